@@ -1,0 +1,37 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
+import { CatalogModule } from './catalog/catalog.module';
+import type { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { DATABASE_LOCATION, type DatabaseLocation } from './database/database-location';
+import { DatabaseModule } from './database/database.module';
+import { HealthController } from './health/health.controller';
+import { InventoryModule } from './inventory/inventory.module';
+import { OrdersModule } from './orders/orders.module';
+import { SetupModule } from './setup/setup.module';
+import { WorkflowModule } from './workflow/workflow.module';
+
+@Module({})
+export class AppModule {
+  /** `extraImports` is where the admin (an ESM-only package, loaded asynchronously) plugs in. */
+  static forRoot(config: AppConfig, location: DatabaseLocation, extraImports: Array<Promise<DynamicModule> | DynamicModule> = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(location.url, location.poolSize),
+        WorkflowModule,
+        AuthModule,
+        CatalogModule,
+        InventoryModule,
+        OrdersModule,
+        SetupModule,
+        ...extraImports,
+      ],
+      controllers: [HealthController],
+      providers: [{ provide: DATABASE_LOCATION, useValue: location }],
+      exports: [DATABASE_LOCATION],
+      global: true,
+    };
+  }
+}

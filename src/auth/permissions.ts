@@ -1,0 +1,36 @@
+/** What a role may do (G3.3). Routes declare one of these with @RequirePermission. */
+export const PERMISSIONS = [
+  'catalog.read', 'catalog.write',
+  'inventory.read', 'inventory.write',
+  'orders.read', 'orders.write', 'orders.approve',
+  'shipments.write',
+  'workflows.read', 'workflows.deploy',
+  'users.manage',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** The roles a new install starts with; admins can change them in the admin (Role resource). */
+export const BUILT_IN_ROLES: Array<{ name: string; description: string; permissions: string[] }> = [
+  { name: 'admin', description: 'Everything, including users, roles and settings', permissions: ['*'] },
+  {
+    name: 'operator',
+    description: 'Customer service / order operators: orders, review, exceptions',
+    permissions: ['catalog.read', 'inventory.read', 'orders.read', 'orders.write', 'orders.approve', 'workflows.read'],
+  },
+  {
+    name: 'warehouse',
+    description: 'Warehouse staff: stock, picking, packing, shipping',
+    permissions: ['catalog.read', 'inventory.read', 'inventory.write', 'orders.read', 'shipments.write'],
+  },
+  { name: 'finance', description: 'Finance: payments and refunds', permissions: ['catalog.read', 'orders.read'] },
+  { name: 'analyst', description: 'Business analysts: workflows and their diagrams', permissions: ['catalog.read', 'orders.read', 'workflows.read', 'workflows.deploy'] },
+  {
+    name: 'integration',
+    description: 'Shop platforms, payment, carriers and WMS calling the API',
+    permissions: ['catalog.read', 'catalog.write', 'inventory.read', 'inventory.write', 'orders.read', 'orders.write', 'shipments.write'],
+  },
+];
+
+export function allows(permissions: ReadonlySet<string>, required: string): boolean {
+  return permissions.has('*') || permissions.has(required);
+}

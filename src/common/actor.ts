@@ -1,0 +1,20 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { UnauthorizedError } from './errors';
+
+/** Who is acting: a signed-in user, an integration's API key, or the system itself (workflow steps). */
+export interface Actor {
+  kind: 'user' | 'api_key' | 'system';
+  id: string;
+  /** What history rows record as "by". */
+  name: string;
+  roles: string[];
+  permissions: ReadonlySet<string>;
+}
+
+export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'system', name: 'system', roles: [], permissions: new Set(['*']) };
+
+export const CurrentActor = createParamDecorator((_: unknown, context: ExecutionContext): Actor => {
+  const actor = context.switchToHttp().getRequest<{ actor?: Actor }>().actor;
+  if (!actor) throw new UnauthorizedError(); // only reachable on a route wrongly marked @Public()
+  return actor;
+});

@@ -1,0 +1,23 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Min } from 'class-validator';
+
+export const MAX_PAGE_SIZE = 200;
+
+/** `?page=1&pageSize=50`; page sizes above 200 are served as 200 (API.md "Lists"). */
+export class PageQuery {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) pageSize?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  page: number;
+  pageSize: number;
+  total: number;
+}
+
+export function pageWindow(query: PageQuery): { page: number; pageSize: number; offset: number } {
+  const page = query.page ?? 1;
+  const pageSize = Math.min(query.pageSize ?? 50, MAX_PAGE_SIZE);
+  return { page, pageSize, offset: (page - 1) * pageSize };
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** Log levels pino understands; also used for Nest's own logger. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const postgresUrl = optionalString.refine(
+  (value) => value === undefined || /^postgres(ql)?:\/\/.+/.test(value),
+  'must be a postgres:// or postgresql:// URL',
+);
+
+const integer = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return Number(value);
+    });
+
+/** The one place every environment variable is declared, with its default. */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: integer(0, 65535, 3000),
+  DATABASE_URL: postgresUrl,
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email('must be an email address')).default('admin@example.com'),
+  ADMIN_PASSWORD: optionalString.refine((value) => value === undefined || value.length >= 8, 'must be at least 8 characters'),
+  SMTP_URL: optionalString.refine(
+    (value) => value === undefined || /^smtps?:\/\/.+/.test(value),
+    'must be an smtp:// or smtps:// URL',
+  ),
+  MAIL_FROM: z.string().trim().min(3).default('OMS <no-reply@oms.local>'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  SHOP_NAME: z.string().trim().min(1).default('OMS Demo Shop'),
+  DEFAULT_LOCALE: z.enum(['zh-CN', 'en']).default('zh-CN'),
+  /** Workflow workers per process; 0 turns the worker off (an API-only process). */
+  WORKER_CONCURRENCY: integer(0, 64, 4),
+  /** Idle poll interval of the job workers in milliseconds. */
+  WORKER_POLL_MS: integer(10, 60_000, 250),
+  /** How long a worker owns an instance before another process may take it over after a crash. */
+  WORKER_LEASE_SECONDS: integer(1, 3600, 30),
+  ACCESS_TOKEN_TTL_MINUTES: integer(5, 60 * 24 * 30, 12 * 60),
+  /** Seed demo data on the first start of an empty database (default: only on the embedded database). */
+  DEMO_DATA: z.enum(['auto', 'on', 'off']).default('auto'),
+  ADMIN_ENABLED: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;

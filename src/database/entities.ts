@@ -1,0 +1,23 @@
+import { Role } from '../auth/role.entity';
+import { User } from '../auth/user.entity';
+import { Product } from '../catalog/product.entity';
+import { Shipment } from '../fulfillment/shipment.entity';
+import { ShipmentLine } from '../fulfillment/shipment-line.entity';
+import { StockLevel } from '../inventory/stock-level.entity';
+import { StockMovement } from '../inventory/stock-movement.entity';
+import { StockReservation } from '../inventory/stock-reservation.entity';
+import { Warehouse } from '../inventory/warehouse.entity';
+import { Notification } from '../notifications/notification.entity';
+import { OrderLine } from '../orders/order-line.entity';
+import { OrderStatusHistory } from '../orders/order-status-history.entity';
+import { Order } from '../orders/order.entity';
+import { Incident } from '../workflow/incident.entity';
+import { ProcessActivity } from '../workflow/process-activity.entity';
+import { ProcessInstance } from '../workflow/process-instance.entity';
+import { WorkflowDefinition } from '../workflow/workflow-definition.entity';
+
+/** Every mapped table; the schema itself comes only from migrations/. */
+export const ENTITIES = [
+  User, Role, Product, Warehouse, StockLevel, StockMovement, StockReservation, Order, OrderLine, OrderStatusHistory,
+  Shipment, ShipmentLine, WorkflowDefinition, ProcessInstance, ProcessActivity, Incident, Notification,
+];

@@ -1,0 +1,37 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Response } from 'express';
+import type { DataSource } from 'typeorm';
+import { Public } from '../auth/auth.decorators';
+import { DATABASE_LOCATION, type DatabaseLocation } from '../database/database-location';
+
+const startedAt = Date.now();
+
+@ApiTags('operations')
+@Controller()
+export class HealthController {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(DATABASE_LOCATION) private readonly location: DatabaseLocation,
+  ) {}
+
+  /** 200 when the database answers, 503 otherwise (for load balancers and the start-time figure). */
+  @Public()
+  @Get('health')
+  async health(@Res({ passthrough: true }) response: Response) {
+    let db: 'ok' | 'error' = 'ok';
+    try {
+      await this.db.query('SELECT 1');
+    } catch {
+      db = 'error';
+    }
+    response.status(db === 'ok' ? 200 : 503);
+    return {
+      status: db === 'ok' ? 'ok' : 'error',
+      db,
+      database: this.location.embedded ? 'embedded' : 'postgresql',
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    };
+  }
+}

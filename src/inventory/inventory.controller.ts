@@ -1,0 +1,55 @@
+import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { RequirePermission } from '../auth/auth.decorators';
+import { type Actor, CurrentActor } from '../common/actor';
+import { ValidationError } from '../common/errors';
+import { type Page, pageWindow } from '../common/pagination';
+import { CreateWarehouseDto, InventoryQuery, SetStockLevelDto, StockAdjustmentDto } from './dto/inventory.dto';
+import { InventoryService, type StockLevelView, type WarehouseView } from './inventory.service';
+import { NotFoundError } from '../common/errors';
+
+@ApiTags('catalogue and stock')
+@ApiBearerAuth()
+@Controller('api')
+export class InventoryController {
+  constructor(private readonly inventory: InventoryService) {}
+
+  @Post('warehouses')
+  @RequirePermission('inventory.write')
+  createWarehouse(@Body() body: CreateWarehouseDto): Promise<WarehouseView> {
+    return this.inventory.createWarehouse(body);
+  }
+
+  @Get('warehouses')
+  @RequirePermission('inventory.read')
+  async listWarehouses(): Promise<Page<WarehouseView>> {
+    const items = await this.inventory.listWarehouses();
+    return { items, page: 1, pageSize: items.length, total: items.length };
+  }
+
+  @Put('inventory/:warehouse/:sku')
+  @RequirePermission('inventory.write')
+  setLevel(@Param('warehouse') warehouse: string, @Param('sku') sku: string, @Body() body: SetStockLevelDto, @CurrentActor() actor: Actor): Promise<StockLevelView> {
+    return this.inventory.setLevel(warehouse, sku, body.onHand, body.bin, actor.name);
+  }
+
+  @Post('inventory/adjustments')
+  @RequirePermission('inventory.write')
+  async adjust(@Body() body: StockAdjustmentDto, @CurrentActor() actor: Actor): Promise<StockLevelView> {
+    try {
+      return await this.inventory.adjust(body.warehouse, body.sku, body.delta, body.reason, actor.name);
+    } catch (error) {
+      // the body names them, so an unknown warehouse or sku is a problem of the request (422), not a missing URL
+      if (error instanceof NotFoundError) throw new ValidationError(error.message, [{ path: error.message.startsWith('Warehouse') ? 'warehouse' : 'sku', message: error.message }]);
+      throw error;
+    }
+  }
+
+  @Get('inventory')
+  @RequirePermission('inventory.read')
+  async list(@Query() query: InventoryQuery): Promise<Page<StockLevelView>> {
+    const { page, pageSize, offset } = pageWindow(query);
+    const { items, total } = await this.inventory.listLevels(query, offset, pageSize);
+    return { items, page, pageSize, total };
+  }
+}

@@ -1,0 +1,304 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AppError, ConflictError, InvalidStateError, isUniqueViolation, NotFoundError } from '../common/errors';
+import { normaliseMoney } from '../common/money';
+import { queryOne, queryRows } from '../database/sql';
+import type { CreateWarehouseDto, InventoryQuery } from './dto/inventory.dto';
+import type { StockMovementKind } from './stock-movement.entity';
+import { Warehouse } from './warehouse.entity';
+
+export interface StockLevelView {
+  warehouse: string;
+  sku: string;
+  bin: string | null;
+  onHand: number;
+  reserved: number;
+  available: number;
+}
+
+export interface WarehouseView {
+  id: string;
+  code: string;
+  name: string;
+  province: string;
+  city: string;
+  priority: number;
+  costPerShipment: string | null;
+  isVirtual: boolean;
+}
+
+export interface StockRequest {
+  sku: string;
+  quantity: number;
+}
+
+/** Not enough available units: the reservation as a whole did not happen. */
+export class InsufficientStockError extends AppError {
+  constructor(readonly sku: string, readonly warehouseId: string) {
+    super(409, 'invalid_state', `Not enough available stock of ${sku}`);
+  }
+}
+
+interface MovementBalance {
+  on_hand: number;
+  reserved: number;
+}
+
+type StockIncreasedListener = (skus: string[]) => void | Promise<void>;
+
+const LEVEL_VIEW_SQL = `
+  SELECT w.code AS warehouse, l.sku, l.bin, l.on_hand AS "onHand", l.reserved, l.on_hand - l.reserved AS available
+    FROM stock_level l JOIN warehouse w ON w.id = l.warehouse_id`;
+
+export const toWarehouseView = (w: Warehouse): WarehouseView => ({
+  id: w.id,
+  code: w.code,
+  name: w.name,
+  province: w.province,
+  city: w.city,
+  priority: w.priority,
+  costPerShipment: normaliseMoney(w.costPerShipment),
+  isVirtual: w.isVirtual,
+});
+
+/**
+ * Warehouses, stock levels, the stock ledger and reservations (DESIGN "Data rules"): every change is one
+ * conditional UPDATE plus its ledger row, so available stock cannot go below zero whatever runs at once.
+ */
+@Injectable()
+export class InventoryService {
+  private readonly logger = new Logger('Inventory');
+  private readonly stockIncreasedListeners: StockIncreasedListener[] = [];
+
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Orders waiting for stock subscribe here; inventory itself knows nothing of orders. */
+  onStockIncreased(listener: StockIncreasedListener): void {
+    this.stockIncreasedListeners.push(listener);
+  }
+
+  private notifyStockIncreased(skus: string[]): void {
+    for (const listener of this.stockIncreasedListeners) {
+      Promise.resolve(listener(skus)).catch((error) => this.logger.error(`stock-increased listener failed: ${error}`));
+    }
+  }
+
+  async createWarehouse(input: CreateWarehouseDto): Promise<WarehouseView> {
+    const repository = this.db.getRepository(Warehouse);
+    try {
+      const saved = await repository.save(
+        repository.create({
+          code: input.code,
+          name: input.name,
+          province: input.province,
+          city: input.city,
+          priority: input.priority,
+          costPerShipment: input.costPerShipment ?? null,
+          isVirtual: input.isVirtual ?? false,
+        }),
+      );
+      return toWarehouseView(await repository.findOneByOrFail({ id: saved.id }));
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError(`A warehouse with code ${input.code} already exists`);
+      throw error;
+    }
+  }
+
+  async listWarehouses(): Promise<WarehouseView[]> {
+    const warehouses = await this.db.getRepository(Warehouse).find({ order: { priority: 'ASC', code: 'ASC' } });
+    return warehouses.map(toWarehouseView);
+  }
+
+  async activeWarehouses(manager: EntityManager = this.db.manager): Promise<Warehouse[]> {
+    return manager.getRepository(Warehouse).find({ where: { active: true }, order: { priority: 'ASC', code: 'ASC' } });
+  }
+
+  private async requireWarehouse(manager: EntityManager, code: string): Promise<Warehouse> {
+    const warehouse = await manager.getRepository(Warehouse).findOneBy({ code });
+    if (!warehouse) throw new NotFoundError('Warehouse', code);
+    return warehouse;
+  }
+
+  private async requireProduct(manager: EntityManager, sku: string): Promise<void> {
+    const [product] = await manager.query(`SELECT 1 FROM product WHERE sku = $1`, [sku]);
+    if (!product) throw new NotFoundError('Product', sku);
+  }
+
+  async getLevel(warehouseCode: string, sku: string, manager: EntityManager = this.db.manager): Promise<StockLevelView> {
+    const [level] = await manager.query(`${LEVEL_VIEW_SQL} WHERE w.code = $1 AND l.sku = $2`, [warehouseCode, sku]);
+    if (!level) throw new NotFoundError('Stock level', `${warehouseCode}/${sku}`);
+    return level;
+  }
+
+  async listLevels(query: InventoryQuery, offset: number, limit: number): Promise<{ items: StockLevelView[]; total: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.sku) where.push(`l.sku = $${params.push(query.sku)}`);
+    if (query.warehouse) where.push(`w.code = $${params.push(query.warehouse)}`);
+    if (query.q) {
+      const pattern = `%${query.q.replace(/[%_\\]/g, '\\$&')}%`;
+      where.push(`(l.sku ILIKE $${params.push(pattern)} OR EXISTS (SELECT 1 FROM product p WHERE p.sku = l.sku AND p.name ILIKE $${params.length}))`);
+    }
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM stock_level l JOIN warehouse w ON w.id = l.warehouse_id ${filter}`, params);
+    const items = await this.db.query(
+      `${LEVEL_VIEW_SQL} ${filter} ORDER BY l.sku, w.priority, w.code LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, limit, offset],
+    );
+    return { items, total };
+  }
+
+  /** A stock count: sets on-hand to what was counted (PUT /api/inventory/{warehouse}/{sku}). */
+  async setLevel(warehouseCode: string, sku: string, onHand: number, bin: string | undefined, actor: string): Promise<StockLevelView> {
+    let increased = false;
+    const view = await this.db.transaction(async (manager) => {
+      const warehouse = await this.requireWarehouse(manager, warehouseCode);
+      await this.requireProduct(manager, sku);
+      await manager.query(
+        `INSERT INTO stock_level (warehouse_id, sku, bin, on_hand) VALUES ($1, $2, $3, 0) ON CONFLICT (warehouse_id, sku) DO NOTHING`,
+        [warehouse.id, sku, bin ?? null],
+      );
+      const [before] = await manager.query(`SELECT on_hand FROM stock_level WHERE warehouse_id = $1 AND sku = $2 FOR UPDATE`, [warehouse.id, sku]);
+      const delta = onHand - before.on_hand;
+      const after = await queryOne<MovementBalance>(
+        manager,
+        `UPDATE stock_level SET on_hand = $3, bin = COALESCE($4, bin), updated_at = now()
+          WHERE warehouse_id = $1 AND sku = $2 AND reserved <= $3 RETURNING on_hand, reserved`,
+        [warehouse.id, sku, onHand, bin ?? null],
+      );
+      if (!after) {
+        const level = await this.getLevel(warehouseCode, sku, manager);
+        throw new InvalidStateError(`${sku} in ${warehouseCode} has ${level.reserved} units reserved; on-hand cannot be set to ${onHand}`);
+      }
+      if (delta !== 0) await this.recordMovement(manager, warehouse.id, sku, 'count', delta, 0, after, null, `stock count`, actor);
+      increased = delta > 0;
+      return this.getLevel(warehouseCode, sku, manager);
+    });
+    if (increased) this.notifyStockIncreased([sku]);
+    return view;
+  }
+
+  /** Receipts (positive delta) and write-offs (negative); never below what is reserved. */
+  async adjust(warehouseCode: string, sku: string, delta: number, reason: string, actor: string): Promise<StockLevelView> {
+    const view = await this.db.transaction(async (manager) => {
+      const warehouse = await this.requireWarehouse(manager, warehouseCode);
+      await this.requireProduct(manager, sku);
+      if (delta > 0) {
+        await manager.query(
+          `INSERT INTO stock_level (warehouse_id, sku, on_hand) VALUES ($1, $2, 0) ON CONFLICT (warehouse_id, sku) DO NOTHING`,
+          [warehouse.id, sku],
+        );
+      }
+      const after = await queryOne<MovementBalance>(
+        manager,
+        `UPDATE stock_level SET on_hand = on_hand + $3, updated_at = now()
+          WHERE warehouse_id = $1 AND sku = $2 AND on_hand + $3 >= reserved RETURNING on_hand, reserved`,
+        [warehouse.id, sku, delta],
+      );
+      if (!after) {
+        const [level] = await manager.query(`${LEVEL_VIEW_SQL} WHERE w.code = $1 AND l.sku = $2`, [warehouseCode, sku]);
+        throw new InvalidStateError(
+          level
+            ? `${sku} in ${warehouseCode} has ${level.onHand} on hand and ${level.reserved} reserved; removing ${-delta} is not possible`
+            : `${sku} has no stock in ${warehouseCode} to remove`,
+        );
+      }
+      await this.recordMovement(manager, warehouse.id, sku, delta > 0 ? 'receipt' : 'adjustment', delta, 0, after, null, reason, actor);
+      return this.getLevel(warehouseCode, sku, manager);
+    });
+    if (delta > 0) this.notifyStockIncreased([sku]);
+    return view;
+  }
+
+  /**
+   * Reserves every request in one warehouse, or none (the caller's transaction rolls back on
+   * InsufficientStockError). Rows are updated in sku order so concurrent reservations cannot deadlock.
+   */
+  async reserve(manager: EntityManager, warehouseId: string, reference: string, requests: StockRequest[]): Promise<void> {
+    const sorted = [...requests].sort((a, b) => a.sku.localeCompare(b.sku));
+    for (const { sku, quantity } of sorted) {
+      const after = await queryOne<MovementBalance>(
+        manager,
+        `UPDATE stock_level SET reserved = reserved + $3, updated_at = now()
+          WHERE warehouse_id = $1 AND sku = $2 AND on_hand - reserved >= $3 RETURNING on_hand, reserved`,
+        [warehouseId, sku, quantity],
+      );
+      if (!after) throw new InsufficientStockError(sku, warehouseId);
+      await manager.query(`INSERT INTO stock_reservation (warehouse_id, sku, quantity, reference) VALUES ($1, $2, $3, $4)`, [
+        warehouseId, sku, quantity, reference,
+      ]);
+      await this.recordMovement(manager, warehouseId, sku, 'reservation', 0, quantity, after, reference, null, null);
+    }
+  }
+
+  /** Releases every active reservation of a reference (an order cancelled before shipment). */
+  async releaseReservations(manager: EntityManager, reference: string, actor: string, reason: string): Promise<number> {
+    const reservations = await queryRows<{ id: string; warehouse_id: string; sku: string; quantity: number }>(
+      manager,
+      `UPDATE stock_reservation SET status = 'released', updated_at = now()
+        WHERE reference = $1 AND status = 'active' RETURNING id, warehouse_id, sku, quantity`,
+      [reference],
+    );
+    const skus: string[] = [];
+    for (const reservation of reservations.sort((a, b) => a.sku.localeCompare(b.sku))) {
+      const after = await queryOne<MovementBalance>(
+        manager,
+        `UPDATE stock_level SET reserved = reserved - $3, updated_at = now() WHERE warehouse_id = $1 AND sku = $2 RETURNING on_hand, reserved`,
+        [reservation.warehouse_id, reservation.sku, reservation.quantity],
+      );
+      await this.recordMovement(manager, reservation.warehouse_id, reservation.sku, 'release', 0, -reservation.quantity, after, reference, reason, actor);
+      skus.push(reservation.sku);
+    }
+    if (skus.length) setImmediate(() => this.notifyStockIncreased(skus));
+    return reservations.length;
+  }
+
+  /** Outbound: the reserved units leave the warehouse (on-hand and reserved both drop) when the package ships (G1.4). */
+  async consumeReservations(manager: EntityManager, reference: string, actor: string): Promise<number> {
+    const reservations = await queryRows<{ warehouse_id: string; sku: string; quantity: number }>(
+      manager,
+      `UPDATE stock_reservation SET status = 'consumed', updated_at = now()
+        WHERE reference = $1 AND status = 'active' RETURNING warehouse_id, sku, quantity`,
+      [reference],
+    );
+    for (const reservation of reservations.sort((a, b) => a.sku.localeCompare(b.sku))) {
+      const after = await queryOne<MovementBalance>(
+        manager,
+        `UPDATE stock_level SET on_hand = on_hand - $3, reserved = reserved - $3, updated_at = now()
+          WHERE warehouse_id = $1 AND sku = $2 RETURNING on_hand, reserved`,
+        [reservation.warehouse_id, reservation.sku, reservation.quantity],
+      );
+      await this.recordMovement(manager, reservation.warehouse_id, reservation.sku, 'outbound', -reservation.quantity, -reservation.quantity, after, reference, 'shipped', actor);
+    }
+    return reservations.length;
+  }
+
+  /** Units available now, per warehouse, for the given skus (allocation reads this before reserving). */
+  async availability(skus: string[], manager: EntityManager = this.db.manager): Promise<Array<{ warehouseId: string; sku: string; available: number }>> {
+    if (skus.length === 0) return [];
+    return manager.query(
+      `SELECT warehouse_id AS "warehouseId", sku, on_hand - reserved AS available FROM stock_level WHERE sku = ANY($1)`,
+      [skus],
+    );
+  }
+
+  private async recordMovement(
+    manager: EntityManager,
+    warehouseId: string,
+    sku: string,
+    kind: StockMovementKind,
+    onHandDelta: number,
+    reservedDelta: number,
+    after: MovementBalance | undefined,
+    reference: string | null,
+    reason: string | null,
+    actor: string | null,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO stock_movement (warehouse_id, sku, kind, on_hand_delta, reserved_delta, on_hand_after, reserved_after, reference, reason, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [warehouseId, sku, kind, onHandDelta, reservedDelta, after?.on_hand ?? 0, after?.reserved ?? 0, reference, reason, actor],
+    );
+  }
+}

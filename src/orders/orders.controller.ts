@@ -1,0 +1,88 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import type { Response } from 'express';
+import { RequirePermission } from '../auth/auth.decorators';
+import { type Actor, CurrentActor } from '../common/actor';
+import { type Page, PageQuery, pageWindow } from '../common/pagination';
+import { CreateOrderDto, OptionalReasonDto, PaymentConfirmationDto, ReasonDto, ShipOrderDto } from './dto/create-order.dto';
+import { ORDER_STATUSES } from './order-status';
+import type { OrderView } from './order-view';
+import { OrdersService } from './orders.service';
+
+class OrderQuery extends PageQuery {
+  @IsOptional() @IsString() @Matches(new RegExp(`^(${ORDER_STATUSES.join('|')})(,(${ORDER_STATUSES.join('|')}))*$`), { message: `must be one or more of ${ORDER_STATUSES.join(', ')}` }) status?: string;
+  @IsOptional() @IsString() @MaxLength(32) number?: string;
+  @IsOptional() @IsString() @MaxLength(40) phone?: string;
+  @IsOptional() @IsString() @MaxLength(64) sku?: string;
+  @IsOptional() @IsString() @MaxLength(40) channel?: string;
+  @IsOptional() @IsISO8601() from?: string;
+  @IsOptional() @IsISO8601() to?: string;
+}
+
+@ApiTags('orders')
+@ApiBearerAuth()
+@Controller('api/orders')
+export class OrdersController {
+  constructor(private readonly orders: OrdersService) {}
+
+  /** 201 with a new order; 200 with the existing one for a repeated (channel, externalId). */
+  @Post()
+  @RequirePermission('orders.write')
+  async create(@Body() body: CreateOrderDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: Response): Promise<OrderView> {
+    const { order, created } = await this.orders.intake(body, actor);
+    response.status(created ? 201 : 200);
+    return order;
+  }
+
+  @Get()
+  @RequirePermission('orders.read')
+  async list(@Query() query: OrderQuery): Promise<Page<OrderView>> {
+    const { page, pageSize, offset } = pageWindow(query);
+    const { items, total } = await this.orders.list(query, offset, pageSize);
+    return { items, page, pageSize, total };
+  }
+
+  @Get(':id')
+  @RequirePermission('orders.read')
+  get(@Param('id') id: string): Promise<OrderView> {
+    return this.orders.get(id);
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  @RequirePermission('orders.approve')
+  approve(@Param('id') id: string, @Body() body: OptionalReasonDto, @CurrentActor() actor: Actor): Promise<OrderView> {
+    return this.orders.approve(id, actor, body?.reason);
+  }
+
+  @Post(':id/reject')
+  @HttpCode(200)
+  @RequirePermission('orders.approve')
+  reject(@Param('id') id: string, @Body() body: ReasonDto, @CurrentActor() actor: Actor): Promise<OrderView> {
+    return this.orders.reject(id, body.reason, actor);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @RequirePermission('orders.write')
+  cancel(@Param('id') id: string, @Body() body: ReasonDto, @CurrentActor() actor: Actor): Promise<OrderView> {
+    return this.orders.cancel(id, body.reason, actor);
+  }
+
+  @Post(':id/payments')
+  @HttpCode(200)
+  @RequirePermission('orders.write')
+  pay(@Param('id') id: string, @Body() body: PaymentConfirmationDto, @CurrentActor() actor: Actor): Promise<OrderView> {
+    return this.orders.confirmPayment(id, body, actor);
+  }
+
+  /** One-step shipment confirmation where no WMS is used (G2.4). */
+  @Post(':id/shipments')
+  @HttpCode(200)
+  @RequirePermission('shipments.write')
+  ship(@Param('id') id: string, @Body() body: ShipOrderDto, @CurrentActor() actor: Actor): Promise<OrderView> {
+    return this.orders.ship(id, body.carrier, body.trackingNumber, actor);
+  }
+}
+

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AllocationModule } from '../allocation/allocation.module';
+import { CatalogModule } from '../catalog/catalog.module';
+import { FulfillmentModule } from '../fulfillment/fulfillment.module';
+import { InventoryModule } from '../inventory/inventory.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { OrdersController } from './orders.controller';
+import { OrdersService } from './orders.service';
+import { OrderTaskTypes } from './task-types/order-task-types';
+
+@Module({
+  imports: [CatalogModule, InventoryModule, AllocationModule, FulfillmentModule, NotificationsModule],
+  controllers: [OrdersController],
+  providers: [OrdersService, OrderTaskTypes],
+  exports: [OrdersService],
+})
+export class OrdersModule {}

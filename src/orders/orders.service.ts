@@ -1,0 +1,332 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type DataSource, type EntityManager, In } from 'typeorm';
+import { AllocationService } from '../allocation/allocation.service';
+import { CatalogService } from '../catalog/catalog.service';
+import type { Actor } from '../common/actor';
+import { InvalidStateError, NotFoundError } from '../common/errors';
+import { multiplyMoney, sumMoney } from '../common/money';
+import { queryOne } from '../database/sql';
+import { FulfillmentService } from '../fulfillment/fulfillment.service';
+import { InventoryService } from '../inventory/inventory.service';
+import { WorkflowRuntimeService } from '../workflow/workflow-runtime.service';
+import type { CreateOrderDto, PaymentConfirmationDto } from './dto/create-order.dto';
+import { OrderLine } from './order-line.entity';
+import { ORDER_TRANSITIONS, type OrderStatus } from './order-status';
+import { OrderStatusHistory } from './order-status-history.entity';
+import { toOrderView, type OrderView } from './order-view';
+import { Order } from './order.entity';
+import { reviewOrder } from './review-rules';
+
+export const ORDER_WORKFLOW = 'order-fulfillment';
+
+/** Messages the order-fulfillment diagram waits for. */
+export const ORDER_MESSAGES = {
+  approved: 'OrderApproved',
+  paymentReceived: 'PaymentReceived',
+  stockArrived: 'StockArrived',
+  shipped: 'OrderShipped',
+} as const;
+
+export type ReviewOutcome = 'approved' | 'exception' | 'pending_payment' | 'closed';
+
+export interface OrderListFilter {
+  status?: string;
+  number?: string;
+  phone?: string;
+  sku?: string;
+  channel?: string;
+  from?: string;
+  to?: string;
+}
+
+const reservationReference = (orderId: string) => `order:${orderId}`;
+
+/** The order aggregate: intake, review, allocation, the person's actions; every status change goes through transition(). */
+@Injectable()
+export class OrdersService implements OnModuleInit {
+  private readonly logger = new Logger('Orders');
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly catalog: CatalogService,
+    private readonly inventory: InventoryService,
+    private readonly allocation: AllocationService,
+    private readonly fulfillment: FulfillmentService,
+    private readonly workflow: WorkflowRuntimeService,
+  ) {}
+
+  onModuleInit(): void {
+    // restock wakes orders waiting for it, oldest first (G1.3)
+    this.inventory.onStockIncreased((skus) => this.wakeOrdersWaitingFor(skus));
+  }
+
+  /** G1.1: idempotent on (channel, externalId); the order and its process instance commit together. */
+  async intake(input: CreateOrderDto, actor: Actor): Promise<{ order: OrderView; created: boolean }> {
+    const products = await this.catalog.findBySkus(input.lines.map((line) => line.sku));
+    const itemsTotal = sumMoney(input.lines.map((line) => multiplyMoney(line.unitPrice, line.quantity)));
+    const shippingFee = input.shippingFee ?? '0.00';
+    const createdId = await this.db.transaction(async (manager) => {
+      const [{ seq }] = await manager.query(`SELECT nextval('order_number_seq') AS seq`);
+      const status: OrderStatus = input.payment.status === 'paid' ? 'pending_review' : 'pending_payment';
+      const inserted = await manager.query(
+        `INSERT INTO customer_order (number, channel, external_id, status, customer_name, customer_phone, customer_email, customer_locale,
+            shipping_address, payment_method, payment_status, payment_amount, paid_at, items_total, shipping_fee, grand_total, notes, placed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+         ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, number`,
+        [
+          orderNumber(Number(seq)), input.channel, input.externalId, status, input.customer.name, input.customer.phone,
+          input.customer.email ?? null, input.customer.locale ?? null, JSON.stringify(input.shippingAddress), input.payment.method,
+          input.payment.status, input.payment.amount ?? (input.payment.status === 'paid' ? sumMoney([itemsTotal, shippingFee]) : null),
+          input.payment.status === 'paid' ? (input.payment.paidAt ?? new Date().toISOString()) : null,
+          itemsTotal, shippingFee, sumMoney([itemsTotal, shippingFee]), input.notes ?? null, input.placedAt ?? new Date().toISOString(),
+        ],
+      );
+      if (inserted.length === 0) return null; // a duplicate: the existing order answers
+      const { id, number } = inserted[0];
+      for (const [index, line] of input.lines.entries()) {
+        await manager.query(`INSERT INTO order_line (order_id, line_no, sku, name, quantity, unit_price) VALUES ($1, $2, $3, $4, $5, $6)`, [
+          id, index + 1, line.sku, products.get(line.sku)?.name ?? '', line.quantity, line.unitPrice,
+        ]);
+      }
+      await this.recordHistory(manager, id, null, status, actor.name, `received from ${input.channel}`);
+      const instanceId = await this.workflow.startInstance(manager, ORDER_WORKFLOW, number, { orderId: id, orderNumber: number });
+      await manager.query(`UPDATE customer_order SET process_instance_id = $2 WHERE id = $1`, [id, instanceId]);
+      return id as string;
+    });
+    if (createdId) return { order: await this.get(createdId), created: true };
+    const existing = await this.db.getRepository(Order).findOneByOrFail({ channel: input.channel, externalId: input.externalId });
+    return { order: await this.get(existing.id), created: false };
+  }
+
+  async get(idOrNumber: string, manager: EntityManager = this.db.manager): Promise<OrderView> {
+    const order = await this.find(manager, idOrNumber);
+    const [lines, history, shipments] = await Promise.all([
+      manager.getRepository(OrderLine).findBy({ orderId: order.id }),
+      manager.getRepository(OrderStatusHistory).findBy({ orderId: order.id }),
+      this.fulfillment.shipmentsOf(manager, [order.id]),
+    ]);
+    return toOrderView(order, lines, history, shipments.get(order.id) ?? []);
+  }
+
+  async list(filter: OrderListFilter, offset: number, limit: number): Promise<{ items: OrderView[]; total: number }> {
+    const query = this.db.getRepository(Order).createQueryBuilder('o');
+    if (filter.status) query.andWhere('o.status IN (:...statuses)', { statuses: filter.status.split(',') });
+    if (filter.number) query.andWhere('o.number = :number', { number: filter.number });
+    if (filter.phone) query.andWhere('o.customer_phone = :phone', { phone: filter.phone });
+    if (filter.channel) query.andWhere('o.channel = :channel', { channel: filter.channel });
+    if (filter.from) query.andWhere('o.placed_at >= :from', { from: filter.from });
+    if (filter.to) query.andWhere('o.placed_at <= :to', { to: filter.to });
+    if (filter.sku) query.andWhere('EXISTS (SELECT 1 FROM order_line l WHERE l.order_id = o.id AND l.sku = :sku)', { sku: filter.sku });
+    const [orders, total] = await query.orderBy('o.placed_at', 'DESC').addOrderBy('o.number', 'DESC').skip(offset).take(limit).getManyAndCount();
+    const ids = orders.map((order) => order.id);
+    const [lines, history, shipments] = await Promise.all([
+      ids.length ? this.db.getRepository(OrderLine).findBy({ orderId: In(ids) }) : [],
+      ids.length ? this.db.getRepository(OrderStatusHistory).findBy({ orderId: In(ids) }) : [],
+      this.fulfillment.shipmentsOf(this.db.manager, ids),
+    ]);
+    const items = orders.map((order) =>
+      toOrderView(order, lines.filter((l) => l.orderId === order.id), history.filter((h) => h.orderId === order.id), shipments.get(order.id) ?? []),
+    );
+    return { items, total };
+  }
+
+  // ---- steps the diagram runs (task types); each is safe to run twice ----
+
+  /** G1.2: flags every rule the order breaks; a clean paid order is approved automatically (G3.1 default). */
+  async review(orderId: string): Promise<ReviewOutcome> {
+    return this.db.transaction(async (manager) => {
+      const order = await this.lockOrder(manager, orderId);
+      if (!['pending_review', 'pending_payment'].includes(order.status)) return outcomeOf(order.status);
+      const lines = await manager.getRepository(OrderLine).findBy({ orderId });
+      const products = await this.catalog.findBySkus(lines.map((line) => line.sku));
+      const available = new Map<string, number>();
+      for (const row of await this.inventory.availability(lines.map((line) => line.sku), manager)) {
+        available.set(row.sku, (available.get(row.sku) ?? 0) + row.available);
+      }
+      const { flags, blocked } = reviewOrder({ ...order, lines, products, available });
+      await manager.query(`UPDATE customer_order SET flags = $2 WHERE id = $1`, [orderId, JSON.stringify(flags)]);
+      if (order.paymentStatus !== 'paid') {
+        if (order.status !== 'pending_payment') await this.transition(manager, order, 'pending_payment', 'system', 'waiting for payment');
+        return 'pending_payment';
+      }
+      if (order.approvedAt) return 'approved'; // a person approved it: flags are known and accepted
+      if (blocked) {
+        await this.transition(manager, order, 'exception', 'system', flags.filter((f) => f.code !== 'out_of_stock').map((f) => f.code).join(', '));
+        return 'exception';
+      }
+      return 'approved';
+    });
+  }
+
+  /** G1.3: reserves the whole order in one warehouse and creates its shipment, or waits for stock. */
+  async reserveStock(orderId: string): Promise<{ reserved: boolean; warehouse?: string }> {
+    return this.db.transaction(async (manager) => {
+      const order = await this.lockOrder(manager, orderId);
+      if (['awaiting_shipment', 'partially_shipped', 'shipped', 'delivered', 'completed'].includes(order.status)) return { reserved: true };
+      if (order.status === 'cancelled') return { reserved: false };
+      const lines = await manager.getRepository(OrderLine).findBy({ orderId });
+      const requests = mergeBySku(lines);
+      const allocation = await this.allocation.allocate(manager, reservationReference(orderId), requests, order.shippingAddress);
+      if (!allocation) {
+        if (order.status !== 'awaiting_stock') await this.transition(manager, order, 'awaiting_stock', 'system', 'not enough stock in any single warehouse');
+        return { reserved: false };
+      }
+      await manager.query(`UPDATE order_line SET reserved = quantity WHERE order_id = $1`, [orderId]);
+      await this.fulfillment.createShipment(manager, orderId, allocation.warehouseId, requests);
+      await manager.query(`UPDATE customer_order SET flags = (SELECT coalesce(jsonb_agg(f), '[]') FROM jsonb_array_elements(flags) f WHERE f->>'code' <> 'out_of_stock') WHERE id = $1`, [orderId]);
+      await this.transition(manager, order, 'awaiting_shipment', 'system', `stock reserved in ${allocation.reason}`);
+      return { reserved: true, warehouse: allocation.warehouseCode };
+    });
+  }
+
+  // ---- a person's actions (API and admin share these) ----
+
+  async approve(idOrNumber: string, actor: Actor, note?: string): Promise<OrderView> {
+    const id = await this.db.transaction(async (manager) => {
+      const order = await this.lockOrder(manager, idOrNumber);
+      if (!['pending_review', 'exception'].includes(order.status) || order.approvedAt) {
+        throw new InvalidStateError(`Order ${order.number} is ${order.status}${order.approvedAt ? ' and already approved' : ''}; only pending_review or exception orders can be approved`);
+      }
+      await manager.query(`UPDATE customer_order SET approved_by = $2, approved_at = now() WHERE id = $1`, [order.id, actor.name]);
+      if (order.status === 'exception') await this.transition(manager, order, 'pending_review', actor.name, note ?? 'approved');
+      else await this.recordHistory(manager, order.id, order.status, order.status, actor.name, note ?? 'approved');
+      await this.workflow.correlateMessage(manager, ORDER_MESSAGES.approved, order.number, { approvedBy: actor.name });
+      return order.id;
+    });
+    return this.get(id);
+  }
+
+  async reject(idOrNumber: string, reason: string, actor: Actor): Promise<OrderView> {
+    const id = await this.db.transaction(async (manager) => {
+      const order = await this.lockOrder(manager, idOrNumber);
+      if (order.status !== 'pending_review') {
+        throw new InvalidStateError(`Order ${order.number} is ${order.status}; only pending_review orders can be rejected`);
+      }
+      await manager.query(`UPDATE customer_order SET approved_by = NULL, approved_at = NULL WHERE id = $1`, [order.id]);
+      await this.transition(manager, order, 'exception', actor.name, `rejected: ${reason}`);
+      return order.id;
+    });
+    return this.get(id);
+  }
+
+  /** Any status before shipped; reserved stock is released and the process ends. */
+  async cancel(idOrNumber: string, reason: string, actor: Actor): Promise<OrderView> {
+    const id = await this.db.transaction(async (manager) => {
+      const order = await this.lockOrder(manager, idOrNumber);
+      this.assertTransition(order, 'cancelled', 'cancelled');
+      await this.inventory.releaseReservations(manager, reservationReference(order.id), actor.name, `order ${order.number} cancelled`);
+      await manager.query(`UPDATE order_line SET reserved = 0 WHERE order_id = $1`, [order.id]);
+      await this.fulfillment.cancelOpenShipments(manager, order.id);
+      await this.transition(manager, order, 'cancelled', actor.name, reason);
+      if (order.processInstanceId) await this.workflow.terminateInstance(manager, order.processInstanceId);
+      return order.id;
+    });
+    return this.get(id);
+  }
+
+  async confirmPayment(idOrNumber: string, payment: PaymentConfirmationDto, actor: Actor): Promise<OrderView> {
+    const id = await this.db.transaction(async (manager) => {
+      const order = await this.lockOrder(manager, idOrNumber);
+      if (order.paymentStatus === 'paid' || order.status !== 'pending_payment') {
+        throw new InvalidStateError(`Order ${order.number} is ${order.status} with payment ${order.paymentStatus}; only pending_payment orders take a payment`);
+      }
+      await manager.query(
+        `UPDATE customer_order SET payment_status = 'paid', payment_amount = $2, payment_reference = $3, paid_at = $4 WHERE id = $1`,
+        [order.id, payment.amount, payment.reference, payment.paidAt ?? new Date().toISOString()],
+      );
+      await this.transition(manager, order, 'pending_review', actor.name, `payment ${payment.reference} of ${payment.amount} received`);
+      await this.workflow.correlateMessage(manager, ORDER_MESSAGES.paymentReceived, order.number, {});
+      return order.id;
+    });
+    return this.get(id);
+  }
+
+  /** G2.4 without a WMS: the operator enters carrier and tracking number; stock leaves the warehouse. */
+  async ship(idOrNumber: string, carrier: string, trackingNumber: string, actor: Actor): Promise<OrderView> {
+    const id = await this.db.transaction(async (manager) => {
+      const order = await this.lockOrder(manager, idOrNumber);
+      if (order.status !== 'awaiting_shipment') {
+        throw new InvalidStateError(`Order ${order.number} is ${order.status}; only awaiting_shipment orders can be shipped`);
+      }
+      await this.fulfillment.shipOpenShipments(manager, order.id, carrier, trackingNumber);
+      await this.inventory.consumeReservations(manager, reservationReference(order.id), actor.name);
+      await manager.query(`UPDATE order_line SET shipped = quantity WHERE order_id = $1`, [order.id]);
+      await this.transition(manager, order, 'shipped', actor.name, `${carrier} ${trackingNumber}`);
+      await this.workflow.correlateMessage(manager, ORDER_MESSAGES.shipped, order.number, { carrier, trackingNumber });
+      return order.id;
+    });
+    return this.get(id);
+  }
+
+  private async wakeOrdersWaitingFor(skus: string[]): Promise<void> {
+    const waiting: Array<{ number: string }> = await this.db.query(
+      `SELECT o.number FROM customer_order o WHERE o.status = 'awaiting_stock'
+          AND EXISTS (SELECT 1 FROM order_line l WHERE l.order_id = o.id AND l.sku = ANY($1)) ORDER BY o.placed_at, o.number`,
+      [skus],
+    );
+    for (const { number } of waiting) {
+      await this.db.transaction((manager) => this.workflow.correlateMessage(manager, ORDER_MESSAGES.stockArrived, number, {}));
+    }
+  }
+
+  // ---- the aggregate's internals ----
+
+  private async find(manager: EntityManager, idOrNumber: string, lock = false): Promise<Order> {
+    const byId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrNumber);
+    const order = await manager.getRepository(Order).findOne({
+      where: byId ? { id: idOrNumber } : { number: idOrNumber },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (!order) throw new NotFoundError('Order', idOrNumber);
+    return order;
+  }
+
+  /** Row lock on the order: its steps and a person's actions take turns. */
+  private lockOrder(manager: EntityManager, idOrNumber: string): Promise<Order> {
+    return this.find(manager, idOrNumber, true);
+  }
+
+  private assertTransition(order: Order, to: OrderStatus, action: string): void {
+    if (!ORDER_TRANSITIONS[order.status].includes(to)) {
+      throw new InvalidStateError(`Order ${order.number} is ${order.status}; it cannot be ${action} now`);
+    }
+  }
+
+  /** The one place an order's status changes: checked against ORDER_TRANSITIONS and recorded in its history. */
+  private async transition(manager: EntityManager, order: Order, to: OrderStatus, by: string, note?: string): Promise<void> {
+    this.assertTransition(order, to, `moved to ${to}`);
+    const updated = await queryOne(
+      manager,
+      `UPDATE customer_order SET status = $3, version = version + 1, updated_at = now() WHERE id = $1 AND status = $2 RETURNING id`,
+      [order.id, order.status, to],
+    );
+    if (!updated) throw new InvalidStateError(`Order ${order.number} changed meanwhile; try again`);
+    await this.recordHistory(manager, order.id, order.status, to, by, note);
+    order.status = to;
+  }
+
+  private async recordHistory(manager: EntityManager, orderId: string, from: string | null, to: string, by: string, note?: string): Promise<void> {
+    await manager.query(`INSERT INTO order_status_history (order_id, from_status, to_status, by, note) VALUES ($1, $2, $3, $4, $5)`, [
+      orderId, from, to, by, note?.slice(0, 1000) ?? null,
+    ]);
+  }
+}
+
+function outcomeOf(status: OrderStatus): ReviewOutcome {
+  if (status === 'exception') return 'exception';
+  if (status === 'cancelled') return 'closed';
+  return 'approved';
+}
+
+function mergeBySku(lines: OrderLine[]): Array<{ sku: string; quantity: number }> {
+  const totals = new Map<string, number>();
+  for (const line of lines) totals.set(line.sku, (totals.get(line.sku) ?? 0) + line.quantity);
+  return [...totals.entries()].map(([sku, quantity]) => ({ sku, quantity }));
+}
+
+/** SO + yyMMdd + a six-digit sequence: readable on the phone, unique across processes. */
+export function orderNumber(sequence: number, now = new Date()): string {
+  const date = now.toISOString().slice(2, 10).replace(/-/g, '');
+  return `SO${date}${String(sequence).padStart(6, '0')}`;
+}

@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AuthService } from '../auth/auth.service';
+import { BUILT_IN_ROLES } from '../auth/permissions';
+import { projectRoot } from '../common/project-root';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { DATABASE_LOCATION, type DatabaseLocation } from '../database/database-location';
+import { DefinitionsService } from '../workflow/definitions.service';
+import { DemoDataService } from './demo-data.service';
+
+export const WORKFLOWS_DIR = join(projectRoot(), 'workflows');
+
+/** What every start does once the schema is migrated: roles, the first admin, the shipped diagrams, demo data. */
+@Injectable()
+export class SetupService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Setup');
+  /** The generated first-admin password, when one was generated on this start (printed once). */
+  firstAdmin: { email: string; password?: string } | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(DATABASE_LOCATION) private readonly location: DatabaseLocation,
+    private readonly auth: AuthService,
+    private readonly definitions: DefinitionsService,
+    private readonly demo: DemoDataService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const role of BUILT_IN_ROLES) {
+      await this.db.query(`INSERT INTO role (name, description, permissions) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING`, [
+        role.name, role.description, role.permissions,
+      ]);
+    }
+    this.firstAdmin = await this.auth.ensureFirstAdmin();
+    if (this.firstAdmin?.password) {
+      // printed once: the only time this password is ever shown
+      process.stdout.write(`\n  First admin created: ${this.firstAdmin.email} / ${this.firstAdmin.password}\n  (set ADMIN_PASSWORD to choose it; change it after the first login)\n\n`);
+    }
+    for (const result of await this.definitions.deployDirectory(WORKFLOWS_DIR)) {
+      if (result.created) this.logger.log(`workflow ${result.key} v${result.version} deployed`);
+    }
+    const seedDemo = this.config.DEMO_DATA === 'on' || (this.config.DEMO_DATA === 'auto' && this.location.embedded);
+    if (seedDemo) await this.demo.seedOnce();
+  }
+
+  /** A secret generated on the first start and kept in the database (never in the repository). */
+  async secret(name: string): Promise<string> {
+    await this.db.query(`INSERT INTO app_secret (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [name, randomBytes(32).toString('base64url')]);
+    const [row] = await this.db.query(`SELECT value FROM app_secret WHERE name = $1`, [name]);
+    return row.value;
+  }
+}

@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import BpmnModdle from 'bpmn-moddle';
+import type { DataSource } from 'typeorm';
+import { type ErrorDetail, isUniqueViolation, NotFoundError, ValidationError } from '../common/errors';
+import { moddleExtensions, taskTypeOf } from './bpmn/moddle-extensions';
+import { TaskTypeRegistry } from './task-type.registry';
+import { WorkflowDefinition } from './workflow-definition.entity';
+
+export interface DeployResult {
+  key: string;
+  version: number;
+  checksum: string;
+  deployedAt: string;
+  created: boolean;
+}
+
+interface ModdleElement {
+  $type: string;
+  id?: string;
+  name?: string;
+  flowElements?: ModdleElement[];
+  rootElements?: ModdleElement[];
+  [key: string]: unknown;
+}
+
+const checksumOf = (xml: string) => createHash('sha256').update(xml).digest('hex');
+
+/** Deployed diagrams: every deploy is a new immutable version; instances stay on the version they started on. */
+@Injectable()
+export class DefinitionsService {
+  private readonly logger = new Logger('Workflows');
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly registry: TaskTypeRegistry,
+  ) {}
+
+  /** Parses and checks a diagram; every problem is listed with its element id. */
+  async validate(xml: string): Promise<{ name: string; problems: ErrorDetail[] }> {
+    const moddle = new BpmnModdle(moddleExtensions);
+    let definitions: ModdleElement;
+    let warnings: Array<{ message: string }> = [];
+    try {
+      const parsed = await moddle.fromXML(xml, 'bpmn:Definitions');
+      definitions = parsed.rootElement as unknown as ModdleElement;
+      warnings = parsed.warnings as Array<{ message: string }>;
+    } catch (error) {
+      return { name: '', problems: [{ path: 'xml', message: `not a BPMN 2.0 document: ${(error as Error).message}` }] };
+    }
+    const problems: ErrorDetail[] = warnings
+      .filter((warning) => /unparsable|unresolved reference/i.test(warning.message))
+      .map((warning) => ({ path: 'xml', message: warning.message }));
+    const processes = (definitions.rootElements ?? []).filter((element) => element.$type === 'bpmn:Process');
+    if (processes.length === 0) problems.push({ path: 'definitions', message: 'the diagram has no process' });
+    for (const process of processes) {
+      for (const element of process.flowElements ?? []) {
+        if (element.$type === 'bpmn:ServiceTask' || element.$type === 'bpmn:SendTask') {
+          const type = taskTypeOf(element as never);
+          if (!type) problems.push({ path: element.id ?? '?', message: 'the service task names no task type (oms:taskType, zeebe:taskDefinition or camunda:topic)' });
+          else if (!this.registry.get(type)) problems.push({ path: element.id ?? '?', message: `task type "${type}" is not registered` });
+        }
+        if (element.$type === 'bpmn:ScriptTask') problems.push({ path: element.id ?? '?', message: 'script tasks are not allowed: use a service task with a registered task type' });
+      }
+    }
+    return { name: processes[0]?.name ?? processes[0]?.id ?? '', problems };
+  }
+
+  async deploy(key: string, xml: string, deployedBy: string): Promise<DeployResult> {
+    const checksum = checksumOf(xml);
+    const latest = await this.latest(key);
+    if (latest?.checksum === checksum) return { ...this.describe(latest), created: false };
+    const { name, problems } = await this.validate(xml);
+    if (problems.length) throw new ValidationError(`The diagram has ${problems.length} problem(s)`, problems);
+    try {
+      const saved = await this.db.getRepository(WorkflowDefinition).save({
+        key, version: (latest?.version ?? 0) + 1, name, xml, checksum, deployedBy,
+      });
+      this.logger.log(`deployed ${key} v${saved.version}`);
+      return { ...this.describe(await this.db.getRepository(WorkflowDefinition).findOneByOrFail({ id: saved.id })), created: true };
+    } catch (error) {
+      // another process deployed the same version at the same moment
+      if (isUniqueViolation(error)) return this.deploy(key, xml, deployedBy);
+      throw error;
+    }
+  }
+
+  /** workflows/*.bpmn are deployed at start when their content changed (key = file name). */
+  async deployDirectory(directory: string): Promise<DeployResult[]> {
+    const files = (await readdir(directory)).filter((file) => file.endsWith('.bpmn')).sort();
+    const results: DeployResult[] = [];
+    for (const file of files) {
+      results.push(await this.deploy(basename(file, '.bpmn'), await readFile(join(directory, file), 'utf8'), 'system'));
+    }
+    return results;
+  }
+
+  latest(key: string): Promise<WorkflowDefinition | null> {
+    return this.db.getRepository(WorkflowDefinition).findOne({ where: { key }, order: { version: 'DESC' } });
+  }
+
+  async requireLatest(key: string): Promise<WorkflowDefinition> {
+    const definition = await this.latest(key);
+    if (!definition) throw new NotFoundError('Workflow', key);
+    return definition;
+  }
+
+  async list(): Promise<Array<{ key: string; name: string; latestVersion: number; versions: Array<{ version: number; checksum: string; deployedAt: string; deployedBy: string }> }>> {
+    const definitions = await this.db.getRepository(WorkflowDefinition).find({
+      select: { id: true, key: true, name: true, version: true, checksum: true, deployedAt: true, deployedBy: true },
+      order: { key: 'ASC', version: 'DESC' },
+    });
+    const byKey = new Map<string, WorkflowDefinition[]>();
+    for (const definition of definitions) byKey.set(definition.key, [...(byKey.get(definition.key) ?? []), definition]);
+    return [...byKey.entries()].map(([key, versions]) => ({
+      key,
+      name: versions[0].name,
+      latestVersion: versions[0].version,
+      versions: versions.map((v) => ({ version: v.version, checksum: v.checksum, deployedAt: v.deployedAt.toISOString(), deployedBy: v.deployedBy })),
+    }));
+  }
+
+  private describe(definition: WorkflowDefinition): Omit<DeployResult, 'created'> {
+    return { key: definition.key, version: definition.version, checksum: definition.checksum, deployedAt: definition.deployedAt.toISOString() };
+  }
+}

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * Wakes this process's job workers as soon as a transaction that queued a job commits, instead of
+ * waiting for the next poll. Other processes find the job on their next poll.
+ */
+@Injectable()
+export class JobWakeup {
+  private listeners: Array<() => void> = [];
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((other) => other !== listener);
+    };
+  }
+
+  wake(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Wakes after the surrounding transaction commits (or at once outside a transaction). */
+  afterCommit(manager: EntityManager): void {
+    const runner = manager.queryRunner;
+    if (!runner?.isTransactionActive) {
+      setImmediate(() => this.wake());
+      return;
+    }
+    // TypeORM has no after-commit hook on a query runner; poll its state briefly
+    const check = () => (runner.isTransactionActive ? setTimeout(check, 5) : this.wake());
+    setTimeout(check, 5);
+  }
+}

@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { queryOne, queryRows } from '../database/sql';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { MessageNotAwaitedError, runEngineStep, type StepResult } from './engine-step';
+import { JobWakeup } from './job-wakeup';
+import { TaskTypeRegistry } from './task-type.registry';
+
+interface ClaimedJob {
+  id: string;
+  instance_id: string;
+  kind: 'start' | 'resume' | 'message';
+  payload: { messageId?: string };
+  attempts: number;
+  max_attempts: number;
+}
+
+interface LoadedInstance {
+  id: string;
+  business_key: string | null;
+  state: unknown;
+  variables: Record<string, unknown>;
+  version: number;
+  xml: string;
+}
+
+/** Retry delay after the n-th failed attempt: 2 s, 4 s, 8 s ... capped at 5 minutes. */
+export const retryDelaySeconds = (attempt: number) => Math.min(300, 2 ** attempt);
+
+/**
+ * Takes workflow jobs from PostgreSQL (FOR UPDATE SKIP LOCKED) and runs each as one engine step:
+ * load -> resume -> run to the next wait -> save, under a lease on the instance. Any number of app
+ * processes can run this; one instance is stepped by one worker at a time, and a crash loses nothing
+ * (the lease expires and another worker repeats the step from the last saved state).
+ */
+@Injectable()
+export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('WorkflowWorker');
+  readonly workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  private running = false;
+  private readonly loops: Promise<void>[] = [];
+  private sleepers = new Set<() => void>();
+  private unsubscribe?: () => void;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly registry: TaskTypeRegistry,
+    private readonly wakeup: JobWakeup,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.WORKER_CONCURRENCY > 0) this.start(this.config.WORKER_CONCURRENCY);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  start(concurrency: number): void {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = this.wakeup.subscribe(() => this.wakeAll());
+    for (let i = 0; i < concurrency; i++) this.loops.push(this.loop());
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    this.wakeAll();
+    await Promise.all(this.loops.splice(0));
+  }
+
+  private wakeAll(): void {
+    for (const wake of this.sleepers) wake();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let worked = false;
+      try {
+        worked = await this.runNextJob();
+      } catch (error) {
+        this.logger.error(`job loop: ${(error as Error).stack ?? error}`);
+      }
+      if (!worked && this.running) await this.sleep(this.config.WORKER_POLL_MS);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+
+  /** Claims one due job and runs it; false when there was nothing to do. */
+  async runNextJob(): Promise<boolean> {
+    const job = await this.claim();
+    if (!job) return false;
+    await this.run(job);
+    return true;
+  }
+
+  private async claim(): Promise<ClaimedJob | undefined> {
+    // one statement: pick a due job whose instance nobody holds, lease the instance, count the attempt
+    return queryOne<ClaimedJob>(
+      this.db,
+      `WITH next AS (
+         SELECT j.id, j.instance_id FROM workflow_job j JOIN process_instance p ON p.id = j.instance_id
+          WHERE j.status = 'pending' AND j.run_at <= now()
+            AND p.status IN ('running','waiting') AND (p.lease_until IS NULL OR p.lease_until < now())
+          ORDER BY j.run_at, j.id
+          LIMIT 1
+          FOR UPDATE OF j, p SKIP LOCKED
+       ), leased AS (
+         UPDATE process_instance p SET lease_owner = $1, lease_until = now() + make_interval(secs => $2)
+           FROM next WHERE p.id = next.instance_id RETURNING p.id
+       )
+       UPDATE workflow_job j SET attempts = j.attempts + 1
+         FROM next, leased WHERE j.id = next.id AND leased.id = next.instance_id
+       RETURNING j.id, j.instance_id, j.kind, j.payload, j.attempts, j.max_attempts`,
+      [this.workerId, this.config.WORKER_LEASE_SECONDS],
+    );
+  }
+
+  private async run(job: ClaimedJob): Promise<void> {
+    const [instance]: LoadedInstance[] = await this.db.query(
+      `SELECT i.id, i.business_key, i.state, i.variables, i.version, d.xml
+         FROM process_instance i JOIN workflow_definition d ON d.id = i.definition_id WHERE i.id = $1`,
+      [job.instance_id],
+    );
+    let message: { id: string; name: string; payload: Record<string, unknown> } | undefined;
+    try {
+      if (job.kind === 'message') {
+        [message] = await this.db.query(`SELECT id, name, payload FROM workflow_message WHERE id = $1 AND status = 'buffered'`, [job.payload.messageId]);
+        if (!message) return await this.finishWithoutStep(job, instance); // already delivered or discarded
+      }
+      if (job.kind === 'start' && instance.state) return await this.finishWithoutStep(job, instance); // started already
+      const result = await runEngineStep(
+        {
+          instanceId: instance.id,
+          businessKey: instance.business_key,
+          state: instance.state ?? undefined,
+          xml: instance.xml,
+          variables: instance.variables,
+          message: message && { name: message.name, payload: message.payload },
+          timeoutMs: Math.max(1000, this.config.WORKER_LEASE_SECONDS * 1000 - 500),
+        },
+        this.registry,
+      );
+      await this.save(job, instance, result, message?.id);
+    } catch (error) {
+      if (error instanceof MessageNotAwaitedError) return await this.finishWithoutStep(job, instance); // stays buffered
+      await this.fail(job, instance, error as Error);
+    }
+  }
+
+  /** Saves the step: state, waits, history, the job done, the message delivered, and any buffered message now awaited. */
+  private async save(job: ClaimedJob, instance: LoadedInstance, result: StepResult, deliveredMessageId?: string): Promise<void> {
+    const saved = await this.db.transaction(async (manager) => {
+      const updated = await queryRows(
+        manager,
+        `UPDATE process_instance SET state = $3, variables = $4, waiting = $5, status = $6::varchar, version = version + 1,
+                lease_owner = NULL, lease_until = NULL, updated_at = now(), ended_at = CASE WHEN $6::varchar = 'completed' THEN now() END
+          WHERE id = $1 AND version = $2 AND lease_owner = $7 RETURNING id`,
+        [
+          instance.id, instance.version, JSON.stringify(result.state), JSON.stringify(result.variables), JSON.stringify(result.waiting),
+          result.completed ? 'completed' : 'waiting', this.workerId,
+        ],
+      );
+      if (updated.length === 0) return false;
+      for (const entry of result.history) {
+        await manager.query(
+          `INSERT INTO process_activity (instance_id, element_id, element_type, name, execution_id, entered_at, left_at)
+           VALUES ($1, $2, $3, $4, $5, COALESCE($6, now()), $7)
+           ON CONFLICT (instance_id, execution_id) DO UPDATE SET left_at = COALESCE(EXCLUDED.left_at, process_activity.left_at)`,
+          [instance.id, entry.elementId, entry.elementType, entry.name, entry.executionId, entry.enteredAt ?? null, entry.leftAt ?? null],
+        );
+      }
+      await manager.query(`UPDATE workflow_job SET status = 'done', finished_at = now(), last_error = NULL WHERE id = $1`, [job.id]);
+      if (deliveredMessageId) {
+        await manager.query(`UPDATE workflow_message SET status = 'delivered', delivered_at = now(), instance_id = $2 WHERE id = $1`, [deliveredMessageId, instance.id]);
+      }
+      await this.queueBufferedMessage(manager, instance, result);
+      return true;
+    });
+    if (!saved) {
+      // someone else changed the instance meanwhile (terminated, or our lease ran out): the job stays for a later try
+      this.logger.warn(`instance ${instance.id} changed during job ${job.id}; its result was dropped`);
+      await this.releaseLease(job, instance, 'the instance changed while this step ran', 1);
+    } else {
+      this.wakeup.wake();
+    }
+  }
+
+  private async queueBufferedMessage(manager: EntityManager, instance: LoadedInstance, result: StepResult): Promise<void> {
+    const awaited = result.waiting.map((wait) => wait.messageName).filter((name): name is string => Boolean(name));
+    if (!instance.business_key || awaited.length === 0) return;
+    const [buffered] = await manager.query(
+      `SELECT id FROM workflow_message WHERE business_key = $1 AND status = 'buffered' AND name = ANY($2)
+          AND (instance_id IS NULL OR instance_id = $3) ORDER BY id LIMIT 1`,
+      [instance.business_key, awaited, instance.id],
+    );
+    if (!buffered) return;
+    await manager.query(
+      `INSERT INTO workflow_job (instance_id, kind, payload)
+       SELECT $1, 'message', $2 WHERE NOT EXISTS (
+         SELECT 1 FROM workflow_job WHERE instance_id = $1 AND status = 'pending' AND kind = 'message' AND payload->>'messageId' = $3)`,
+      [instance.id, JSON.stringify({ messageId: String(buffered.id) }), String(buffered.id)],
+    );
+  }
+
+  private async finishWithoutStep(job: ClaimedJob, instance: LoadedInstance): Promise<void> {
+    await this.db.transaction(async (manager) => {
+      await manager.query(`UPDATE workflow_job SET status = 'done', finished_at = now() WHERE id = $1`, [job.id]);
+      await manager.query(`UPDATE process_instance SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2`, [instance.id, this.workerId]);
+    });
+  }
+
+  /** A failed step: retry later with backoff, or, when the retries are used up, an incident on the instance. */
+  private async fail(job: ClaimedJob, instance: LoadedInstance, error: Error): Promise<void> {
+    const exhausted = job.attempts >= job.max_attempts;
+    this.logger.warn(`job ${job.id} (${job.kind}) of instance ${instance.id} failed, attempt ${job.attempts}/${job.max_attempts}: ${error.message}`);
+    if (!exhausted) return this.releaseLease(job, instance, error.message, retryDelaySeconds(job.attempts));
+    await this.db.transaction(async (manager) => {
+      await manager.query(`UPDATE workflow_job SET status = 'failed', finished_at = now(), last_error = $2 WHERE id = $1`, [job.id, error.message]);
+      await manager.query(
+        `UPDATE process_instance SET status = 'incident', lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = $1 AND lease_owner = $2`,
+        [instance.id, this.workerId],
+      );
+      const elementId = /^<([^>]+)>/.exec(error.message)?.[1] ?? null;
+      await manager.query(`INSERT INTO incident (instance_id, job_id, element_id, message) VALUES ($1, $2, $3, $4)`, [instance.id, job.id, elementId, error.message]);
+    });
+  }
+
+  private async releaseLease(job: ClaimedJob, instance: LoadedInstance, reason: string, delaySeconds: number): Promise<void> {
+    await this.db.transaction(async (manager) => {
+      await manager.query(`UPDATE workflow_job SET run_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1 AND status = 'pending'`, [
+        job.id, delaySeconds, reason,
+      ]);
+      await manager.query(`UPDATE process_instance SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2`, [instance.id, this.workerId]);
+    });
+  }
+}

@@ -1,0 +1,28 @@
+import type { TestApp } from './test-app';
+
+let sequence = 0;
+export const unique = (prefix: string) => `${prefix}-${process.pid}-${Date.now().toString(36)}-${++sequence}`;
+
+/** A warehouse and products with stock, created through the API like an integration would. */
+export async function stockedCatalogue(app: TestApp, token: string, stock: Record<string, number>, warehouse = unique('WH').slice(0, 30)) {
+  const auth = { Authorization: `Bearer ${token}` };
+  await app.http.post('/api/warehouses').set(auth).send({ code: warehouse, name: `Warehouse ${warehouse}`, province: '上海市', city: '上海市', priority: 10 }).expect(201);
+  for (const [sku, onHand] of Object.entries(stock)) {
+    await app.http.post('/api/products').set(auth).send({ sku, name: `Product ${sku}`, price: '19.90' }).expect(201);
+    await app.http.put(`/api/inventory/${warehouse}/${sku}`).set(auth).send({ onHand }).expect(200);
+  }
+  return { warehouse };
+}
+
+/** A valid paid order body for the given lines (API.md "Orders"). */
+export function orderBody(lines: Array<{ sku: string; quantity: number; unitPrice?: string }>, overrides: Record<string, unknown> = {}) {
+  return {
+    channel: 'tmall',
+    externalId: unique('EXT'),
+    customer: { name: '张三', phone: '13800138000', email: 'zhangsan@example.com' },
+    shippingAddress: { province: '浙江省', city: '杭州市', district: '西湖区', line1: '文三路 100 号 3 单元 501' },
+    lines: lines.map((line) => ({ unitPrice: '19.90', ...line })),
+    payment: { method: 'alipay', status: 'paid' },
+    ...overrides,
+  };
+}
