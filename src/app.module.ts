@@ -19,7 +19,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(location.url, location.poolSize),
+        DatabaseModule.forRoot(location.url, location.poolSize, location.embedded),
         WorkflowModule,
         AuthModule,
         CatalogModule,

@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import { type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -24,6 +24,7 @@ export interface RunningApp {
  */
 export async function createApp(config: AppConfig, options: { admin?: boolean } = {}): Promise<RunningApp> {
   const logger = new PinoNestLogger(config.LOG_LEVEL);
+  Logger.overrideLogger(logger);
   const location = await locateDatabase(config);
   const extraImports = [];
   if (options.admin ?? config.ADMIN_ENABLED) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { ConflictError, isUniqueViolation, NotFoundError } from '../common/errors';
 import { normaliseMoney } from '../common/money';
 import type { CreateProductDto } from './dto/create-product.dto';
@@ -69,9 +69,9 @@ export class CatalogService {
   }
 
   /** Products by sku, for review rules and order lines (unknown skus are simply absent). */
-  async findBySkus(skus: string[]): Promise<Map<string, Product>> {
+  async findBySkus(skus: string[], manager: EntityManager = this.db.manager): Promise<Map<string, Product>> {
     if (skus.length === 0) return new Map();
-    const products = await this.db.getRepository(Product).createQueryBuilder('p').where('p.sku IN (:...skus)', { skus }).getMany();
+    const products = await manager.getRepository(Product).createQueryBuilder('p').where('p.sku IN (:...skus)', { skus }).getMany();
     return new Map(products.map((product) => [product.sku, product]));
   }
 }

@@ -21,7 +21,12 @@ export function dataSourceOptions(url: string, poolSize: number): DataSourceOpti
 const MIGRATION_LOCK_KEY = 7_300_001;
 
 /** Runs pending migrations, one process at a time (several app processes may start together). */
-export async function runMigrations(dataSource: DataSource): Promise<void> {
+export async function runMigrations(dataSource: DataSource, exclusiveDatabase: boolean): Promise<void> {
+  // the embedded database belongs to this process alone, and its single connection cannot hold a lock beside the migration
+  if (exclusiveDatabase) {
+    await dataSource.runMigrations({ transaction: 'each' });
+    return;
+  }
   const lock = dataSource.createQueryRunner();
   await lock.connect();
   try {
@@ -36,7 +41,7 @@ export async function runMigrations(dataSource: DataSource): Promise<void> {
 /** The TypeORM data source on an already located database (see database-location.ts), migrated at start. */
 @Module({})
 export class DatabaseModule {
-  static forRoot(url: string, poolSize: number): DynamicModule {
+  static forRoot(url: string, poolSize: number, embedded: boolean): DynamicModule {
     return {
       module: DatabaseModule,
       global: true,
@@ -45,7 +50,7 @@ export class DatabaseModule {
           useFactory: () => dataSourceOptions(url, poolSize),
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();
-            await runMigrations(dataSource);
+            await runMigrations(dataSource, embedded);
             return dataSource;
           },
         }),

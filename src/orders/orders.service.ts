@@ -139,7 +139,7 @@ export class OrdersService implements OnModuleInit {
       const order = await this.lockOrder(manager, orderId);
       if (!['pending_review', 'pending_payment'].includes(order.status)) return outcomeOf(order.status);
       const lines = await manager.getRepository(OrderLine).findBy({ orderId });
-      const products = await this.catalog.findBySkus(lines.map((line) => line.sku));
+      const products = await this.catalog.findBySkus(lines.map((line) => line.sku), manager);
       const available = new Map<string, number>();
       for (const row of await this.inventory.availability(lines.map((line) => line.sku), manager)) {
         available.set(row.sku, (available.get(row.sku) ?? 0) + row.available);

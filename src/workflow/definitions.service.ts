@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import BpmnModdle from 'bpmn-moddle';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { type ErrorDetail, isUniqueViolation, NotFoundError, ValidationError } from '../common/errors';
 import { moddleExtensions, taskTypeOf } from './bpmn/moddle-extensions';
 import { TaskTypeRegistry } from './task-type.registry';
@@ -98,12 +98,13 @@ export class DefinitionsService {
     return results;
   }
 
-  latest(key: string): Promise<WorkflowDefinition | null> {
-    return this.db.getRepository(WorkflowDefinition).findOne({ where: { key }, order: { version: 'DESC' } });
+  latest(key: string, manager: EntityManager = this.db.manager): Promise<WorkflowDefinition | null> {
+    return manager.getRepository(WorkflowDefinition).findOne({ where: { key }, order: { version: 'DESC' } });
   }
 
-  async requireLatest(key: string): Promise<WorkflowDefinition> {
-    const definition = await this.latest(key);
+  /** Inside a transaction pass its manager: the embedded database serves one transaction at a time (STACK trap 8). */
+  async requireLatest(key: string, manager?: EntityManager): Promise<WorkflowDefinition> {
+    const definition = await this.latest(key, manager);
     if (!definition) throw new NotFoundError('Workflow', key);
     return definition;
   }
