@@ -53,6 +53,8 @@ export const configSchema = z.object({
   ACCESS_TOKEN_TTL_MINUTES: integer(5, 60 * 24 * 30, 12 * 60),
   /** Seed demo data on the first start of an empty database (default: only on the embedded database). */
   DEMO_DATA: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** Fault injection for the crash tests: the process kills itself (SIGKILL) right after this task type's handler committed. */
+  FAULT_CRASH_AFTER_TASK: optionalString,
   ADMIN_ENABLED: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
 });
 

@@ -18,6 +18,8 @@ export interface MailMessage {
   html?: string;
   text: string;
   headers?: Record<string, string>;
+  /** A stable Message-ID (`<id@host>`): a resend after a crash carries the same one, so receivers can drop the copy. */
+  messageId?: string;
 }
 
 export interface SendResult {
@@ -123,6 +125,7 @@ export class Mailer {
       text: msg.text,
       ...(msg.html !== undefined ? { html: msg.html } : {}),
       ...(headers ? { headers } : {}),
+      ...(msg.messageId && /^<[^<>\s@]+@[^<>\s@]+>$/.test(msg.messageId) ? { messageId: msg.messageId } : {}),
     };
 
     if (!this.transport) {

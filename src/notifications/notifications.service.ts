@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { queryOne } from '../database/sql';
-import { Mailer } from './mailer';
-import { TemplateRenderer } from './template-renderer';
+import { InvalidHeaderError, InvalidRecipientError, Mailer } from './mailer';
+import { TemplateCompileError, TemplateNotFoundError, TemplateRenderError, TemplateRenderer } from './template-renderer';
 
 export interface OutgoingNotification {
   /** One send per key: a retried workflow step cannot send twice (e.g. `order-confirmation:<orderId>:email`). */
@@ -19,6 +19,7 @@ export interface OutgoingNotification {
 }
 
 export const MAX_SEND_ATTEMPTS = 8;
+const PERMANENT_ERRORS = [TemplateNotFoundError, TemplateCompileError, TemplateRenderError, InvalidRecipientError, InvalidHeaderError];
 const backoffSeconds = (attempt: number) => Math.min(3600, 5 * 2 ** (attempt - 1));
 
 /**
@@ -102,13 +103,21 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
   private async send(notification: { id: string; event: string; locale: string; recipient: string; data: Record<string, unknown>; attempts: number }): Promise<void> {
     try {
       const message = this.renderer.render('email', notification.event, notification.locale, notification.data);
-      const result = await this.mailer.send({ to: notification.recipient, subject: message.subject ?? notification.event, html: message.html, text: message.text });
+      const result = await this.mailer.send({
+        to: notification.recipient,
+        subject: message.subject ?? notification.event,
+        html: message.html,
+        text: message.text,
+        messageId: `<${notification.id}@oms.notifications>`,
+      });
       await this.db.query(
         `UPDATE notification SET status = 'sent', sent_at = now(), provider_message_id = $2, last_error = NULL, locked_until = NULL WHERE id = $1`,
         [notification.id, result.messageId],
       );
     } catch (error) {
-      const dead = notification.attempts >= MAX_SEND_ATTEMPTS;
+      // a missing or broken template or a bad address fails the same way every time: no point retrying
+      const permanent = PERMANENT_ERRORS.some((type) => error instanceof type);
+      const dead = permanent || notification.attempts >= MAX_SEND_ATTEMPTS;
       const reason = (error as Error).message.slice(0, 2000);
       this.logger.warn(`notification ${notification.id} attempt ${notification.attempts} failed${dead ? ' (giving up)' : ''}: ${reason}`);
       await this.db.query(

@@ -25,6 +25,8 @@ export interface StepInput {
   message?: { name: string; payload: Record<string, unknown> };
   /** How long a step may run before it is given up (a handler that never answers). */
   timeoutMs: number;
+  /** Crash tests only: SIGKILL this process right after this task type's handler returns (before the step is saved). */
+  crashAfterTask?: string;
 }
 
 /** A task type the diagram names is not registered: the step fails and ends as an incident. */
@@ -117,6 +119,7 @@ export async function runEngineStep(input: StepInput, registry: TaskTypeRegistry
             taskType
               .handle(context)
               .then((output) => {
+                if (input.crashAfterTask === type) process.kill(process.pid, 'SIGKILL');
                 if (output) Object.assign(activity.environment.variables, output);
                 pendingHandlers--;
                 callback(null, output ?? {});

@@ -153,6 +153,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
           variables: instance.variables,
           message: message && { name: message.name, payload: message.payload },
           timeoutMs: Math.max(1000, this.config.WORKER_LEASE_SECONDS * 1000 - 500),
+          crashAfterTask: this.config.FAULT_CRASH_AFTER_TASK,
         },
         this.registry,
       );

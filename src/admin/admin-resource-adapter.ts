@@ -1,0 +1,104 @@
+import type { BaseRecord, Filter } from 'adminjs';
+import type { BaseEntity } from 'typeorm';
+import type { AdminJsModule, AdminTypeormModule } from './admin-runtime';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BIGINT = /^\d{1,18}$/;
+
+type ParamsType = Record<string, unknown>;
+type Sort = { sortBy?: string; direction?: string } | undefined;
+
+/**
+ * @adminjs/typeorm's resource, made safe for people typing into query strings:
+ * - filters only on the properties the resource offers as filters (never `passwordHash`), and a choice
+ *   list (availableValues) filters by equality ("shipped" must not also match "partially_shipped");
+ * - a malformed record id is "not found", not a database error;
+ * - columns TypeORM never selects (`select: false`: password hashes, engine state) are never handed back;
+ * - a database constraint error becomes the form's error message, and any other failure is not swallowed.
+ */
+export function createResourceAdapter({ Resource }: AdminTypeormModule, { ValidationError }: AdminJsModule) {
+  return class OmsTypeormResource extends Resource {
+    override async find(filter: Filter, params: { limit?: number; offset?: number; sort?: Sort }): Promise<BaseRecord[]> {
+      return super.find(this.allowedFilter(filter), { ...params, sort: this.allowedSort(params?.sort) });
+    }
+
+    override async count(filter: Filter): Promise<number> {
+      return super.count(this.allowedFilter(filter));
+    }
+
+    override async findOne(id: string | number): Promise<BaseRecord | null> {
+      return this.isValidId(id) ? super.findOne(id) : null;
+    }
+
+    override async findMany(ids: Array<string | number>): Promise<BaseRecord[]> {
+      const valid = ids.filter((id) => this.isValidId(id));
+      return valid.length > 0 ? super.findMany(valid) : [];
+    }
+
+    override async create(params: ParamsType): Promise<ParamsType> {
+      return this.withoutSecrets(await super.create(params));
+    }
+
+    override async update(pk: string | number, params: ParamsType = {}): Promise<ParamsType> {
+      return this.withoutSecrets(await super.update(pk, params));
+    }
+
+    private allowedFilter(filter: Filter): Filter {
+      const decorated = this._decorated;
+      if (!filter?.filters || !decorated) return filter;
+      const offered = new Set(decorated.getProperties({ where: 'filter' }).map((property) => property.name()));
+      const title = decorated.titleProperty();
+      if (title) offered.add(title.name()); // what the reference pickers search by
+      for (const [key, element] of Object.entries(filter.filters)) {
+        if (!element.property || !offered.has(key)) {
+          delete filter.filters[key];
+          continue;
+        }
+        if (typeof element.value === 'string' && decorated.getPropertyByKey(key)?.availableValues()) {
+          (element as typeof element & { custom?: unknown }).custom = element.value;
+        }
+      }
+      return filter;
+    }
+
+    private allowedSort(sort: Sort): { sortBy: string; direction: 'asc' | 'desc' } {
+      const sortBy = sort?.sortBy && this.property(sort.sortBy) ? sort.sortBy : this.idName();
+      return { sortBy, direction: sort?.direction === 'desc' ? 'desc' : 'asc' };
+    }
+
+    private isValidId(id: unknown): boolean {
+      if (typeof id === 'number') return Number.isSafeInteger(id);
+      if (typeof id !== 'string' || id === '') return false;
+      const type = this.property(this.idName())?.column.type;
+      if (type === 'uuid') return UUID.test(id);
+      if (type === 'bigint') return BIGINT.test(id);
+      return id.length <= 200;
+    }
+
+    private withoutSecrets(params: ParamsType): ParamsType {
+      const copy: ParamsType = { ...params };
+      for (const property of this.properties()) {
+        if (property.column.isSelect === false) delete copy[property.path()];
+      }
+      return copy;
+    }
+
+    /** The adapter's own version files constraint errors under `undefined` and swallows every other error. */
+    override async validateAndSave(instance: BaseEntity): Promise<void> {
+      try {
+        await instance.save();
+      } catch (error) {
+        if ((error as Error)?.name === 'QueryFailedError') {
+          throw new ValidationError({}, { message: constraintMessage((error as Error).message), type: 'QueryFailedError' });
+        }
+        throw error;
+      }
+    }
+  };
+}
+
+function constraintMessage(databaseMessage: string | undefined): string {
+  if (databaseMessage && /duplicate key/.test(databaseMessage)) return 'A record with the same unique value already exists';
+  if (databaseMessage && /violates check constraint/.test(databaseMessage)) return 'The values break a rule of the database (check constraint)';
+  return databaseMessage ?? 'The database refused the change';
+}

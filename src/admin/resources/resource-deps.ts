@@ -1,0 +1,23 @@
+import type { OrdersService } from '../../orders/orders.service';
+import type { AdminIdentity } from '../admin-auth';
+import type { AdminJsModule } from '../admin-runtime';
+
+/** What the resource definitions need at run time. */
+export interface ResourceDeps {
+  adminjs: AdminJsModule;
+  orders: OrdersService;
+  identity: AdminIdentity;
+}
+
+/** Shown on the show page only (virtual fields filled by an after-hook, raw JSON columns turned into text). */
+export const SHOW_ONLY = { list: false, filter: false, show: true, edit: false } as const;
+export const LIST_AND_SHOW = { list: true, filter: false, show: true, edit: false } as const;
+export const HIDDEN = false;
+
+export const choices = (values: readonly string[]) => values.map((value) => ({ value, label: value }));
+
+/** Pretty JSON of a flattened record param (AdminJS flattens jsonb columns into `name.key` params). */
+export function jsonText(adminjs: AdminJsModule, params: Parameters<AdminJsModule['flat']['get']>[0], path: string): string {
+  const value = adminjs.flat.get(params, path);
+  return value === undefined || value === null ? '' : JSON.stringify(value, null, 2);
+}
