@@ -7,4 +7,6 @@ module.exports = {
   setupFiles: ['reflect-metadata'],
   testTimeout: 60_000,
   maxWorkers: 2,
+  // child processes and SMTP sockets of the crash tests can outlive a suite by a moment; never let CI hang on them
+  forceExit: true,
 };
