@@ -1,4 +1,4 @@
-import type { ActionContext, ActionRequest, After, Before, RecordActionResponse } from 'adminjs';
+import type { ActionContext, ActionRequest, After, Before, ListActionResponse, RecordActionResponse } from 'adminjs';
 import { normaliseMoney } from '../common/money';
 import type { AdminJsModule } from './admin-runtime';
 
@@ -80,15 +80,30 @@ function normalise(value: unknown, rule: FieldRule): { value: unknown } | { erro
   }
 }
 
+function deleteParams(params: Record<string, unknown> | undefined, names: string[]): void {
+  if (!params) return;
+  for (const key of Object.keys(params)) {
+    if (names.some((name) => key === name || key.startsWith(`${name}.`))) delete params[key];
+  }
+}
+
 /** An after-hook removing params that must never reach the browser, even right after they were set. */
 export function dropParams(...names: string[]): After<RecordActionResponse> {
   return async (response: RecordActionResponse) => {
-    const params = response?.record?.params as Record<string, unknown> | undefined;
-    if (params) {
-      for (const key of Object.keys(params)) {
-        if (names.some((name) => key === name || key.startsWith(`${name}.`))) delete params[key];
-      }
-    }
+    deleteParams(response?.record?.params, names);
     return response;
   };
+}
+
+/** An after-hook for `list` leaving out bulky params the list does not show (diagram XML, process variables). */
+export function dropListParams(...names: string[]): After<ListActionResponse> {
+  return async (response: ListActionResponse) => {
+    for (const record of response?.records ?? []) deleteParams(record.params, names);
+    return response;
+  };
+}
+
+/** Puts a form guard in front of `new` and `edit`. */
+export function guarded<T extends { new: object; edit: object }>(actions: T, before: Before): T {
+  return { ...actions, new: { ...actions.new, before }, edit: { ...actions.edit, before } };
 }

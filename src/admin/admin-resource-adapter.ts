@@ -83,22 +83,52 @@ export function createResourceAdapter({ Resource }: AdminTypeormModule, { Valida
       return copy;
     }
 
-    /** The adapter's own version files constraint errors under `undefined` and swallows every other error. */
+    /**
+     * The adapter's own version files a constraint error under the property `undefined` (so AdminJS reports the
+     * record as saved) and swallows every other error. Here the error lands on the column it is about.
+     */
     override async validateAndSave(instance: BaseEntity): Promise<void> {
       try {
         await instance.save();
       } catch (error) {
-        if ((error as Error)?.name === 'QueryFailedError') {
-          throw new ValidationError({}, { message: constraintMessage((error as Error).message), type: 'QueryFailedError' });
-        }
-        throw error;
+        if ((error as Error)?.name !== 'QueryFailedError') throw error;
+        const driver: DriverError = (error as { driverError?: DriverError }).driverError ?? (error as DriverError);
+        const message = constraintMessage(driver);
+        throw new ValidationError({ [this.propertyOf(driver)]: { message, type: driver.code ?? 'constraint' } }, { message, type: 'QueryFailedError' });
       }
+    }
+
+    /** PostgreSQL names the column in `column` (not null) or in the detail "Key (sku)=(...) already exists". */
+    private propertyOf(driver: DriverError): string {
+      const named = driver.column ?? /Key \(([^)]*)\)/.exec(driver.detail ?? '')?.[1] ?? '';
+      const columns = this.properties().map((property) => property.column);
+      const column =
+        columns.find((candidate) => candidate.databaseName === named) ??
+        columns.find((candidate) => new RegExp(`\\b${candidate.databaseName}\\b`).test(named));
+      return column?.propertyPath ?? this._decorated?.titleProperty()?.name() ?? this.idName();
     }
   };
 }
 
-function constraintMessage(databaseMessage: string | undefined): string {
-  if (databaseMessage && /duplicate key/.test(databaseMessage)) return 'A record with the same unique value already exists';
-  if (databaseMessage && /violates check constraint/.test(databaseMessage)) return 'The values break a rule of the database (check constraint)';
-  return databaseMessage ?? 'The database refused the change';
+interface DriverError {
+  code?: string;
+  column?: string;
+  constraint?: string;
+  detail?: string;
+  message?: string;
+}
+
+function constraintMessage(driver: DriverError): string {
+  switch (driver.code) {
+    case '23505':
+      return 'another record already has this value';
+    case '23502':
+      return 'is required';
+    case '23503':
+      return 'refers to a record that does not exist, or is still referred to';
+    case '23514':
+      return `breaks the rule ${driver.constraint ?? 'of the database'}`;
+    default:
+      return driver.message ?? 'the database refused the change';
+  }
 }

@@ -1,14 +1,17 @@
 import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import connectPgSimple from 'connect-pg-simple';
 import session, { type SessionOptions } from 'express-session';
 import { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DATABASE_LOCATION, type DatabaseLocation } from '../database/database-location';
 
 export const ADMIN_COOKIE_NAME = 'oms_admin';
 /** Created by the foundation migration in connect-pg-simple's layout (sid, sess, expire). */
 export const ADMIN_SESSION_TABLE = 'admin_session';
-/** The embedded database (PGlite over a socket) has few connections to give: sessions get two. */
+/** On PostgreSQL, sessions have their own small pool, so a busy app pool never blocks a page load. */
 const SESSION_POOL_SIZE = 2;
 
 /** Admin sessions live in PostgreSQL (STACK "admin"), so they survive restarts and are shared by every app process. */
@@ -16,14 +19,22 @@ const SESSION_POOL_SIZE = 2;
 export class AdminSessionStore implements OnApplicationShutdown {
   private readonly logger = new Logger('AdminSession');
   private readonly pool: Pool;
+  private readonly ownsPool: boolean;
   readonly store: connectPgSimple.PGStore;
 
   constructor(
     @Inject(DATABASE_LOCATION) location: DatabaseLocation,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectDataSource() db: DataSource,
   ) {
-    this.pool = new Pool({ connectionString: location.url, max: SESSION_POOL_SIZE, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 15_000 });
-    this.pool.on('error', (error) => this.logger.error(`session pool: ${error.message}`));
+    // The embedded database must be used through the app's single pooled connection: pglite-socket mixes up the
+    // protocol messages of concurrent connections (see embedded-postgres.ts). Session queries never run inside an
+    // app transaction, so sharing that connection cannot deadlock (STACK trap 8).
+    this.ownsPool = !location.embedded;
+    this.pool = location.embedded
+      ? ((db.driver as PostgresDriver).master as Pool)
+      : new Pool({ connectionString: location.url, max: SESSION_POOL_SIZE, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 15_000 });
+    if (this.ownsPool) this.pool.on('error', (error) => this.logger.error(`session pool: ${error.message}`));
     const PgStore = connectPgSimple(session);
     this.store = new PgStore({
       pool: this.pool,
@@ -53,9 +64,23 @@ export class AdminSessionStore implements OnApplicationShutdown {
     };
   }
 
+  /** Signs a user out of the admin everywhere (deactivated, roles or password changed). */
+  async endSessionsOf(userId: string): Promise<void> {
+    await this.pool.query(`DELETE FROM ${ADMIN_SESSION_TABLE} WHERE sess::jsonb -> 'adminUser' ->> 'id' = $1`, [userId]);
+  }
+
+  /** Signs out everyone holding a role whose permissions changed, so their next login picks up the new set. */
+  async endSessionsWithRole(role: string, keepUserId?: string): Promise<void> {
+    await this.pool.query(
+      `DELETE FROM ${ADMIN_SESSION_TABLE}
+        WHERE (sess::jsonb -> 'adminUser' -> 'roles') ? $1 AND (sess::jsonb -> 'adminUser' ->> 'id') IS DISTINCT FROM $2`,
+      [role, keepUserId ?? null],
+    );
+  }
+
   async onApplicationShutdown(): Promise<void> {
     this.store.close();
-    await this.pool.end();
+    if (this.ownsPool) await this.pool.end();
   }
 }
 

@@ -1,4 +1,6 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Action, ActionContext, ActionRequest, RecordActionResponse } from 'adminjs';
+import type { Response } from 'express';
 import type { Actor } from '../../common/actor';
 import { AppError } from '../../common/errors';
 import { APPROVABLE_STATUSES, CANCELLABLE_STATUSES, type OrderStatus } from '../../orders/order-status';
@@ -70,14 +72,14 @@ export function orderActions(orders: OrdersService, identity: AdminIdentity): Re
         if (!status || !spec.visibleIn.includes(status)) return false;
         return name !== 'approve' || !record?.get('approvedAt');
       },
-      handler: async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<RecordActionResponse> => {
+      handler: async (request: ActionRequest, response: Response | undefined, context: ActionContext): Promise<RecordActionResponse> => {
         const { record, resource, currentAdmin, h } = context;
         if (!record) throw new Error(`the ${name} action needs an order`);
         const unchanged = (message: string): RecordActionResponse => ({ record: record.toJSON(currentAdmin), notice: { message, type: 'error' } });
 
         // The admin's buttons call these actions with GET; refuse a GET that a browser made from another site
         // or as a page navigation (a link in a mail), so a link cannot act with the operator's session.
-        if (isCrossSiteBrowserRequest(request)) return unchanged('Open the order in the admin and use its button to do this');
+        if (isCrossSiteBrowserRequest(request.method, response?.req?.headers ?? {})) return unchanged('Open the order in the admin and use its button to do this');
         // permissions from the database, not the session: a role may have changed since the login
         const actor = await identity.actorFor(currentAdmin);
         if (!actor) return unchanged('Your account is no longer active');
@@ -90,8 +92,10 @@ export function orderActions(orders: OrdersService, identity: AdminIdentity): Re
         try {
           view = await spec.run(orders, orderId, given || spec.defaultReason(actor), actor);
         } catch (error) {
-          if (error instanceof AppError) return unchanged(error.message);
-          throw error;
+          if (!(error instanceof AppError)) throw error;
+          // e.g. someone else changed the order meanwhile: say why, and show it as it is now
+          const current = (await resource.findOne(orderId, context)) ?? record;
+          return { record: current.toJSON(currentAdmin), notice: { message: error.message, type: 'error' } };
         }
         const refreshed = (await resource.findOne(orderId, context)) ?? record;
         return {
@@ -110,10 +114,9 @@ function reasonFrom(request: ActionRequest): string | undefined {
   return typeof value === 'string' ? value.trim() : undefined;
 }
 
-function isCrossSiteBrowserRequest(request: ActionRequest): boolean {
-  const headers = (request as ActionRequest & { headers?: Record<string, string | string[] | undefined> }).headers ?? {};
+/** Fetch metadata (Sec-Fetch-*) that browsers send; scripts and tests send none and are not cross-site requests. */
+function isCrossSiteBrowserRequest(method: ActionRequest['method'], headers: IncomingHttpHeaders): boolean {
   const site = headers['sec-fetch-site'];
-  const mode = headers['sec-fetch-mode'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
-  return request.method === 'get' && mode === 'navigate';
+  return method === 'get' && headers['sec-fetch-mode'] === 'navigate';
 }

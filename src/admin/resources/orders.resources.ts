@@ -6,6 +6,7 @@ import { OrderStatusHistory } from '../../orders/order-status-history.entity';
 import { Order } from '../../orders/order.entity';
 import { NAVIGATION, readOnlyActions } from '../admin-access';
 import { orderActions } from '../actions/order-actions';
+import { dropListParams } from '../admin-forms';
 import { orderDetailParams } from './order-details';
 import { choices, HIDDEN, jsonText, type ResourceDeps, SHOW_ONLY } from './resource-deps';
 
@@ -102,6 +103,7 @@ export function orderResources({ adminjs, orders, identity }: ResourceDeps): Res
       },
       actions: {
         ...readOnlyActions('orders.read'),
+        list: { ...readOnlyActions('orders.read').list, after: dropListParams('data') },
         show: {
           ...readOnlyActions('orders.read').show,
           after: async (response: RecordActionResponse) => {

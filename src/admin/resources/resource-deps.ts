@@ -1,12 +1,16 @@
+import type { DataSource } from 'typeorm';
 import type { OrdersService } from '../../orders/orders.service';
 import type { AdminIdentity } from '../admin-auth';
 import type { AdminJsModule } from '../admin-runtime';
+import type { AdminSessionStore } from '../admin-session';
 
 /** What the resource definitions need at run time. */
 export interface ResourceDeps {
   adminjs: AdminJsModule;
   orders: OrdersService;
   identity: AdminIdentity;
+  sessions: AdminSessionStore;
+  db: DataSource;
 }
 
 /** Shown on the show page only (virtual fields filled by an after-hook, raw JSON columns turned into text). */

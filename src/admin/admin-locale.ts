@@ -1,0 +1,67 @@
+import type { BrandingOptions, Locale } from 'adminjs';
+
+export const ADMIN_BRANDING: BrandingOptions = {
+  companyName: 'OMS',
+  logo: false,
+  withMadeWithLove: false,
+};
+
+const resourceLabels = {
+  Order: 'Orders',
+  OrderLine: 'Order lines',
+  OrderStatusHistory: 'Order status history',
+  Notification: 'Customer notifications',
+  Product: 'Products',
+  Warehouse: 'Warehouses',
+  StockLevel: 'Stock levels',
+  StockMovement: 'Stock movements',
+  Shipment: 'Shipments',
+  WorkflowDefinition: 'Workflow definitions',
+  ProcessInstance: 'Process instances',
+  Incident: 'Incidents',
+  User: 'Users',
+  Role: 'Roles',
+};
+
+/** English; resource and field names in the words the back office uses. */
+export const ADMIN_LOCALE: Locale = {
+  language: 'en',
+  availableLanguages: ['en'],
+  localeDetection: false,
+  translations: {
+    en: {
+      labels: resourceLabels,
+      actions: { approve: 'Approve', reject: 'Reject', cancel: 'Cancel order' },
+      components: {
+        Login: { welcomeHeader: 'OMS back office', welcomeMessage: 'Sign in with your OMS account' },
+      },
+      messages: {
+        confirmApproveOrder: 'Approve this order? Its workflow goes on to reserve stock.',
+        confirmRejectOrder: 'Reject this order? It moves to exception and the rejection is recorded in its history.',
+        confirmCancelOrder: 'Cancel this order? Reserved stock is released and its workflow ends. This cannot be undone.',
+        invalidCredentials: 'Wrong email or password',
+      },
+      resources: {
+        Order: {
+          properties: {
+            flagList: 'Review flags',
+            address: 'Ship to',
+            lines: 'Lines',
+            shipments: 'Shipments',
+            history: 'Status history',
+            processInstanceId: 'Process instance',
+            grandTotal: 'Total',
+          },
+        },
+        OrderLine: { properties: { orderId: 'Order' } },
+        OrderStatusHistory: { properties: { orderId: 'Order', fromStatus: 'From', toStatus: 'To' } },
+        Notification: { properties: { dataText: 'Data' } },
+        StockLevel: { properties: { warehouseId: 'Warehouse', onHand: 'On hand' } },
+        StockMovement: { properties: { warehouseId: 'Warehouse' } },
+        Shipment: { properties: { orderId: 'Order', warehouseId: 'Warehouse' } },
+        ProcessInstance: { properties: { definitionId: 'Definition', waitingText: 'Waiting at', variablesText: 'Variables' } },
+        Incident: { properties: { instanceId: 'Process instance' } },
+      },
+    },
+  },
+};

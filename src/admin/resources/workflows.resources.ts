@@ -1,0 +1,89 @@
+import type { RecordActionResponse, ResourceWithOptions } from 'adminjs';
+import { Incident } from '../../workflow/incident.entity';
+import { ProcessInstance } from '../../workflow/process-instance.entity';
+import { WorkflowDefinition } from '../../workflow/workflow-definition.entity';
+import { NAVIGATION, readOnlyActions } from '../admin-access';
+import { dropListParams } from '../admin-forms';
+import { choices, HIDDEN, jsonText, type ResourceDeps, SHOW_ONLY } from './resource-deps';
+
+const INSTANCE_STATUSES = ['running', 'waiting', 'completed', 'incident', 'terminated'];
+
+/** Deployed diagrams, running instances and incidents; deploying and retrying go through the workflow API. */
+export function workflowResources({ adminjs }: ResourceDeps): ResourceWithOptions[] {
+  const definition: ResourceWithOptions = {
+    resource: WorkflowDefinition,
+    options: {
+      navigation: NAVIGATION.workflows,
+      titleProperty: 'key',
+      sort: { sortBy: 'deployedAt', direction: 'desc' },
+      listProperties: ['key', 'version', 'name', 'deployedBy', 'deployedAt'],
+      filterProperties: ['key', 'name', 'deployedBy', 'deployedAt'],
+      showProperties: ['key', 'version', 'name', 'checksum', 'deployedBy', 'deployedAt', 'xml'],
+      properties: {
+        // the diagram source: long, so on the show page only
+        xml: { type: 'textarea', isVisible: SHOW_ONLY },
+      },
+      actions: {
+        ...readOnlyActions('workflows.read'),
+        list: { ...readOnlyActions('workflows.read').list, after: dropListParams('xml') },
+      },
+    },
+  };
+
+  const instance: ResourceWithOptions = {
+    resource: ProcessInstance,
+    options: {
+      navigation: NAVIGATION.workflows,
+      titleProperty: 'businessKey',
+      sort: { sortBy: 'createdAt', direction: 'desc' },
+      listProperties: ['businessKey', 'definitionId', 'status', 'createdAt', 'updatedAt', 'endedAt'],
+      filterProperties: ['businessKey', 'definitionId', 'status', 'createdAt'],
+      showProperties: [
+        'businessKey', 'definitionId', 'status', 'waitingText', 'variablesText', 'version', 'leaseOwner', 'leaseUntil', 'createdAt', 'updatedAt', 'endedAt',
+      ],
+      properties: {
+        definitionId: { reference: 'WorkflowDefinition' },
+        status: { availableValues: choices(INSTANCE_STATUSES) },
+        // the engine's state (~23 KB of JSON) is the runtime's business, never shown
+        state: { isVisible: HIDDEN },
+        variables: { isVisible: HIDDEN },
+        waiting: { isVisible: HIDDEN },
+        waitingText: { type: 'textarea', isVisible: SHOW_ONLY },
+        variablesText: { type: 'textarea', isVisible: SHOW_ONLY },
+      },
+      actions: {
+        ...readOnlyActions('workflows.read'),
+        list: { ...readOnlyActions('workflows.read').list, after: dropListParams('variables', 'waiting') },
+        show: {
+          ...readOnlyActions('workflows.read').show,
+          after: async (response: RecordActionResponse) => {
+            const params = response.record?.params;
+            if (params) {
+              params.waitingText = jsonText(adminjs, params, 'waiting');
+              params.variablesText = jsonText(adminjs, params, 'variables');
+            }
+            return response;
+          },
+        },
+      },
+    },
+  };
+
+  const incident: ResourceWithOptions = {
+    resource: Incident,
+    options: {
+      navigation: NAVIGATION.workflows,
+      sort: { sortBy: 'createdAt', direction: 'desc' },
+      listProperties: ['createdAt', 'instanceId', 'elementId', 'status', 'message', 'resolvedAt'],
+      filterProperties: ['instanceId', 'elementId', 'status', 'createdAt'],
+      properties: {
+        instanceId: { reference: 'ProcessInstance' },
+        status: { availableValues: choices(['open', 'resolved']) },
+        message: { type: 'textarea' },
+      },
+      actions: readOnlyActions('workflows.read'),
+    },
+  };
+
+  return [definition, instance, incident];
+}
