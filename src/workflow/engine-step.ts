@@ -11,8 +11,13 @@ export interface StepResult {
   completed: boolean;
   waiting: WaitingElement[];
   variables: Record<string, unknown>;
-  history: Array<{ elementId: string; elementType: string; name: string | null; executionId: string; enteredAt?: Date; leftAt?: Date }>;
+  /** Elements entered and left during the step, in order; a leave may close an element entered in an earlier step. */
+  history: HistoryEvent[];
 }
+
+export type HistoryEvent =
+  | { kind: 'enter'; elementId: string; elementType: string; name: string | null; executionId: string; at: Date }
+  | { kind: 'leave'; elementId: string; at: Date };
 
 export interface StepInput {
   instanceId: string;
@@ -89,7 +94,7 @@ const safeExpressions = {
  * Nothing stays in memory afterwards: the engine is stopped and dropped (DESIGN "Instances").
  */
 export async function runEngineStep(input: StepInput, registry: TaskTypeRegistry): Promise<StepResult> {
-  const history = new Map<string, StepResult['history'][number]>();
+  const history: HistoryEvent[] = [];
   const waitingExecutions = new Set<string>();
   let pendingHandlers = 0;
   let handlerError: Error | undefined;
@@ -136,13 +141,12 @@ export async function runEngineStep(input: StepInput, registry: TaskTypeRegistry
   };
 
   const listener = new EventEmitter();
-  const at = () => new Date();
-  listener.on('activity.enter', (api: { id: string; type: string; name?: string; content: { executionId: string } }) => {
-    history.set(api.content.executionId, { elementId: api.id, elementType: api.type, name: api.name ?? null, executionId: api.content.executionId, enteredAt: at() });
+  // enter and leave carry different execution ids for some elements: a leave closes the element's oldest open entry
+  listener.on('activity.enter', (api: ElementApi) => {
+    history.push({ kind: 'enter', elementId: api.id, elementType: api.type, name: api.name ?? null, executionId: api.content.executionId, at: new Date() });
   });
-  listener.on('activity.leave', (api: { id: string; type: string; name?: string; content: { executionId: string } }) => {
-    const entry = history.get(api.content.executionId) ?? { elementId: api.id, elementType: api.type, name: api.name ?? null, executionId: api.content.executionId };
-    history.set(api.content.executionId, { ...entry, leftAt: at() });
+  listener.on('activity.leave', (api: ElementApi) => {
+    history.push({ kind: 'leave', elementId: api.id, at: new Date() });
     waitingExecutions.delete(api.content.executionId);
   });
   const markWaiting = (api: { content: { executionId: string } }) => waitingExecutions.add(api.content.executionId);
@@ -194,7 +198,7 @@ export async function runEngineStep(input: StepInput, registry: TaskTypeRegistry
         ...(api.content.message?.name ? { messageName: api.content.message.name } : {}),
       })),
       variables: cleanVariables(execution.environment.variables),
-      history: [...history.values()],
+      history,
     };
   } finally {
     engine.stop();

@@ -178,13 +178,20 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
         ],
       );
       if (updated.length === 0) return false;
-      for (const entry of result.history) {
-        await manager.query(
-          `INSERT INTO process_activity (instance_id, element_id, element_type, name, execution_id, entered_at, left_at)
-           VALUES ($1, $2, $3, $4, $5, COALESCE($6, now()), $7)
-           ON CONFLICT (instance_id, execution_id) DO UPDATE SET left_at = COALESCE(EXCLUDED.left_at, process_activity.left_at)`,
-          [instance.id, entry.elementId, entry.elementType, entry.name, entry.executionId, entry.enteredAt ?? null, entry.leftAt ?? null],
-        );
+      for (const event of result.history) {
+        if (event.kind === 'enter') {
+          await manager.query(
+            `INSERT INTO process_activity (instance_id, element_id, element_type, name, execution_id, entered_at)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (instance_id, execution_id) DO NOTHING`,
+            [instance.id, event.elementId, event.elementType, event.name, event.executionId, event.at],
+          );
+        } else {
+          await manager.query(
+            `UPDATE process_activity SET left_at = $3 WHERE id = (
+               SELECT id FROM process_activity WHERE instance_id = $1 AND element_id = $2 AND left_at IS NULL ORDER BY entered_at, id LIMIT 1)`,
+            [instance.id, event.elementId, event.at],
+          );
+        }
       }
       await manager.query(`UPDATE workflow_job SET status = 'done', finished_at = now(), last_error = NULL WHERE id = $1`, [job.id]);
       if (deliveredMessageId) {

@@ -1,27 +1,10 @@
-import { type AppProcess, startAppProcess } from '../helpers/app-process';
+import { type AppProcess, loginClient, startAppProcess } from '../helpers/app-process';
 import { unique } from '../helpers/fixtures';
 import { parseMessage, startSmtpCapture } from '../helpers/smtp-capture';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, eventually } from '../helpers/test-app';
 import { createTestDatabase, TEST_DATABASE_URL } from '../helpers/test-database';
 
-/** A small HTTP client for the service running in a child process. */
-function client(app: AppProcess, token?: string) {
-  return async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${app.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
-}
-
-async function login(app: AppProcess) {
-  const { status, body } = await client(app)('POST', '/api/auth/login', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
-  expect(status).toBe(200);
-  return client(app, body.accessToken);
-}
+const login = (app: AppProcess) => loginClient(app, ADMIN_EMAIL, ADMIN_PASSWORD);
 
 const order = (sku: string, externalId: string) => ({
   channel: 'crash-test',

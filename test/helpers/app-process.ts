@@ -66,3 +66,22 @@ export async function startAppProcess(env: Record<string, string>, { timeoutMs =
     },
   };
 }
+
+/** A small JSON client for a service in a child process; `login` returns one with the admin's bearer token. */
+export function apiClient(app: AppProcess, token?: string) {
+  return async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${app.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+}
+
+export async function loginClient(app: AppProcess, email: string, password: string) {
+  const { status, body } = await apiClient(app)('POST', '/api/auth/login', { email, password });
+  if (status !== 200) throw new Error(`login failed with ${status}: ${JSON.stringify(body)}`);
+  return apiClient(app, body.accessToken);
+}
