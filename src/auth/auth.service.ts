@@ -39,22 +39,37 @@ export class AuthService {
   async checkCredentials(email: string, password: string, clientAddress: string): Promise<LoginResult['user']> {
     const account = `account:${email.trim().toLowerCase()}`;
     const address = `address:${clientAddress}`;
-    await this.refuseWhenThrottled(account, address);
+    const attempt = await this.claimAttempt(account, address);
 
     const [user] = await this.db.query(
       `SELECT id, email, roles, password_hash AS "passwordHash" FROM app_user WHERE lower(email) = lower($1) AND active`,
       [email.trim()],
     );
     const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstNothing(password);
-    if (!valid) {
-      await this.db.query(`INSERT INTO login_failure (subject) VALUES ($1), ($2)`, [account, address]);
-      throw new UnauthorizedError('The email or password is wrong', 'invalid_credentials');
-    }
-    await this.db.query(`DELETE FROM login_failure WHERE subject = $1`, [account]);
+    if (!valid) throw new UnauthorizedError('The email or password is wrong', 'invalid_credentials'); // the claimed attempt stays as the failure
+    await this.db.query(`DELETE FROM login_failure WHERE subject = $1 OR id = ANY($2::bigint[])`, [account, attempt]);
     await this.db.query(`UPDATE app_user SET last_login_at = now() WHERE id = $1`, [user.id]);
     return { id: user.id, email: user.email, roles: user.roles };
   }
 
+  /**
+   * Records the attempt as a failure before the password is checked, then counts: of any attempts racing each
+   * other, the last to commit sees all of them, so parallel guesses cannot slip past the limit. A refused attempt
+   * takes its rows back (a throttled attempt is not a failure); a successful one deletes them.
+   */
+  private async claimAttempt(account: string, address: string): Promise<string[]> {
+    const claimed: Array<{ id: string }> = await this.db.query(`INSERT INTO login_failure (subject) VALUES ($1), ($2) RETURNING id`, [account, address]);
+    const ids = claimed.map((row) => String(row.id));
+    try {
+      await this.refuseWhenThrottled(account, address);
+    } catch (error) {
+      await this.db.query(`DELETE FROM login_failure WHERE id = ANY($1::bigint[])`, [ids]);
+      throw error;
+    }
+    return ids;
+  }
+
+  /** Counts this attempt's own claimed rows: more than the limit means the limit was reached before it. */
   private async refuseWhenThrottled(account: string, address: string): Promise<void> {
     const rows: Array<{ subject: string; failures: number; oldest: Date }> = await this.db.query(
       `SELECT subject, count(*)::int AS failures, min(at) AS oldest FROM login_failure
@@ -63,7 +78,7 @@ export class AuthService {
     );
     for (const row of rows) {
       const limit = row.subject === account ? MAX_FAILURES_PER_ACCOUNT : MAX_FAILURES_PER_ADDRESS;
-      if (row.failures >= limit) {
+      if (row.failures > limit) {
         const retryAfter = Math.max(1, Math.ceil((new Date(row.oldest).getTime() + LOGIN_WINDOW_SECONDS * 1000 - Date.now()) / 1000));
         throw new RateLimitedError(`Too many failed logins; try again in ${Math.ceil(retryAfter / 60)} minute(s)`, retryAfter);
       }

@@ -92,3 +92,9 @@ export function isCheckViolation(error: unknown, constraint?: string): boolean {
   const driver = pg.driverError ?? pg;
   return driver.code === '23514' && (constraint === undefined || driver.constraint === constraint);
 }
+
+/** PostgreSQL's numeric_value_out_of_range (e.g. on-hand beyond an integer column's 2147483647). */
+export function isOutOfRange(error: unknown): boolean {
+  const pg = (error as { driverError?: { code?: string }; code?: string }) ?? {};
+  return (pg.driverError ?? pg).code === '22003';
+}

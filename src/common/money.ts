@@ -4,6 +4,9 @@
  */
 const MONEY_PATTERN = /^-?\d{1,10}(\.\d{1,2})?$/;
 
+/** The largest amount numeric(12,2) holds: 9999999999.99. */
+export const MAX_MONEY_CENTS = 999_999_999_999n;
+
 export function isMoney(value: unknown): value is string {
   return typeof value === 'string' && MONEY_PATTERN.test(value);
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RequirePermission } from '../auth/auth.decorators';
 import { type Actor, CurrentActor } from '../common/actor';
@@ -33,7 +33,9 @@ export class InventoryController {
     return this.inventory.setLevel(warehouse, sku, body.onHand, body.bin, actor.name);
   }
 
+  /** Answers with the level like PUT does (API.md: "→ the level"; 201 is only for what a POST creates). */
   @Post('inventory/adjustments')
+  @HttpCode(200)
   @RequirePermission('inventory.write')
   async adjust(@Body() body: StockAdjustmentDto, @CurrentActor() actor: Actor): Promise<StockLevelView> {
     try {

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AppError, ConflictError, InvalidStateError, isUniqueViolation, NotFoundError } from '../common/errors';
+import { AppError, ConflictError, InvalidStateError, isOutOfRange, isUniqueViolation, NotFoundError, ValidationError } from '../common/errors';
 import { normaliseMoney } from '../common/money';
 import { queryOne, queryRows } from '../database/sql';
 import type { CreateWarehouseDto, InventoryQuery } from './dto/inventory.dto';
@@ -206,6 +206,9 @@ export class InventoryService {
       }
       await this.recordMovement(manager, warehouse.id, sku, delta > 0 ? 'receipt' : 'adjustment', delta, 0, after, null, reason, actor);
       return this.getLevel(warehouseCode, sku, manager);
+    }).catch((error: unknown) => {
+      if (isOutOfRange(error)) throw new ValidationError(`${sku} in ${warehouseCode} cannot hold that many units`, [{ path: 'delta', message: 'would take on-hand beyond 2147483647 units' }]);
+      throw error;
     });
     if (delta > 0) this.notifyStockIncreased([sku]);
     return view;

@@ -82,7 +82,7 @@ export class OrdersController {
   @HttpCode(200)
   @RequirePermission('shipments.write')
   ship(@Param('id') id: string, @Body() body: ShipOrderDto, @CurrentActor() actor: Actor): Promise<OrderView> {
-    return this.orders.ship(id, body.carrier, body.trackingNumber, actor);
+    return this.orders.ship(id, body.carrier, body.trackingNumber, actor, { warehouse: body.warehouse, lines: body.lines });
   }
 }
 

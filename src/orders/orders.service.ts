@@ -4,8 +4,8 @@ import { type DataSource, type EntityManager, In } from 'typeorm';
 import { AllocationService } from '../allocation/allocation.service';
 import { CatalogService } from '../catalog/catalog.service';
 import type { Actor } from '../common/actor';
-import { InvalidStateError, NotFoundError } from '../common/errors';
-import { multiplyMoney, sumMoney } from '../common/money';
+import { InvalidStateError, NotFoundError, ValidationError } from '../common/errors';
+import { fromCents, MAX_MONEY_CENTS, multiplyMoney, sumMoney, toCents } from '../common/money';
 import { queryOne } from '../database/sql';
 import { FulfillmentService } from '../fulfillment/fulfillment.service';
 import { InventoryService } from '../inventory/inventory.service';
@@ -64,8 +64,14 @@ export class OrdersService implements OnModuleInit {
   /** G1.1: idempotent on (channel, externalId); the order and its process instance commit together. */
   async intake(input: CreateOrderDto, actor: Actor): Promise<{ order: OrderView; created: boolean }> {
     const products = await this.catalog.findBySkus(input.lines.map((line) => line.sku));
-    const itemsTotal = sumMoney(input.lines.map((line) => multiplyMoney(line.unitPrice, line.quantity)));
     const shippingFee = input.shippingFee ?? '0.00';
+    // each price fits, but quantity × price summed may not: a 422 for the request, never a numeric overflow (500)
+    const grandCents = input.lines.reduce((total, line) => total + toCents(line.unitPrice) * BigInt(line.quantity), toCents(shippingFee));
+    if (grandCents > MAX_MONEY_CENTS) {
+      const message = `the order total ${fromCents(grandCents)} is over the maximum of ${fromCents(MAX_MONEY_CENTS)}`;
+      throw new ValidationError(`The request has 1 problem(s): lines ${message}`, [{ path: 'lines', message }]);
+    }
+    const itemsTotal = sumMoney(input.lines.map((line) => multiplyMoney(line.unitPrice, line.quantity)));
     const createdId = await this.db.transaction(async (manager) => {
       const [{ seq }] = await manager.query(`SELECT nextval('order_number_seq') AS seq`);
       const status: OrderStatus = input.payment.status === 'paid' ? 'pending_review' : 'pending_payment';
@@ -243,12 +249,19 @@ export class OrdersService implements OnModuleInit {
   }
 
   /** G2.4 without a WMS: the operator enters carrier and tracking number; stock leaves the warehouse. */
-  async ship(idOrNumber: string, carrier: string, trackingNumber: string, actor: Actor): Promise<OrderView> {
+  async ship(
+    idOrNumber: string,
+    carrier: string,
+    trackingNumber: string,
+    actor: Actor,
+    confirm: { warehouse?: string; lines?: Array<{ sku: string; quantity: number }> } = {},
+  ): Promise<OrderView> {
     const id = await this.db.transaction(async (manager) => {
       const order = await this.lockOrder(manager, idOrNumber);
       if (order.status !== 'awaiting_shipment') {
         throw new InvalidStateError(`Order ${order.number} is ${order.status}; only awaiting_shipment orders can be shipped`);
       }
+      await this.checkShipmentConfirmation(manager, order, confirm);
       await this.fulfillment.shipOpenShipments(manager, order.id, carrier, trackingNumber);
       await this.inventory.consumeReservations(manager, reservationReference(order.id), actor.name);
       await manager.query(`UPDATE order_line SET shipped = quantity WHERE order_id = $1`, [order.id]);
@@ -257,6 +270,29 @@ export class OrdersService implements OnModuleInit {
       return order.id;
     });
     return this.get(id);
+  }
+
+  /**
+   * What the operator says is leaving must be what was allocated: the warehouse of an open shipment, and (one-step
+   * confirmation ships everything; there is no partial shipment yet) every allocated unit. Anything else is a 422.
+   */
+  private async checkShipmentConfirmation(manager: EntityManager, order: Order, confirm: { warehouse?: string; lines?: Array<{ sku: string; quantity: number }> }): Promise<void> {
+    if (confirm.warehouse === undefined && confirm.lines === undefined) return;
+    const open = ((await this.fulfillment.shipmentsOf(manager, [order.id])).get(order.id) ?? []).filter((s) => ['allocated', 'picking', 'packed'].includes(s.status));
+    const warehouses = [...new Set(open.map((s) => s.warehouse))];
+    if (confirm.warehouse !== undefined && !warehouses.includes(confirm.warehouse)) {
+      const message = `order ${order.number} is allocated to ${warehouses.join(', ') || 'no warehouse'}, not ${confirm.warehouse}`;
+      throw new ValidationError(`The request has 1 problem(s): warehouse ${message}`, [{ path: 'warehouse', message }]);
+    }
+    if (confirm.lines !== undefined) {
+      const describe = (lines: Array<{ sku: string; quantity: number }>) =>
+        mergeBySku(lines).sort((a, b) => a.sku.localeCompare(b.sku)).map((l) => `${l.sku} × ${l.quantity}`).join(', ');
+      const allocated = describe(open.filter((s) => confirm.warehouse === undefined || s.warehouse === confirm.warehouse).flatMap((s) => s.lines));
+      if (describe(confirm.lines) !== allocated) {
+        const message = `a one-step confirmation ships every allocated unit (${allocated}); partial shipments are not supported`;
+        throw new ValidationError(`The request has 1 problem(s): lines ${message}`, [{ path: 'lines', message }]);
+      }
+    }
   }
 
   private async wakeOrdersWaitingFor(skus: string[]): Promise<void> {
@@ -319,7 +355,7 @@ function outcomeOf(status: OrderStatus): ReviewOutcome {
   return 'approved';
 }
 
-function mergeBySku(lines: OrderLine[]): Array<{ sku: string; quantity: number }> {
+function mergeBySku(lines: Array<{ sku: string; quantity: number }>): Array<{ sku: string; quantity: number }> {
   const totals = new Map<string, number>();
   for (const line of lines) totals.set(line.sku, (totals.get(line.sku) ?? 0) + line.quantity);
   return [...totals.entries()].map(([sku, quantity]) => ({ sku, quantity }));

@@ -24,7 +24,7 @@ const LANDLINE = /^(\+?86[ -]?)?0\d{2,3}[ -]?\d{7,8}$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 export function isValidPhone(phone: string): boolean {
-  const compact = phone.trim().replace(/[\s()]/g, '');
+  const compact = phone.trim().replace(/[\s()-]/g, ''); // 138-0013-8000, (010) 1234-5678, +86 138 0013 8000
   if (MOBILE.test(compact) || LANDLINE.test(compact)) return true;
   return E164.test(compact) && !compact.startsWith('+86');
 }
@@ -41,15 +41,21 @@ const MAINLAND_PINYIN = [
 ];
 
 export function isInMainlandChina(address: ShippingAddress): boolean {
-  const country = (address.country ?? 'CN').trim().toLowerCase();
+  const country = (address.country?.trim() || 'CN').toLowerCase(); // no country (or an empty one) means the shop's own
   if (!['cn', 'chn', 'china', '中国', 'prc', "people's republic of china"].includes(country)) return false;
   const province = address.province.trim();
   if (MAINLAND_PROVINCES.some((name) => province.startsWith(name))) return true;
-  const latin = province.toLowerCase().replace(/\s*(province|municipality|autonomous region|shi|sheng)$/, '').trim();
+  // "Guangxi Zhuang Autonomous Region", "Xinjiang Uygur Autonomous Region", "Beijing City": official English names carry suffixes
+  const latin = province
+    .toLowerCase()
+    .replace(/\s*(province|municipality|autonomous region|city|shi|sheng|zizhiqu)$/, '')
+    .replace(/\s+(zhuang|hui|uygur|uyghur|uighur)$/, '')
+    .trim();
   return MAINLAND_PINYIN.includes(latin);
 }
 
-const blank = (value: string | undefined) => value === undefined || value.trim() === '';
+/** Missing, null (an integration's way of saying missing) or only spaces. */
+const blank = (value: string | null | undefined) => typeof value !== 'string' || value.trim() === '';
 
 export const REVIEW_RULES: ReviewRule[] = [
   {

@@ -197,7 +197,12 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       if (deliveredMessageId) {
         await manager.query(`UPDATE workflow_message SET status = 'delivered', delivered_at = now(), instance_id = $2 WHERE id = $1`, [deliveredMessageId, instance.id]);
       }
-      await this.queueBufferedMessage(manager, instance, result);
+      if (result.completed) {
+        // nothing will ever wait for what is still buffered for this instance
+        await manager.query(`UPDATE workflow_message SET status = 'discarded' WHERE instance_id = $1 AND status = 'buffered'`, [instance.id]);
+      } else {
+        await this.queueBufferedMessage(manager, instance, result);
+      }
       return true;
     });
     if (!saved) {

@@ -14,11 +14,12 @@ export class CustomerDto {
   @ApiPropertyOptional({ example: 'zh-CN', enum: ['zh-CN', 'en'] }) @IsOptional() @IsIn(['zh-CN', 'en']) locale?: string;
 }
 
+// API.md: "missing or empty address fields" are a business problem (flag address_incomplete), not a 422; wrong types still are.
 export class AddressDto {
-  @ApiProperty({ example: '浙江省' }) @IsString() @MaxLength(50) province!: string;
-  @ApiProperty({ example: '杭州市' }) @IsString() @MaxLength(50) city!: string;
+  @ApiProperty({ example: '浙江省' }) @IsOptional() @IsString() @MaxLength(50) province!: string;
+  @ApiProperty({ example: '杭州市' }) @IsOptional() @IsString() @MaxLength(50) city!: string;
   @ApiPropertyOptional({ example: '西湖区' }) @IsOptional() @IsString() @MaxLength(50) district?: string;
-  @ApiProperty({ example: '文三路 100 号 3 单元 501' }) @IsString() @MaxLength(200) line1!: string;
+  @ApiProperty({ example: '文三路 100 号 3 单元 501' }) @IsOptional() @IsString() @MaxLength(200) line1!: string;
   @ApiPropertyOptional({ example: '310000' }) @IsOptional() @IsString() @MaxLength(20) postalCode?: string;
   @ApiPropertyOptional({ example: 'CN' }) @IsOptional() @IsString() @MaxLength(60) country?: string;
 }
@@ -64,7 +65,17 @@ export class PaymentConfirmationDto {
   @ApiPropertyOptional() @IsOptional() @IsISO8601() paidAt?: string;
 }
 
+export class ShipmentLineDto {
+  @ApiProperty({ example: 'TEA-001' }) @IsString() @MinLength(1) @MaxLength(64) sku!: string;
+  @ApiProperty({ example: 2 }) @IsInt({ message: 'must be a positive whole number' }) @Min(1, { message: 'must be a positive whole number' }) @Max(100_000) quantity!: number;
+}
+
 export class ShipOrderDto {
   @ApiProperty({ example: 'sf', enum: ['sf', 'zto', 'yto', 'sto', 'yunda', 'jd', 'ems'] }) @IsIn(['sf', 'zto', 'yto', 'sto', 'yunda', 'jd', 'ems'], { message: 'must be one of sf, zto, yto, sto, yunda, jd, ems' }) carrier!: string;
   @ApiProperty({ example: 'SF1234567890' }) @IsString() @Matches(/^[A-Za-z0-9-]{6,40}$/, { message: 'must be 6-40 letters, digits or -' }) trackingNumber!: string;
+  /** API.md `{carrier, trackingNumber, warehouse?, lines?}`: the warehouse shipping, and what leaves it. */
+  @ApiPropertyOptional({ example: 'SH-01' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(32) warehouse?: string;
+  @ApiPropertyOptional({ type: [ShipmentLineDto] })
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => ShipmentLineDto)
+  lines?: ShipmentLineDto[];
 }

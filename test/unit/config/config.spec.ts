@@ -1,0 +1,109 @@
+import { ConfigError, loadConfig } from '../../../src/config/config';
+
+/** README "Configuration": every variable validated at start; a wrong value names the variable, secrets are never echoed. */
+describe('loadConfig', () => {
+  const failure = (env: Record<string, string>): ConfigError => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return error as ConfigError;
+    }
+    throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+  };
+
+  it('an empty environment gives the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      PORT: 3000,
+      DATA_DIR: './data',
+      ADMIN_EMAIL: 'admin@example.com',
+      MAIL_FROM: 'OMS <no-reply@oms.local>',
+      LOG_LEVEL: 'info',
+      DEMO_DATA: 'auto',
+      WORKER_CONCURRENCY: 4,
+      WORKER_LEASE_SECONDS: 30,
+      ADMIN_ENABLED: true,
+    });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.ADMIN_PASSWORD).toBeUndefined();
+    expect(config.SMTP_URL).toBeUndefined();
+  });
+
+  it('the configuration is frozen', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads valid values, trimming spaces and treating empty optional values as unset', () => {
+    const config = loadConfig({
+      PORT: ' 8080 ',
+      DATABASE_URL: 'postgresql://oms:secret@db:5432/oms',
+      ADMIN_EMAIL: 'Ops@Example.COM',
+      ADMIN_PASSWORD: 'long-enough-1',
+      SMTP_URL: '',
+      LOG_LEVEL: 'debug',
+      WORKER_CONCURRENCY: '0',
+      ADMIN_ENABLED: 'false',
+    });
+    expect(config).toMatchObject({
+      PORT: 8080,
+      DATABASE_URL: 'postgresql://oms:secret@db:5432/oms',
+      ADMIN_EMAIL: 'ops@example.com',
+      ADMIN_PASSWORD: 'long-enough-1',
+      LOG_LEVEL: 'debug',
+      WORKER_CONCURRENCY: 0,
+      ADMIN_ENABLED: false,
+    });
+    expect(config.SMTP_URL).toBeUndefined();
+  });
+
+  it.each(['abc', '-1', '65536', '80.5', '3000abc'])('PORT=%s is a ConfigError naming PORT', (port) => {
+    const error = failure({ PORT: port });
+    expect(error.message).toContain('PORT');
+    expect(error.problems).toEqual([expect.stringMatching(/^PORT: /)]);
+  });
+
+  it('DATABASE_URL=mysql://x names DATABASE_URL and does not echo the value', () => {
+    const error = failure({ DATABASE_URL: 'mysql://root:hunter2@db/x' });
+    expect(error.message).toContain('DATABASE_URL');
+    expect(error.message).not.toContain('mysql://');
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('a too short ADMIN_PASSWORD names the variable without echoing it', () => {
+    const error = failure({ ADMIN_PASSWORD: 'pw12345' });
+    expect(error.message).toContain('ADMIN_PASSWORD');
+    expect(error.message).toContain('8');
+    expect(error.message).not.toContain('pw12345');
+  });
+
+  it('a bad SMTP_URL names the variable without echoing its credentials', () => {
+    const error = failure({ SMTP_URL: 'http://user:s3cret@mail' });
+    expect(error.message).toContain('SMTP_URL');
+    expect(error.message).not.toContain('s3cret');
+  });
+
+  it('LOG_LEVEL=loud is rejected, naming LOG_LEVEL and what it got', () => {
+    const error = failure({ LOG_LEVEL: 'loud' });
+    expect(error.message).toContain('LOG_LEVEL');
+    expect(error.message).toContain('loud');
+  });
+
+  it.each([
+    ['ADMIN_EMAIL', 'not-an-email'],
+    ['DEMO_DATA', 'sometimes'],
+    ['WORKER_CONCURRENCY', '65'],
+    ['WORKER_LEASE_SECONDS', '0'],
+    ['ADMIN_ENABLED', 'yes'],
+    ['NODE_ENV', 'staging'],
+  ])('%s=%s is rejected naming the variable', (name, value) => {
+    expect(failure({ [name]: value }).message).toContain(name);
+  });
+
+  it('every wrong variable is reported at once, one problem per variable', () => {
+    const error = failure({ PORT: 'abc', LOG_LEVEL: 'loud', ADMIN_PASSWORD: 'short' });
+    expect(error.problems).toHaveLength(3);
+    expect(error.problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['ADMIN_PASSWORD', 'LOG_LEVEL', 'PORT']);
+  });
+});
