@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config/config';
+import { DataDirInUseError } from './database/embedded-postgres';
 
 async function main(): Promise<void> {
   let config;
@@ -41,6 +42,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
+  if (error instanceof DataDirInUseError) {
+    process.stderr.write(`OMS cannot start: ${error.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`OMS failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

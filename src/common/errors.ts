@@ -56,6 +56,11 @@ export class ValidationError extends AppError {
   constructor(message: string, details: ErrorDetail[] = []) {
     super(422, 'validation_failed', message, details);
   }
+
+  /** One problem with one field of the request. */
+  static of(path: string, message: string): ValidationError {
+    return new ValidationError(`The request has 1 problem(s): ${path} ${message}`, [{ path, message }]);
+  }
 }
 
 export class UnauthorizedError extends AppError {

@@ -42,7 +42,7 @@ export class InventoryController {
       return await this.inventory.adjust(body.warehouse, body.sku, body.delta, body.reason, actor.name);
     } catch (error) {
       // the body names them, so an unknown warehouse or sku is a problem of the request (422), not a missing URL
-      if (error instanceof NotFoundError) throw new ValidationError(error.message, [{ path: error.message.startsWith('Warehouse') ? 'warehouse' : 'sku', message: error.message }]);
+      if (error instanceof NotFoundError) throw ValidationError.of(error.message.startsWith('Warehouse') ? 'warehouse' : 'sku', error.message);
       throw error;
     }
   }

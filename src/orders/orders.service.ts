@@ -69,7 +69,7 @@ export class OrdersService implements OnModuleInit {
     const grandCents = input.lines.reduce((total, line) => total + toCents(line.unitPrice) * BigInt(line.quantity), toCents(shippingFee));
     if (grandCents > MAX_MONEY_CENTS) {
       const message = `the order total ${fromCents(grandCents)} is over the maximum of ${fromCents(MAX_MONEY_CENTS)}`;
-      throw new ValidationError(`The request has 1 problem(s): lines ${message}`, [{ path: 'lines', message }]);
+      throw ValidationError.of('lines', message);
     }
     const itemsTotal = sumMoney(input.lines.map((line) => multiplyMoney(line.unitPrice, line.quantity)));
     const createdId = await this.db.transaction(async (manager) => {
@@ -282,7 +282,7 @@ export class OrdersService implements OnModuleInit {
     const warehouses = [...new Set(open.map((s) => s.warehouse))];
     if (confirm.warehouse !== undefined && !warehouses.includes(confirm.warehouse)) {
       const message = `order ${order.number} is allocated to ${warehouses.join(', ') || 'no warehouse'}, not ${confirm.warehouse}`;
-      throw new ValidationError(`The request has 1 problem(s): warehouse ${message}`, [{ path: 'warehouse', message }]);
+      throw ValidationError.of('warehouse', message);
     }
     if (confirm.lines !== undefined) {
       const describe = (lines: Array<{ sku: string; quantity: number }>) =>
@@ -290,7 +290,7 @@ export class OrdersService implements OnModuleInit {
       const allocated = describe(open.filter((s) => confirm.warehouse === undefined || s.warehouse === confirm.warehouse).flatMap((s) => s.lines));
       if (describe(confirm.lines) !== allocated) {
         const message = `a one-step confirmation ships every allocated unit (${allocated}); partial shipments are not supported`;
-        throw new ValidationError(`The request has 1 problem(s): lines ${message}`, [{ path: 'lines', message }]);
+        throw ValidationError.of('lines', message);
       }
     }
   }

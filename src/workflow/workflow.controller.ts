@@ -50,7 +50,7 @@ export class WorkflowController {
     if (typeof xml !== 'string' || xml.trim() === '') {
       throw new ValidationError('Send the BPMN XML as the body (Content-Type: application/xml) or as JSON {"xml": "..."}', [{ path: 'xml', message: `missing (content type ${contentType ?? 'none'})` }]);
     }
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(key)) throw new ValidationError('Invalid workflow key', [{ path: 'key', message: 'must be 1-100 letters, digits, _ . -' }]);
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(key)) throw ValidationError.of('key', 'must be 1-100 letters, digits, _ . -');
     const { created, ...result } = await this.definitions.deploy(key, xml, actor.name);
     response.status(created ? 201 : 200);
     return result;

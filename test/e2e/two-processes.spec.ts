@@ -4,10 +4,23 @@ import { unique } from '../helpers/fixtures';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, eventually } from '../helpers/test-app';
 import { createTestDatabase, TEST_DATABASE_URL } from '../helpers/test-database';
 
-// DESIGN "Scale": N stateless processes share one PostgreSQL; only meaningful on a real server.
-const describeOnPostgres = TEST_DATABASE_URL ? describe : describe.skip;
+describe('a second process on the embedded database', () => {
+  it('is refused with a message naming DATA_DIR, and the first keeps serving', async () => {
+    const database = await createTestDatabase({ embedded: true });
+    const env = { ...database.env, ADMIN_EMAIL, ADMIN_PASSWORD };
+    const first = await startAppProcess(env);
+    try {
+      await expect(startAppProcess(env)).rejects.toThrow(/DATA_DIR .* is in use by another OMS process \(pid \d+\)/);
+      expect((await fetch(`${first.url}/health`)).status).toBe(200);
+    } finally {
+      await first.kill('SIGTERM');
+      await database.drop();
+    }
+  }, 120_000);
+});
 
-describeOnPostgres('two app processes on one PostgreSQL', () => {
+// DESIGN "Scale": N stateless processes share one PostgreSQL (only with a real server; CI always has one).
+(TEST_DATABASE_URL ? describe : describe.skip)('two app processes on one PostgreSQL', () => {
   it('share the workflow work: every order is reviewed, reserved and confirmed exactly once', async () => {
     const database = await createTestDatabase();
     const env = { ...database.env, ADMIN_EMAIL, ADMIN_PASSWORD, WORKER_POLL_MS: '20' };
