@@ -1,4 +1,5 @@
 import { CreateFoundationSchema1764000000000 } from './1764000000000-create-foundation-schema';
+import { AddTimersUserTasksDrafts1764100000000 } from './1764100000000-add-timers-user-tasks-drafts';
 
 /** Every migration in the order it runs; listed explicitly so src (ts-jest) and dist (node) load the same set. */
-export const MIGRATIONS = [CreateFoundationSchema1764000000000];
+export const MIGRATIONS = [CreateFoundationSchema1764000000000, AddTimersUserTasksDrafts1764100000000];

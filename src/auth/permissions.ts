@@ -5,6 +5,7 @@ export const PERMISSIONS = [
   'orders.read', 'orders.write', 'orders.approve',
   'shipments.write',
   'workflows.read', 'workflows.deploy',
+  'tasks.work',
   'users.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -15,14 +16,14 @@ export const BUILT_IN_ROLES: Array<{ name: string; description: string; permissi
   {
     name: 'operator',
     description: 'Customer service / order operators: orders, review, exceptions',
-    permissions: ['catalog.read', 'inventory.read', 'orders.read', 'orders.write', 'orders.approve', 'workflows.read'],
+    permissions: ['catalog.read', 'inventory.read', 'orders.read', 'orders.write', 'orders.approve', 'workflows.read', 'tasks.work'],
   },
   {
     name: 'warehouse',
     description: 'Warehouse staff: stock, picking, packing, shipping',
-    permissions: ['catalog.read', 'inventory.read', 'inventory.write', 'orders.read', 'shipments.write'],
+    permissions: ['catalog.read', 'inventory.read', 'inventory.write', 'orders.read', 'shipments.write', 'tasks.work'],
   },
-  { name: 'finance', description: 'Finance: payments and refunds', permissions: ['catalog.read', 'orders.read'] },
+  { name: 'finance', description: 'Finance: payments and refunds', permissions: ['catalog.read', 'orders.read', 'tasks.work'] },
   { name: 'analyst', description: 'Business analysts: workflows and their diagrams', permissions: ['catalog.read', 'orders.read', 'workflows.read', 'workflows.deploy'] },
   {
     name: 'integration',

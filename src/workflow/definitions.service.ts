@@ -3,11 +3,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import BpmnModdle from 'bpmn-moddle';
 import type { DataSource, EntityManager } from 'typeorm';
-import { type ErrorDetail, isUniqueViolation, NotFoundError, ValidationError } from '../common/errors';
-import { moddleExtensions, taskTypeOf } from './bpmn/moddle-extensions';
+import { isUniqueViolation, NotFoundError, ValidationError } from '../common/errors';
 import { TaskTypeRegistry } from './task-type.registry';
+import { type DiagramProblem, validateDiagram } from './validation/diagram-validator';
 import { WorkflowDefinition } from './workflow-definition.entity';
 
 export interface DeployResult {
@@ -16,15 +15,8 @@ export interface DeployResult {
   checksum: string;
   deployedAt: string;
   created: boolean;
-}
-
-interface ModdleElement {
-  $type: string;
-  id?: string;
-  name?: string;
-  flowElements?: ModdleElement[];
-  rootElements?: ModdleElement[];
-  [key: string]: unknown;
+  /** Lint warnings of the deployed diagram (non-blocking); absent when the XML was identical to the latest version. */
+  warnings?: DiagramProblem[];
 }
 
 const checksumOf = (xml: string) => createHash('sha256').update(xml).digest('hex');
@@ -39,48 +31,27 @@ export class DefinitionsService {
     private readonly registry: TaskTypeRegistry,
   ) {}
 
-  /** Parses and checks a diagram; every problem is listed with its element id. */
-  async validate(xml: string): Promise<{ name: string; problems: ErrorDetail[] }> {
-    const moddle = new BpmnModdle(moddleExtensions);
-    let definitions: ModdleElement;
-    let warnings: Array<{ message: string }> = [];
-    try {
-      const parsed = await moddle.fromXML(xml, 'bpmn:Definitions');
-      definitions = parsed.rootElement as unknown as ModdleElement;
-      warnings = parsed.warnings as Array<{ message: string }>;
-    } catch (error) {
-      return { name: '', problems: [{ path: 'xml', message: `not a BPMN 2.0 document: ${(error as Error).message}` }] };
-    }
-    const problems: ErrorDetail[] = warnings
-      .filter((warning) => /unparsable|unresolved reference/i.test(warning.message))
-      .map((warning) => ({ path: 'xml', message: warning.message }));
-    const processes = (definitions.rootElements ?? []).filter((element) => element.$type === 'bpmn:Process');
-    if (processes.length === 0) problems.push({ path: 'definitions', message: 'the diagram has no process' });
-    for (const process of processes) {
-      for (const element of process.flowElements ?? []) {
-        if (element.$type === 'bpmn:ServiceTask' || element.$type === 'bpmn:SendTask') {
-          const type = taskTypeOf(element as never);
-          if (!type) problems.push({ path: element.id ?? '?', message: 'the service task names no task type (oms:taskType, zeebe:taskDefinition or camunda:topic)' });
-          else if (!this.registry.get(type)) problems.push({ path: element.id ?? '?', message: `task type "${type}" is not registered` });
-        }
-        if (element.$type === 'bpmn:ScriptTask') problems.push({ path: element.id ?? '?', message: 'script tasks are not allowed: use a service task with a registered task type' });
-      }
-    }
-    return { name: processes[0]?.name ?? processes[0]?.id ?? '', problems };
+  /**
+   * Parses and lints a diagram (bpmnlint `recommended` plus our rules, src/workflow/validation):
+   * `problems` block a deploy, `warnings` do not; each names its element id in `path`.
+   */
+  async validate(xml: string): Promise<{ name: string; problems: DiagramProblem[]; warnings: DiagramProblem[] }> {
+    const { name, errors, warnings } = await validateDiagram(xml, (type) => this.registry.get(type) !== undefined);
+    return { name, problems: errors, warnings };
   }
 
   async deploy(key: string, xml: string, deployedBy: string): Promise<DeployResult> {
     const checksum = checksumOf(xml);
     const latest = await this.latest(key);
     if (latest?.checksum === checksum) return { ...this.describe(latest), created: false };
-    const { name, problems } = await this.validate(xml);
+    const { name, problems, warnings } = await this.validate(xml);
     if (problems.length) throw new ValidationError(`The diagram has ${problems.length} problem(s)`, problems);
     try {
       const saved = await this.db.getRepository(WorkflowDefinition).save({
         key, version: (latest?.version ?? 0) + 1, name, xml, checksum, deployedBy,
       });
-      this.logger.log(`deployed ${key} v${saved.version}`);
-      return { ...this.describe(await this.db.getRepository(WorkflowDefinition).findOneByOrFail({ id: saved.id })), created: true };
+      this.logger.log(`deployed ${key} v${saved.version}${warnings.length ? ` with ${warnings.length} lint warning(s)` : ''}`);
+      return { ...this.describe(await this.db.getRepository(WorkflowDefinition).findOneByOrFail({ id: saved.id })), created: true, warnings };
     } catch (error) {
       // another process deployed the same version at the same moment
       if (isUniqueViolation(error)) return this.deploy(key, xml, deployedBy);

@@ -1,15 +1,25 @@
 import { EventEmitter } from 'node:events';
 import { Engine } from 'bpmn-engine';
+import { Timers } from 'bpmn-elements';
+import { moddleExtensions, taskInputsOf, taskTypeOf, userTaskSettingsOf } from './bpmn/moddle-extensions';
 import { normaliseExpressionSource, parseExpression } from './expressions/expression';
-import { moddleExtensions, taskInputsOf, taskTypeOf } from './bpmn/moddle-extensions';
 import type { WaitingElement } from './process-instance.entity';
 import type { TaskContext, TaskTypeRegistry } from './task-type.registry';
+
+/** A timer the instance waits for; the job table owns it (bpmn-engine cannot arm timers beyond ~24.8 days). */
+export interface PendingTimer {
+  elementId: string;
+  /** The timer event definition's execution: what a timer job fires. */
+  executionId: string;
+  expireAt: Date;
+}
 
 /** What one step tells the runtime to save. */
 export interface StepResult {
   state: unknown;
   completed: boolean;
   waiting: WaitingElement[];
+  timers: PendingTimer[];
   variables: Record<string, unknown>;
   /** Elements entered and left during the step, in order; a leave may close an element entered in an earlier step. */
   history: HistoryEvent[];
@@ -19,6 +29,12 @@ export type HistoryEvent =
   | { kind: 'enter'; elementId: string; elementType: string; name: string | null; executionId: string; at: Date }
   | { kind: 'leave'; elementId: string; at: Date };
 
+/** What moves a waiting instance on: a message, a due timer, or a completed user task. */
+export type StepTrigger =
+  | { kind: 'message'; name: string; payload: Record<string, unknown> }
+  | { kind: 'timer'; executionId: string }
+  | { kind: 'signal'; elementId: string; executionId: string; variables: Record<string, unknown> };
+
 export interface StepInput {
   instanceId: string;
   businessKey: string | null;
@@ -26,8 +42,7 @@ export interface StepInput {
   state?: unknown;
   xml: string;
   variables: Record<string, unknown>;
-  /** A message to deliver to the element waiting for it. */
-  message?: { name: string; payload: Record<string, unknown> };
+  trigger?: StepTrigger;
   /** How long a step may run before it is given up (a handler that never answers). */
   timeoutMs: number;
   /** Crash tests only: SIGKILL this process right after this task type's handler returns (before the step is saved). */
@@ -36,18 +51,32 @@ export interface StepInput {
 
 /** A task type the diagram names is not registered: the step fails and ends as an incident. */
 export class UnknownTaskTypeError extends Error {}
-export class MessageNotAwaitedError extends Error {}
+
+/** A handler failed; `retries` is its task type's own retry budget, when it declares one. */
+export class TaskFailedError extends Error {
+  constructor(
+    readonly elementId: string,
+    readonly taskType: string,
+    readonly retries: number | undefined,
+    cause: Error,
+  ) {
+    super(`<${elementId}> ${taskType} failed: ${cause.message}`, { cause });
+  }
+}
+
+/** The job's target no longer waits (the message was consumed, the timer fired or was cancelled): nothing to do. */
+export class NothingToTriggerError extends Error {}
 
 /** The parts of bpmn-engine's API used here (its published types do not describe extension points). */
 interface ElementApi {
   id: string;
   type: string;
   name?: string;
-  owner?: { name?: string; type?: string };
-  content: { executionId: string; message?: { id: string; name?: string } };
+  owner?: { name?: string; type?: string; behaviour?: Record<string, unknown> };
+  content: { executionId: string; expireAt?: string | Date; message?: { id: string; name?: string } };
+  cancel(): void;
 }
 interface Execution {
-  environment: { variables: Record<string, unknown> };
   getPostponed(): ElementApi[];
   signal(message: Record<string, unknown>): void;
 }
@@ -64,38 +93,41 @@ interface ActivityDefinition {
   type: string;
   id: string;
   behaviour: Record<string, unknown> & { Service?: unknown };
-  environment: { variables: Record<string, unknown> };
 }
 const BpmnEngine = Engine as unknown as new (options: Record<string, unknown>) => LooseEngine;
 
-// keys bpmn-elements copies into the environment's variables from its own messages; not process data
-const ENGINE_NOISE = new Set(['fields', 'content', 'properties']);
-
-/**
- * Conditions and other `${...}` / `=...` expressions go through our safe expression language;
- * bpmn-engine's own resolver has no operators (STACK "bpmn-engine 25"), and scripts are never run.
- */
 const evaluateExpression = (source: string, variables: Record<string, unknown>) =>
   parseExpression(normaliseExpressionSource(source)).evaluate(variables);
 
-const safeExpressions = {
-  resolveExpression(expression: string, context: { environment?: { variables?: Record<string, unknown> } }) {
-    const variables = context.environment?.variables ?? {};
+/**
+ * Conditions and other `${...}` / `=...` expressions go through our safe expression language over the
+ * process variables; bpmn-engine's own resolver has no operators (STACK "bpmn-engine 25"), and scripts never run.
+ */
+const safeExpressions = (variables: Record<string, unknown>) => ({
+  resolveExpression(expression: string) {
     if (typeof expression !== 'string') return expression;
     const trimmed = expression.trim();
     if (trimmed.startsWith('=') || /^\$\{[\s\S]*\}$/.test(trimmed)) return evaluateExpression(trimmed, variables);
     if (!trimmed.includes('${')) return expression;
     return expression.replace(/\$\{([^}]*)\}/g, (_, inner: string) => String(evaluateExpression(inner, variables) ?? ''));
   },
-};
+});
+
+/** Timers that are never armed in memory: a step ends at a timer wait, and a timer job fires it later. */
+const durableTimers = () => new Timers({ setTimeout: () => ({ durable: true }), clearTimeout: () => undefined } as never);
 
 /**
  * Runs one instance from its saved state to its next wait (or its end) and returns what to save.
  * Nothing stays in memory afterwards: the engine is stopped and dropped (DESIGN "Instances").
  */
 export async function runEngineStep(input: StepInput, registry: TaskTypeRegistry): Promise<StepResult> {
+  // the process variables are ours (saved in process_instance.variables); the engine state only holds where it is
+  const variables: Record<string, unknown> = { ...input.variables };
   const history: HistoryEvent[] = [];
-  const waitingExecutions = new Set<string>();
+  const firedTimers = new Set<string>();
+  const waitingElements = new Set<string>();
+  const timerApis = new Map<string, ElementApi>();
+  const userTaskSettings = new Map<string, ReturnType<typeof userTaskSettingsOf>>();
   let pendingHandlers = 0;
   let handlerError: Error | undefined;
 
@@ -117,7 +149,7 @@ export async function runEngineStep(input: StepInput, registry: TaskTypeRegistry
               businessKey: input.businessKey,
               elementId: activity.id,
               executionId: message.content.executionId,
-              variables: { ...cleanVariables(activity.environment.variables) },
+              variables: { ...variables },
               input: taskInput,
             };
             pendingHandlers++;
@@ -125,13 +157,13 @@ export async function runEngineStep(input: StepInput, registry: TaskTypeRegistry
               .handle(context)
               .then((output) => {
                 if (input.crashAfterTask === type) process.kill(process.pid, 'SIGKILL');
-                if (output) Object.assign(activity.environment.variables, output);
+                if (output) Object.assign(variables, output);
                 pendingHandlers--;
                 callback(null, output ?? {});
               })
               .catch((error: unknown) => {
                 pendingHandlers--;
-                handlerError = error instanceof Error ? error : new Error(String(error));
+                handlerError = new TaskFailedError(activity.id, taskType.type, taskType.retries, error instanceof Error ? error : new Error(String(error)));
                 callback(handlerError);
               });
           },
@@ -147,13 +179,22 @@ export async function runEngineStep(input: StepInput, registry: TaskTypeRegistry
   });
   listener.on('activity.leave', (api: ElementApi) => {
     history.push({ kind: 'leave', elementId: api.id, at: new Date() });
-    waitingExecutions.delete(api.content.executionId);
+    waitingElements.delete(api.id);
   });
-  const markWaiting = (api: { content: { executionId: string } }) => waitingExecutions.add(api.content.executionId);
-  listener.on('activity.wait', markWaiting);
-  listener.on('activity.timer', markWaiting);
+  listener.on('activity.wait', (api: ElementApi) => {
+    waitingElements.add(api.id);
+    if (api.type === 'bpmn:UserTask' && api.owner?.behaviour) userTaskSettings.set(api.id, userTaskSettingsOf(api.owner.behaviour as never));
+  });
+  listener.on('activity.timer', (api: ElementApi) => {
+    waitingElements.add(api.id);
+    timerApis.set(api.content.executionId, api);
+  });
+  listener.on('activity.timeout', (api: ElementApi) => {
+    timerApis.delete(api.content.executionId);
+    firedTimers.add(api.content.executionId);
+  });
 
-  const options = { name: input.instanceId, moddleOptions: moddleExtensions, extensions, expressions: safeExpressions };
+  const options = { name: input.instanceId, moddleOptions: moddleExtensions, extensions, expressions: safeExpressions(variables), timers: durableTimers() };
   const engine = input.state
     ? new BpmnEngine(options).recover(structuredClone(input.state))
     : new BpmnEngine({ ...options, source: input.xml });
@@ -165,21 +206,13 @@ export async function runEngineStep(input: StepInput, registry: TaskTypeRegistry
   try {
     const execution = input.state
       ? await engine.resume({ listener })
-      : await engine.execute({ listener, variables: { ...input.variables } });
-
-    if (input.message) {
-      const target = execution
-        .getPostponed()
-        .find((api) => api.content.message?.name === input.message!.name);
-      if (!target) throw new MessageNotAwaitedError(`the instance is not waiting for message ${input.message.name}`);
-      Object.assign(execution.environment.variables, input.message.payload);
-      execution.signal({ id: target.content.message!.id, ...input.message.payload });
-    }
+      : await engine.execute({ listener });
+    if (input.trigger) trigger(execution, input.trigger, { variables, timerApis, firedTimers });
 
     const stable = waitUntilStable(
-      () => pendingHandlers === 0 && activitiesOf(execution).every((api) => waitingExecutions.has(api.content.executionId)),
+      () => pendingHandlers === 0 && activitiesOf(execution).every((api) => waitingElements.has(api.id)),
       input.timeoutMs,
-      () => `${pendingHandlers} handler(s) running; still active: ${activitiesOf(execution).filter((api) => !waitingExecutions.has(api.content.executionId)).map((api) => `${api.id} (${api.type})`).join(', ')}`,
+      () => `${pendingHandlers} handler(s) running; still active: ${activitiesOf(execution).filter((api) => !waitingElements.has(api.id)).map((api) => `${api.id} (${api.type})`).join(', ')}`,
     );
     const outcome = await Promise.race([finished, stable.promise]).finally(stable.cancel);
     if (outcome instanceof Error) throw outcome;
@@ -187,6 +220,7 @@ export async function runEngineStep(input: StepInput, registry: TaskTypeRegistry
 
     const completed = outcome === 'end' || engine.state === 'idle';
     const postponed = completed ? [] : activitiesOf(execution);
+    const postponedIds = new Set(postponed.map((api) => api.id));
     return {
       state: await engine.getState(),
       completed,
@@ -196,8 +230,12 @@ export async function runEngineStep(input: StepInput, registry: TaskTypeRegistry
         type: api.owner?.type ?? api.type,
         ...(api.owner?.name || api.name ? { name: api.owner?.name ?? api.name } : {}),
         ...(api.content.message?.name ? { messageName: api.content.message.name } : {}),
+        ...(userTaskSettings.has(api.id) ? userTaskSettings.get(api.id) : {}),
       })),
-      variables: cleanVariables(execution.environment.variables),
+      timers: [...timerApis.values()]
+        .filter((api) => postponedIds.has(api.id) && api.content.expireAt)
+        .map((api) => ({ elementId: api.id, executionId: api.content.executionId, expireAt: new Date(api.content.expireAt!) })),
+      variables,
       history,
     };
   } finally {
@@ -205,13 +243,43 @@ export async function runEngineStep(input: StepInput, registry: TaskTypeRegistry
   }
 }
 
+interface TriggerContext {
+  variables: Record<string, unknown>;
+  timerApis: Map<string, ElementApi>;
+  firedTimers: Set<string>;
+}
+
+function trigger(execution: Execution, trigger: StepTrigger, { variables, timerApis, firedTimers }: TriggerContext): void {
+  switch (trigger.kind) {
+    case 'message': {
+      const target = activitiesOf(execution).find((api) => api.content.message?.name === trigger.name);
+      if (!target) throw new NothingToTriggerError(`the instance is not waiting for message ${trigger.name}`);
+      Object.assign(variables, trigger.payload);
+      execution.signal({ id: target.content.message!.id });
+      return;
+    }
+    case 'timer': {
+      // a timer past its expiry fired by itself on resume; otherwise the job decides that the time has come
+      // (it owns durable timers), whatever the engine's own clock says
+      if (firedTimers.has(trigger.executionId)) return;
+      const timer = timerApis.get(trigger.executionId);
+      if (!timer) throw new NothingToTriggerError(`timer ${trigger.executionId} no longer waits`);
+      timer.cancel();
+      return;
+    }
+    case 'signal': {
+      const target = activitiesOf(execution).find((api) => api.id === trigger.elementId && api.content.executionId === trigger.executionId);
+      if (!target) throw new NothingToTriggerError(`${trigger.elementId} no longer waits`);
+      Object.assign(variables, trigger.variables);
+      execution.signal({ id: trigger.elementId, executionId: trigger.executionId });
+      return;
+    }
+  }
+}
+
 /** Postponed elements that are activities; a sequence flow can linger in the list after it was taken. */
 function activitiesOf(execution: Execution): ElementApi[] {
   return execution.getPostponed().filter((api) => api.type !== 'bpmn:SequenceFlow');
-}
-
-function cleanVariables(variables: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(variables).filter(([key]) => !ENGINE_NOISE.has(key)));
 }
 
 /** Polls until the instance only waits (the engine settles synchronously between handler callbacks), or times out. */
@@ -228,5 +296,11 @@ function waitUntilStable(isStable: () => boolean, timeoutMs: number, describe?: 
     };
     setImmediate(check);
   });
-  return { promise, cancel: () => { cancelled = true; clearTimeout(timer); } };
+  return {
+    promise,
+    cancel: () => {
+      cancelled = true;
+      clearTimeout(timer);
+    },
+  };
 }

@@ -4,15 +4,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { queryOne, queryRows } from '../database/sql';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { MessageNotAwaitedError, runEngineStep, type StepResult } from './engine-step';
+import { NothingToTriggerError, runEngineStep, type StepResult, type StepTrigger, TaskFailedError } from './engine-step';
 import { JobWakeup } from './job-wakeup';
 import { TaskTypeRegistry } from './task-type.registry';
 
 interface ClaimedJob {
   id: string;
   instance_id: string;
-  kind: 'start' | 'resume' | 'message';
-  payload: { messageId?: string };
+  kind: 'start' | 'resume' | 'message' | 'timer' | 'signal';
+  payload: { messageId?: string; executionId?: string; elementId?: string; variables?: Record<string, unknown> };
   attempts: number;
   max_attempts: number;
 }
@@ -139,11 +139,17 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     );
     let message: { id: string; name: string; payload: Record<string, unknown> } | undefined;
     try {
+      if (job.kind === 'start' && instance.state) return await this.finishWithoutStep(job, instance); // started already
+      let trigger: StepTrigger | undefined;
       if (job.kind === 'message') {
         [message] = await this.db.query(`SELECT id, name, payload FROM workflow_message WHERE id = $1 AND status = 'buffered'`, [job.payload.messageId]);
         if (!message) return await this.finishWithoutStep(job, instance); // already delivered or discarded
+        trigger = { kind: 'message', name: message.name, payload: message.payload };
       }
-      if (job.kind === 'start' && instance.state) return await this.finishWithoutStep(job, instance); // started already
+      if (job.kind === 'timer') trigger = { kind: 'timer', executionId: job.payload.executionId! };
+      if (job.kind === 'signal') {
+        trigger = { kind: 'signal', elementId: job.payload.elementId!, executionId: job.payload.executionId!, variables: job.payload.variables ?? {} };
+      }
       const result = await runEngineStep(
         {
           instanceId: instance.id,
@@ -151,7 +157,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
           state: instance.state ?? undefined,
           xml: instance.xml,
           variables: instance.variables,
-          message: message && { name: message.name, payload: message.payload },
+          trigger,
           timeoutMs: Math.max(1000, this.config.WORKER_LEASE_SECONDS * 1000 - 500),
           crashAfterTask: this.config.FAULT_CRASH_AFTER_TASK,
         },
@@ -159,7 +165,8 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       );
       await this.save(job, instance, result, message?.id);
     } catch (error) {
-      if (error instanceof MessageNotAwaitedError) return await this.finishWithoutStep(job, instance); // stays buffered
+      // the message stays buffered; a fired or cancelled timer, or a finished task, needs nothing more
+      if (error instanceof NothingToTriggerError) return await this.finishWithoutStep(job, instance);
       await this.fail(job, instance, error as Error);
     }
   }
@@ -197,6 +204,8 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       if (deliveredMessageId) {
         await manager.query(`UPDATE workflow_message SET status = 'delivered', delivered_at = now(), instance_id = $2 WHERE id = $1`, [deliveredMessageId, instance.id]);
       }
+      await this.syncTimers(manager, instance.id, job.id, result);
+      await this.syncUserTasks(manager, instance, result);
       if (result.completed) {
         // nothing will ever wait for what is still buffered for this instance
         await manager.query(`UPDATE workflow_message SET status = 'discarded' WHERE instance_id = $1 AND status = 'buffered'`, [instance.id]);
@@ -211,6 +220,40 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       await this.releaseLease(job, instance, 'the instance changed while this step ran', 1);
     } else {
       this.wakeup.wake();
+    }
+  }
+
+  /** Durable timers: one pending timer job per waiting timer, due at its expiry; timers that no longer wait are dropped. */
+  private async syncTimers(manager: EntityManager, instanceId: string, currentJobId: string, result: StepResult): Promise<void> {
+    const active = result.timers.map((timer) => timer.executionId);
+    await manager.query(
+      `UPDATE workflow_job SET status = 'cancelled', finished_at = now()
+        WHERE instance_id = $1 AND kind = 'timer' AND status = 'pending' AND id <> $2 AND NOT (payload->>'executionId' = ANY($3))`,
+      [instanceId, currentJobId, active],
+    );
+    for (const timer of result.timers) {
+      await manager.query(
+        `INSERT INTO workflow_job (instance_id, kind, payload, run_at)
+         SELECT $1, 'timer', $2, $3 WHERE NOT EXISTS (
+           SELECT 1 FROM workflow_job WHERE instance_id = $1 AND kind = 'timer' AND status = 'pending' AND payload->>'executionId' = $4)`,
+        [instanceId, JSON.stringify({ executionId: timer.executionId, elementId: timer.elementId }), timer.expireAt, timer.executionId],
+      );
+    }
+  }
+
+  /** The tasklist: an open task per waiting user task; tasks whose element stopped waiting (a boundary timer) are cancelled. */
+  private async syncUserTasks(manager: EntityManager, instance: LoadedInstance, result: StepResult): Promise<void> {
+    const waitingTasks = result.waiting.filter((wait) => wait.type === 'bpmn:UserTask');
+    await manager.query(
+      `UPDATE user_task SET status = 'cancelled' WHERE instance_id = $1 AND status IN ('open','claimed') AND NOT (execution_id = ANY($2))`,
+      [instance.id, waitingTasks.map((task) => task.executionId)],
+    );
+    for (const task of waitingTasks) {
+      await manager.query(
+        `INSERT INTO user_task (instance_id, element_id, execution_id, name, business_key, candidate_roles, due_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (instance_id, execution_id) DO NOTHING`,
+        [instance.id, task.elementId, task.executionId, task.name ?? task.elementId, instance.business_key, task.candidateRoles ?? [], dueAtOf(task.dueIn, task.dueDate)],
+      );
     }
   }
 
@@ -240,8 +283,9 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
 
   /** A failed step: retry later with backoff, or, when the retries are used up, an incident on the instance. */
   private async fail(job: ClaimedJob, instance: LoadedInstance, error: Error): Promise<void> {
-    const exhausted = job.attempts >= job.max_attempts;
-    this.logger.warn(`job ${job.id} (${job.kind}) of instance ${instance.id} failed, attempt ${job.attempts}/${job.max_attempts}: ${error.message}`);
+    const maxAttempts = error instanceof TaskFailedError && error.retries !== undefined ? error.retries : job.max_attempts;
+    const exhausted = job.attempts >= maxAttempts;
+    this.logger.warn(`job ${job.id} (${job.kind}) of instance ${instance.id} failed, attempt ${job.attempts}/${maxAttempts}: ${error.message}`);
     if (!exhausted) return this.releaseLease(job, instance, error.message, retryDelaySeconds(job.attempts));
     await this.db.transaction(async (manager) => {
       await manager.query(`UPDATE workflow_job SET status = 'failed', finished_at = now(), last_error = $2 WHERE id = $1`, [job.id, error.message]);
@@ -249,7 +293,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
         `UPDATE process_instance SET status = 'incident', lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = $1 AND lease_owner = $2`,
         [instance.id, this.workerId],
       );
-      const elementId = /^<([^>]+)>/.exec(error.message)?.[1] ?? null;
+      const elementId = error instanceof TaskFailedError ? error.elementId : (/^<([^>]+)>/.exec(error.message)?.[1] ?? null);
       await manager.query(`INSERT INTO incident (instance_id, job_id, element_id, message) VALUES ($1, $2, $3, $4)`, [instance.id, job.id, elementId, error.message]);
     });
   }
@@ -262,4 +306,13 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       await manager.query(`UPDATE process_instance SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2`, [instance.id, this.workerId]);
     });
   }
+}
+
+/** A user task's due time: `oms:dueIn` as an ISO 8601 duration from now (PT4H, P2D), or an absolute date. */
+export function dueAtOf(dueIn: string | undefined, dueDate: string | undefined): Date | null {
+  if (dueDate && !Number.isNaN(Date.parse(dueDate))) return new Date(dueDate);
+  const match = dueIn ? /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(dueIn) : null;
+  if (!match) return null;
+  const [, days = '0', hours = '0', minutes = '0', seconds = '0'] = match;
+  return new Date(Date.now() + (((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000);
 }

@@ -10,6 +10,10 @@ export interface WaitingElement {
   type: string;
   name?: string;
   messageName?: string;
+  /** User tasks: who may work them and when they are due (from the diagram). */
+  candidateRoles?: string[];
+  dueIn?: string;
+  dueDate?: string;
 }
 
 /** One running diagram. The engine state is stored here; no engine is kept in memory between steps. */

@@ -28,6 +28,8 @@ export interface TaskType {
   description: string;
   inputs: TaskTypeField[];
   outputs: TaskTypeField[];
+  /** Attempts before a failure becomes an incident (default: the job's, 5); the delay doubles from 2 s. */
+  retries?: number;
   /** Returns variables to merge into the process. */
   handle(context: TaskContext): Promise<Record<string, unknown> | void>;
 }

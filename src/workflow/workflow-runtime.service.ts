@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { NotFoundError } from '../common/errors';
+import { InvalidStateError, NotFoundError } from '../common/errors';
+import { queryOne } from '../database/sql';
 import { DefinitionsService } from './definitions.service';
 import type { WaitingElement } from './process-instance.entity';
 import { JobWakeup } from './job-wakeup';
@@ -17,6 +18,28 @@ export interface ProcessInstanceView {
   activity: Array<{ elementId: string; elementType: string; name: string | null; enteredAt: string | null; leftAt: string | null }>;
   incidents: Array<{ id: string; elementId: string | null; message: string; status: string; createdAt: string }>;
   createdAt: string;
+  endedAt: string | null;
+}
+
+export interface InstanceFilter {
+  definition?: string;
+  version?: number;
+  status?: string;
+  businessKey?: string;
+  waitingAt?: string;
+  hasIncident?: boolean;
+}
+
+export interface InstanceSummary {
+  id: string;
+  definitionKey: string;
+  version: number;
+  businessKey: string | null;
+  status: string;
+  waitingAt: WaitingElement[];
+  openIncidents: number;
+  createdAt: string;
+  updatedAt: string;
   endedAt: string | null;
 }
 
@@ -75,6 +98,57 @@ export class WorkflowRuntimeService {
     );
     await manager.query(`UPDATE workflow_job SET status = 'cancelled', finished_at = now() WHERE instance_id = $1 AND status = 'pending'`, [instanceId]);
     await manager.query(`UPDATE workflow_message SET status = 'discarded' WHERE instance_id = $1 AND status = 'buffered'`, [instanceId]);
+  }
+
+  /** Puts the failed job of an open incident back in the queue (after a fix); the instance carries on from its last wait. */
+  async retryIncident(id: string, actor: string): Promise<{ id: string; status: string; instanceId: string }> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('Incident', id);
+    const result = await this.db.transaction(async (manager) => {
+      const incident = await queryOne<{ instance_id: string; job_id: string | null; status: string }>(
+        manager,
+        `SELECT instance_id, job_id, status FROM incident WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      if (!incident) throw new NotFoundError('Incident', id);
+      if (incident.status !== 'open') throw new InvalidStateError(`Incident ${id} is ${incident.status}; only open incidents can be retried`);
+      await manager.query(`UPDATE incident SET status = 'resolved', resolved_at = now(), retried_by = $2 WHERE id = $1`, [id, actor]);
+      if (incident.job_id) {
+        await manager.query(`UPDATE workflow_job SET status = 'pending', attempts = 0, run_at = now(), finished_at = NULL WHERE id = $1`, [incident.job_id]);
+      }
+      await manager.query(
+        `UPDATE process_instance SET status = 'waiting', updated_at = now()
+          WHERE id = $1 AND status = 'incident' AND NOT EXISTS (SELECT 1 FROM incident WHERE instance_id = $1 AND status = 'open')`,
+        [incident.instance_id],
+      );
+      return { id, status: 'resolved', instanceId: incident.instance_id };
+    });
+    this.wakeup.wake();
+    return result;
+  }
+
+  async listInstances(filter: InstanceFilter, offset: number, limit: number): Promise<{ items: InstanceSummary[]; total: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.definition) where.push(`d.key = $${params.push(filter.definition)}`);
+    if (filter.version) where.push(`d.version = $${params.push(filter.version)}`);
+    if (filter.status) where.push(`i.status = ANY($${params.push(filter.status.split(','))})`);
+    if (filter.businessKey) where.push(`i.business_key = $${params.push(filter.businessKey)}`);
+    if (filter.waitingAt) where.push(`i.waiting @> $${params.push(JSON.stringify([{ elementId: filter.waitingAt }]))}::jsonb`);
+    if (filter.hasIncident !== undefined) {
+      where.push(`${filter.hasIncident ? '' : 'NOT '}EXISTS (SELECT 1 FROM incident x WHERE x.instance_id = i.id AND x.status = 'open')`);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const from = `FROM process_instance i JOIN workflow_definition d ON d.id = i.definition_id ${clause}`;
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total ${from}`, params);
+    const rows = await this.db.query(
+      `SELECT i.id, d.key AS "definitionKey", d.version, i.business_key AS "businessKey", i.status, i.waiting AS "waitingAt",
+              (SELECT count(*)::int FROM incident x WHERE x.instance_id = i.id AND x.status = 'open') AS "openIncidents",
+              i.created_at AS "createdAt", i.updated_at AS "updatedAt", i.ended_at AS "endedAt"
+         ${from} ORDER BY i.created_at DESC, i.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, limit, offset],
+    );
+    const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
+    return { items: rows.map((row: InstanceSummary & { createdAt: Date; updatedAt: Date; endedAt: Date | null }) => ({ ...row, createdAt: iso(row.createdAt)!, updatedAt: iso(row.updatedAt)!, endedAt: iso(row.endedAt) })), total };
   }
 
   async getInstance(id: string): Promise<ProcessInstanceView> {

@@ -1,15 +1,45 @@
-import { Body, Controller, Get, Headers, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import type { Response } from 'express';
+import type { DataSource } from 'typeorm';
 import { RequirePermission } from '../auth/auth.decorators';
 import { type Actor, CurrentActor } from '../common/actor';
 import { NotFoundError, ValidationError } from '../common/errors';
+import { type Page, PageQuery, pageWindow } from '../common/pagination';
 import { DefinitionsService } from './definitions.service';
+import { DraftsService } from './drafts.service';
 import { TaskTypeRegistry } from './task-type.registry';
-import { type ProcessInstanceView, WorkflowRuntimeService } from './workflow-runtime.service';
 import { WorkflowDefinition } from './workflow-definition.entity';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { type InstanceSummary, type ProcessInstanceView, WorkflowRuntimeService } from './workflow-runtime.service';
+
+const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+class InstanceQuery extends PageQuery {
+  @IsOptional() @IsString() @MaxLength(100) definition?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) version?: number;
+  @IsOptional() @IsString() @IsIn(['running', 'waiting', 'completed', 'incident', 'terminated']) status?: string;
+  @IsOptional() @IsString() @MaxLength(100) businessKey?: string;
+  @IsOptional() @IsString() @MaxLength(100) waitingAt?: string;
+  @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean() hasIncident?: boolean;
+}
+
+/** The diagram from the body: raw XML (application/xml) or JSON {xml}. */
+function xmlFrom(body: unknown, contentType: string | undefined): string {
+  const xml = typeof body === 'string' ? body : (body as { xml?: unknown } | undefined)?.xml;
+  if (typeof xml !== 'string' || xml.trim() === '') {
+    throw new ValidationError('Send the BPMN XML as the body (Content-Type: application/xml) or as JSON {"xml": "..."}', [
+      { path: 'xml', message: `missing (content type ${contentType ?? 'none'})` },
+    ]);
+  }
+  return xml;
+}
+
+function checkKey(key: string): void {
+  if (!KEY_PATTERN.test(key)) throw ValidationError.of('key', 'must be 1-100 letters, digits, _ . -');
+}
 
 @ApiTags('workflows')
 @ApiBearerAuth()
@@ -17,6 +47,7 @@ import type { DataSource } from 'typeorm';
 export class WorkflowController {
   constructor(
     private readonly definitions: DefinitionsService,
+    private readonly drafts: DraftsService,
     private readonly runtime: WorkflowRuntimeService,
     private readonly registry: TaskTypeRegistry,
     @InjectDataSource() private readonly db: DataSource,
@@ -42,23 +73,50 @@ export class WorkflowController {
     return { key: found.key, version: found.version, name: found.name, checksum: found.checksum, deployedAt: found.deployedAt.toISOString(), deployedBy: found.deployedBy, xml: found.xml };
   }
 
-  /** The BPMN XML as the body (application/xml), or JSON {xml}. */
+  /** 201 with the new version; 200 with the latest when the XML is identical; 422 listing every problem by element id. */
   @Post('workflows/:key/versions')
   @RequirePermission('workflows.deploy')
   async deploy(@Param('key') key: string, @Body() body: unknown, @Headers('content-type') contentType: string | undefined, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: Response) {
-    const xml = typeof body === 'string' ? body : (body as { xml?: unknown } | undefined)?.xml;
-    if (typeof xml !== 'string' || xml.trim() === '') {
-      throw new ValidationError('Send the BPMN XML as the body (Content-Type: application/xml) or as JSON {"xml": "..."}', [{ path: 'xml', message: `missing (content type ${contentType ?? 'none'})` }]);
-    }
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(key)) throw ValidationError.of('key', 'must be 1-100 letters, digits, _ . -');
+    const xml = xmlFrom(body, contentType);
+    checkKey(key);
     const { created, ...result } = await this.definitions.deploy(key, xml, actor.name);
     response.status(created ? 201 : 200);
     return result;
+  }
+
+  @Get('workflows/:key/draft')
+  @RequirePermission('workflows.read')
+  draft(@Param('key') key: string) {
+    return this.drafts.get(key);
+  }
+
+  /** Save as draft: any XML the modeler holds, valid or not; deploying is a separate step. */
+  @Put('workflows/:key/draft')
+  @RequirePermission('workflows.deploy')
+  saveDraft(@Param('key') key: string, @Body() body: unknown, @Headers('content-type') contentType: string | undefined, @CurrentActor() actor: Actor) {
+    const xml = xmlFrom(body, contentType);
+    checkKey(key);
+    return this.drafts.save(key, xml, actor.name);
+  }
+
+  @Get('process-instances')
+  @RequirePermission('workflows.read')
+  async instances(@Query() query: InstanceQuery): Promise<Page<InstanceSummary>> {
+    const { page, pageSize, offset } = pageWindow(query);
+    const { items, total } = await this.runtime.listInstances(query, offset, pageSize);
+    return { items, page, pageSize, total };
   }
 
   @Get('process-instances/:id')
   @RequirePermission('workflows.read')
   instance(@Param('id') id: string): Promise<ProcessInstanceView> {
     return this.runtime.getInstance(id);
+  }
+
+  @Post('incidents/:id/retry')
+  @HttpCode(200)
+  @RequirePermission('workflows.deploy')
+  retry(@Param('id') id: string, @CurrentActor() actor: Actor) {
+    return this.runtime.retryIncident(id, actor.name);
   }
 }

@@ -1,16 +1,19 @@
 import { Global, Module } from '@nestjs/common';
 import { DefinitionsService } from './definitions.service';
+import { DraftsService } from './drafts.service';
 import { JobWakeup } from './job-wakeup';
 import { JobWorker } from './job-worker';
 import { TaskTypeRegistry } from './task-type.registry';
+import { TasksController } from './tasks.controller';
+import { UserTasksService } from './user-tasks.service';
 import { WorkflowController } from './workflow.controller';
 import { WorkflowRuntimeService } from './workflow-runtime.service';
 
 /** The generic BPMN runtime; business areas register their task types with TaskTypeRegistry. */
 @Global()
 @Module({
-  controllers: [WorkflowController],
-  providers: [TaskTypeRegistry, DefinitionsService, WorkflowRuntimeService, JobWakeup, JobWorker],
-  exports: [TaskTypeRegistry, DefinitionsService, WorkflowRuntimeService, JobWorker],
+  controllers: [WorkflowController, TasksController],
+  providers: [TaskTypeRegistry, DefinitionsService, DraftsService, WorkflowRuntimeService, UserTasksService, JobWakeup, JobWorker],
+  exports: [TaskTypeRegistry, DefinitionsService, WorkflowRuntimeService, UserTasksService, JobWorker],
 })
 export class WorkflowModule {}

@@ -25,6 +25,15 @@ export const moddleExtensions = {
           { name: 'value', isAttr: true, type: 'String' },
         ],
       },
+      {
+        name: 'UserTaskSettings',
+        isAbstract: true,
+        extends: ['bpmn:UserTask'],
+        properties: [
+          { name: 'candidateRoles', isAttr: true, type: 'String' },
+          { name: 'dueIn', isAttr: true, type: 'String' },
+        ],
+      },
     ],
   },
   zeebe: {
@@ -53,6 +62,19 @@ export const moddleExtensions = {
           { name: 'target', isAttr: true, type: 'String' },
         ],
       },
+      {
+        name: 'AssignmentDefinition',
+        superClass: ['Element'],
+        properties: [
+          { name: 'assignee', isAttr: true, type: 'String' },
+          { name: 'candidateGroups', isAttr: true, type: 'String' },
+        ],
+      },
+      {
+        name: 'TaskSchedule',
+        superClass: ['Element'],
+        properties: [{ name: 'dueDate', isAttr: true, type: 'String' }],
+      },
     ],
   },
   camunda: {
@@ -70,12 +92,23 @@ export const moddleExtensions = {
           { name: 'type', isAttr: true, type: 'String' },
         ],
       },
+      {
+        name: 'UserTaskSettings',
+        isAbstract: true,
+        extends: ['bpmn:UserTask'],
+        properties: [
+          { name: 'candidateGroups', isAttr: true, type: 'String' },
+          { name: 'dueDate', isAttr: true, type: 'String' },
+        ],
+      },
     ],
   },
 };
 
 interface ExtensionElement {
   $type: string;
+  candidateGroups?: string;
+  dueDate?: string;
   type?: string;
   name?: string;
   value?: string;
@@ -109,4 +142,26 @@ export function taskInputsOf(behaviour: TaskBehaviour): Record<string, string> {
     }
   }
   return inputs;
+}
+
+interface UserTaskBehaviour {
+  candidateRoles?: string;
+  candidateGroups?: string;
+  dueIn?: string;
+  dueDate?: string;
+  extensionElements?: { values?: ExtensionElement[] };
+}
+
+const splitList = (value: string | undefined) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+
+/** Who may work a user task and when it is due: `oms:candidateRoles`/`oms:dueIn`, or the Camunda 8 / 7 equivalents. */
+export function userTaskSettingsOf(behaviour: UserTaskBehaviour): { candidateRoles: string[]; dueIn?: string; dueDate?: string } {
+  const values = behaviour.extensionElements?.values ?? [];
+  const assignment = values.find((value) => value.$type === 'zeebe:AssignmentDefinition');
+  const schedule = values.find((value) => value.$type === 'zeebe:TaskSchedule');
+  return {
+    candidateRoles: splitList(behaviour.candidateRoles ?? assignment?.candidateGroups ?? behaviour.candidateGroups),
+    dueIn: behaviour.dueIn,
+    dueDate: schedule?.dueDate ?? behaviour.dueDate,
+  };
 }

@@ -1,14 +1,8 @@
 import { TaskTypeRegistry } from '../../../src/workflow/task-type.registry';
 import { WorkflowRuntimeService } from '../../../src/workflow/workflow-runtime.service';
 import { DataSource } from 'typeorm';
+import { diagram } from '../../helpers/bpmn';
 import { eventually, startTestApp, type TestApp } from '../../helpers/test-app';
-
-const diagram = (id: string, body: string, messages = '') => `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:oms="http://oms.dev/schema/bpmn"
-  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="Defs_${id}" targetNamespace="http://oms.dev/test">
-  ${messages}
-  <bpmn:process id="${id}" name="${id}" isExecutable="true">${body}</bpmn:process>
-</bpmn:definitions>`;
 
 describe('workflow runtime on PostgreSQL', () => {
   let app: TestApp;

@@ -1,0 +1,7 @@
+/** A minimal executable BPMN document around a process body (test diagrams). */
+export const diagram = (id: string, body: string, messages = '') => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:oms="http://oms.dev/schema/bpmn"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="Defs_${id}" targetNamespace="http://oms.dev/test">
+  ${messages}
+  <bpmn:process id="${id}" name="${id}" isExecutable="true">${body}</bpmn:process>
+</bpmn:definitions>`;
