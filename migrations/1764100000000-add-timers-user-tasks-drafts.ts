@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Issue 4: durable timer and signal jobs, user tasks (the tasklist), modeler drafts, incident retries. */
+/** Issue 4: durable timer and signal jobs, user tasks (the tasklist), modeler drafts, incident retries, the task execution log. */
 export class AddTimersUserTasksDrafts1764100000000 implements MigrationInterface {
   name = 'AddTimersUserTasksDrafts1764100000000';
 
@@ -37,6 +37,21 @@ export class AddTimersUserTasksDrafts1764100000000 implements MigrationInterface
         updated_by varchar(254) NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
+    // every handler call, including repeats after a crash: which worker ran what, how long, with what outcome
+    await db.query(`
+      CREATE TABLE task_execution (
+        id bigserial PRIMARY KEY,
+        instance_id uuid NOT NULL REFERENCES process_instance(id) ON DELETE CASCADE,
+        element_id varchar(100) NOT NULL,
+        execution_id varchar(120) NOT NULL,
+        task_type varchar(100) NOT NULL,
+        worker varchar(100) NOT NULL,
+        outcome varchar(20) NOT NULL CHECK (outcome IN ('completed','failed')),
+        error text,
+        started_at timestamptz NOT NULL,
+        duration_ms integer NOT NULL
+      )`);
+    await db.query(`CREATE INDEX task_execution_instance_idx ON task_execution (instance_id, started_at)`);
     // existing installs: the built-in roles that work tasks get the new permission (new installs seed it)
     await db.query(
       `UPDATE role SET permissions = array_append(permissions, 'tasks.work')
@@ -45,6 +60,7 @@ export class AddTimersUserTasksDrafts1764100000000 implements MigrationInterface
   }
 
   async down(db: QueryRunner): Promise<void> {
+    await db.query(`DROP TABLE task_execution`);
     await db.query(`DROP TABLE workflow_draft`);
     await db.query(`DROP TABLE user_task`);
     await db.query(`ALTER TABLE incident DROP COLUMN retried_by`);

@@ -47,6 +47,17 @@ export interface StepInput {
   timeoutMs: number;
   /** Crash tests only: SIGKILL this process right after this task type's handler returns (before the step is saved). */
   crashAfterTask?: string;
+  /** Told of every handler call as it ends (the task execution log). */
+  onTaskRun?: (run: TaskRun) => Promise<void>;
+}
+
+export interface TaskRun {
+  elementId: string;
+  executionId: string;
+  taskType: string;
+  startedAt: Date;
+  durationMs: number;
+  error?: string;
 }
 
 /** A task type the diagram names is not registered: the step fails and ends as an incident. */
@@ -153,17 +164,23 @@ export async function runEngineStep(input: StepInput, registry: TaskTypeRegistry
               input: taskInput,
             };
             pendingHandlers++;
+            const startedAt = new Date();
+            const logRun = (error?: Error) =>
+              input.onTaskRun?.({ elementId: activity.id, executionId: context.executionId, taskType: taskType.type, startedAt, durationMs: Date.now() - startedAt.getTime(), error: error?.message });
             taskType
               .handle(context)
-              .then((output) => {
+              .then(async (output) => {
                 if (input.crashAfterTask === type) process.kill(process.pid, 'SIGKILL');
+                await logRun();
                 if (output) Object.assign(variables, output);
                 pendingHandlers--;
                 callback(null, output ?? {});
               })
-              .catch((error: unknown) => {
+              .catch(async (error: unknown) => {
+                const cause = error instanceof Error ? error : new Error(String(error));
+                await logRun(cause)?.catch(() => undefined);
                 pendingHandlers--;
-                handlerError = new TaskFailedError(activity.id, taskType.type, taskType.retries, error instanceof Error ? error : new Error(String(error)));
+                handlerError = new TaskFailedError(activity.id, taskType.type, taskType.retries, cause);
                 callback(handlerError);
               });
           },

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { queryOne, queryRows } from '../database/sql';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { NothingToTriggerError, runEngineStep, type StepResult, type StepTrigger, TaskFailedError } from './engine-step';
+import { NothingToTriggerError, runEngineStep, type StepResult, type StepTrigger, TaskFailedError, type TaskRun } from './engine-step';
 import { JobWakeup } from './job-wakeup';
 import { TaskTypeRegistry } from './task-type.registry';
 
@@ -160,6 +160,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
           trigger,
           timeoutMs: Math.max(1000, this.config.WORKER_LEASE_SECONDS * 1000 - 500),
           crashAfterTask: this.config.FAULT_CRASH_AFTER_TASK,
+          onTaskRun: (run) => this.logTaskRun(instance.id, run),
         },
         this.registry,
       );
@@ -169,6 +170,14 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       if (error instanceof NothingToTriggerError) return await this.finishWithoutStep(job, instance);
       await this.fail(job, instance, error as Error);
     }
+  }
+
+  private async logTaskRun(instanceId: string, run: TaskRun): Promise<void> {
+    await this.db.query(
+      `INSERT INTO task_execution (instance_id, element_id, execution_id, task_type, worker, outcome, error, started_at, duration_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [instanceId, run.elementId, run.executionId, run.taskType, this.workerId, run.error ? 'failed' : 'completed', run.error ?? null, run.startedAt, run.durationMs],
+    );
   }
 
   /** Saves the step: state, waits, history, the job done, the message delivered, and any buffered message now awaited. */

@@ -55,7 +55,7 @@ export class WorkflowRuntimeService {
     private readonly wakeup: JobWakeup,
   ) {}
 
-  async startInstance(manager: EntityManager, key: string, businessKey: string, variables: Record<string, unknown>): Promise<string> {
+  async startInstance(manager: EntityManager, key: string, businessKey: string | null, variables: Record<string, unknown>): Promise<string> {
     const definition = await this.definitions.requireLatest(key, manager);
     const [instance] = await manager.query(
       `INSERT INTO process_instance (definition_id, business_key, variables) VALUES ($1, $2, $3) RETURNING id`,

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res 
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { RequirePermission } from '../auth/auth.decorators';
@@ -24,6 +24,12 @@ class InstanceQuery extends PageQuery {
   @IsOptional() @IsString() @MaxLength(100) businessKey?: string;
   @IsOptional() @IsString() @MaxLength(100) waitingAt?: string;
   @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean() hasIncident?: boolean;
+}
+
+class StartInstanceDto {
+  @IsString() @Matches(KEY_PATTERN, { message: 'must be a deployed workflow key' }) key!: string;
+  @IsOptional() @IsString() @MaxLength(100) businessKey?: string;
+  @IsOptional() @IsObject() variables?: Record<string, unknown>;
 }
 
 /** The diagram from the body: raw XML (application/xml) or JSON {xml}. */
@@ -105,6 +111,19 @@ export class WorkflowController {
     const { page, pageSize, offset } = pageWindow(query);
     const { items, total } = await this.runtime.listInstances(query, offset, pageSize);
     return { items, page, pageSize, total };
+  }
+
+  /** Starts an instance of the latest version of a deployed workflow (analysts trying a diagram, integrations). */
+  @Post('process-instances')
+  @RequirePermission('workflows.deploy')
+  async startInstance(@Body() body: StartInstanceDto) {
+    try {
+      const id = await this.db.transaction((manager) => this.runtime.startInstance(manager, body.key, body.businessKey ?? null, body.variables ?? {}));
+      return await this.runtime.getInstance(id);
+    } catch (error) {
+      if (error instanceof NotFoundError) throw ValidationError.of('key', `no workflow ${body.key} is deployed`);
+      throw error;
+    }
   }
 
   @Get('process-instances/:id')

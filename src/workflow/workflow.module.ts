@@ -5,6 +5,7 @@ import { JobWakeup } from './job-wakeup';
 import { JobWorker } from './job-worker';
 import { TaskTypeRegistry } from './task-type.registry';
 import { TasksController } from './tasks.controller';
+import { SetVariablesTaskType } from './task-types/set-variables.task-type';
 import { UserTasksService } from './user-tasks.service';
 import { WorkflowController } from './workflow.controller';
 import { WorkflowRuntimeService } from './workflow-runtime.service';
@@ -13,7 +14,7 @@ import { WorkflowRuntimeService } from './workflow-runtime.service';
 @Global()
 @Module({
   controllers: [WorkflowController, TasksController],
-  providers: [TaskTypeRegistry, DefinitionsService, DraftsService, WorkflowRuntimeService, UserTasksService, JobWakeup, JobWorker],
+  providers: [TaskTypeRegistry, DefinitionsService, DraftsService, WorkflowRuntimeService, UserTasksService, JobWakeup, JobWorker, SetVariablesTaskType],
   exports: [TaskTypeRegistry, DefinitionsService, WorkflowRuntimeService, UserTasksService, JobWorker],
 })
 export class WorkflowModule {}
