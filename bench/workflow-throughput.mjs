@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// Workflow runtime throughput (issue 4): instances/s of start → 3 service tasks → end and of start → wait,
+// beside pgbench tpcb-like TPS measured in the same run on the same PostgreSQL; and heap with 10,000 instances
+// waiting (no engine stays resident). Usage: npm run build && node --expose-gc bench/workflow-throughput.mjs
+// Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), BENCH_INSTANCES (default 2000),
+//      BENCH_WAITING (default 10000), BENCH_CLIENTS (pgbench clients = worker concurrency, default 4).
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { createApp } = require('../dist/src/app.js');
+const { loadConfig } = require('../dist/src/config/config.js');
+const { createScratchDatabase } = require('../dist/src/database/database-url.js');
+const { WorkflowRuntimeService } = require('../dist/src/workflow/workflow-runtime.service.js');
+const { DefinitionsService } = require('../dist/src/workflow/definitions.service.js');
+const { DataSource } = require('typeorm');
+
+const BASE = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 2000);
+const WAITING = Number(process.env.BENCH_WAITING ?? 10000);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
+
+const diagram = (id, body, messages = '') => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:oms="http://oms.dev/schema/bpmn" id="D_${id}" targetNamespace="http://oms.dev/bench">
+${messages}<bpmn:process id="${id}" isExecutable="true">${body}</bpmn:process></bpmn:definitions>`;
+const task = (id, next, name) => `<bpmn:serviceTask id="${id}" oms:taskType="workflow.set-variables"><bpmn:extensionElements><oms:input name="${name}" value="1" /></bpmn:extensionElements></bpmn:serviceTask><bpmn:sequenceFlow id="F_${id}" sourceRef="${id}" targetRef="${next}" />`;
+const THREE = diagram('bench-three', `<bpmn:startEvent id="S" /><bpmn:sequenceFlow id="F0" sourceRef="S" targetRef="T1" />${task('T1', 'T2', 'a')}${task('T2', 'T3', 'b')}${task('T3', 'E', 'c')}<bpmn:endEvent id="E" />`);
+const WAIT = diagram('bench-wait', `<bpmn:startEvent id="S" /><bpmn:sequenceFlow id="F0" sourceRef="S" targetRef="W" /><bpmn:intermediateCatchEvent id="W"><bpmn:messageEventDefinition messageRef="M" /></bpmn:intermediateCatchEvent><bpmn:sequenceFlow id="F1" sourceRef="W" targetRef="E" /><bpmn:endEvent id="E" />`, '<bpmn:message id="M" name="Go" />');
+
+function pgbenchTps(url) {
+  execFileSync('pgbench', ['-i', '-q', '-s', '1', url], { stdio: 'ignore' });
+  const out = execFileSync('pgbench', ['-c', String(CLIENTS), '-j', String(CLIENTS), '-T', '10', '-b', 'tpcb-like', url]).toString();
+  return Number(/tps = ([\d.]+)/.exec(out)[1]);
+}
+
+async function timeUntil(db, status, key, count) {
+  for (;;) {
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM process_instance i JOIN workflow_definition d ON d.id = i.definition_id WHERE d.key = $1 AND i.status = $2`, [key, status]);
+    if (n >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function startMany(app, key, count) {
+  const db = app.get(DataSource);
+  const runtime = app.get(WorkflowRuntimeService);
+  for (let i = 0; i < count; i += 100) {
+    await db.transaction(async (manager) => {
+      for (let j = i; j < Math.min(count, i + 100); j++) await runtime.startInstance(manager, key, `${key}-${j}`, {});
+    });
+  }
+}
+
+const heapMb = () => {
+  global.gc?.();
+  return process.memoryUsage().heapUsed / 1048576;
+};
+
+const scratch = await createScratchDatabase(BASE, 'oms_bench');
+const pgbenchDb = await createScratchDatabase(BASE, 'oms_pgbench');
+try {
+  const tps = pgbenchTps(pgbenchDb.url);
+  const config = loadConfig({ ...process.env, NODE_ENV: 'production', DATABASE_URL: scratch.url, DEMO_DATA: 'off', LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-password', WORKER_CONCURRENCY: String(CLIENTS), WORKER_POLL_MS: '20' });
+  const running = await createApp(config, { admin: false });
+  const app = running.app;
+  const definitions = app.get(DefinitionsService);
+  await definitions.deploy('bench-three', THREE, 'bench');
+  await definitions.deploy('bench-wait', WAIT, 'bench');
+  const db = app.get(DataSource);
+
+  let started = Date.now();
+  await startMany(app, 'bench-three', INSTANCES);
+  await timeUntil(db, 'completed', 'bench-three', INSTANCES);
+  const threePerSecond = INSTANCES / ((Date.now() - started) / 1000);
+
+  const heapBefore = heapMb();
+  started = Date.now();
+  await startMany(app, 'bench-wait', WAITING);
+  await timeUntil(db, 'waiting', 'bench-wait', WAITING);
+  const waitPerSecond = WAITING / ((Date.now() - started) / 1000);
+  const heapAfter = heapMb();
+
+  console.log(`pgbench tpcb-like, ${CLIENTS} clients:            ${tps.toFixed(0)} TPS (baseline)`);
+  console.log(`start → 3 service tasks → end (${INSTANCES}):  ${threePerSecond.toFixed(0)} instances/s  (ratio ${(threePerSecond / tps).toFixed(3)} of pgbench TPS)`);
+  console.log(`start → wait (${WAITING}):                ${waitPerSecond.toFixed(0)} instances/s  (ratio ${(waitPerSecond / tps).toFixed(3)})`);
+  console.log(`heap before/after ${WAITING} waiting instances: ${heapBefore.toFixed(1)} MB → ${heapAfter.toFixed(1)} MB (${(((heapAfter - heapBefore) * 1024) / WAITING).toFixed(2)} KB per instance)`);
+  await running.close();
+} finally {
+  await scratch.drop();
+  await pgbenchDb.drop();
+}
