@@ -321,3 +321,17 @@ function waitUntilStable(isStable: () => boolean, timeoutMs: number, describe?: 
     },
   };
 }
+
+/**
+ * Moves a saved instance onto another version's diagram: the execution state stays (it is keyed by element id),
+ * the diagram it runs becomes the new one. The caller checks that every waiting element exists in the new version.
+ */
+export async function migrateState(state: unknown, xml: string): Promise<unknown> {
+  const target = new BpmnEngine({ source: xml, moddleOptions: moddleExtensions });
+  const targetState = (await target.getState()) as { definitions: Array<{ source: string }> };
+  target.stop();
+  const migrated = structuredClone(state) as { definitions: Array<{ source: string }> };
+  if (migrated.definitions.length !== 1 || targetState.definitions.length !== 1) throw new Error('only single-definition diagrams can be migrated');
+  migrated.definitions[0].source = targetState.definitions[0].source;
+  return migrated;
+}

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { InvalidStateError, NotFoundError } from '../common/errors';
+import { InvalidStateError, NotFoundError, ValidationError } from '../common/errors';
+import { elementIdsOf } from './bpmn/element-ids';
+import { migrateState } from './engine-step';
+import { WorkflowDefinition } from './workflow-definition.entity';
 import { queryOne } from '../database/sql';
 import { DefinitionsService } from './definitions.service';
 import type { WaitingElement } from './process-instance.entity';
@@ -149,6 +152,49 @@ export class WorkflowRuntimeService {
     );
     const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
     return { items: rows.map((row: InstanceSummary & { createdAt: Date; updatedAt: Date; endedAt: Date | null }) => ({ ...row, createdAt: iso(row.createdAt)!, updatedAt: iso(row.updatedAt)!, endedAt: iso(row.endedAt) })), total };
+  }
+
+  /**
+   * Moves a waiting instance to another version of its workflow (default: the latest) when every element it waits at
+   * exists there too (issue 4 item 12). Not while a step runs (the instance is leased) or after it ended.
+   */
+  async migrateInstance(id: string, targetVersion: number | undefined, actor: string): Promise<ProcessInstanceView> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('Process instance', id);
+    await this.db.transaction(async (manager) => {
+      const instance = await queryOne<{ status: string; state: unknown; waiting: WaitingElement[]; key: string; version: number; lease_until: Date | null }>(
+        manager,
+        `SELECT i.status, i.state, i.waiting, d.key, d.version, i.lease_until FROM process_instance i JOIN workflow_definition d ON d.id = i.definition_id
+          WHERE i.id = $1 FOR UPDATE OF i`,
+        [id],
+      );
+      if (!instance) throw new NotFoundError('Process instance', id);
+      if (instance.status !== 'waiting' || (instance.lease_until && new Date(instance.lease_until) > new Date())) {
+        throw new InvalidStateError(`Instance ${id} is ${instance.status === 'waiting' ? 'running a step' : instance.status}; only a waiting instance can be migrated`);
+      }
+      const target = targetVersion === undefined
+        ? await this.definitions.requireLatest(instance.key, manager)
+        : await manager.getRepository(WorkflowDefinition).findOneBy({ key: instance.key, version: targetVersion });
+      if (!target) throw ValidationError.of('version', `${instance.key} has no version ${targetVersion}`);
+      if (target.version === instance.version) throw ValidationError.of('version', `the instance already runs version ${target.version}`);
+      const elements = await elementIdsOf(target.xml);
+      const missing = instance.waiting.filter((wait) => !elements.has(wait.elementId));
+      if (missing.length) {
+        throw new ValidationError(
+          `Version ${target.version} of ${instance.key} lacks ${missing.length} element(s) the instance waits at`,
+          missing.map((wait) => ({ path: wait.elementId, message: `waiting here, but ${instance.key} v${target.version} has no such element` })),
+        );
+      }
+      const state = await migrateState(instance.state, target.xml);
+      await manager.query(`UPDATE process_instance SET definition_id = $2, state = $3, version = version + 1, updated_at = now() WHERE id = $1`, [
+        id, target.id, JSON.stringify(state),
+      ]);
+      await manager.query(
+        `INSERT INTO process_activity (instance_id, element_id, element_type, name, execution_id, entered_at, left_at)
+         VALUES ($1, 'migration', 'oms:Migration', $2, $3, now(), now())`,
+        [id, `migrated from v${instance.version} to v${target.version} by ${actor}`, `migration-${Date.now()}`],
+      );
+    });
+    return this.getInstance(id);
   }
 
   async getInstance(id: string): Promise<ProcessInstanceView> {

@@ -32,6 +32,10 @@ class StartInstanceDto {
   @IsOptional() @IsObject() variables?: Record<string, unknown>;
 }
 
+class MigrateInstanceDto {
+  @IsOptional() @IsInt() @Min(1) version?: number;
+}
+
 /** The diagram from the body: raw XML (application/xml) or JSON {xml}. */
 function xmlFrom(body: unknown, contentType: string | undefined): string {
   const xml = typeof body === 'string' ? body : (body as { xml?: unknown } | undefined)?.xml;
@@ -130,6 +134,14 @@ export class WorkflowController {
   @RequirePermission('workflows.read')
   instance(@Param('id') id: string): Promise<ProcessInstanceView> {
     return this.runtime.getInstance(id);
+  }
+
+  /** Moves a waiting instance to another version (default: the latest) where its waiting elements exist. */
+  @Post('process-instances/:id/migrate')
+  @HttpCode(200)
+  @RequirePermission('workflows.deploy')
+  migrate(@Param('id') id: string, @Body() body: MigrateInstanceDto, @CurrentActor() actor: Actor) {
+    return this.runtime.migrateInstance(id, body.version, actor.name);
   }
 
   @Post('incidents/:id/retry')

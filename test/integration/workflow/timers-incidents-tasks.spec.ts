@@ -193,4 +193,30 @@ describe('workflow runtime: timers, incidents, versions and user tasks', () => {
     expect(recorded.filter((r) => r.key === 'V-1').map((r) => r.element)).toEqual(['V1Step']);
     expect(recorded.filter((r) => r.key === 'V-2').map((r) => r.element)).toEqual(['V2Step']);
   });
+
+  it('a waiting instance migrates to a newer version where its waiting element exists, and carries on there', async () => {
+    const message = '<bpmn:message id="Msg_Go" name="Go" />';
+    const waitThen = (next: string) => `${start('Wait')}<bpmn:intermediateCatchEvent id="Wait"><bpmn:messageEventDefinition messageRef="Msg_Go" /></bpmn:intermediateCatchEvent>
+      <bpmn:sequenceFlow id="F1" sourceRef="Wait" targetRef="${next}" />`;
+    await deploy('migrating', `${waitThen('End')}<bpmn:endEvent id="End" />`, message);
+    const id = await startInstance('migrating', 'MIGRATE');
+    await untilStatus(id, 'waiting');
+    await deploy('migrating', `${waitThen('NewStep')}<bpmn:serviceTask id="NewStep" oms:taskType="test.record" />
+      <bpmn:sequenceFlow id="F2" sourceRef="NewStep" targetRef="End" /><bpmn:endEvent id="End" />`, message);
+    await deploy('migrating', `${start('OtherWait')}<bpmn:intermediateCatchEvent id="OtherWait"><bpmn:messageEventDefinition messageRef="Msg_Go" /></bpmn:intermediateCatchEvent>
+      <bpmn:sequenceFlow id="F1" sourceRef="OtherWait" targetRef="End" /><bpmn:endEvent id="End" />`, message);
+
+    const refused = (await app.http.post(`/api/process-instances/${id}/migrate`).set(auth).send({}).expect(422)).body.error;
+    expect(refused.details).toEqual([{ path: 'Wait', message: expect.stringContaining('v3 has no such element') }]);
+    expect((await app.http.post(`/api/process-instances/${id}/migrate`).set(auth).send({ version: 'two' }).expect(422)).body.error.code).toBe('validation_failed');
+    const migrated = (await app.http.post(`/api/process-instances/${id}/migrate`).set(auth).send({ version: 2 }).expect(200)).body;
+    expect(migrated).toMatchObject({ version: 2, status: 'waiting' });
+
+    const db = app.running.app.get(DataSource);
+    await db.transaction((manager) => app.running.app.get(WorkflowRuntimeService).correlateMessage(manager, 'Go', 'MIGRATE'));
+    const done = await untilStatus(id, 'completed');
+    expect(done.activity.map((a: { elementId: string }) => a.elementId)).toEqual(['Start', 'Wait', 'migration', 'NewStep', 'End']);
+    expect(recorded.filter((r) => r.key === 'MIGRATE').map((r) => r.element)).toEqual(['NewStep']);
+    expect((await app.http.post(`/api/process-instances/${id}/migrate`).set(auth).send({ version: 1 }).expect(409)).body.error.code).toBe('invalid_state');
+  });
 });
