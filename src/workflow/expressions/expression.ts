@@ -12,6 +12,8 @@
  *                 `environment.output.` prefixes address the same root)
  *   operators     == != === !== < <= > >=  + - * / %  unary - + !
  *                 && || and or not   a ? b : c
+ *                 `=` is equality, as in FEEL (`=reviewOutcome = "approved"`); it means
+ *                 the same as `==` and never assigns
  *   helpers       contains startsWith endsWith lower upper length number
  *                 string abs min max round now date daysBetween isEmpty oneOf
  *
@@ -131,6 +133,11 @@ function registerWordOperators(): void {
   }
   if (!Object.prototype.hasOwnProperty.call(jsep.unary_ops, 'not')) {
     jsep.addUnaryOp('not');
+  }
+  // FEEL equality (Camunda 8 conditions: `=status = "paid"`), at the precedence of `==`; jsep matches
+  // the longest operator first, so `==`, `===`, `<=`, `>=` and `!=` are unaffected. Compiled as `==`.
+  if (jsep.binary_ops['='] !== jsep.binary_ops['==']) {
+    jsep.addBinaryOp('=', jsep.binary_ops['=='] ?? 6);
   }
 }
 
@@ -346,12 +353,14 @@ function compile(node: jsep.Expression, source: string): Node {
           right: compile(binary.right, source),
         };
       }
-      if (!BINARY_OPERATORS.has(binary.operator)) {
+      // FEEL's `=` is equality
+      const operatorName = binary.operator === '=' ? '==' : binary.operator;
+      if (!BINARY_OPERATORS.has(operatorName)) {
         return fail(source, `operator ${JSON.stringify(binary.operator)} is not allowed`);
       }
       return {
         kind: 'binary',
-        operator: binary.operator as BinaryOperator,
+        operator: operatorName as BinaryOperator,
         left: compile(binary.left, source),
         right: compile(binary.right, source),
       };

@@ -3,12 +3,12 @@
  * ours (src/workflow/validation/rules), every problem named by its element id. Errors block a deploy;
  * warnings do not and are returned with it.
  */
-import { createRequire } from 'node:module';
 import BpmnModdle from 'bpmn-moddle';
-import type { LintConfig, LintReport, LintResolver } from 'bpmnlint';
+import { type LintReport, type LintResolver, Linter } from 'bpmnlint';
+import NodeResolver from 'bpmnlint/lib/resolver/node-resolver';
 import { moddleExtensions } from '../bpmn/moddle-extensions';
+import { lintConfig, OMS_PLUGIN } from './lint-config';
 import { omsRules } from './rules';
-import type { TaskTypeRuleConfig } from './rules/task-type';
 import { type DiagramProblem, is, many, type ModdleElement, reportableId } from './types';
 
 export type { DiagramProblem } from './types';
@@ -22,39 +22,6 @@ export interface DiagramValidation {
   warnings: DiagramProblem[];
 }
 
-/**
- * Severity of bpmnlint's recommended rules. Everything not listed keeps its `recommended` category:
- *
- * errors (the diagram would run wrongly, or not as drawn, on bpmn-engine):
- *   start-event-required, no-implicit-start (an activity without incoming flow is started with the
- *   process), no-disconnected (same: a loose service task would run on every instance),
- *   no-implicit-split (tokens fork in parallel), conditional-flows, no-duplicate-sequence-flows,
- *   single-blank-start-event, single-event-definition, event-based-gateway, link-event,
- *   no-complex-gateway, ad-hoc-sub-process, sub-process-blank-start-event,
- *   event-sub-process-typed-start-event
- *
- * warnings (recommended already): fake-join (several flows into a task: each token runs it once, which
- *   is what a loop back or alternative paths mean; the shipped order-fulfillment diagram relies on it),
- *   global, no-inclusive-gateway, no-overlapping-elements, superfluous-gateway, superfluous-label,
- *   superfluous-termination
- */
-const SEVERITY_OVERRIDES: Record<string, 'warn'> = {
-  // cosmetic: names are labels for people; the runtime uses ids
-  'label-required': 'warn',
-  // layout only: a diagram deployed through the API without DI runs; it just cannot be drawn in the admin
-  'no-bpmndi': 'warn',
-  // BPMN allows implicit ends: a token that reaches an element without outgoing flow ends there, and the
-  // instance completes when no token is left; bpmn-engine does exactly that
-  'end-event-required': 'warn',
-  'no-implicit-end': 'warn',
-  // well defined for every gateway kind (exclusive: routes each token; parallel: joins, then forks);
-  // a readability rule
-  'no-gateway-join-fork': 'warn',
-};
-
-/** Our rules run as the bpmnlint plugin "oms"; all of them are errors. */
-const OMS_PLUGIN = 'bpmnlint-plugin-oms';
-
 /** When an oms rule reports an element, the bpmnlint rule listed here says the same about it: keep ours. */
 const SUPERSEDES: Record<string, string[]> = {
   'oms/gateway-conditions': ['conditional-flows'],
@@ -66,15 +33,8 @@ const COVERED_BY_UNRESOLVED_REFERENCE = new Set(['oms/sequence-flow-ends', 'oms/
 /** Unknown content in these namespaces is a mistake; in others (zeebe, camunda, ...) it is vendor configuration we ignore. */
 const STRICT_PREFIXES = new Set(['bpmn', 'bpmndi', 'dc', 'di', 'oms']);
 
-/*
- * bpmnlint 11 is CommonJS but requires min-dash 5, which is ESM only. Node >= 20.19 loads that through
- * require(esm); Jest's module loader cannot (before Node 24.9), so the app would not start under the
- * integration tests. Loading bpmnlint with Node's own require works in both; in production it is the same
- * as a plain require. (Its NodeResolver already loads rules and configs with Node's require.)
- */
-const nodeRequire = createRequire(__filename);
-const { Linter } = nodeRequire('bpmnlint') as typeof import('bpmnlint');
-const NodeResolver = nodeRequire('bpmnlint/lib/resolver/node-resolver') as typeof import('bpmnlint/lib/resolver/node-resolver');
+// bpmnlint 11 is CommonJS but requires min-dash 5 (ESM only): Node >= 20.19 loads it through require(esm);
+// under jest, jest.config.js compiles those packages to CommonJS.
 const nodeResolver = new NodeResolver();
 
 class OmsResolver implements LintResolver {
@@ -90,14 +50,6 @@ class OmsResolver implements LintResolver {
   resolveConfig(pkg: string, configName: string): unknown {
     return nodeResolver.resolveConfig(pkg, configName);
   }
-}
-
-function lintConfig(taskTypes: (type: string) => boolean): LintConfig {
-  const taskTypeConfig: TaskTypeRuleConfig = { isRegistered: taskTypes };
-  const ours: NonNullable<LintConfig['rules']> = {};
-  for (const name of Object.keys(omsRules)) ours[`oms/${name}`] = 'error';
-  ours['oms/task-type'] = ['error', taskTypeConfig];
-  return { extends: 'bpmnlint:recommended', rules: { ...SEVERITY_OVERRIDES, ...ours } };
 }
 
 interface ModdleWarning {
@@ -132,6 +84,14 @@ function parserProblems(warnings: ModdleWarning[]): { errors: DiagramProblem[]; 
       }
       continue;
     }
+    const attribute = /^unknown attribute <([^>]+)>/.exec(warning.message)?.[1];
+    if (attribute) {
+      const prefix = attribute.includes(':') ? attribute.split(':')[0] : undefined;
+      const problem = { path: reportableId(warning.element) ?? 'xml', message: `attribute ${attribute} is not known`, rule: 'xml' };
+      if (prefix && STRICT_PREFIXES.has(prefix)) result.errors.push(problem);
+      else result.warnings.push({ ...problem, message: `attribute ${attribute} is not used by this runtime and is ignored` });
+      continue;
+    }
     result.warnings.push({ path: reportableId(warning.element) ?? 'xml', message: `${firstLine}${at}`, rule: 'xml' });
   }
   return result;
@@ -154,8 +114,10 @@ function connectFlowNodes(container: ModdleElement): void {
     if (is(element, 'bpmn:SequenceFlow')) {
       const source = element.sourceRef as ModdleElement | undefined;
       const target = element.targetRef as ModdleElement | undefined;
-      if (source && Array.isArray(source.outgoing)) source.outgoing.push(element);
-      if (target && Array.isArray(target.incoming)) target.incoming.push(element);
+      // a flow missing an end is reported on its own (oms/sequence-flow-ends or the parser); leave it out of the graph
+      if (!source || !target) continue;
+      if (Array.isArray(source.outgoing)) source.outgoing.push(element);
+      if (Array.isArray(target.incoming)) target.incoming.push(element);
     }
     if (is(element, 'bpmn:FlowElementsContainer')) connectFlowNodes(element);
   }
@@ -191,8 +153,18 @@ export async function validateDiagram(xml: string, taskTypes: (type: string) => 
     errors.push({ path: processes[0]?.id ?? 'definitions', message: 'no process is executable: set isExecutable="true" on the process to run', rule: 'oms/process' });
   }
   for (const process of processes) connectFlowNodes(process);
+  // bpmnlint's rules expect these lists to exist (`global`, `no-bpmndi` fail on a diagram without them)
+  for (const property of ['rootElements', 'diagrams']) {
+    if (!Array.isArray(definitions[property])) definitions[property] = [];
+  }
 
   const reports = await new Linter({ config: lintConfig(taskTypes), resolver: new OmsResolver() }).lint(definitions);
+
+  // without any BPMNDiagram, no-bpmndi would name every element: say it once
+  if (many(definitions, 'diagrams').length === 0 && reports['no-bpmndi']) {
+    delete reports['no-bpmndi'];
+    warnings.push({ path: processes[0]?.id ?? 'definitions', message: 'the diagram has no layout (bpmndi:BPMNDiagram): it runs, but cannot be drawn', rule: 'no-bpmndi' });
+  }
 
   const reported = new Map<string, Set<string>>();
   for (const [rule, ruleReports] of Object.entries(reports)) {

@@ -296,6 +296,34 @@ describe('expression language', () => {
       expect(evaluateCondition('  = orderValue >= 100 ', { orderValue: 150 })).toBe(true);
     });
 
+    it('FEEL equality `=reviewOutcome = "approved"` compares, like `==`', () => {
+      expect(evaluateCondition('=reviewOutcome = "approved"', { reviewOutcome: 'approved' })).toBe(true);
+      expect(evaluateCondition('=reviewOutcome = "approved"', { reviewOutcome: 'rejected' })).toBe(false);
+      expect(evaluateCondition('=total = 129', { total: '129.00' })).toBe(true);
+    });
+
+    it('FEEL `=` binds like `==`: tighter than `and`/`or`/`not`, looser than arithmetic', () => {
+      expect(evaluateCondition('=orderValue >= 100 and tier = "gold"', { orderValue: 150, tier: 'gold' })).toBe(true);
+      expect(evaluateCondition('=orderValue >= 100 and tier = "gold"', { orderValue: 150, tier: 'silver' })).toBe(false);
+      expect(evaluateCondition('=not(status = "paid") or qty * 2 = 4', { status: 'paid', qty: 2 })).toBe(true);
+      expect(evaluateCondition('=not(status = "paid")', { status: 'paid' })).toBe(false);
+    });
+
+    it('`a = 1` is an equality test and never assigns', () => {
+      const variables = { a: 2 };
+      expect(run('a = 1', variables)).toBe(false);
+      expect(run('${a = 2}', variables)).toBe(true);
+      expect(variables).toEqual({ a: 2 });
+    });
+
+    it('`==`, `===`, `!=`, `<=` and `>=` are unaffected by FEEL `=`', () => {
+      expect(run('1 == 1')).toBe(true);
+      expect(run("1 === '1'")).toBe(false);
+      expect(run('1 != 1')).toBe(false);
+      expect(run('2 <= 2')).toBe(true);
+      expect(run('2 >= 3')).toBe(false);
+    });
+
     it('normaliseExpressionSource strips `${...}` and a leading `=`', () => {
       expect(normaliseExpressionSource('${ amount > 1 }')).toBe('amount > 1');
       expect(normaliseExpressionSource('=amount > 1')).toBe('amount > 1');
@@ -451,8 +479,9 @@ describe('expression language', () => {
       ['juxtaposed expressions', 'a b'],
       ['comma-separated expressions', 'a, b'],
       ['sequence expressions', '(a, b)'],
-      ['assignment', 'a = 1'],
       ['compound assignment', 'a += 1'],
+      ['a dangling FEEL equality', 'a ='],
+      ['FEEL equality without a left side', '= = 1'],
       ['`new`', 'new Date()'],
       ['arrow functions', 'x => x'],
       ['template literals', '`total ${amount}`'],
