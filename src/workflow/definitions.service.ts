@@ -60,11 +60,18 @@ export class DefinitionsService {
   }
 
   /** workflows/*.bpmn are deployed at start when their content changed (key = file name). */
+  /**
+   * A shipped diagram is deployed when this content was never deployed under its key: a version an analyst
+   * deployed later from the modeler stays the latest until the file itself changes.
+   */
   async deployDirectory(directory: string): Promise<DeployResult[]> {
     const files = (await readdir(directory)).filter((file) => file.endsWith('.bpmn')).sort();
     const results: DeployResult[] = [];
     for (const file of files) {
-      results.push(await this.deploy(basename(file, '.bpmn'), await readFile(join(directory, file), 'utf8'), 'system'));
+      const key = basename(file, '.bpmn');
+      const xml = await readFile(join(directory, file), 'utf8');
+      const known = await this.db.getRepository(WorkflowDefinition).existsBy({ key, checksum: checksumOf(xml) });
+      if (!known) results.push(await this.deploy(key, xml, 'system'));
     }
     return results;
   }
