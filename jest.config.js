@@ -1,7 +1,8 @@
 /**
  * One jest config for unit, integration and e2e tests (README "Tests").
- * bpmnlint 11 and its moddle/min-dash dependencies ship ESM only; jest (before Node 24.9) cannot require
- * ESM, so those few packages are compiled to CommonJS by ts-jest like our own sources.
+ * moddle 8, min-dash 5 and friends (under bpmn-engine's bpmn-moddle and bpmnlint) ship ESM only. Node >= 20.19
+ * loads them through require(esm); jest's module loader cannot (before Node 24.9), so these packages, wherever
+ * they sit in node_modules, are compiled to CommonJS by ts-jest like our own sources.
  */
 const ESM_ONLY_PACKAGES = ['bpmnlint', 'min-dash', 'moddle', 'moddle-xml', 'saxen', 'bpmn-moddle'];
 
@@ -13,8 +14,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
     '^.+/node_modules/.+\\.m?js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', esModuleInterop: true }, isolatedModules: true }],
   },
-  // transform only the ESM-only packages under bpmnlint (its own nested copies), never the CommonJS ones bpmn-engine uses
-  transformIgnorePatterns: [`^(?!.*/node_modules/bpmnlint/(?:node_modules/(?:${ESM_ONLY_PACKAGES.join('|')})/|lib/|rules/)).*/node_modules/`],
+  transformIgnorePatterns: [`/node_modules/(?!(?:${ESM_ONLY_PACKAGES.join('|')})/)`],
   setupFiles: ['reflect-metadata'],
   testTimeout: 60_000,
   maxWorkers: 2,

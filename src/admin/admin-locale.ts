@@ -31,7 +31,16 @@ export const ADMIN_LOCALE: Locale = {
   translations: {
     en: {
       labels: resourceLabels,
-      actions: { approve: 'Approve', reject: 'Reject', cancel: 'Cancel order' },
+      actions: {
+        approve: 'Approve',
+        reject: 'Reject',
+        cancel: 'Cancel order',
+        editInModeler: 'Edit in modeler',
+        openModeler: 'Modeler',
+        openDiagram: 'Open diagram',
+        openInstance: 'Open instance diagram',
+        openTasklist: 'Tasklist',
+      },
       components: {
         Login: { welcomeHeader: 'OMS back office', welcomeMessage: 'Sign in with your OMS account' },
       },

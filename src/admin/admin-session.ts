@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import connectPgSimple from 'connect-pg-simple';
+import type { RequestHandler } from 'express';
 import session, { type SessionOptions } from 'express-session';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
@@ -9,6 +10,8 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DATABASE_LOCATION, type DatabaseLocation } from '../database/database-location';
 
 export const ADMIN_COOKIE_NAME = 'oms_admin';
+/** Persistent random secret (SetupService) signing the admin session cookie. */
+export const ADMIN_SESSION_SECRET = 'admin-session';
 /** Created by the foundation migration in connect-pg-simple's layout (sid, sess, expire). */
 export const ADMIN_SESSION_TABLE = 'admin_session';
 /** On PostgreSQL, sessions have their own small pool, so a busy app pool never blocks a page load. */
@@ -63,6 +66,18 @@ export class AdminSessionStore implements OnApplicationShutdown {
       },
     };
   }
+
+  /**
+   * The admin session for routes outside AdminJS's own router (the workflow pages under /admin/workflow-ui): the same
+   * store, secret and cookie as @adminjs/express builds from `sessionOptions`. A request that AdminJS's router has
+   * already given a session passes straight through (express-session skips when `req.session` is set).
+   */
+  middleware(secret: string): RequestHandler {
+    this.sessionMiddleware ??= session(this.sessionOptions(secret));
+    return this.sessionMiddleware;
+  }
+
+  private sessionMiddleware?: RequestHandler;
 
   /** Signs a user out of the admin everywhere (deactivated, roles or password changed). */
   async endSessionsOf(userId: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { DynamicModule } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { AuthModule } from '../auth/auth.module';
@@ -7,16 +7,16 @@ import { OrdersModule } from '../orders/orders.module';
 import { OrdersService } from '../orders/orders.service';
 import { SetupModule } from '../setup/setup.module';
 import { SetupService } from '../setup/setup.service';
+import { WorkflowUiModule } from '../workflow-ui/workflow-ui.module';
+import { WORKFLOW_UI_ASSETS_PATH } from '../workflow-ui/workflow-ui-pages';
 import { AdminIdentity } from './admin-auth';
 import { ADMIN_BRANDING, ADMIN_LOCALE } from './admin-locale';
 import { createResourceAdapter } from './admin-resource-adapter';
 import { type AdminRuntime, loadAdminRuntime } from './admin-runtime';
-import { ADMIN_COOKIE_NAME, AdminSessionModule, AdminSessionStore } from './admin-session';
+import { ADMIN_COOKIE_NAME, ADMIN_SESSION_SECRET, AdminSessionModule, AdminSessionStore } from './admin-session';
 import { adminResources } from './resources';
 
 export const ADMIN_ROOT_PATH = '/admin';
-/** Persistent random secret (SetupService) signing the admin session cookie. */
-export const ADMIN_SESSION_SECRET = 'admin-session';
 
 let adapterRegistered = false;
 
@@ -26,6 +26,10 @@ function registerTypeormAdapter({ adminjs, typeorm }: AdminRuntime): void {
   adapterRegistered = true;
 }
 
+/** AdminJS plus the workflow pages it links to (modeler, instance view, tasklist under /admin/workflow-ui). */
+@Module({})
+export class OmsAdminModule {}
+
 /**
  * The AdminJS back office at /admin. AdminJS and its plugins are ESM-only, so they are imported here, at run time,
  * and Nest receives this module as a Promise<DynamicModule> (STACK trap 1).
@@ -34,7 +38,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
   const runtime = await loadAdminRuntime();
   registerTypeormAdapter(runtime);
   const { adminjs, nestjs } = runtime;
-  return nestjs.AdminModule.createAdminAsync({
+  const adminjsModule = nestjs.AdminModule.createAdminAsync({
     imports: [AuthModule, OrdersModule, SetupModule, AdminSessionModule],
     inject: [AuthService, OrdersService, SetupService, AdminSessionStore, DataSource],
     // explicit, so that /admin is served under Test.createTestingModule too (STACK trap 3)
@@ -52,6 +56,8 @@ export async function createAdminModule(): Promise<DynamicModule> {
           locale: ADMIN_LOCALE,
           version: { admin: false },
           settings: { defaultPerPage: 20 },
+          // makes the workflow actions' redirects to /admin/workflow-ui/* full page loads (see browser/admin-nav.ts)
+          assets: { scripts: [`${WORKFLOW_UI_ASSETS_PATH}/admin-nav.js`] },
         },
         auth: {
           // the same users, passwords and login throttling as POST /api/auth/login
@@ -64,4 +70,5 @@ export async function createAdminModule(): Promise<DynamicModule> {
       };
     },
   });
+  return { module: OmsAdminModule, imports: [adminjsModule, WorkflowUiModule] };
 }

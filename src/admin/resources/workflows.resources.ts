@@ -2,6 +2,7 @@ import type { RecordActionResponse, ResourceWithOptions } from 'adminjs';
 import { Incident } from '../../workflow/incident.entity';
 import { ProcessInstance } from '../../workflow/process-instance.entity';
 import { WorkflowDefinition } from '../../workflow/workflow-definition.entity';
+import { workflowPageActions } from '../actions/workflow-page-actions';
 import { NAVIGATION, readOnlyActions } from '../admin-access';
 import { dropListParams } from '../admin-forms';
 import { choices, HIDDEN, jsonText, type ResourceDeps, SHOW_ONLY } from './resource-deps';
@@ -26,6 +27,7 @@ export function workflowResources({ adminjs }: ResourceDeps): ResourceWithOption
       actions: {
         ...readOnlyActions('workflows.read'),
         list: { ...readOnlyActions('workflows.read').list, after: dropListParams('xml') },
+        ...workflowPageActions.definition,
       },
     },
   };
@@ -54,6 +56,7 @@ export function workflowResources({ adminjs }: ResourceDeps): ResourceWithOption
       actions: {
         ...readOnlyActions('workflows.read'),
         list: { ...readOnlyActions('workflows.read').list, after: dropListParams('variables', 'waiting') },
+        ...workflowPageActions.instance,
         show: {
           ...readOnlyActions('workflows.read').show,
           after: async (response: RecordActionResponse) => {
@@ -81,7 +84,10 @@ export function workflowResources({ adminjs }: ResourceDeps): ResourceWithOption
         status: { availableValues: choices(['open', 'resolved']) },
         message: { type: 'textarea' },
       },
-      actions: readOnlyActions('workflows.read'),
+      actions: {
+        ...readOnlyActions('workflows.read'),
+        ...workflowPageActions.incident,
+      },
     },
   };
 

@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { projectRoot } from '../../src/common/project-root';
+import type { TestApp } from './test-app';
+
+/** Debian's chromium (STACK "tests"): `npx playwright install` cannot download browsers here. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+
+/** Starts headless chromium; a missing browser fails the test with what to install (never a skip). */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH). The browser tests need it.`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+}
+
+/**
+ * Builds the workflow pages' bundles from the current sources (what `npm run build` does in build:ui), so the test
+ * never runs against stale or missing bundles. Takes a second or two.
+ */
+export function buildWorkflowUiBundles(): void {
+  const root = projectRoot();
+  const result = spawnSync(process.execPath, [join(root, 'src', 'workflow-ui', 'build-bundles.mjs')], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  if (result.status !== 0) throw new Error(`building the workflow-ui bundles failed:\n${result.stderr || result.stdout || result.error?.message}`);
+}
+
+/** http://127.0.0.1:<port> of a started test app. */
+export function baseUrl(app: TestApp): string {
+  const address = app.running.app.getHttpServer().address() as AddressInfo;
+  return `http://127.0.0.1:${address.port}`;
+}
+
+/** Signs in through AdminJS's login form, as a person would. */
+export async function adminLogin(page: Page, base: string, email: string, password: string): Promise<void> {
+  await page.goto(`${base}/admin/login`);
+  await page.locator('input[name=email]').fill(email);
+  await page.locator('input[name=password]').fill(password);
+  await Promise.all([page.waitForURL(`${base}/admin`), page.getByRole('button', { name: 'Login' }).click()]);
+}
+
+/** Uncaught errors and console errors of a page, to assert none happened. */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  return errors;
+}
