@@ -85,9 +85,10 @@ export class AuthService {
     }
   }
 
-  async issueAccessToken(userId: string): Promise<{ token: string; expiresAt: Date }> {
+  /** A bearer token for the user; pages of the admin ask for short-lived ones (`ttlMinutes`) and renew them. */
+  async issueAccessToken(userId: string, ttlMinutes = this.config.ACCESS_TOKEN_TTL_MINUTES): Promise<{ token: string; expiresAt: Date }> {
     const token = `oms_${randomBytes(32).toString('base64url')}`;
-    const expiresAt = new Date(Date.now() + this.config.ACCESS_TOKEN_TTL_MINUTES * 60_000);
+    const expiresAt = new Date(Date.now() + ttlMinutes * 60_000);
     await this.db.query(`INSERT INTO access_token (user_id, token_hash, expires_at) VALUES ($1, $2, $3)`, [userId, sha256(token), expiresAt]);
     return { token, expiresAt };
   }

@@ -11,6 +11,8 @@ import { bundlesBuilt, isWorkflowUiPage, type PageUser, renderNotBuilt, renderPa
 
 /** The header the pages send with the token request; a form or link from another site cannot set it. */
 export const WORKFLOW_UI_REQUEST_MARKER = 'oms-workflow-ui';
+/** Page tokens are short-lived; the pages renew them on expiry or a 401. */
+const PAGE_TOKEN_TTL_MINUTES = 15;
 const LOGIN_PATH = '/admin/login';
 
 /**
@@ -45,7 +47,7 @@ export class WorkflowUiController {
     // the account as it is now, not as it was at login
     const user = await this.identity.currentAdmin(signedIn.id);
     if (!user) throw new UnauthorizedError('Your account is no longer active');
-    const { token, expiresAt } = await this.auth.issueAccessToken(user.id);
+    const { token, expiresAt } = await this.auth.issueAccessToken(user.id, PAGE_TOKEN_TTL_MINUTES);
     response.setHeader('Cache-Control', 'no-store');
     return { accessToken: token, expiresAt: expiresAt.toISOString(), user: { id: user.id, email: user.email, roles: user.roles } };
   }

@@ -219,4 +219,29 @@ describe('workflow runtime: timers, incidents, versions and user tasks', () => {
     expect(recorded.filter((r) => r.key === 'MIGRATE').map((r) => r.element)).toEqual(['NewStep']);
     expect((await app.http.post(`/api/process-instances/${id}/migrate`).set(auth).send({ version: 1 }).expect(409)).body.error.code).toBe('invalid_state');
   });
+
+  it('a cycle timer (R2/PT1H) on a non-interrupting boundary event reminds twice while the task waits, then stops', async () => {
+    await deploy('reminders', `${start('Pack')}
+      <bpmn:userTask id="Pack" name="Pack the parcel" />
+      <bpmn:boundaryEvent id="Remind" attachedToRef="Pack" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeCycle>R2/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+      <bpmn:sequenceFlow id="F1" sourceRef="Pack" targetRef="End" /><bpmn:endEvent id="End" />
+      <bpmn:sequenceFlow id="F2" sourceRef="Remind" targetRef="Nudge" />
+      <bpmn:serviceTask id="Nudge" oms:taskType="test.record" />
+      <bpmn:sequenceFlow id="F3" sourceRef="Nudge" targetRef="Reminded" /><bpmn:endEvent id="Reminded" />`);
+    const id = await startInstance('reminders', 'REMIND');
+    await untilStatus(id, 'waiting');
+    const db = app.running.app.get(DataSource);
+    const pendingTimers = () => db.query(`SELECT id FROM workflow_job WHERE instance_id = $1 AND kind = 'timer' AND status = 'pending'`, [id]);
+    const fired: string[] = [];
+    for (const expected of [1, 2]) {
+      // the next reminder's job, once the previous step is saved
+      const timer = await eventually(async () => (await pendingTimers()).find((job: { id: string }) => !fired.includes(job.id)), { what: `timer job ${expected}` });
+      fired.push(timer.id);
+      await db.query(`UPDATE workflow_job SET run_at = now() WHERE id = $1`, [timer.id]); // an hour passes
+      await eventually(async () => (recorded.filter((r) => r.key === 'REMIND').length === expected ? true : undefined), { what: `reminder ${expected}` });
+    }
+    await eventually(async () => ((await instance(id)).activity.filter((a: { elementId: string }) => a.elementId === 'Reminded').length === 2 ? true : undefined));
+    expect(await pendingTimers()).toEqual([]);
+    expect((await instance(id)).waitingAt.map((w: { elementId: string }) => w.elementId)).toEqual(['Pack']);
+  });
 });
