@@ -57,6 +57,8 @@ export class AddTimersUserTasksDrafts1764100000000 implements MigrationInterface
       `UPDATE role SET permissions = array_append(permissions, 'tasks.work')
         WHERE name IN ('operator','warehouse','finance') AND NOT ('tasks.work' = ANY(permissions))`,
     );
+    await db.query(`UPDATE role SET permissions = array_append(permissions, 'settings.read') WHERE name IN ('operator','analyst') AND NOT ('settings.read' = ANY(permissions))`);
+    await db.query(`UPDATE role SET permissions = array_append(permissions, 'settings.manage') WHERE name = 'analyst' AND NOT ('settings.manage' = ANY(permissions))`);
   }
 
   async down(db: QueryRunner): Promise<void> {

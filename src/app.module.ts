@@ -8,6 +8,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
 import { InventoryModule } from './inventory/inventory.module';
 import { OrdersModule } from './orders/orders.module';
+import { SettingsModule } from './settings/settings.module';
 import { SetupModule } from './setup/setup.module';
 import { WorkflowModule } from './workflow/workflow.module';
 
@@ -21,6 +22,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(location.url, location.poolSize, location.embedded),
         WorkflowModule,
+        SettingsModule,
         AuthModule,
         CatalogModule,
         InventoryModule,

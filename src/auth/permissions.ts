@@ -6,6 +6,7 @@ export const PERMISSIONS = [
   'shipments.write',
   'workflows.read', 'workflows.deploy',
   'tasks.work',
+  'settings.read', 'settings.manage',
   'users.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -16,7 +17,7 @@ export const BUILT_IN_ROLES: Array<{ name: string; description: string; permissi
   {
     name: 'operator',
     description: 'Customer service / order operators: orders, review, exceptions',
-    permissions: ['catalog.read', 'inventory.read', 'orders.read', 'orders.write', 'orders.approve', 'workflows.read', 'tasks.work'],
+    permissions: ['catalog.read', 'inventory.read', 'orders.read', 'orders.write', 'orders.approve', 'workflows.read', 'tasks.work', 'settings.read'],
   },
   {
     name: 'warehouse',
@@ -24,7 +25,11 @@ export const BUILT_IN_ROLES: Array<{ name: string; description: string; permissi
     permissions: ['catalog.read', 'inventory.read', 'inventory.write', 'orders.read', 'shipments.write', 'tasks.work'],
   },
   { name: 'finance', description: 'Finance: payments and refunds', permissions: ['catalog.read', 'orders.read', 'tasks.work'] },
-  { name: 'analyst', description: 'Business analysts: workflows and their diagrams', permissions: ['catalog.read', 'orders.read', 'workflows.read', 'workflows.deploy'] },
+  {
+    name: 'analyst',
+    description: 'Business analysts: workflows, their diagrams and the flow rules',
+    permissions: ['catalog.read', 'orders.read', 'workflows.read', 'workflows.deploy', 'settings.read', 'settings.manage'],
+  },
   {
     name: 'integration',
     description: 'Shop platforms, payment, carriers and WMS calling the API',

@@ -9,6 +9,7 @@ import { fromCents, MAX_MONEY_CENTS, multiplyMoney, sumMoney, toCents } from '..
 import { queryOne } from '../database/sql';
 import { FulfillmentService } from '../fulfillment/fulfillment.service';
 import { InventoryService } from '../inventory/inventory.service';
+import { SettingsService } from '../settings/settings.service';
 import { WorkflowRuntimeService } from '../workflow/workflow-runtime.service';
 import type { CreateOrderDto, PaymentConfirmationDto } from './dto/create-order.dto';
 import { OrderLine } from './order-line.entity';
@@ -28,7 +29,8 @@ export const ORDER_MESSAGES = {
   shipped: 'OrderShipped',
 } as const;
 
-export type ReviewOutcome = 'approved' | 'exception' | 'pending_payment' | 'closed';
+/** `manual`: clean but held for a person by the settings (auto-review off, or over the amount threshold). */
+export type ReviewOutcome = 'approved' | 'manual' | 'exception' | 'pending_payment' | 'closed';
 
 export interface OrderListFilter {
   status?: string;
@@ -54,6 +56,7 @@ export class OrdersService implements OnModuleInit {
     private readonly allocation: AllocationService,
     private readonly fulfillment: FulfillmentService,
     private readonly workflow: WorkflowRuntimeService,
+    private readonly settings: SettingsService,
   ) {}
 
   onModuleInit(): void {
@@ -150,7 +153,8 @@ export class OrdersService implements OnModuleInit {
       for (const row of await this.inventory.availability(lines.map((line) => line.sku), manager)) {
         available.set(row.sku, (available.get(row.sku) ?? 0) + row.available);
       }
-      const { flags, blocked } = reviewOrder({ ...order, lines, products, available });
+      const settings = await this.settings.get(manager);
+      const { flags, blocked } = reviewOrder({ ...order, lines, products, available, deliveryArea: new Set(settings.deliveryArea.provinces) });
       await manager.query(`UPDATE customer_order SET flags = $2 WHERE id = $1`, [orderId, JSON.stringify(flags)]);
       if (order.paymentStatus !== 'paid') {
         if (order.status !== 'pending_payment') await this.transition(manager, order, 'pending_payment', 'system', 'waiting for payment');
@@ -160,6 +164,14 @@ export class OrdersService implements OnModuleInit {
       if (blocked) {
         await this.transition(manager, order, 'exception', 'system', flags.filter((f) => f.code !== 'out_of_stock').map((f) => f.code).join(', '));
         return 'exception';
+      }
+      // G3.1: auto-review conditions from the settings; a held order waits in pending_review for approve/reject
+      const { enabled, manualReviewAbove } = settings.autoReview;
+      const overThreshold = manualReviewAbove !== null && toCents(order.grandTotal) > toCents(manualReviewAbove);
+      if (!enabled || overThreshold) {
+        const reason = enabled ? `total ${order.grandTotal} is over the manual review threshold of ${manualReviewAbove}` : 'auto-review is off';
+        await this.recordHistory(manager, order.id, order.status, order.status, 'system', `held for review: ${reason}`);
+        return 'manual';
       }
       return 'approved';
     });

@@ -9,6 +9,8 @@ export interface ReviewSubject {
   products: Map<string, { name: string; purchaseLimit: number | null; active: boolean }>;
   /** Units available across all warehouses, per sku. */
   available: Map<string, number>;
+  /** The provinces delivered to (settings); all of mainland China when absent. */
+  deliveryArea?: ReadonlySet<string>;
 }
 
 export interface ReviewRule {
@@ -30,28 +32,38 @@ export function isValidPhone(phone: string): boolean {
 }
 
 /** The 31 province-level divisions of mainland China (the default delivery area, API.md "settings"). */
-const MAINLAND_PROVINCES = [
+export const MAINLAND_PROVINCES = [
   '北京', '天津', '上海', '重庆', '河北', '山西', '辽宁', '吉林', '黑龙江', '江苏', '浙江', '安徽', '福建', '江西', '山东', '河南',
   '湖北', '湖南', '广东', '海南', '四川', '贵州', '云南', '陕西', '甘肃', '青海', '内蒙古', '广西', '西藏', '宁夏', '新疆',
-];
-const MAINLAND_PINYIN = [
-  'beijing', 'tianjin', 'shanghai', 'chongqing', 'hebei', 'shanxi', 'liaoning', 'jilin', 'heilongjiang', 'jiangsu', 'zhejiang', 'anhui',
-  'fujian', 'jiangxi', 'shandong', 'henan', 'hubei', 'hunan', 'guangdong', 'hainan', 'sichuan', 'guizhou', 'yunnan', 'shaanxi', 'gansu',
-  'qinghai', 'inner mongolia', 'neimenggu', 'guangxi', 'tibet', 'xizang', 'ningxia', 'xinjiang',
-];
+] as const;
+export type MainlandProvince = (typeof MAINLAND_PROVINCES)[number];
 
-export function isInMainlandChina(address: ShippingAddress): boolean {
+const PINYIN: Record<string, MainlandProvince> = {
+  beijing: '北京', tianjin: '天津', shanghai: '上海', chongqing: '重庆', hebei: '河北', shanxi: '山西', liaoning: '辽宁', jilin: '吉林',
+  heilongjiang: '黑龙江', jiangsu: '江苏', zhejiang: '浙江', anhui: '安徽', fujian: '福建', jiangxi: '江西', shandong: '山东', henan: '河南',
+  hubei: '湖北', hunan: '湖南', guangdong: '广东', hainan: '海南', sichuan: '四川', guizhou: '贵州', yunnan: '云南', shaanxi: '陕西',
+  gansu: '甘肃', qinghai: '青海', 'inner mongolia': '内蒙古', neimenggu: '内蒙古', guangxi: '广西', tibet: '西藏', xizang: '西藏',
+  ningxia: '宁夏', xinjiang: '新疆',
+};
+
+/** The mainland province an address is in (Chinese or pinyin/English names), or null outside mainland China. */
+export function mainlandProvinceOf(address: ShippingAddress): MainlandProvince | null {
   const country = (address.country?.trim() || 'CN').toLowerCase(); // no country (or an empty one) means the shop's own
-  if (!['cn', 'chn', 'china', '中国', 'prc', "people's republic of china"].includes(country)) return false;
+  if (!['cn', 'chn', 'china', '中国', 'prc', "people's republic of china"].includes(country)) return null;
   const province = address.province.trim();
-  if (MAINLAND_PROVINCES.some((name) => province.startsWith(name))) return true;
+  const chinese = MAINLAND_PROVINCES.find((name) => province.startsWith(name));
+  if (chinese) return chinese;
   // "Guangxi Zhuang Autonomous Region", "Xinjiang Uygur Autonomous Region", "Beijing City": official English names carry suffixes
   const latin = province
     .toLowerCase()
     .replace(/\s*(province|municipality|autonomous region|city|shi|sheng|zizhiqu)$/, '')
     .replace(/\s+(zhuang|hui|uygur|uyghur|uighur)$/, '')
     .trim();
-  return MAINLAND_PINYIN.includes(latin);
+  return PINYIN[latin] ?? null;
+}
+
+export function isInMainlandChina(address: ShippingAddress): boolean {
+  return mainlandProvinceOf(address) !== null;
 }
 
 /** Missing, null (an integration's way of saying missing) or only spaces. */
@@ -97,10 +109,13 @@ export const REVIEW_RULES: ReviewRule[] = [
   {
     code: 'outside_delivery_area',
     blocking: true,
-    check: ({ shippingAddress }) =>
-      blank(shippingAddress.province) || isInMainlandChina(shippingAddress)
-        ? null
-        : `${[shippingAddress.country, shippingAddress.province].filter(Boolean).join(' ')} is outside the delivery area (mainland China)`,
+    check: ({ shippingAddress, deliveryArea }) => {
+      if (blank(shippingAddress.province)) return null; // address_incomplete says it
+      const province = mainlandProvinceOf(shippingAddress);
+      if (province && (!deliveryArea || deliveryArea.has(province))) return null;
+      const where = [shippingAddress.country, shippingAddress.province].filter(Boolean).join(' ');
+      return province ? `${where} is outside the delivery area set in the settings` : `${where} is outside the delivery area (mainland China)`;
+    },
   },
   {
     code: 'payment_unconfirmed',

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { MAINLAND_PROVINCES } from '../orders/review-rules';
+
+export const CARRIERS = ['sf', 'zto', 'yto', 'sto', 'yunda', 'jd', 'ems'] as const;
+const money = z.string().regex(/^\d{1,10}(\.\d{1,2})?$/, 'must be a decimal string like "2000.00"');
+
+/** Flow rules an admin changes at run time (G3.1); defaults are those of API.md "Reports and settings". */
+export const settingsSchema = z
+  .object({
+    autoReview: z
+      .object({
+        /** A paid order with no flag is approved automatically. */
+        enabled: z.boolean(),
+        /** Orders whose grand total is above this wait for a person (null: no limit). */
+        manualReviewAbove: money.nullable(),
+      })
+      .strict(),
+    deliveryArea: z.object({ provinces: z.array(z.enum(MAINLAND_PROVINCES)).min(1) }).strict(),
+    defaultWarehouse: z.string().min(1).max(32).nullable(),
+    allocationStrategy: z.enum(['warehouse_priority', 'nearest', 'lowest_cost', 'fewest_shipments']),
+    partialStockPolicy: z.enum(['ship_available', 'split', 'wait']),
+    carrierPriority: z.array(z.enum(CARRIERS)).min(1).refine((list) => new Set(list).size === list.length, 'lists a carrier twice'),
+    alertThresholds: z.object({ staleTrackingHours: z.number().int().min(1).max(24 * 30) }).strict(),
+    timeZone: z.string().refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone like Asia/Shanghai'),
+  })
+  .strict();
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  autoReview: { enabled: true, manualReviewAbove: null },
+  deliveryArea: { provinces: [...MAINLAND_PROVINCES] },
+  defaultWarehouse: null,
+  allocationStrategy: 'warehouse_priority',
+  partialStockPolicy: 'split',
+  carrierPriority: [...CARRIERS],
+  alertThresholds: { staleTrackingHours: 48 },
+  timeZone: 'Asia/Shanghai',
+};
