@@ -10,6 +10,7 @@ import { InventoryModule } from './inventory/inventory.module';
 import { OrdersModule } from './orders/orders.module';
 import { SettingsModule } from './settings/settings.module';
 import { SetupModule } from './setup/setup.module';
+import { TrackingModule } from './tracking/tracking.module';
 import { WorkflowModule } from './workflow/workflow.module';
 
 @Module({})
@@ -27,6 +28,7 @@ export class AppModule {
         CatalogModule,
         InventoryModule,
         OrdersModule,
+        TrackingModule,
         SetupModule,
         ...extraImports,
       ],

@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
+import { ShipmentDocumentsService } from './documents/shipment-documents.service';
 import { FulfillmentService } from './fulfillment.service';
+import { PickListService } from './pick-list.service';
+import { PickListsController } from './pick-lists.controller';
+import { ShipmentsController } from './shipments.controller';
 
-@Module({ providers: [FulfillmentService], exports: [FulfillmentService] })
+@Module({
+  controllers: [PickListsController, ShipmentsController],
+  providers: [FulfillmentService, PickListService, ShipmentDocumentsService],
+  exports: [FulfillmentService],
+})
 export class FulfillmentModule {}

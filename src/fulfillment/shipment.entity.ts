@@ -15,6 +15,9 @@ export class Shipment extends BaseEntity {
   @Column({ type: 'varchar', length: 20, nullable: true }) carrier!: string | null;
   @Column({ name: 'tracking_number', type: 'varchar', length: 60, nullable: true }) trackingNumber!: string | null;
   @Column({ name: 'shipped_at', type: 'timestamptz', nullable: true }) shippedAt!: Date | null;
+  @Column({ name: 'pick_list_id', type: 'uuid', nullable: true }) pickListId!: string | null;
+  @Column({ name: 'packed_at', type: 'timestamptz', nullable: true }) packedAt!: Date | null;
+  @Column({ name: 'packed_by', type: 'varchar', length: 254, nullable: true }) packedBy!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
   @OneToMany(() => ShipmentLine, (line) => line.shipment) lines?: ShipmentLine[];

@@ -1,5 +1,6 @@
 import { normaliseMoney } from '../common/money';
 import type { ShipmentView } from '../fulfillment/fulfillment.service';
+import { trackingUrlOf } from '../tracking/carriers/carriers';
 import type { OrderLine } from './order-line.entity';
 import type { OrderStatusHistory } from './order-status-history.entity';
 import type { Order } from './order.entity';
@@ -27,7 +28,7 @@ export function toOrderView(order: Order, lines: OrderLine[], history: OrderStat
       paidAt: order.paidAt ? order.paidAt.toISOString() : null,
     },
     notes: order.notes,
-    shipments,
+    shipments: shipments.map((shipment) => ({ ...shipment, trackingUrl: trackingUrlOf(shipment.carrier, shipment.trackingNumber) })),
     history: [...history]
       .sort((a, b) => Number(a.id) - Number(b.id))
       .map((entry) => ({ at: entry.at.toISOString(), from: entry.fromStatus, to: entry.toStatus, by: entry.by, note: entry.note })),

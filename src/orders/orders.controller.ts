@@ -84,5 +84,13 @@ export class OrdersController {
   ship(@Param('id') id: string, @Body() body: ShipOrderDto, @CurrentActor() actor: Actor): Promise<OrderView> {
     return this.orders.ship(id, body.carrier, body.trackingNumber, actor, { warehouse: body.warehouse, lines: body.lines });
   }
+
+  /** G1.6: the customer received the order: shipped or delivered → completed; 409 invalid_state otherwise. */
+  @Post(':id/confirm-receipt')
+  @HttpCode(200)
+  @RequirePermission('orders.write')
+  confirmReceipt(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<OrderView> {
+    return this.orders.confirmReceipt(id, actor);
+  }
 }
 

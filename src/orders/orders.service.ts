@@ -27,6 +27,8 @@ export const ORDER_MESSAGES = {
   paymentReceived: 'PaymentReceived',
   stockArrived: 'StockArrived',
   shipped: 'OrderShipped',
+  delivered: 'OrderDelivered',
+  receiptConfirmed: 'ReceiptConfirmed',
 } as const;
 
 /** `manual`: clean but held for a person by the settings (auto-review off, or over the amount threshold). */
@@ -235,7 +237,7 @@ export class OrdersService implements OnModuleInit {
       this.assertTransition(order, 'cancelled', 'cancelled');
       await this.inventory.releaseReservations(manager, reservationReference(order.id), actor.name, `order ${order.number} cancelled`);
       await manager.query(`UPDATE order_line SET reserved = 0 WHERE order_id = $1`, [order.id]);
-      await this.fulfillment.cancelOpenShipments(manager, order.id);
+      await this.fulfillment.cancelOpenShipments(manager, order.id, actor.name);
       await this.transition(manager, order, 'cancelled', actor.name, reason);
       if (order.processInstanceId) await this.workflow.terminateInstance(manager, order.processInstanceId);
       return order.id;
@@ -274,7 +276,7 @@ export class OrdersService implements OnModuleInit {
         throw new InvalidStateError(`Order ${order.number} is ${order.status}; only awaiting_shipment orders can be shipped`);
       }
       await this.checkShipmentConfirmation(manager, order, confirm);
-      await this.fulfillment.shipOpenShipments(manager, order.id, carrier, trackingNumber);
+      await this.fulfillment.shipOpenShipments(manager, order.id, carrier, trackingNumber, actor.name);
       await this.inventory.consumeReservations(manager, reservationReference(order.id), actor.name);
       await manager.query(`UPDATE order_line SET shipped = quantity WHERE order_id = $1`, [order.id]);
       await this.transition(manager, order, 'shipped', actor.name, `${carrier} ${trackingNumber}`);
@@ -282,6 +284,56 @@ export class OrdersService implements OnModuleInit {
       return order.id;
     });
     return this.get(id);
+  }
+
+  /**
+   * G1.5: a carrier reported a shipment delivered (tracking calls this in its transaction). When every shipment of a shipped
+   * order is delivered, the order becomes delivered and the diagram hears OrderDelivered. Safe to call again: anything but a
+   * shipped order with all shipments delivered changes nothing. Returns whether the order moved.
+   */
+  async recordDelivery(manager: EntityManager, orderId: string, by: string, note: string): Promise<boolean> {
+    const order = await this.lockOrder(manager, orderId);
+    if (order.status !== 'shipped') return false;
+    const shipments = ((await this.fulfillment.shipmentsOf(manager, [order.id])).get(order.id) ?? []).filter((s) => s.status !== 'cancelled');
+    if (shipments.length === 0 || shipments.some((s) => s.status !== 'delivered')) return false;
+    await this.transition(manager, order, 'delivered', by, shipments.length > 1 ? `${note}; all ${shipments.length} shipments delivered` : note);
+    await this.workflow.correlateMessage(manager, ORDER_MESSAGES.delivered, order.number, { deliveredAt: new Date().toISOString() });
+    return true;
+  }
+
+  /**
+   * G1.6: the customer (or customer service for them) confirms receipt: shipped or delivered → completed. From shipped the
+   * carrier's delivery is taken as given, so the diagram hears OrderDelivered first, then ReceiptConfirmed.
+   */
+  async confirmReceipt(idOrNumber: string, actor: Actor): Promise<OrderView> {
+    const id = await this.db.transaction(async (manager) => {
+      const order = await this.lockOrder(manager, idOrNumber);
+      if (order.status !== 'shipped' && order.status !== 'delivered') {
+        throw new InvalidStateError(`Order ${order.number} is ${order.status}; only shipped or delivered orders can be confirmed as received`);
+      }
+      const wasShipped = order.status === 'shipped';
+      await this.transition(manager, order, 'completed', actor.name, 'receipt confirmed');
+      if (wasShipped) await this.workflow.correlateMessage(manager, ORDER_MESSAGES.delivered, order.number, { deliveredBy: 'receipt confirmation' });
+      await this.workflow.correlateMessage(manager, ORDER_MESSAGES.receiptConfirmed, order.number, { confirmedBy: actor.name });
+      return order.id;
+    });
+    return this.get(id);
+  }
+
+  /**
+   * The diagram's order.complete step (the "deemed received" timer, G1.6): delivered or shipped → completed with that note;
+   * an order completed already (the customer confirmed meanwhile) is left as it is. Safe to run twice.
+   */
+  async completeDeemedReceived(orderId: string, note = 'deemed received'): Promise<{ completed: boolean }> {
+    return this.db.transaction(async (manager) => {
+      const order = await this.lockOrder(manager, orderId);
+      if (order.status === 'completed') return { completed: false };
+      if (order.status !== 'delivered' && order.status !== 'shipped') {
+        throw new InvalidStateError(`Order ${order.number} is ${order.status}; only shipped or delivered orders can be completed`);
+      }
+      await this.transition(manager, order, 'completed', 'system', note);
+      return { completed: true };
+    });
   }
 
   /**

@@ -48,7 +48,8 @@ describe('the orders API', () => {
   const totalOrders = async (query: Record<string, string> = {}) => (await app.http.get('/api/orders').query(query).set(auth).expect(200)).body.total as number;
   const levelOf = async (sku: string, wh = warehouse) =>
     (await app.http.get('/api/inventory').query({ sku, warehouse: wh }).set(auth).expect(200)).body.items[0] as { onHand: number; reserved: number; available: number };
-  const processInstance = async (id: string) => (await app.http.get(`/api/process-instances/${id}`).set(auth).expect(200)).body as { status: string };
+  const processInstance = async (id: string) =>
+    (await app.http.get(`/api/process-instances/${id}`).set(auth).expect(200)).body as { status: string; waitingAt: Array<{ elementId: string; messageName?: string }> };
 
   /** A paid order of a freshly stocked sku, waited until awaiting_shipment. */
   const orderAwaitingShipment = async (quantity = 2, onHand = 10) => {
@@ -546,7 +547,7 @@ describe('the orders API', () => {
   });
 
   describe('POST /api/orders/{id}/shipments (G2.4 without a WMS)', () => {
-    it('shipping an awaiting_shipment order makes it shipped, takes the stock out and completes the process', async () => {
+    it('shipping an awaiting_shipment order makes it shipped, takes the stock out and the process waits for the delivery', async () => {
       const { order, sku, warehouse: wh } = await orderAwaitingShipment(3, 10);
       const response = await app.http.post(`/api/orders/${order.id}/shipments`).set(auth).send({ carrier: 'sf', trackingNumber: 'SF1234567890' }).expect(200);
       expect(response.body).toMatchObject({ id: order.id, status: 'shipped' });
@@ -554,7 +555,11 @@ describe('the orders API', () => {
       expect(response.body.shipments).toEqual([expect.objectContaining({ warehouse: wh, status: 'shipped', carrier: 'sf', trackingNumber: 'SF1234567890', lines: [{ sku, quantity: 3 }] })]);
       expect(response.body.history.at(-1)).toMatchObject({ from: 'awaiting_shipment', to: 'shipped', by: ADMIN_EMAIL });
       expect(await levelOf(sku, wh)).toMatchObject({ onHand: 7, reserved: 0, available: 7 });
-      await eventually(async () => ((await processInstance(order.processInstanceId)).status === 'completed' ? true : undefined), { what: 'the process to complete' });
+      const waiting = await eventually(async () => {
+        const instance = await processInstance(order.processInstanceId);
+        return instance.status === 'waiting' && instance.waitingAt.some((wait) => wait.elementId === 'Event_OrderDelivered') ? instance : undefined;
+      }, { what: 'the process to wait for the delivery' });
+      expect(waiting.waitingAt).toEqual([expect.objectContaining({ elementId: 'Event_OrderDelivered', messageName: 'OrderDelivered' })]);
     });
 
     it('naming the allocated warehouse and every allocated line ({carrier, trackingNumber, warehouse, lines}) ships the order', async () => {

@@ -13,7 +13,7 @@ const orderIdOf = (context: TaskContext): string => {
   return orderId;
 };
 
-/** The order steps a diagram can call: order.review, stock.reserve, notify.send (DESIGN "The one idea"). */
+/** The order steps a diagram can call: order.review, stock.reserve, order.complete, notify.send (DESIGN "The one idea"). */
 @Injectable()
 export class OrderTaskTypes implements OnModuleInit {
   constructor(
@@ -46,6 +46,17 @@ export class OrderTaskTypes implements OnModuleInit {
         const result = await this.orders.reserveStock(orderIdOf(context));
         return { stockReserved: result.reserved, ...(result.warehouse ? { warehouse: result.warehouse } : {}) };
       },
+    });
+    this.registry.register({
+      type: 'order.complete',
+      name: 'Complete order',
+      description: 'Completes a delivered (or shipped) order that was not confirmed by the customer: "deemed received" (G1.6). Does nothing to a completed order.',
+      inputs: [
+        { name: 'orderId', type: 'string', description: 'process variable' },
+        { name: 'note', type: 'string', description: 'history note (default "deemed received")' },
+      ],
+      outputs: [{ name: 'orderCompleted', type: 'boolean', description: 'true when this step completed the order; false when it was completed already' }],
+      handle: async (context) => ({ orderCompleted: (await this.orders.completeDeemedReceived(orderIdOf(context), context.input.note || undefined)).completed }),
     });
     this.registry.register({
       type: 'notify.send',
