@@ -6,11 +6,12 @@ import { InventoryModule } from '../inventory/inventory.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
+import { ShipmentShippingController } from './shipment-shipping.controller';
 import { OrderTaskTypes } from './task-types/order-task-types';
 
 @Module({
   imports: [CatalogModule, InventoryModule, AllocationModule, FulfillmentModule, NotificationsModule],
-  controllers: [OrdersController],
+  controllers: [OrdersController, ShipmentShippingController],
   providers: [OrdersService, OrderTaskTypes],
   exports: [OrdersService],
 })

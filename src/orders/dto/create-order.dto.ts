@@ -70,9 +70,13 @@ export class ShipmentLineDto {
   @ApiProperty({ example: 2 }) @IsInt({ message: 'must be a positive whole number' }) @Min(1, { message: 'must be a positive whole number' }) @Max(100_000) quantity!: number;
 }
 
-export class ShipOrderDto {
+/** `POST /api/shipments/{id}/ship`: the carrier took the package (G1.5). */
+export class ShipShipmentDto {
   @ApiProperty({ example: 'sf', enum: ['sf', 'zto', 'yto', 'sto', 'yunda', 'jd', 'ems'] }) @IsIn(['sf', 'zto', 'yto', 'sto', 'yunda', 'jd', 'ems'], { message: 'must be one of sf, zto, yto, sto, yunda, jd, ems' }) carrier!: string;
   @ApiProperty({ example: 'SF1234567890' }) @IsString() @Matches(/^[A-Za-z0-9-]{6,40}$/, { message: 'must be 6-40 letters, digits or -' }) trackingNumber!: string;
+}
+
+export class ShipOrderDto extends ShipShipmentDto {
   /** API.md `{carrier, trackingNumber, warehouse?, lines?}`: the warehouse shipping, and what leaves it. */
   @ApiPropertyOptional({ example: 'SH-01' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(32) warehouse?: string;
   @ApiPropertyOptional({ type: [ShipmentLineDto] })
