@@ -235,14 +235,34 @@ export class OrdersService implements OnModuleInit {
     const id = await this.db.transaction(async (manager) => {
       const order = await this.lockOrder(manager, idOrNumber);
       this.assertTransition(order, 'cancelled', 'cancelled');
-      await this.inventory.releaseReservations(manager, reservationReference(order.id), actor.name, `order ${order.number} cancelled`);
-      await manager.query(`UPDATE order_line SET reserved = 0 WHERE order_id = $1`, [order.id]);
-      await this.fulfillment.cancelOpenShipments(manager, order.id, actor.name);
-      await this.transition(manager, order, 'cancelled', actor.name, reason);
+      await this.cancelLocked(manager, order, reason, actor.name);
+      // a person's cancel ends the process where it stands
       if (order.processInstanceId) await this.workflow.terminateInstance(manager, order.processInstanceId);
       return order.id;
     });
     return this.get(id);
+  }
+
+  /**
+   * The diagram's payment deadline (G1.1, issue 5 item 3): cancels the order if it is still unpaid. The process
+   * itself goes on (to notify the customer), so it is not terminated. False when the payment won the race.
+   */
+  async cancelUnpaid(orderId: string): Promise<boolean> {
+    return this.db.transaction(async (manager) => {
+      const order = await this.lockOrder(manager, orderId);
+      if (order.status === 'cancelled') return true; // this step ran already
+      if (order.status !== 'pending_payment') return false;
+      await this.cancelLocked(manager, order, 'not paid within the time limit', 'system');
+      return true;
+    });
+  }
+
+  /** Releases what the order holds and records the cancellation; the caller holds the order's row lock. */
+  private async cancelLocked(manager: EntityManager, order: Order, reason: string, by: string): Promise<void> {
+    await this.inventory.releaseReservations(manager, reservationReference(order.id), by, `order ${order.number} cancelled`);
+    await manager.query(`UPDATE order_line SET reserved = 0 WHERE order_id = $1`, [order.id]);
+    await this.fulfillment.cancelOpenShipments(manager, order.id, by);
+    await this.transition(manager, order, 'cancelled', by, reason);
   }
 
   async confirmPayment(idOrNumber: string, payment: PaymentConfirmationDto, actor: Actor): Promise<OrderView> {

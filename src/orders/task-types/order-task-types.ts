@@ -59,6 +59,14 @@ export class OrderTaskTypes implements OnModuleInit {
       handle: async (context) => ({ orderCompleted: (await this.orders.completeDeemedReceived(orderIdOf(context), context.input.note || undefined)).completed }),
     });
     this.registry.register({
+      type: 'order.cancel-unpaid',
+      name: 'Cancel unpaid order',
+      description: 'Cancels the order if it is still awaiting payment (the payment deadline); releases what it holds.',
+      inputs: [{ name: 'orderId', type: 'string', description: 'process variable' }],
+      outputs: [{ name: 'cancelled', type: 'boolean', description: 'false when the payment arrived meanwhile' }],
+      handle: async (context) => ({ cancelled: await this.orders.cancelUnpaid(orderIdOf(context)) }),
+    });
+    this.registry.register({
       type: 'notify.send',
       name: 'Send notification',
       description: 'Queues a customer notification from a template (input "template", e.g. order-confirmation) through the outbox.',

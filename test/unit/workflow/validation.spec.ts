@@ -7,7 +7,7 @@ import { isIsoCycle, isIsoDateTime, isIsoDuration } from '../../../src/workflow/
 
 const ROOT = join(__dirname, '../../..');
 // the task types the app registers (OrderTaskTypes, SetVariablesTaskType); the shipped diagrams may use any of them
-const registered = new Set(['order.review', 'stock.reserve', 'notify.send', 'order.complete', 'workflow.set-variables']);
+const registered = new Set(['order.review', 'stock.reserve', 'notify.send', 'order.complete', 'order.cancel-unpaid', 'workflow.set-variables']);
 const validate = (xml: string) => validateDiagram(xml, (type) => registered.has(type));
 
 const diagram = (body: string, roots = '') => `<?xml version="1.0" encoding="UTF-8"?>
