@@ -67,8 +67,8 @@ export class FulfillmentService {
     return shipped;
   }
 
-  async cancelOpenShipments(manager: EntityManager, orderId: string, by = 'system'): Promise<void> {
-    await this.moveOpenShipments(manager, orderId, 'cancelled', '', [], by, 'order cancelled');
+  async cancelOpenShipments(manager: EntityManager, orderId: string, by = 'system', note = 'order cancelled'): Promise<void> {
+    await this.moveOpenShipments(manager, orderId, 'cancelled', '', [], by, note);
   }
 
   /** The open shipments of an order move together (one-step ship, cancel); each move lands in the shipment's history. */

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { Response } from 'express';
 import { RequirePermission } from '../auth/auth.decorators';
 import { type Actor, CurrentActor } from '../common/actor';
 import { type Page, PageQuery, pageWindow } from '../common/pagination';
+import { AmendOrderDto, ManualAllocationDto } from './dto/amend-order.dto';
 import { CreateOrderDto, OptionalReasonDto, PaymentConfirmationDto, ReasonDto, ShipOrderDto } from './dto/create-order.dto';
 import { ORDER_STATUSES } from './order-status';
 import type { OrderView } from './order-view';
@@ -47,6 +48,21 @@ export class OrdersController {
   @RequirePermission('orders.read')
   get(@Param('id') id: string): Promise<OrderView> {
     return this.orders.get(id);
+  }
+
+  /** Amend customer, address, lines or notes while pending_payment|pending_review|exception; reviewed again at once (409 otherwise). */
+  @Patch(':id')
+  @RequirePermission('orders.write')
+  amend(@Param('id') id: string, @Body() body: AmendOrderDto, @CurrentActor() actor: Actor): Promise<OrderView> {
+    return this.orders.amend(id, body, actor);
+  }
+
+  /** G2.3: a person chooses the warehouse and/or the quantities to ship now (awaiting_stock|awaiting_shipment; 409 otherwise). */
+  @Post(':id/allocation')
+  @HttpCode(200)
+  @RequirePermission('orders.write')
+  allocate(@Param('id') id: string, @Body() body: ManualAllocationDto, @CurrentActor() actor: Actor): Promise<OrderView> {
+    return this.orders.allocateManually(id, body, actor);
   }
 
   @Post(':id/approve')

@@ -4,16 +4,17 @@ import { type DataSource, type EntityManager, In } from 'typeorm';
 import { AllocationService } from '../allocation/allocation.service';
 import { CatalogService } from '../catalog/catalog.service';
 import type { Actor } from '../common/actor';
-import { InvalidStateError, NotFoundError, ValidationError } from '../common/errors';
-import { fromCents, MAX_MONEY_CENTS, multiplyMoney, sumMoney, toCents } from '../common/money';
+import { type ErrorDetail, InvalidStateError, NotFoundError, ValidationError } from '../common/errors';
+import { fromCents, MAX_MONEY_CENTS, multiplyMoney, normaliseMoney, sumMoney, toCents } from '../common/money';
 import { queryOne } from '../database/sql';
 import { FulfillmentService } from '../fulfillment/fulfillment.service';
-import { InventoryService } from '../inventory/inventory.service';
+import { InsufficientStockError, InventoryService } from '../inventory/inventory.service';
 import { SettingsService } from '../settings/settings.service';
 import { WorkflowRuntimeService } from '../workflow/workflow-runtime.service';
+import type { AmendOrderDto, ManualAllocationDto } from './dto/amend-order.dto';
 import type { CreateOrderDto, PaymentConfirmationDto } from './dto/create-order.dto';
 import { OrderLine } from './order-line.entity';
-import { ORDER_TRANSITIONS, type OrderStatus } from './order-status';
+import { AMENDABLE_STATUSES, ORDER_TRANSITIONS, type OrderStatus } from './order-status';
 import { OrderStatusHistory } from './order-status-history.entity';
 import { toOrderView, type OrderView } from './order-view';
 import { Order } from './order.entity';
@@ -149,34 +150,44 @@ export class OrdersService implements OnModuleInit {
     return this.db.transaction(async (manager) => {
       const order = await this.lockOrder(manager, orderId);
       if (!['pending_review', 'pending_payment'].includes(order.status)) return outcomeOf(order.status);
-      const lines = await manager.getRepository(OrderLine).findBy({ orderId });
-      const products = await this.catalog.findBySkus(lines.map((line) => line.sku), manager);
-      const available = new Map<string, number>();
-      for (const row of await this.inventory.availability(lines.map((line) => line.sku), manager)) {
-        available.set(row.sku, (available.get(row.sku) ?? 0) + row.available);
-      }
-      const settings = await this.settings.get(manager);
-      const { flags, blocked } = reviewOrder({ ...order, lines, products, available, deliveryArea: new Set(settings.deliveryArea.provinces) });
-      await manager.query(`UPDATE customer_order SET flags = $2 WHERE id = $1`, [orderId, JSON.stringify(flags)]);
-      if (order.paymentStatus !== 'paid') {
-        if (order.status !== 'pending_payment') await this.transition(manager, order, 'pending_payment', 'system', 'waiting for payment');
-        return 'pending_payment';
-      }
-      if (order.approvedAt) return 'approved'; // a person approved it: flags are known and accepted
-      if (blocked) {
-        await this.transition(manager, order, 'exception', 'system', flags.filter((f) => f.code !== 'out_of_stock').map((f) => f.code).join(', '));
-        return 'exception';
-      }
-      // G3.1: auto-review conditions from the settings; a held order waits in pending_review for approve/reject
-      const { enabled, manualReviewAbove } = settings.autoReview;
-      const overThreshold = manualReviewAbove !== null && toCents(order.grandTotal) > toCents(manualReviewAbove);
-      if (!enabled || overThreshold) {
-        const reason = enabled ? `total ${order.grandTotal} is over the manual review threshold of ${manualReviewAbove}` : 'auto-review is off';
-        await this.recordHistory(manager, order.id, order.status, order.status, 'system', `held for review: ${reason}`);
-        return 'manual';
-      }
-      return 'approved';
+      return this.reviewLocked(manager, order);
     });
+  }
+
+  /**
+   * The review rules for an order in pending_review or pending_payment whose row lock the caller holds (review() and
+   * amend() share it): stores the flags and moves the order as the outcome says. `honourApproval: false` ignores a
+   * person's earlier approval (an amended order needs a fresh decision).
+   */
+  private async reviewLocked(manager: EntityManager, order: Order, { honourApproval = true } = {}): Promise<ReviewOutcome> {
+    const orderId = order.id;
+    const lines = await manager.getRepository(OrderLine).findBy({ orderId });
+    const products = await this.catalog.findBySkus(lines.map((line) => line.sku), manager);
+    const available = new Map<string, number>();
+    for (const row of await this.inventory.availability(lines.map((line) => line.sku), manager)) {
+      available.set(row.sku, (available.get(row.sku) ?? 0) + row.available);
+    }
+    const settings = await this.settings.get(manager);
+    const { flags, blocked } = reviewOrder({ ...order, lines, products, available, deliveryArea: new Set(settings.deliveryArea.provinces) });
+    await manager.query(`UPDATE customer_order SET flags = $2 WHERE id = $1`, [orderId, JSON.stringify(flags)]);
+    if (order.paymentStatus !== 'paid') {
+      if (order.status !== 'pending_payment') await this.transition(manager, order, 'pending_payment', 'system', 'waiting for payment');
+      return 'pending_payment';
+    }
+    if (honourApproval && order.approvedAt) return 'approved'; // a person approved it: flags are known and accepted
+    if (blocked) {
+      await this.transition(manager, order, 'exception', 'system', flags.filter((f) => f.code !== 'out_of_stock').map((f) => f.code).join(', '));
+      return 'exception';
+    }
+    // G3.1: auto-review conditions from the settings; a held order waits in pending_review for approve/reject
+    const { enabled, manualReviewAbove } = settings.autoReview;
+    const overThreshold = manualReviewAbove !== null && toCents(order.grandTotal) > toCents(manualReviewAbove);
+    if (!enabled || overThreshold) {
+      const reason = enabled ? `total ${order.grandTotal} is over the manual review threshold of ${manualReviewAbove}` : 'auto-review is off';
+      await this.recordHistory(manager, order.id, order.status, order.status, 'system', `held for review: ${reason}`);
+      return 'manual';
+    }
+    return 'approved';
   }
 
   /** G1.3: reserves the whole order in one warehouse and creates its shipment, or waits for stock. */
@@ -225,6 +236,176 @@ export class OrdersService implements OnModuleInit {
       }
       await manager.query(`UPDATE customer_order SET approved_by = NULL, approved_at = NULL WHERE id = $1`, [order.id]);
       await this.transition(manager, order, 'exception', actor.name, `rejected: ${reason}`);
+      return order.id;
+    });
+    return this.get(id);
+  }
+
+  /**
+   * PATCH /api/orders/{id} (G1.2, issue 5 item 2): amends customer, address, lines (all replaced) or notes while the
+   * order is pending_payment, pending_review or exception, recomputes the totals and reviews it again in the same
+   * transaction. An exception order becomes pending_review first; an unpaid one stays pending_payment. When the
+   * re-review approves it and its process waits at Event_OrderApproved, OrderApproved is correlated, so a fixed
+   * order goes on by itself; still blocked, it is exception again with the new flags. A person's earlier approval
+   * is kept only when the amended order passes automatically.
+   */
+  async amend(idOrNumber: string, changes: AmendOrderDto, actor: Actor): Promise<OrderView> {
+    const parts = (['customer', 'shippingAddress', 'lines', 'notes'] as const).filter((key) => changes[key] !== undefined);
+    if (parts.length === 0) throw ValidationError.of('body', 'has nothing to amend: give customer, shippingAddress, lines or notes');
+    const id = await this.db.transaction(async (manager) => {
+      const order = await this.lockOrder(manager, idOrNumber);
+      if (!AMENDABLE_STATUSES.includes(order.status)) {
+        throw new InvalidStateError(`Order ${order.number} is ${order.status}; only ${AMENDABLE_STATUSES.join(', ')} orders can be amended`);
+      }
+      if (changes.customer) {
+        const { name, phone, email, locale } = changes.customer;
+        order.customerName = name;
+        order.customerPhone = phone;
+        if (email !== undefined) order.customerEmail = email ?? null;
+        if (locale !== undefined) order.customerLocale = locale ?? null;
+        await manager.query(`UPDATE customer_order SET customer_name = $2, customer_phone = $3, customer_email = $4, customer_locale = $5 WHERE id = $1`, [
+          order.id, order.customerName, order.customerPhone, order.customerEmail, order.customerLocale,
+        ]);
+      }
+      if (changes.shippingAddress) {
+        order.shippingAddress = { ...changes.shippingAddress };
+        await manager.query(`UPDATE customer_order SET shipping_address = $2 WHERE id = $1`, [order.id, JSON.stringify(order.shippingAddress)]);
+      }
+      if (changes.lines) await this.replaceLines(manager, order, changes.lines);
+      if (changes.notes !== undefined) {
+        order.notes = changes.notes ?? null;
+        await manager.query(`UPDATE customer_order SET notes = $2 WHERE id = $1`, [order.id, order.notes]);
+      }
+      await manager.query(`UPDATE customer_order SET version = version + 1, updated_at = now() WHERE id = $1`, [order.id]);
+      const note = `amended by ${actor.name}: ${parts.map((part) => (part === 'shippingAddress' ? 'address' : part)).join(', ')}`;
+      const wasException = order.status === 'exception';
+      if (wasException) await this.transition(manager, order, 'pending_review', actor.name, note);
+      else await this.recordHistory(manager, order.id, order.status, order.status, actor.name, note);
+      const outcome = await this.reviewLocked(manager, order, { honourApproval: false });
+      if (outcome !== 'approved' && order.approvedAt) {
+        await manager.query(`UPDATE customer_order SET approved_by = NULL, approved_at = NULL WHERE id = $1`, [order.id]);
+      }
+      // an exception order's process waits at (or is on its way to) Event_OrderApproved; a held pending_review one may wait there too
+      if (outcome === 'approved' && (wasException || (await this.workflow.waitsForMessage(manager, order.number, ORDER_MESSAGES.approved)))) {
+        await this.workflow.correlateMessage(manager, ORDER_MESSAGES.approved, order.number, { approvedBy: 'review after amendment' });
+      }
+      return order.id;
+    });
+    return this.get(id);
+  }
+
+  /** Replaces every line of an order (amend) and recomputes its totals in integer cents; the caller holds the row lock. */
+  private async replaceLines(manager: EntityManager, order: Order, lines: Array<{ sku: string; quantity: number; unitPrice: string }>): Promise<void> {
+    const shippingFee = normaliseMoney(order.shippingFee) ?? '0.00';
+    const grandCents = lines.reduce((total, line) => total + toCents(line.unitPrice) * BigInt(line.quantity), toCents(shippingFee));
+    if (grandCents > MAX_MONEY_CENTS) {
+      throw ValidationError.of('lines', `the order total ${fromCents(grandCents)} is over the maximum of ${fromCents(MAX_MONEY_CENTS)}`);
+    }
+    const products = await this.catalog.findBySkus(lines.map((line) => line.sku), manager);
+    await manager.query(`DELETE FROM order_line WHERE order_id = $1`, [order.id]);
+    for (const [index, line] of lines.entries()) {
+      await manager.query(`INSERT INTO order_line (order_id, line_no, sku, name, quantity, unit_price) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        order.id, index + 1, line.sku, products.get(line.sku)?.name ?? '', line.quantity, line.unitPrice,
+      ]);
+    }
+    order.itemsTotal = sumMoney(lines.map((line) => multiplyMoney(line.unitPrice, line.quantity)));
+    order.grandTotal = sumMoney([order.itemsTotal, shippingFee]);
+    await manager.query(`UPDATE customer_order SET items_total = $2, grand_total = $3 WHERE id = $1`, [order.id, order.itemsTotal, order.grandTotal]);
+  }
+
+  /**
+   * POST /api/orders/{id}/allocation (G2.3): a person chooses the warehouse and/or how much of each sku ships now, for an
+   * awaiting_stock or awaiting_shipment order. In one transaction: the order's reservations are released and its open
+   * shipments cancelled, the choice is reserved (a savepoint; not enough stock → 409 and nothing changes), a shipment is
+   * created, the lines' `reserved` set, the order moved to awaiting_shipment. An awaiting_stock order's process waits at
+   * Event_StockArrived: StockArrived lets its stock.reserve step find the order reserved and go on to the confirmation.
+   * Quantities below those ordered ship that much now; the rest stays unshipped (partial shipments go no further yet).
+   */
+  async allocateManually(idOrNumber: string, choice: ManualAllocationDto, actor: Actor): Promise<OrderView> {
+    if (choice.warehouse === undefined && choice.lines === undefined) throw ValidationError.of('warehouse', 'or lines must be given: nothing to allocate');
+    const id = await this.db.transaction(async (manager) => {
+      const order = await this.lockOrder(manager, idOrNumber);
+      if (order.status !== 'awaiting_stock' && order.status !== 'awaiting_shipment') {
+        throw new InvalidStateError(`Order ${order.number} is ${order.status}; only awaiting_stock or awaiting_shipment orders can be allocated by hand`);
+      }
+      const lines = (await manager.getRepository(OrderLine).findBy({ orderId: order.id })).sort((a, b) => a.lineNo - b.lineNo);
+      const ordered = new Map(mergeBySku(lines).map((line) => [line.sku, line.quantity] as const));
+      const toShip = new Map(ordered);
+      if (choice.lines) {
+        const problems: ErrorDetail[] = [];
+        const listed = new Set<string>();
+        for (const [index, line] of choice.lines.entries()) {
+          const quantity = ordered.get(line.sku);
+          if (quantity === undefined) problems.push({ path: `lines[${index}].sku`, message: `${line.sku} is not in order ${order.number}` });
+          else if (listed.has(line.sku)) problems.push({ path: `lines[${index}].sku`, message: `${line.sku} is listed more than once` });
+          else if (line.quantity > quantity) problems.push({ path: `lines[${index}].quantity`, message: `${line.quantity} of ${line.sku} is more than the ${quantity} ordered` });
+          else toShip.set(line.sku, line.quantity);
+          listed.add(line.sku);
+        }
+        if (problems.length) throw new ValidationError(`The request has ${problems.length} problem(s): ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, problems);
+      }
+      const requests = [...toShip].filter(([, quantity]) => quantity > 0).map(([sku, quantity]) => ({ sku, quantity }));
+      if (requests.length === 0) throw ValidationError.of('lines', 'allocate nothing: at least one unit must ship now');
+      let target: { id: string; code: string } | undefined;
+      if (choice.warehouse !== undefined) {
+        target = (await this.inventory.activeWarehouses(manager)).find((warehouse) => warehouse.code === choice.warehouse);
+        if (!target) throw ValidationError.of('warehouse', `${choice.warehouse} is not an active warehouse`);
+      }
+      const open = ((await this.fulfillment.shipmentsOf(manager, [order.id])).get(order.id) ?? []).filter((s) => ['allocated', 'picking', 'packed'].includes(s.status));
+      const started = open.find((shipment) => shipment.status !== 'allocated');
+      if (started) {
+        throw new InvalidStateError(`Order ${order.number} has shipment ${started.id} ${started.status} in ${started.warehouse} already; it can no longer be allocated by hand`);
+      }
+      const previous = [...new Set(open.map((shipment) => shipment.warehouse))].join(', ');
+      if (!target && open.length) target = (await this.inventory.activeWarehouses(manager)).find((warehouse) => warehouse.code === open[0].warehouse);
+      const reference = reservationReference(order.id);
+      await this.inventory.releaseReservations(manager, reference, actor.name, `order ${order.number} allocated again by hand`);
+      await this.fulfillment.cancelOpenShipments(manager, order.id, actor.name, `order allocated again by ${actor.name}`);
+      let reason: string;
+      if (target) {
+        await manager.query('SAVEPOINT manual_allocation');
+        try {
+          await this.inventory.reserve(manager, target.id, reference, requests);
+          await manager.query('RELEASE SAVEPOINT manual_allocation');
+        } catch (error) {
+          await manager.query('ROLLBACK TO SAVEPOINT manual_allocation');
+          if (!(error instanceof InsufficientStockError)) throw error;
+          const available = (await this.inventory.availability([error.sku], manager)).find((row) => row.warehouseId === target!.id)?.available ?? 0;
+          const needed = toShip.get(error.sku)!;
+          throw new InvalidStateError(`Not enough stock of ${error.sku} in ${target.code}: ${available} available, ${needed} needed; nothing was changed`);
+        }
+        reason = `allocated by ${actor.name} to ${target.code}`;
+      } else {
+        const allocation = await this.allocation.allocate(manager, reference, requests, order.shippingAddress);
+        if (!allocation) {
+          const describe = requests.map((r) => `${r.sku} × ${r.quantity}`).join(', ');
+          throw new InvalidStateError(`No single warehouse has ${describe} available; choose a warehouse or fewer units; nothing was changed`);
+        }
+        target = { id: allocation.warehouseId, code: allocation.warehouseCode };
+        reason = `allocated by ${actor.name} to ${allocation.warehouseCode} (${allocation.reason})`;
+      }
+      await this.fulfillment.createShipment(manager, order.id, target.id, requests);
+      const left = new Map(toShip);
+      for (const line of lines) {
+        const reserved = Math.min(line.quantity, left.get(line.sku) ?? 0);
+        left.set(line.sku, (left.get(line.sku) ?? 0) - reserved);
+        await manager.query(`UPDATE order_line SET reserved = $2 WHERE id = $1`, [line.id, reserved]);
+      }
+      const shipping = requests.reduce((total, r) => total + r.quantity, 0);
+      const all = [...ordered.values()].reduce((total, quantity) => total + quantity, 0);
+      if (shipping === all) {
+        await manager.query(`UPDATE customer_order SET flags = (SELECT coalesce(jsonb_agg(f), '[]') FROM jsonb_array_elements(flags) f WHERE f->>'code' <> 'out_of_stock') WHERE id = $1`, [order.id]);
+      } else {
+        const partial = [...ordered].filter(([sku, quantity]) => toShip.get(sku) !== quantity).map(([sku, quantity]) => `${sku} ${toShip.get(sku)} of ${quantity}`).join(', ');
+        reason += `; shipping now ${partial} (the rest stays unshipped: partial shipments are not implemented further)`;
+      }
+      if (previous && previous !== target.code) reason += `; was ${previous}`;
+      if (order.status === 'awaiting_stock') {
+        await this.transition(manager, order, 'awaiting_shipment', actor.name, reason);
+        await this.workflow.correlateMessage(manager, ORDER_MESSAGES.stockArrived, order.number, { allocatedBy: actor.name, warehouse: target.code });
+      } else {
+        await this.recordHistory(manager, order.id, order.status, order.status, actor.name, reason);
+      }
       return order.id;
     });
     return this.get(id);
@@ -298,7 +479,8 @@ export class OrdersService implements OnModuleInit {
       await this.checkShipmentConfirmation(manager, order, confirm);
       await this.fulfillment.shipOpenShipments(manager, order.id, carrier, trackingNumber, actor.name);
       await this.inventory.consumeReservations(manager, reservationReference(order.id), actor.name);
-      await manager.query(`UPDATE order_line SET shipped = quantity WHERE order_id = $1`, [order.id]);
+      // what was reserved leaves; a manual allocation of fewer units leaves the rest unshipped
+      await manager.query(`UPDATE order_line SET shipped = reserved WHERE order_id = $1`, [order.id]);
       await this.transition(manager, order, 'shipped', actor.name, `${carrier} ${trackingNumber}`);
       await this.workflow.correlateMessage(manager, ORDER_MESSAGES.shipped, order.number, { carrier, trackingNumber });
       return order.id;

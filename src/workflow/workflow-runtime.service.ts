@@ -92,6 +92,15 @@ export class WorkflowRuntimeService {
     }
   }
 
+  /** Whether the open instance of a business key waits for a message of that name right now (read in the caller's transaction). */
+  async waitsForMessage(manager: EntityManager, businessKey: string, name: string): Promise<boolean> {
+    const instances: Array<{ waiting: WaitingElement[] }> = await manager.query(
+      `SELECT waiting FROM process_instance WHERE business_key = $1 AND status IN ('running','waiting','incident')`,
+      [businessKey],
+    );
+    return instances.some((instance) => instance.waiting.some((wait) => wait.messageName === name));
+  }
+
   /** Ends an instance where it stands (its order was cancelled); pending jobs and buffered messages are dropped. */
   async terminateInstance(manager: EntityManager, instanceId: string): Promise<void> {
     await manager.query(
