@@ -91,13 +91,6 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   return driver.code === '23505' && (constraint === undefined || driver.constraint === constraint);
 }
 
-/** PostgreSQL's check_violation (e.g. stock_level_reserved_within_on_hand). */
-export function isCheckViolation(error: unknown, constraint?: string): boolean {
-  const pg = (error as { driverError?: { code?: string; constraint?: string }; code?: string; constraint?: string }) ?? {};
-  const driver = pg.driverError ?? pg;
-  return driver.code === '23514' && (constraint === undefined || driver.constraint === constraint);
-}
-
 /** PostgreSQL's numeric_value_out_of_range (e.g. on-hand beyond an integer column's 2147483647). */
 export function isOutOfRange(error: unknown): boolean {
   const pg = (error as { driverError?: { code?: string }; code?: string }) ?? {};

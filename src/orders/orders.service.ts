@@ -14,7 +14,7 @@ import { WorkflowRuntimeService } from '../workflow/workflow-runtime.service';
 import type { AmendOrderDto, ManualAllocationDto } from './dto/amend-order.dto';
 import type { CreateOrderDto, PaymentConfirmationDto } from './dto/create-order.dto';
 import { OrderLine } from './order-line.entity';
-import { AMENDABLE_STATUSES, ORDER_TRANSITIONS, type OrderStatus } from './order-status';
+import { AMENDABLE_STATUSES, APPROVABLE_STATUSES, ORDER_TRANSITIONS, type OrderStatus } from './order-status';
 import { OrderStatusHistory } from './order-status-history.entity';
 import { toOrderView, type OrderView } from './order-view';
 import { Order } from './order.entity';
@@ -216,7 +216,7 @@ export class OrdersService implements OnModuleInit {
   async approve(idOrNumber: string, actor: Actor, note?: string): Promise<OrderView> {
     const id = await this.db.transaction(async (manager) => {
       const order = await this.lockOrder(manager, idOrNumber);
-      if (!['pending_review', 'exception'].includes(order.status) || order.approvedAt) {
+      if (!APPROVABLE_STATUSES.includes(order.status) || order.approvedAt) {
         throw new InvalidStateError(`Order ${order.number} is ${order.status}${order.approvedAt ? ' and already approved' : ''}; only pending_review or exception orders can be approved`);
       }
       await manager.query(`UPDATE customer_order SET approved_by = $2, approved_at = now() WHERE id = $1`, [order.id, actor.name]);
