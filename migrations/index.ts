@@ -2,6 +2,10 @@ import { CreateFoundationSchema1764000000000 } from './1764000000000-create-foun
 import { AddTimersUserTasksDrafts1764100000000 } from './1764100000000-add-timers-user-tasks-drafts';
 import { AddPickListsAndPacking1764200000000 } from './1764200000000-add-pick-lists-and-packing';
 import { AddTrackingEvents1764300000000 } from './1764300000000-add-tracking-events';
+import { AddAllocationReasonsAndMerges1764400000000 } from './1764400000000-add-allocation-reasons-and-merges';
 
 /** Every migration in the order it runs; listed explicitly so src (ts-jest) and dist (node) load the same set. */
-export const MIGRATIONS = [CreateFoundationSchema1764000000000, AddTimersUserTasksDrafts1764100000000, AddPickListsAndPacking1764200000000, AddTrackingEvents1764300000000];
+export const MIGRATIONS = [
+  CreateFoundationSchema1764000000000, AddTimersUserTasksDrafts1764100000000, AddPickListsAndPacking1764200000000, AddTrackingEvents1764300000000,
+  AddAllocationReasonsAndMerges1764400000000,
+];

@@ -18,6 +18,10 @@ export class Shipment extends BaseEntity {
   @Column({ name: 'pick_list_id', type: 'uuid', nullable: true }) pickListId!: string | null;
   @Column({ name: 'packed_at', type: 'timestamptz', nullable: true }) packedAt!: Date | null;
   @Column({ name: 'packed_by', type: 'varchar', length: 254, nullable: true }) packedBy!: string | null;
+  /** Why allocation chose this warehouse (G1.3). */
+  @Column({ name: 'allocation_reason', type: 'varchar', length: 2000, nullable: true }) allocationReason!: string | null;
+  /** Order merge: the shipment this one travels with as one parcel. */
+  @Column({ name: 'merged_into', type: 'uuid', nullable: true }) mergedInto!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
   @OneToMany(() => ShipmentLine, (line) => line.shipment) lines?: ShipmentLine[];
