@@ -1,41 +1,35 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { InsufficientStockError, InventoryService, type StockRequest } from '../inventory/inventory.service';
-import type { AllocationStrategy, WarehouseCandidate } from './strategies/allocation-strategy';
-import { WarehousePriorityStrategy } from './strategies/warehouse-priority.strategy';
+import { type AllocationPlan, type AllocationRules, planAllocation } from './allocation-plan';
+import type { WarehouseCandidate } from './strategies/allocation-strategy';
 
-export interface Allocation {
-  warehouseId: string;
-  warehouseCode: string;
-  reason: string;
-}
+/** A plan computed from availability can lose a race for the last units; it is planned again from fresh figures this often. */
+const ATTEMPTS = 3;
 
 /**
- * G1.3: chooses a warehouse and reserves the whole request there, in the caller's transaction.
- * Each attempt runs in a savepoint, so a warehouse that loses a race for the last units is simply skipped.
+ * G1.3: plans where the requested units come from (allocation-plan.ts) and reserves every part of the plan in the caller's
+ * transaction, all or nothing: a savepoint rolls back a plan that lost a race for the last units, and it is planned again.
  */
 @Injectable()
 export class AllocationService {
-  private readonly strategy: AllocationStrategy = new WarehousePriorityStrategy();
-
   constructor(private readonly inventory: InventoryService) {}
 
-  async allocate(manager: EntityManager, reference: string, requests: StockRequest[], destination: { province: string; city: string }): Promise<Allocation | null> {
-    const candidates = await this.candidates(manager, requests);
-    for (const { candidate, reason } of this.strategy.rank(candidates, destination)) {
-      const canServe = requests.every((request) => (candidate.available.get(request.sku) ?? 0) >= request.quantity);
-      if (!canServe) continue;
+  async allocate(manager: EntityManager, reference: string, requests: StockRequest[], destination: { province: string; city: string; country?: string }, rules: AllocationRules): Promise<AllocationPlan> {
+    for (let attempt = 1; ; attempt++) {
+      const plan = planAllocation(await this.candidates(manager, requests), requests, destination, rules);
+      if (plan.parts.length === 0) return plan;
       await manager.query('SAVEPOINT allocate');
       try {
-        await this.inventory.reserve(manager, candidate.id, reference, requests);
+        for (const part of plan.parts) await this.inventory.reserve(manager, part.warehouseId, reference, part.lines);
         await manager.query('RELEASE SAVEPOINT allocate');
-        return { warehouseId: candidate.id, warehouseCode: candidate.code, reason: `${candidate.code}: ${reason}, all lines in stock` };
+        return plan;
       } catch (error) {
         await manager.query('ROLLBACK TO SAVEPOINT allocate');
         if (!(error instanceof InsufficientStockError)) throw error;
+        if (attempt === ATTEMPTS) return { parts: [], missing: requests, summary: `${plan.summary}; the stock was taken by other orders meanwhile` };
       }
     }
-    return null;
   }
 
   private async candidates(manager: EntityManager, requests: StockRequest[]): Promise<WarehouseCandidate[]> {

@@ -15,6 +15,10 @@ export interface ShipmentView {
   trackingNumber: string | null;
   lines: Array<{ sku: string; quantity: number }>;
   events: Array<{ at: string; status: string; location: string | null; description: string | null }>;
+  /** Why allocation chose this warehouse (G1.3). */
+  allocationReason: string | null;
+  /** Order merge (issue 5 item 5): the shipment this one travels with as one parcel. */
+  mergedInto: string | null;
 }
 
 /** GET /api/shipments/{id}: the API.md shipment plus where it stands in the warehouse and its status history. */
@@ -27,6 +31,13 @@ export interface ShipmentDetail extends ShipmentView {
   history: Array<{ at: string; from: string | null; to: string; by: string; note: string | null }>;
 }
 
+interface LockedShipment {
+  id: string;
+  status: ShipmentStatus;
+  orderNumber: string;
+  mergedInto: string | null;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A path id that is not a uuid names no shipment (404), rather than a database cast error. */
@@ -34,50 +45,85 @@ export const isUuid = (value: string): boolean => UUID.test(value);
 
 const SHIPMENT_VIEW_SQL = `
   SELECT s.id, s.order_id AS "orderId", w.code AS warehouse, s.status, s.carrier, s.tracking_number AS "trackingNumber",
+         s.allocation_reason AS "allocationReason", s.merged_into AS "mergedInto",
          (SELECT json_agg(json_build_object('sku', l.sku, 'quantity', l.quantity) ORDER BY l.sku) FROM shipment_line l WHERE l.shipment_id = s.id) AS lines,
          (SELECT json_agg(json_build_object('at', to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'status', e.status,
                  'location', e.location, 'description', e.description) ORDER BY e.at, e.id) FROM shipment_event e WHERE e.shipment_id = s.id) AS events
     FROM shipment s JOIN warehouse w ON w.id = s.warehouse_id`;
+
+type ShipmentRow = Omit<ShipmentView, 'lines' | 'events'> & { lines: ShipmentView['lines'] | null; events: ShipmentView['events'] | null };
+const toShipmentView = (row: ShipmentRow): ShipmentView => ({ ...row, lines: row.lines ?? [], events: row.events ?? [] });
 
 /** Shipments of an order: created by allocation, picked and packed in the warehouse, shipped (G1.4, G1.5). */
 @Injectable()
 export class FulfillmentService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async createShipment(manager: EntityManager, orderId: string, warehouseId: string, lines: Array<{ sku: string; quantity: number }>): Promise<string> {
-    const [shipment] = await manager.query(`INSERT INTO shipment (order_id, warehouse_id) VALUES ($1, $2) RETURNING id`, [orderId, warehouseId]);
-    for (const line of lines) {
-      await manager.query(`INSERT INTO shipment_line (shipment_id, sku, quantity) VALUES ($1, $2, $3)`, [shipment.id, line.sku, line.quantity]);
-    }
+  async createShipment(manager: EntityManager, orderId: string, warehouseId: string, lines: Array<{ sku: string; quantity: number }>, allocationReason: string): Promise<string> {
+    const [shipment] = await manager.query(`INSERT INTO shipment (order_id, warehouse_id, allocation_reason) VALUES ($1, $2, $3) RETURNING id`, [
+      orderId, warehouseId, allocationReason.slice(0, 2000),
+    ]);
+    await this.insertLines(manager, shipment.id, lines);
     await this.recordHistory(manager, [shipment.id], null, 'allocated', 'system', null);
     return shipment.id;
   }
 
-  /** Confirms every open shipment of the order as handed to the carrier; returns how many. */
-  async shipOpenShipments(manager: EntityManager, orderId: string, carrier: string, trackingNumber: string, by = 'system'): Promise<number> {
-    const shipped = await this.moveOpenShipments(
-      manager,
-      orderId,
-      'shipped',
-      `carrier = $3, tracking_number = $4, shipped_at = now()`,
-      [carrier, trackingNumber],
-      by,
-      `${carrier} ${trackingNumber}`,
-    );
-    return shipped;
+  private async insertLines(manager: EntityManager, shipmentId: string, lines: Array<{ sku: string; quantity: number }>): Promise<void> {
+    await manager.query(`INSERT INTO shipment_line (shipment_id, sku, quantity) SELECT $1, sku, quantity FROM unnest($2::text[], $3::int[]) AS l(sku, quantity)`, [
+      shipmentId, lines.map((line) => line.sku), lines.map((line) => line.quantity),
+    ]);
   }
 
+  /** Confirms open shipments as handed to the carrier under one tracking number; returns how many moved. */
+  async shipShipments(manager: EntityManager, shipmentIds: string[], carrier: string, trackingNumber: string, by = 'system'): Promise<number> {
+    return this.moveOpenShipments(manager, 'id = ANY($1::uuid[])', shipmentIds, 'shipped', `carrier = $3, tracking_number = $4, shipped_at = now()`, [carrier, trackingNumber], by, `${carrier} ${trackingNumber}`);
+  }
+
+  /**
+   * A partial shipment (G1.3 "ship what is there"): takes the wanted units out of the given open shipments, oldest first. A
+   * shipment giving all it holds ships whole; one giving part keeps that part and the rest moves to a new allocated shipment
+   * in the same warehouse. Returns the ids that now hold exactly the wanted units. The caller checked that they hold enough.
+   */
+  async takeForShipping(manager: EntityManager, shipments: ShipmentView[], wanted: Array<{ sku: string; quantity: number }>, by: string): Promise<string[]> {
+    const left = new Map(wanted.map((line) => [line.sku, line.quantity] as const));
+    const taking: string[] = [];
+    for (const shipment of shipments) {
+      const take = shipment.lines.map((line) => ({ sku: line.sku, quantity: Math.min(line.quantity, left.get(line.sku) ?? 0) }));
+      if (take.every((line) => line.quantity === 0)) continue;
+      for (const line of take) left.set(line.sku, (left.get(line.sku) ?? 0) - line.quantity);
+      taking.push(shipment.id);
+      const rest = shipment.lines.map((line, index) => ({ sku: line.sku, quantity: line.quantity - take[index].quantity })).filter((line) => line.quantity > 0);
+      if (rest.length === 0) continue;
+      await manager.query(`DELETE FROM shipment_line WHERE shipment_id = $1`, [shipment.id]);
+      await this.insertLines(manager, shipment.id, take.filter((line) => line.quantity > 0));
+      const [{ warehouse_id: warehouseId }] = await manager.query(`SELECT warehouse_id FROM shipment WHERE id = $1`, [shipment.id]);
+      const restId = await this.createShipment(manager, shipment.orderId, warehouseId, rest, `the rest of shipment ${shipment.id.slice(0, 8)} after a partial shipment by ${by}`);
+      await this.recordHistory(manager, [shipment.id], shipment.status as ShipmentStatus, shipment.status as ShipmentStatus, by, `partial: ${rest.map((l) => `${l.sku} × ${l.quantity}`).join(', ')} moved to shipment ${restId.slice(0, 8)}`);
+    }
+    return taking;
+  }
+
+  /** Cancels every open shipment of an order; a parcel that others were merged into passes the lead to the oldest of them. */
   async cancelOpenShipments(manager: EntityManager, orderId: string, by = 'system', note = 'order cancelled'): Promise<void> {
-    await this.moveOpenShipments(manager, orderId, 'cancelled', '', [], by, note);
+    const cancelled = await this.moveOpenShipments(manager, 'order_id = $1', orderId, 'cancelled', '', [], by, note);
+    if (cancelled === 0) return;
+    await manager.query(
+      `WITH gone AS (SELECT id FROM shipment WHERE order_id = $1 AND status = 'cancelled'),
+            heir AS (SELECT DISTINCT ON (s.merged_into) s.merged_into AS old, s.id AS new FROM shipment s JOIN gone ON gone.id = s.merged_into
+                      WHERE s.status <> 'cancelled' ORDER BY s.merged_into, s.created_at, s.id)
+       UPDATE shipment s SET merged_into = CASE WHEN s.id = heir.new THEN NULL ELSE heir.new END FROM heir WHERE s.merged_into = heir.old AND s.status <> 'cancelled'`,
+      [orderId],
+    );
+    await manager.query(`UPDATE shipment SET merged_into = NULL WHERE order_id = $1 AND status = 'cancelled' AND merged_into IS NOT NULL`, [orderId]);
   }
 
-  /** The open shipments of an order move together (one-step ship, cancel); each move lands in the shipment's history. */
-  private async moveOpenShipments(manager: EntityManager, orderId: string, to: ShipmentStatus, set: string, params: unknown[], by: string, note: string): Promise<number> {
+  /** Open shipments move together (ship, cancel); each move lands in the shipment's history. `where` names them by $1. */
+  private async moveOpenShipments(manager: EntityManager, where: string, key: unknown, to: ShipmentStatus, set: string, params: unknown[], by: string, note: string): Promise<number> {
     const moved = await queryRows<{ id: string; from: ShipmentStatus }>(
       manager,
-      `WITH open AS (SELECT id, status FROM shipment WHERE order_id = $1 AND status = ANY($2) ORDER BY id FOR UPDATE)
+      `WITH open AS (SELECT id, status FROM shipment WHERE ${where} AND status = ANY($2) ORDER BY id FOR UPDATE)
        UPDATE shipment s SET status = '${to}', ${set ? `${set}, ` : ''}updated_at = now() FROM open WHERE s.id = open.id RETURNING s.id, open.status AS "from"`,
-      [orderId, OPEN_SHIPMENT_STATUSES, ...params],
+      [key, OPEN_SHIPMENT_STATUSES, ...params],
     );
     for (const from of new Set(moved.map((row) => row.from))) {
       await this.recordHistory(manager, moved.filter((row) => row.from === from).map((row) => row.id), from, to, by, note);
@@ -88,14 +134,28 @@ export class FulfillmentService {
   async shipmentsOf(manager: EntityManager, orderIds: string[]): Promise<Map<string, ShipmentView[]>> {
     const byOrder = new Map<string, ShipmentView[]>();
     if (orderIds.length === 0) return byOrder;
-    const rows: Array<Omit<ShipmentView, 'lines' | 'events'> & { lines: ShipmentView['lines'] | null; events: ShipmentView['events'] | null }> = await manager.query(
-      `${SHIPMENT_VIEW_SQL} WHERE s.order_id = ANY($1) ORDER BY s.created_at`,
-      [orderIds],
-    );
-    for (const row of rows) {
-      byOrder.set(row.orderId, [...(byOrder.get(row.orderId) ?? []), { ...row, lines: row.lines ?? [], events: row.events ?? [] }]);
-    }
+    const rows: ShipmentRow[] = await manager.query(`${SHIPMENT_VIEW_SQL} WHERE s.order_id = ANY($1) ORDER BY s.created_at, s.id`, [orderIds]);
+    for (const row of rows) byOrder.set(row.orderId, [...(byOrder.get(row.orderId) ?? []), toShipmentView(row)]);
     return byOrder;
+  }
+
+  /** Shipments not yet handed to the carrier, oldest first. */
+  async openShipmentsOf(manager: EntityManager, orderId: string): Promise<ShipmentView[]> {
+    return ((await this.shipmentsOf(manager, [orderId])).get(orderId) ?? []).filter((shipment) => OPEN_SHIPMENT_STATUSES.includes(shipment.status as ShipmentStatus));
+  }
+
+  /**
+   * The open shipments travelling as one parcel with any of the given ones (order merge): their lead shipment and every
+   * shipment merged into it. Unmerged shipments are parcels of their own.
+   */
+  async parcelOf(manager: EntityManager, shipmentIds: string[]): Promise<ShipmentView[]> {
+    const rows: ShipmentRow[] = await manager.query(
+      `${SHIPMENT_VIEW_SQL}
+        WHERE s.status = ANY($2) AND (s.id = ANY($1::uuid[]) OR coalesce(s.merged_into, s.id) IN (SELECT coalesce(merged_into, id) FROM shipment WHERE id = ANY($1::uuid[])))
+        ORDER BY s.created_at, s.id`,
+      [shipmentIds, OPEN_SHIPMENT_STATUSES],
+    );
+    return rows.map(toShipmentView);
   }
 
   async getShipment(id: string, manager: EntityManager = this.db.manager): Promise<ShipmentDetail> {
@@ -138,18 +198,18 @@ export class FulfillmentService {
   }
 
   /** Row lock on the shipment: packing, shipping and cancelling take turns. */
-  async lockShipment(manager: EntityManager, id: string): Promise<{ id: string; status: ShipmentStatus; orderNumber: string }> {
+  async lockShipment(manager: EntityManager, id: string): Promise<LockedShipment> {
     if (!isUuid(id)) throw new NotFoundError('Shipment', id);
-    const shipment = await queryOne<{ id: string; status: ShipmentStatus; orderNumber: string }>(
+    const shipment = await queryOne<LockedShipment>(
       manager,
-      `SELECT s.id, s.status, o.number AS "orderNumber" FROM shipment s JOIN customer_order o ON o.id = s.order_id WHERE s.id = $1 FOR UPDATE OF s`,
+      `SELECT s.id, s.status, o.number AS "orderNumber", s.merged_into AS "mergedInto" FROM shipment s JOIN customer_order o ON o.id = s.order_id WHERE s.id = $1 FOR UPDATE OF s`,
       [id],
     );
     if (!shipment) throw new NotFoundError('Shipment', id);
     return shipment;
   }
 
-  private assertTransition(shipment: { id: string; status: ShipmentStatus; orderNumber: string }, to: ShipmentStatus, action: string, from?: readonly ShipmentStatus[]): void {
+  private assertTransition(shipment: LockedShipment, to: ShipmentStatus, action: string, from?: readonly ShipmentStatus[]): void {
     if (!SHIPMENT_TRANSITIONS[shipment.status].includes(to) || (from && !from.includes(shipment.status))) {
       const allowed = from ?? (Object.keys(SHIPMENT_TRANSITIONS) as ShipmentStatus[]).filter((status) => SHIPMENT_TRANSITIONS[status].includes(to));
       throw new InvalidStateError(

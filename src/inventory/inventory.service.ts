@@ -257,24 +257,42 @@ export class InventoryService {
     return reservations.length;
   }
 
-  /** Outbound: the reserved units leave the warehouse (on-hand and reserved both drop) when the package ships (G1.4). */
-  async consumeReservations(manager: EntityManager, reference: string, actor: string): Promise<number> {
-    const reservations = await queryRows<{ warehouse_id: string; sku: string; quantity: number }>(
-      manager,
-      `UPDATE stock_reservation SET status = 'consumed', updated_at = now()
-        WHERE reference = $1 AND status = 'active' RETURNING warehouse_id, sku, quantity`,
-      [reference],
-    );
-    for (const reservation of reservations.sort((a, b) => a.sku.localeCompare(b.sku))) {
+  /**
+   * Outbound (G1.4): the given units of a reference's reservations in one warehouse leave it when their parcel ships (on-hand
+   * and reserved both drop). Reservations are used oldest first; one only partly used is split into the part that left and
+   * the part still held, so a partial shipment leaves the rest reserved. Asking for more than is reserved is a bug: it throws.
+   */
+  async consumeReserved(manager: EntityManager, reference: string, warehouseCode: string, lines: StockRequest[], actor: string): Promise<void> {
+    const { id: warehouseId } = await this.requireWarehouse(manager, warehouseCode);
+    for (const { sku, quantity } of [...lines].sort((a, b) => a.sku.localeCompare(b.sku))) {
+      let left = quantity;
+      const reservations = await queryRows<{ id: string; quantity: number }>(
+        manager,
+        `SELECT id, quantity FROM stock_reservation WHERE reference = $1 AND warehouse_id = $2 AND sku = $3 AND status = 'active' ORDER BY created_at, id FOR UPDATE`,
+        [reference, warehouseId, sku],
+      );
+      for (const reservation of reservations) {
+        if (left === 0) break;
+        const used = Math.min(left, reservation.quantity);
+        if (used === reservation.quantity) {
+          await manager.query(`UPDATE stock_reservation SET status = 'consumed', updated_at = now() WHERE id = $1`, [reservation.id]);
+        } else {
+          await manager.query(`UPDATE stock_reservation SET quantity = quantity - $2, updated_at = now() WHERE id = $1`, [reservation.id, used]);
+          await manager.query(`INSERT INTO stock_reservation (warehouse_id, sku, quantity, reference, status) VALUES ($1, $2, $3, $4, 'consumed')`, [
+            warehouseId, sku, used, reference,
+          ]);
+        }
+        left -= used;
+      }
+      if (left > 0) throw new Error(`${reference} holds ${quantity - left} of ${sku} in ${warehouseCode}, not the ${quantity} shipping`);
       const after = await queryOne<MovementBalance>(
         manager,
         `UPDATE stock_level SET on_hand = on_hand - $3, reserved = reserved - $3, updated_at = now()
           WHERE warehouse_id = $1 AND sku = $2 RETURNING on_hand, reserved`,
-        [reservation.warehouse_id, reservation.sku, reservation.quantity],
+        [warehouseId, sku, quantity],
       );
-      await this.recordMovement(manager, reservation.warehouse_id, reservation.sku, 'outbound', -reservation.quantity, -reservation.quantity, after, reference, 'shipped', actor);
+      await this.recordMovement(manager, warehouseId, sku, 'outbound', -quantity, -quantity, after, reference, 'shipped', actor);
     }
-    return reservations.length;
   }
 
   /** Units available now, per warehouse, for the given skus (allocation reads this before reserving). */

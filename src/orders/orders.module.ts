@@ -4,6 +4,9 @@ import { CatalogModule } from '../catalog/catalog.module';
 import { FulfillmentModule } from '../fulfillment/fulfillment.module';
 import { InventoryModule } from '../inventory/inventory.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { OrderAllocationService } from './order-allocation.service';
+import { OrderRecords } from './order-records';
+import { OrderShippingService } from './order-shipping.service';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 import { ShipmentShippingController } from './shipment-shipping.controller';
@@ -12,7 +15,7 @@ import { OrderTaskTypes } from './task-types/order-task-types';
 @Module({
   imports: [CatalogModule, InventoryModule, AllocationModule, FulfillmentModule, NotificationsModule],
   controllers: [OrdersController, ShipmentShippingController],
-  providers: [OrdersService, OrderTaskTypes],
-  exports: [OrdersService],
+  providers: [OrdersService, OrderRecords, OrderAllocationService, OrderShippingService, OrderTaskTypes],
+  exports: [OrdersService, OrderShippingService],
 })
 export class OrdersModule {}

@@ -1,36 +1,26 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager, In } from 'typeorm';
-import { AllocationService } from '../allocation/allocation.service';
 import { CatalogService } from '../catalog/catalog.service';
 import type { Actor } from '../common/actor';
-import { type ErrorDetail, InvalidStateError, NotFoundError, ValidationError } from '../common/errors';
+import { InvalidStateError, ValidationError } from '../common/errors';
 import { fromCents, MAX_MONEY_CENTS, multiplyMoney, normaliseMoney, sumMoney, toCents } from '../common/money';
-import { queryOne } from '../database/sql';
 import { FulfillmentService } from '../fulfillment/fulfillment.service';
-import { InsufficientStockError, InventoryService } from '../inventory/inventory.service';
+import { InventoryService } from '../inventory/inventory.service';
 import { SettingsService } from '../settings/settings.service';
 import { WorkflowRuntimeService } from '../workflow/workflow-runtime.service';
 import type { AmendOrderDto, ManualAllocationDto } from './dto/amend-order.dto';
 import type { CreateOrderDto, PaymentConfirmationDto } from './dto/create-order.dto';
+import { OrderAllocationService } from './order-allocation.service';
 import { OrderLine } from './order-line.entity';
-import { AMENDABLE_STATUSES, APPROVABLE_STATUSES, ORDER_TRANSITIONS, type OrderStatus } from './order-status';
+import { ORDER_MESSAGES, ORDER_WORKFLOW } from './order-messages';
+import { OrderRecords, reservationReference } from './order-records';
+import { type ShipmentConfirmation, OrderShippingService } from './order-shipping.service';
+import { AMENDABLE_STATUSES, APPROVABLE_STATUSES, type OrderStatus } from './order-status';
 import { OrderStatusHistory } from './order-status-history.entity';
 import { toOrderView, type OrderView } from './order-view';
 import { Order } from './order.entity';
 import { reviewOrder } from './review-rules';
-
-export const ORDER_WORKFLOW = 'order-fulfillment';
-
-/** Messages the order-fulfillment diagram waits for. */
-export const ORDER_MESSAGES = {
-  approved: 'OrderApproved',
-  paymentReceived: 'PaymentReceived',
-  stockArrived: 'StockArrived',
-  shipped: 'OrderShipped',
-  delivered: 'OrderDelivered',
-  receiptConfirmed: 'ReceiptConfirmed',
-} as const;
 
 /** `manual`: clean but held for a person by the settings (auto-review off, or over the amount threshold). */
 export type ReviewOutcome = 'approved' | 'manual' | 'exception' | 'pending_payment' | 'closed';
@@ -45,27 +35,20 @@ export interface OrderListFilter {
   to?: string;
 }
 
-const reservationReference = (orderId: string) => `order:${orderId}`;
-
 /** The order aggregate: intake, review, allocation, the person's actions; every status change goes through transition(). */
 @Injectable()
-export class OrdersService implements OnModuleInit {
-  private readonly logger = new Logger('Orders');
-
+export class OrdersService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly catalog: CatalogService,
     private readonly inventory: InventoryService,
-    private readonly allocation: AllocationService,
     private readonly fulfillment: FulfillmentService,
     private readonly workflow: WorkflowRuntimeService,
     private readonly settings: SettingsService,
+    private readonly records: OrderRecords,
+    private readonly orderAllocation: OrderAllocationService,
+    private readonly shipping: OrderShippingService,
   ) {}
-
-  onModuleInit(): void {
-    // restock wakes orders waiting for it, oldest first (G1.3)
-    this.inventory.onStockIncreased((skus) => this.wakeOrdersWaitingFor(skus));
-  }
 
   /** G1.1: idempotent on (channel, externalId); the order and its process instance commit together. */
   async intake(input: CreateOrderDto, actor: Actor): Promise<{ order: OrderView; created: boolean }> {
@@ -101,7 +84,7 @@ export class OrdersService implements OnModuleInit {
           id, index + 1, line.sku, products.get(line.sku)?.name ?? '', line.quantity, line.unitPrice,
         ]);
       }
-      await this.recordHistory(manager, id, null, status, actor.name, `received from ${input.channel}`);
+      await this.records.recordHistory(manager, id, null, status, actor.name, `received from ${input.channel}`);
       const instanceId = await this.workflow.startInstance(manager, ORDER_WORKFLOW, number, { orderId: id, orderNumber: number });
       await manager.query(`UPDATE customer_order SET process_instance_id = $2 WHERE id = $1`, [id, instanceId]);
       return id as string;
@@ -112,7 +95,7 @@ export class OrdersService implements OnModuleInit {
   }
 
   async get(idOrNumber: string, manager: EntityManager = this.db.manager): Promise<OrderView> {
-    const order = await this.find(manager, idOrNumber);
+    const order = await this.records.find(manager, idOrNumber);
     const [lines, history, shipments] = await Promise.all([
       manager.getRepository(OrderLine).findBy({ orderId: order.id }),
       manager.getRepository(OrderStatusHistory).findBy({ orderId: order.id }),
@@ -148,7 +131,7 @@ export class OrdersService implements OnModuleInit {
   /** G1.2: flags every rule the order breaks; a clean paid order is approved automatically (G3.1 default). */
   async review(orderId: string): Promise<ReviewOutcome> {
     return this.db.transaction(async (manager) => {
-      const order = await this.lockOrder(manager, orderId);
+      const order = await this.records.lock(manager, orderId);
       if (!['pending_review', 'pending_payment'].includes(order.status)) return outcomeOf(order.status);
       return this.reviewLocked(manager, order);
     });
@@ -171,12 +154,12 @@ export class OrdersService implements OnModuleInit {
     const { flags, blocked } = reviewOrder({ ...order, lines, products, available, deliveryArea: new Set(settings.deliveryArea.provinces) });
     await manager.query(`UPDATE customer_order SET flags = $2 WHERE id = $1`, [orderId, JSON.stringify(flags)]);
     if (order.paymentStatus !== 'paid') {
-      if (order.status !== 'pending_payment') await this.transition(manager, order, 'pending_payment', 'system', 'waiting for payment');
+      if (order.status !== 'pending_payment') await this.records.transition(manager, order, 'pending_payment', 'system', 'waiting for payment');
       return 'pending_payment';
     }
     if (honourApproval && order.approvedAt) return 'approved'; // a person approved it: flags are known and accepted
     if (blocked) {
-      await this.transition(manager, order, 'exception', 'system', flags.filter((f) => f.code !== 'out_of_stock').map((f) => f.code).join(', '));
+      await this.records.transition(manager, order, 'exception', 'system', flags.filter((f) => f.code !== 'out_of_stock').map((f) => f.code).join(', '));
       return 'exception';
     }
     // G3.1: auto-review conditions from the settings; a held order waits in pending_review for approve/reject
@@ -184,45 +167,28 @@ export class OrdersService implements OnModuleInit {
     const overThreshold = manualReviewAbove !== null && toCents(order.grandTotal) > toCents(manualReviewAbove);
     if (!enabled || overThreshold) {
       const reason = enabled ? `total ${order.grandTotal} is over the manual review threshold of ${manualReviewAbove}` : 'auto-review is off';
-      await this.recordHistory(manager, order.id, order.status, order.status, 'system', `held for review: ${reason}`);
+      await this.records.recordHistory(manager, order.id, order.status, order.status, 'system', `held for review: ${reason}`);
       return 'manual';
     }
     return 'approved';
-  }
-
-  /** G1.3: reserves the whole order in one warehouse and creates its shipment, or waits for stock. */
-  async reserveStock(orderId: string): Promise<{ reserved: boolean; warehouse?: string }> {
-    return this.db.transaction(async (manager) => {
-      const order = await this.lockOrder(manager, orderId);
-      if (['awaiting_shipment', 'partially_shipped', 'shipped', 'delivered', 'completed'].includes(order.status)) return { reserved: true };
-      if (order.status === 'cancelled') return { reserved: false };
-      const lines = await manager.getRepository(OrderLine).findBy({ orderId });
-      const requests = mergeBySku(lines);
-      const allocation = await this.allocation.allocate(manager, reservationReference(orderId), requests, order.shippingAddress);
-      if (!allocation) {
-        if (order.status !== 'awaiting_stock') await this.transition(manager, order, 'awaiting_stock', 'system', 'not enough stock in any single warehouse');
-        return { reserved: false };
-      }
-      await manager.query(`UPDATE order_line SET reserved = quantity WHERE order_id = $1`, [orderId]);
-      await this.fulfillment.createShipment(manager, orderId, allocation.warehouseId, requests);
-      await manager.query(`UPDATE customer_order SET flags = (SELECT coalesce(jsonb_agg(f), '[]') FROM jsonb_array_elements(flags) f WHERE f->>'code' <> 'out_of_stock') WHERE id = $1`, [orderId]);
-      await this.transition(manager, order, 'awaiting_shipment', 'system', `stock reserved in ${allocation.reason}`);
-      return { reserved: true, warehouse: allocation.warehouseCode };
-    });
   }
 
   // ---- a person's actions (API and admin share these) ----
 
   async approve(idOrNumber: string, actor: Actor, note?: string): Promise<OrderView> {
     const id = await this.db.transaction(async (manager) => {
-      const order = await this.lockOrder(manager, idOrNumber);
+      const order = await this.records.lock(manager, idOrNumber);
       if (!APPROVABLE_STATUSES.includes(order.status) || order.approvedAt) {
         throw new InvalidStateError(`Order ${order.number} is ${order.status}${order.approvedAt ? ' and already approved' : ''}; only pending_review or exception orders can be approved`);
       }
       await manager.query(`UPDATE customer_order SET approved_by = $2, approved_at = now() WHERE id = $1`, [order.id, actor.name]);
-      if (order.status === 'exception') await this.transition(manager, order, 'pending_review', actor.name, note ?? 'approved');
-      else await this.recordHistory(manager, order.id, order.status, order.status, actor.name, note ?? 'approved');
+      if (order.status === 'exception') await this.records.transition(manager, order, 'pending_review', actor.name, note ?? 'approved');
+      else await this.records.recordHistory(manager, order.id, order.status, order.status, actor.name, note ?? 'approved');
       await this.workflow.correlateMessage(manager, ORDER_MESSAGES.approved, order.number, { approvedBy: actor.name });
+      // held after its review had passed (rejected while stock.reserve was due), the process waits for stock: wake that step
+      if (await this.workflow.waitsForMessage(manager, order.number, ORDER_MESSAGES.stockArrived)) {
+        await this.workflow.correlateMessage(manager, ORDER_MESSAGES.stockArrived, order.number, { approvedBy: actor.name });
+      }
       return order.id;
     });
     return this.get(id);
@@ -230,12 +196,12 @@ export class OrdersService implements OnModuleInit {
 
   async reject(idOrNumber: string, reason: string, actor: Actor): Promise<OrderView> {
     const id = await this.db.transaction(async (manager) => {
-      const order = await this.lockOrder(manager, idOrNumber);
+      const order = await this.records.lock(manager, idOrNumber);
       if (order.status !== 'pending_review') {
         throw new InvalidStateError(`Order ${order.number} is ${order.status}; only pending_review orders can be rejected`);
       }
       await manager.query(`UPDATE customer_order SET approved_by = NULL, approved_at = NULL WHERE id = $1`, [order.id]);
-      await this.transition(manager, order, 'exception', actor.name, `rejected: ${reason}`);
+      await this.records.transition(manager, order, 'exception', actor.name, `rejected: ${reason}`);
       return order.id;
     });
     return this.get(id);
@@ -253,7 +219,7 @@ export class OrdersService implements OnModuleInit {
     const parts = (['customer', 'shippingAddress', 'lines', 'notes'] as const).filter((key) => changes[key] !== undefined);
     if (parts.length === 0) throw ValidationError.of('body', 'has nothing to amend: give customer, shippingAddress, lines or notes');
     const id = await this.db.transaction(async (manager) => {
-      const order = await this.lockOrder(manager, idOrNumber);
+      const order = await this.records.lock(manager, idOrNumber);
       if (!AMENDABLE_STATUSES.includes(order.status)) {
         throw new InvalidStateError(`Order ${order.number} is ${order.status}; only ${AMENDABLE_STATUSES.join(', ')} orders can be amended`);
       }
@@ -279,8 +245,8 @@ export class OrdersService implements OnModuleInit {
       await manager.query(`UPDATE customer_order SET version = version + 1, updated_at = now() WHERE id = $1`, [order.id]);
       const note = `amended by ${actor.name}: ${parts.map((part) => (part === 'shippingAddress' ? 'address' : part)).join(', ')}`;
       const wasException = order.status === 'exception';
-      if (wasException) await this.transition(manager, order, 'pending_review', actor.name, note);
-      else await this.recordHistory(manager, order.id, order.status, order.status, actor.name, note);
+      if (wasException) await this.records.transition(manager, order, 'pending_review', actor.name, note);
+      else await this.records.recordHistory(manager, order.id, order.status, order.status, actor.name, note);
       const outcome = await this.reviewLocked(manager, order, { honourApproval: false });
       if (outcome !== 'approved' && order.approvedAt) {
         await manager.query(`UPDATE customer_order SET approved_by = NULL, approved_at = NULL WHERE id = $1`, [order.id]);
@@ -313,109 +279,16 @@ export class OrdersService implements OnModuleInit {
     await manager.query(`UPDATE customer_order SET items_total = $2, grand_total = $3 WHERE id = $1`, [order.id, order.itemsTotal, order.grandTotal]);
   }
 
-  /**
-   * POST /api/orders/{id}/allocation (G2.3): a person chooses the warehouse and/or how much of each sku ships now, for an
-   * awaiting_stock or awaiting_shipment order. In one transaction: the order's reservations are released and its open
-   * shipments cancelled, the choice is reserved (a savepoint; not enough stock → 409 and nothing changes), a shipment is
-   * created, the lines' `reserved` set, the order moved to awaiting_shipment. An awaiting_stock order's process waits at
-   * Event_StockArrived: StockArrived lets its stock.reserve step find the order reserved and go on to the confirmation.
-   * Quantities below those ordered ship that much now; the rest stays unshipped (partial shipments go no further yet).
-   */
+  /** POST /api/orders/{id}/allocation (G2.3): see OrderAllocationService.allocateManually. */
   async allocateManually(idOrNumber: string, choice: ManualAllocationDto, actor: Actor): Promise<OrderView> {
-    if (choice.warehouse === undefined && choice.lines === undefined) throw ValidationError.of('warehouse', 'or lines must be given: nothing to allocate');
-    const id = await this.db.transaction(async (manager) => {
-      const order = await this.lockOrder(manager, idOrNumber);
-      if (order.status !== 'awaiting_stock' && order.status !== 'awaiting_shipment') {
-        throw new InvalidStateError(`Order ${order.number} is ${order.status}; only awaiting_stock or awaiting_shipment orders can be allocated by hand`);
-      }
-      const lines = (await manager.getRepository(OrderLine).findBy({ orderId: order.id })).sort((a, b) => a.lineNo - b.lineNo);
-      const ordered = new Map(mergeBySku(lines).map((line) => [line.sku, line.quantity] as const));
-      const toShip = new Map(ordered);
-      if (choice.lines) {
-        const problems: ErrorDetail[] = [];
-        const listed = new Set<string>();
-        for (const [index, line] of choice.lines.entries()) {
-          const quantity = ordered.get(line.sku);
-          if (quantity === undefined) problems.push({ path: `lines[${index}].sku`, message: `${line.sku} is not in order ${order.number}` });
-          else if (listed.has(line.sku)) problems.push({ path: `lines[${index}].sku`, message: `${line.sku} is listed more than once` });
-          else if (line.quantity > quantity) problems.push({ path: `lines[${index}].quantity`, message: `${line.quantity} of ${line.sku} is more than the ${quantity} ordered` });
-          else toShip.set(line.sku, line.quantity);
-          listed.add(line.sku);
-        }
-        if (problems.length) throw new ValidationError(`The request has ${problems.length} problem(s): ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, problems);
-      }
-      const requests = [...toShip].filter(([, quantity]) => quantity > 0).map(([sku, quantity]) => ({ sku, quantity }));
-      if (requests.length === 0) throw ValidationError.of('lines', 'allocate nothing: at least one unit must ship now');
-      let target: { id: string; code: string } | undefined;
-      if (choice.warehouse !== undefined) {
-        target = (await this.inventory.activeWarehouses(manager)).find((warehouse) => warehouse.code === choice.warehouse);
-        if (!target) throw ValidationError.of('warehouse', `${choice.warehouse} is not an active warehouse`);
-      }
-      const open = ((await this.fulfillment.shipmentsOf(manager, [order.id])).get(order.id) ?? []).filter((s) => ['allocated', 'picking', 'packed'].includes(s.status));
-      const started = open.find((shipment) => shipment.status !== 'allocated');
-      if (started) {
-        throw new InvalidStateError(`Order ${order.number} has shipment ${started.id} ${started.status} in ${started.warehouse} already; it can no longer be allocated by hand`);
-      }
-      const previous = [...new Set(open.map((shipment) => shipment.warehouse))].join(', ');
-      if (!target && open.length) target = (await this.inventory.activeWarehouses(manager)).find((warehouse) => warehouse.code === open[0].warehouse);
-      const reference = reservationReference(order.id);
-      await this.inventory.releaseReservations(manager, reference, actor.name, `order ${order.number} allocated again by hand`);
-      await this.fulfillment.cancelOpenShipments(manager, order.id, actor.name, `order allocated again by ${actor.name}`);
-      let reason: string;
-      if (target) {
-        await manager.query('SAVEPOINT manual_allocation');
-        try {
-          await this.inventory.reserve(manager, target.id, reference, requests);
-          await manager.query('RELEASE SAVEPOINT manual_allocation');
-        } catch (error) {
-          await manager.query('ROLLBACK TO SAVEPOINT manual_allocation');
-          if (!(error instanceof InsufficientStockError)) throw error;
-          const available = (await this.inventory.availability([error.sku], manager)).find((row) => row.warehouseId === target!.id)?.available ?? 0;
-          const needed = toShip.get(error.sku)!;
-          throw new InvalidStateError(`Not enough stock of ${error.sku} in ${target.code}: ${available} available, ${needed} needed; nothing was changed`);
-        }
-        reason = `allocated by ${actor.name} to ${target.code}`;
-      } else {
-        const allocation = await this.allocation.allocate(manager, reference, requests, order.shippingAddress);
-        if (!allocation) {
-          const describe = requests.map((r) => `${r.sku} × ${r.quantity}`).join(', ');
-          throw new InvalidStateError(`No single warehouse has ${describe} available; choose a warehouse or fewer units; nothing was changed`);
-        }
-        target = { id: allocation.warehouseId, code: allocation.warehouseCode };
-        reason = `allocated by ${actor.name} to ${allocation.warehouseCode} (${allocation.reason})`;
-      }
-      await this.fulfillment.createShipment(manager, order.id, target.id, requests);
-      const left = new Map(toShip);
-      for (const line of lines) {
-        const reserved = Math.min(line.quantity, left.get(line.sku) ?? 0);
-        left.set(line.sku, (left.get(line.sku) ?? 0) - reserved);
-        await manager.query(`UPDATE order_line SET reserved = $2 WHERE id = $1`, [line.id, reserved]);
-      }
-      const shipping = requests.reduce((total, r) => total + r.quantity, 0);
-      const all = [...ordered.values()].reduce((total, quantity) => total + quantity, 0);
-      if (shipping === all) {
-        await manager.query(`UPDATE customer_order SET flags = (SELECT coalesce(jsonb_agg(f), '[]') FROM jsonb_array_elements(flags) f WHERE f->>'code' <> 'out_of_stock') WHERE id = $1`, [order.id]);
-      } else {
-        const partial = [...ordered].filter(([sku, quantity]) => toShip.get(sku) !== quantity).map(([sku, quantity]) => `${sku} ${toShip.get(sku)} of ${quantity}`).join(', ');
-        reason += `; shipping now ${partial} (the rest stays unshipped: partial shipments are not implemented further)`;
-      }
-      if (previous && previous !== target.code) reason += `; was ${previous}`;
-      if (order.status === 'awaiting_stock') {
-        await this.transition(manager, order, 'awaiting_shipment', actor.name, reason);
-        await this.workflow.correlateMessage(manager, ORDER_MESSAGES.stockArrived, order.number, { allocatedBy: actor.name, warehouse: target.code });
-      } else {
-        await this.recordHistory(manager, order.id, order.status, order.status, actor.name, reason);
-      }
-      return order.id;
-    });
-    return this.get(id);
+    return this.get(await this.orderAllocation.allocateManually(idOrNumber, choice, actor));
   }
 
   /** Any status before shipped; reserved stock is released and the process ends. */
   async cancel(idOrNumber: string, reason: string, actor: Actor): Promise<OrderView> {
     const id = await this.db.transaction(async (manager) => {
-      const order = await this.lockOrder(manager, idOrNumber);
-      this.assertTransition(order, 'cancelled', 'cancelled');
+      const order = await this.records.lock(manager, idOrNumber);
+      this.records.assertTransition(order, 'cancelled', 'cancelled');
       await this.cancelLocked(manager, order, reason, actor.name);
       // a person's cancel ends the process where it stands
       if (order.processInstanceId) await this.workflow.terminateInstance(manager, order.processInstanceId);
@@ -430,7 +303,7 @@ export class OrdersService implements OnModuleInit {
    */
   async cancelUnpaid(orderId: string): Promise<boolean> {
     return this.db.transaction(async (manager) => {
-      const order = await this.lockOrder(manager, orderId);
+      const order = await this.records.lock(manager, orderId);
       if (order.status === 'cancelled') return true; // this step ran already
       if (order.status !== 'pending_payment') return false;
       await this.cancelLocked(manager, order, 'not paid within the time limit', 'system');
@@ -443,12 +316,12 @@ export class OrdersService implements OnModuleInit {
     await this.inventory.releaseReservations(manager, reservationReference(order.id), by, `order ${order.number} cancelled`);
     await manager.query(`UPDATE order_line SET reserved = 0 WHERE order_id = $1`, [order.id]);
     await this.fulfillment.cancelOpenShipments(manager, order.id, by);
-    await this.transition(manager, order, 'cancelled', by, reason);
+    await this.records.transition(manager, order, 'cancelled', by, reason);
   }
 
   async confirmPayment(idOrNumber: string, payment: PaymentConfirmationDto, actor: Actor): Promise<OrderView> {
     const id = await this.db.transaction(async (manager) => {
-      const order = await this.lockOrder(manager, idOrNumber);
+      const order = await this.records.lock(manager, idOrNumber);
       if (order.paymentStatus === 'paid' || order.status !== 'pending_payment') {
         throw new InvalidStateError(`Order ${order.number} is ${order.status} with payment ${order.paymentStatus}; only pending_payment orders take a payment`);
       }
@@ -456,175 +329,29 @@ export class OrdersService implements OnModuleInit {
         `UPDATE customer_order SET payment_status = 'paid', payment_amount = $2, payment_reference = $3, paid_at = $4 WHERE id = $1`,
         [order.id, payment.amount, payment.reference, payment.paidAt ?? new Date().toISOString()],
       );
-      await this.transition(manager, order, 'pending_review', actor.name, `payment ${payment.reference} of ${payment.amount} received`);
+      await this.records.transition(manager, order, 'pending_review', actor.name, `payment ${payment.reference} of ${payment.amount} received`);
       await this.workflow.correlateMessage(manager, ORDER_MESSAGES.paymentReceived, order.number, {});
       return order.id;
     });
     return this.get(id);
   }
 
-  /** G2.4 without a WMS: the operator enters carrier and tracking number; stock leaves the warehouse. */
-  async ship(
-    idOrNumber: string,
-    carrier: string,
-    trackingNumber: string,
-    actor: Actor,
-    confirm: { warehouse?: string; lines?: Array<{ sku: string; quantity: number }> } = {},
-  ): Promise<OrderView> {
-    const id = await this.db.transaction(async (manager) => {
-      const order = await this.lockOrder(manager, idOrNumber);
-      if (order.status !== 'awaiting_shipment') {
-        throw new InvalidStateError(`Order ${order.number} is ${order.status}; only awaiting_shipment orders can be shipped`);
-      }
-      await this.checkShipmentConfirmation(manager, order, confirm);
-      await this.fulfillment.shipOpenShipments(manager, order.id, carrier, trackingNumber, actor.name);
-      await this.inventory.consumeReservations(manager, reservationReference(order.id), actor.name);
-      // what was reserved leaves; a manual allocation of fewer units leaves the rest unshipped
-      await manager.query(`UPDATE order_line SET shipped = reserved WHERE order_id = $1`, [order.id]);
-      await this.transition(manager, order, 'shipped', actor.name, `${carrier} ${trackingNumber}`);
-      await this.workflow.correlateMessage(manager, ORDER_MESSAGES.shipped, order.number, { carrier, trackingNumber });
-      return order.id;
-    });
-    return this.get(id);
+  /** G2.4 without a WMS: see OrderShippingService.ship. */
+  async ship(idOrNumber: string, carrier: string, trackingNumber: string, actor: Actor, confirm: ShipmentConfirmation = {}): Promise<OrderView> {
+    return this.get(await this.shipping.ship(idOrNumber, carrier, trackingNumber, actor, confirm));
   }
 
-  /**
-   * G1.5: a carrier reported a shipment delivered (tracking calls this in its transaction). When every shipment of a shipped
-   * order is delivered, the order becomes delivered and the diagram hears OrderDelivered. Safe to call again: anything but a
-   * shipped order with all shipments delivered changes nothing. Returns whether the order moved.
-   */
-  async recordDelivery(manager: EntityManager, orderId: string, by: string, note: string): Promise<boolean> {
-    const order = await this.lockOrder(manager, orderId);
-    if (order.status !== 'shipped') return false;
-    const shipments = ((await this.fulfillment.shipmentsOf(manager, [order.id])).get(order.id) ?? []).filter((s) => s.status !== 'cancelled');
-    if (shipments.length === 0 || shipments.some((s) => s.status !== 'delivered')) return false;
-    await this.transition(manager, order, 'delivered', by, shipments.length > 1 ? `${note}; all ${shipments.length} shipments delivered` : note);
-    await this.workflow.correlateMessage(manager, ORDER_MESSAGES.delivered, order.number, { deliveredAt: new Date().toISOString() });
-    return true;
-  }
-
-  /**
-   * G1.6: the customer (or customer service for them) confirms receipt: shipped or delivered → completed. From shipped the
-   * carrier's delivery is taken as given, so the diagram hears OrderDelivered first, then ReceiptConfirmed.
-   */
+  /** G1.6: see OrderShippingService.confirmReceipt. */
   async confirmReceipt(idOrNumber: string, actor: Actor): Promise<OrderView> {
-    const id = await this.db.transaction(async (manager) => {
-      const order = await this.lockOrder(manager, idOrNumber);
-      if (order.status !== 'shipped' && order.status !== 'delivered') {
-        throw new InvalidStateError(`Order ${order.number} is ${order.status}; only shipped or delivered orders can be confirmed as received`);
-      }
-      const wasShipped = order.status === 'shipped';
-      await this.transition(manager, order, 'completed', actor.name, 'receipt confirmed');
-      if (wasShipped) await this.workflow.correlateMessage(manager, ORDER_MESSAGES.delivered, order.number, { deliveredBy: 'receipt confirmation' });
-      await this.workflow.correlateMessage(manager, ORDER_MESSAGES.receiptConfirmed, order.number, { confirmedBy: actor.name });
-      return order.id;
-    });
-    return this.get(id);
+    return this.get(await this.shipping.confirmReceipt(idOrNumber, actor));
   }
 
-  /**
-   * The diagram's order.complete step (the "deemed received" timer, G1.6): delivered or shipped → completed with that note;
-   * an order completed already (the customer confirmed meanwhile) is left as it is. Safe to run twice.
-   */
-  async completeDeemedReceived(orderId: string, note = 'deemed received'): Promise<{ completed: boolean }> {
-    return this.db.transaction(async (manager) => {
-      const order = await this.lockOrder(manager, orderId);
-      if (order.status === 'completed') return { completed: false };
-      if (order.status !== 'delivered' && order.status !== 'shipped') {
-        throw new InvalidStateError(`Order ${order.number} is ${order.status}; only shipped or delivered orders can be completed`);
-      }
-      await this.transition(manager, order, 'completed', 'system', note);
-      return { completed: true };
-    });
-  }
-
-  /**
-   * What the operator says is leaving must be what was allocated: the warehouse of an open shipment, and (one-step
-   * confirmation ships everything; there is no partial shipment yet) every allocated unit. Anything else is a 422.
-   */
-  private async checkShipmentConfirmation(manager: EntityManager, order: Order, confirm: { warehouse?: string; lines?: Array<{ sku: string; quantity: number }> }): Promise<void> {
-    if (confirm.warehouse === undefined && confirm.lines === undefined) return;
-    const open = ((await this.fulfillment.shipmentsOf(manager, [order.id])).get(order.id) ?? []).filter((s) => ['allocated', 'picking', 'packed'].includes(s.status));
-    const warehouses = [...new Set(open.map((s) => s.warehouse))];
-    if (confirm.warehouse !== undefined && !warehouses.includes(confirm.warehouse)) {
-      const message = `order ${order.number} is allocated to ${warehouses.join(', ') || 'no warehouse'}, not ${confirm.warehouse}`;
-      throw ValidationError.of('warehouse', message);
-    }
-    if (confirm.lines !== undefined) {
-      const describe = (lines: Array<{ sku: string; quantity: number }>) =>
-        mergeBySku(lines).sort((a, b) => a.sku.localeCompare(b.sku)).map((l) => `${l.sku} × ${l.quantity}`).join(', ');
-      const allocated = describe(open.filter((s) => confirm.warehouse === undefined || s.warehouse === confirm.warehouse).flatMap((s) => s.lines));
-      if (describe(confirm.lines) !== allocated) {
-        const message = `a one-step confirmation ships every allocated unit (${allocated}); partial shipments are not supported`;
-        throw ValidationError.of('lines', message);
-      }
-    }
-  }
-
-  private async wakeOrdersWaitingFor(skus: string[]): Promise<void> {
-    const waiting: Array<{ number: string }> = await this.db.query(
-      `SELECT o.number FROM customer_order o WHERE o.status = 'awaiting_stock'
-          AND EXISTS (SELECT 1 FROM order_line l WHERE l.order_id = o.id AND l.sku = ANY($1)) ORDER BY o.placed_at, o.number`,
-      [skus],
-    );
-    for (const { number } of waiting) {
-      await this.db.transaction((manager) => this.workflow.correlateMessage(manager, ORDER_MESSAGES.stockArrived, number, {}));
-    }
-  }
-
-  // ---- the aggregate's internals ----
-
-  private async find(manager: EntityManager, idOrNumber: string, lock = false): Promise<Order> {
-    const byId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrNumber);
-    const order = await manager.getRepository(Order).findOne({
-      where: byId ? { id: idOrNumber } : { number: idOrNumber },
-      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
-    if (!order) throw new NotFoundError('Order', idOrNumber);
-    return order;
-  }
-
-  /** Row lock on the order: its steps and a person's actions take turns. */
-  private lockOrder(manager: EntityManager, idOrNumber: string): Promise<Order> {
-    return this.find(manager, idOrNumber, true);
-  }
-
-  private assertTransition(order: Order, to: OrderStatus, action: string): void {
-    if (!ORDER_TRANSITIONS[order.status].includes(to)) {
-      throw new InvalidStateError(`Order ${order.number} is ${order.status}; it cannot be ${action} now`);
-    }
-  }
-
-  /** The one place an order's status changes: checked against ORDER_TRANSITIONS and recorded in its history. */
-  private async transition(manager: EntityManager, order: Order, to: OrderStatus, by: string, note?: string): Promise<void> {
-    this.assertTransition(order, to, `moved to ${to}`);
-    const updated = await queryOne(
-      manager,
-      `UPDATE customer_order SET status = $3, version = version + 1, updated_at = now() WHERE id = $1 AND status = $2 RETURNING id`,
-      [order.id, order.status, to],
-    );
-    if (!updated) throw new InvalidStateError(`Order ${order.number} changed meanwhile; try again`);
-    await this.recordHistory(manager, order.id, order.status, to, by, note);
-    order.status = to;
-  }
-
-  private async recordHistory(manager: EntityManager, orderId: string, from: string | null, to: string, by: string, note?: string): Promise<void> {
-    await manager.query(`INSERT INTO order_status_history (order_id, from_status, to_status, by, note) VALUES ($1, $2, $3, $4, $5)`, [
-      orderId, from, to, by, note?.slice(0, 1000) ?? null,
-    ]);
-  }
 }
 
 function outcomeOf(status: OrderStatus): ReviewOutcome {
   if (status === 'exception') return 'exception';
   if (status === 'cancelled') return 'closed';
   return 'approved';
-}
-
-function mergeBySku(lines: Array<{ sku: string; quantity: number }>): Array<{ sku: string; quantity: number }> {
-  const totals = new Map<string, number>();
-  for (const line of lines) totals.set(line.sku, (totals.get(line.sku) ?? 0) + line.quantity);
-  return [...totals.entries()].map(([sku, quantity]) => ({ sku, quantity }));
 }
 
 /** SO + yyMMdd + a six-digit sequence: readable on the phone, unique across processes. */

@@ -1,3 +1,4 @@
+import { mainlandProvinceOf } from '../common/china-regions';
 import type { OrderFlag, ShippingAddress } from './order.entity';
 
 /** Everything a review rule may look at; gathered once by the orders service. */
@@ -29,37 +30,6 @@ export function isValidPhone(phone: string): boolean {
   const compact = phone.trim().replace(/[\s()-]/g, ''); // 138-0013-8000, (010) 1234-5678, +86 138 0013 8000
   if (MOBILE.test(compact) || LANDLINE.test(compact)) return true;
   return E164.test(compact) && !compact.startsWith('+86');
-}
-
-/** The 31 province-level divisions of mainland China (the default delivery area, API.md "settings"). */
-export const MAINLAND_PROVINCES = [
-  '北京', '天津', '上海', '重庆', '河北', '山西', '辽宁', '吉林', '黑龙江', '江苏', '浙江', '安徽', '福建', '江西', '山东', '河南',
-  '湖北', '湖南', '广东', '海南', '四川', '贵州', '云南', '陕西', '甘肃', '青海', '内蒙古', '广西', '西藏', '宁夏', '新疆',
-] as const;
-export type MainlandProvince = (typeof MAINLAND_PROVINCES)[number];
-
-const PINYIN: Record<string, MainlandProvince> = {
-  beijing: '北京', tianjin: '天津', shanghai: '上海', chongqing: '重庆', hebei: '河北', shanxi: '山西', liaoning: '辽宁', jilin: '吉林',
-  heilongjiang: '黑龙江', jiangsu: '江苏', zhejiang: '浙江', anhui: '安徽', fujian: '福建', jiangxi: '江西', shandong: '山东', henan: '河南',
-  hubei: '湖北', hunan: '湖南', guangdong: '广东', hainan: '海南', sichuan: '四川', guizhou: '贵州', yunnan: '云南', shaanxi: '陕西',
-  gansu: '甘肃', qinghai: '青海', 'inner mongolia': '内蒙古', neimenggu: '内蒙古', guangxi: '广西', tibet: '西藏', xizang: '西藏',
-  ningxia: '宁夏', xinjiang: '新疆',
-};
-
-/** The mainland province an address is in (Chinese or pinyin/English names), or null outside mainland China. */
-export function mainlandProvinceOf(address: ShippingAddress): MainlandProvince | null {
-  const country = (address.country?.trim() || 'CN').toLowerCase(); // no country (or an empty one) means the shop's own
-  if (!['cn', 'chn', 'china', '中国', 'prc', "people's republic of china"].includes(country)) return null;
-  const province = address.province.trim();
-  const chinese = MAINLAND_PROVINCES.find((name) => province.startsWith(name));
-  if (chinese) return chinese;
-  // "Guangxi Zhuang Autonomous Region", "Xinjiang Uygur Autonomous Region", "Beijing City": official English names carry suffixes
-  const latin = province
-    .toLowerCase()
-    .replace(/\s*(province|municipality|autonomous region|city|shi|sheng|zizhiqu)$/, '')
-    .replace(/\s+(zhuang|hui|uygur|uyghur|uighur)$/, '')
-    .trim();
-  return PINYIN[latin] ?? null;
 }
 
 export function isInMainlandChina(address: ShippingAddress): boolean {

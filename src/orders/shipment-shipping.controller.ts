@@ -4,7 +4,7 @@ import { RequirePermission } from '../auth/auth.decorators';
 import { type Actor, CurrentActor } from '../common/actor';
 import { FulfillmentService } from '../fulfillment/fulfillment.service';
 import { ShipShipmentDto } from './dto/create-order.dto';
-import { OrdersService } from './orders.service';
+import { OrderShippingService } from './order-shipping.service';
 
 /**
  * `POST /api/shipments/{id}/ship` (API.md): lives with the orders because shipping changes the order (its status,
@@ -15,7 +15,7 @@ import { OrdersService } from './orders.service';
 @Controller('api/shipments')
 export class ShipmentShippingController {
   constructor(
-    private readonly orders: OrdersService,
+    private readonly shipping: OrderShippingService,
     private readonly fulfillment: FulfillmentService,
   ) {}
 
@@ -23,9 +23,7 @@ export class ShipmentShippingController {
   @HttpCode(200)
   @RequirePermission('shipments.write')
   async ship(@Param('id') id: string, @Body() body: ShipShipmentDto, @CurrentActor() actor: Actor) {
-    const shipment = await this.fulfillment.getShipment(id);
-    // an order is allocated to one warehouse today, so its shipment is all of it (API.md "warehouse?, lines?")
-    await this.orders.ship(shipment.orderId, body.carrier, body.trackingNumber, actor, { warehouse: shipment.warehouse });
+    await this.shipping.shipShipment(id, body.carrier, body.trackingNumber, actor);
     return this.fulfillment.getShipment(id);
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { MAINLAND_PROVINCES } from '../orders/review-rules';
+import { MAINLAND_PROVINCES } from '../common/china-regions';
+import { ALLOCATION_STRATEGY_NAMES } from '../allocation/strategies/allocation-strategy';
 
 export const CARRIERS = ['sf', 'zto', 'yto', 'sto', 'yunda', 'jd', 'ems'] as const;
 const money = z.string().regex(/^\d{1,10}(\.\d{1,2})?$/, 'must be a decimal string like "2000.00"');
@@ -17,7 +18,7 @@ export const settingsSchema = z
       .strict(),
     deliveryArea: z.object({ provinces: z.array(z.enum(MAINLAND_PROVINCES)).min(1) }).strict(),
     defaultWarehouse: z.string().min(1).max(32).nullable(),
-    allocationStrategy: z.enum(['warehouse_priority', 'nearest', 'lowest_cost', 'fewest_shipments']),
+    allocationStrategy: z.enum(ALLOCATION_STRATEGY_NAMES),
     partialStockPolicy: z.enum(['ship_available', 'split', 'wait']),
     carrierPriority: z.array(z.enum(CARRIERS)).min(1).refine((list) => new Set(list).size === list.length, 'lists a carrier twice'),
     alertThresholds: z.object({ staleTrackingHours: z.number().int().min(1).max(24 * 30) }).strict(),

@@ -7,7 +7,7 @@ import { NotFoundError, ValidationError } from '../common/errors';
 import { queryOne, queryRows } from '../database/sql';
 import { SettingsService } from '../settings/settings.service';
 import { FulfillmentService } from '../fulfillment/fulfillment.service';
-import { OrdersService } from '../orders/orders.service';
+import { OrderShippingService } from '../orders/order-shipping.service';
 import type { TrackingEvent, TrackingEventStatus } from './carriers/carrier-adapter';
 import { CARRIER_CODES, isCarrierCode, SIMULATED_CARRIER, trackingUrlOf } from './carriers/carriers';
 
@@ -47,7 +47,7 @@ export class TrackingService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly fulfillment: FulfillmentService,
-    private readonly orders: OrdersService,
+    private readonly shipping: OrderShippingService,
     private readonly settings: SettingsService,
   ) {}
 
@@ -184,7 +184,7 @@ export class TrackingService {
         `UPDATE logistics_alert SET resolved_at = now(), resolved_by = 'delivered' WHERE shipment_id = $1 AND resolved_at IS NULL`,
         [shipment.id],
       );
-      await this.orders.recordDelivery(manager, shipment.order_id, actor.name, `${carrier} ${trackingNumber} delivered`);
+      await this.shipping.recordDelivery(manager, shipment.order_id, actor.name, `${carrier} ${trackingNumber} delivered`);
     }
   }
 }

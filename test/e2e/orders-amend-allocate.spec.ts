@@ -11,7 +11,7 @@ type Order = {
   shippingAddress: Record<string, string>;
   lines: Array<{ sku: string; name: string; quantity: number; unitPrice: string; reserved: number; shipped: number }>;
   totals: { items: string; shipping: string; grand: string };
-  shipments: Array<{ id: string; status: string; warehouse: string; lines: Array<{ sku: string; quantity: number }> }>;
+  shipments: Array<{ id: string; status: string; warehouse: string; trackingNumber: string | null; lines: Array<{ sku: string; quantity: number }> }>;
   history: Array<{ at: string; from: string | null; to: string; by: string; note: string | null }>;
   notes: string | null;
   processInstanceId: string;
@@ -200,7 +200,7 @@ describe('amending and allocating orders by hand', () => {
       expect(await levelOf(sku, other)).toMatchObject({ reserved: 2 });
     });
 
-    it('fewer units than ordered ship that much now; the rest stays unshipped', async () => {
+    it('fewer units than ordered ship that much now (partially_shipped); restock allocates the rest, which ships later (shipped)', async () => {
       const { order, sku, warehouse } = await orderAwaitingStock(3, 2);
       const response = await allocate(order.id, { warehouse, lines: [{ sku, quantity: 2 }] }).expect(200);
       expect(response.body).toMatchObject({ status: 'awaiting_shipment', lines: [expect.objectContaining({ sku, quantity: 3, reserved: 2, shipped: 0 })] });
@@ -209,8 +209,24 @@ describe('amending and allocating orders by hand', () => {
       expect(await levelOf(sku, warehouse)).toMatchObject({ onHand: 2, reserved: 2, available: 0 });
       await waitUntilWaitingAt(order.processInstanceId, 'Event_OrderShipped');
       const shipped = (await app.http.post(`/api/orders/${order.id}/shipments`).set(auth).send({ carrier: 'sf', trackingNumber: 'SF7700000001' }).expect(200)).body as Order;
-      expect(shipped.lines).toEqual([expect.objectContaining({ quantity: 3, reserved: 2, shipped: 2 })]);
+      expect(shipped).toMatchObject({ status: 'partially_shipped', lines: [expect.objectContaining({ quantity: 3, reserved: 2, shipped: 2 })] });
       expect(await levelOf(sku, warehouse)).toMatchObject({ onHand: 0, reserved: 0 });
+      expect(await waitingAt(order.processInstanceId)).toEqual(['Event_OrderShipped']);
+
+      await app.http.post('/api/inventory/adjustments').set(auth).send({ warehouse, sku, delta: 1, reason: 'restock' }).expect(200);
+      const rest = await eventually(async () => {
+        const current = await getOrder(order.id);
+        return current.shipments.some((s) => s.status === 'allocated') ? current : undefined;
+      });
+      expect(rest).toMatchObject({ status: 'partially_shipped', lines: [expect.objectContaining({ quantity: 3, reserved: 3, shipped: 2 })] });
+      const done = (await app.http.post(`/api/orders/${order.id}/shipments`).set(auth).send({ carrier: 'sf', trackingNumber: 'SF7700000002' }).expect(200)).body as Order;
+      expect(done).toMatchObject({ status: 'shipped', lines: [expect.objectContaining({ quantity: 3, reserved: 3, shipped: 3 })] });
+      expect(done.shipments.map((s) => [s.status, s.trackingNumber, s.lines])).toEqual([
+        ['shipped', 'SF7700000001', [{ sku, quantity: 2 }]],
+        ['shipped', 'SF7700000002', [{ sku, quantity: 1 }]],
+      ]);
+      expect(await levelOf(sku, warehouse)).toMatchObject({ onHand: 0, reserved: 0 });
+      await waitUntilWaitingAt(order.processInstanceId, 'Event_OrderDelivered');
     });
 
     it('an awaiting_shipment order moved from warehouse A to B: A released, B reserved, the old shipment cancelled', async () => {

@@ -1,5 +1,5 @@
 import { AuthService } from '../../src/auth/auth.service';
-import { MAINLAND_PROVINCES } from '../../src/orders/review-rules';
+import { MAINLAND_PROVINCES } from '../../src/common/china-regions';
 import { orderBody, stockedCatalogue, unique } from '../helpers/fixtures';
 import { eventually, startTestApp, type TestApp } from '../helpers/test-app';
 

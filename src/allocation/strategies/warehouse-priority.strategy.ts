@@ -1,12 +1,10 @@
-import type { AllocationStrategy, WarehouseCandidate } from './allocation-strategy';
+import { type AllocationStrategy, byPriority, type WarehouseCandidate } from './allocation-strategy';
 
 /** The default: lowest priority number first (API.md "warehouses"). */
 export class WarehousePriorityStrategy implements AllocationStrategy {
   readonly name = 'warehouse_priority';
 
   rank(candidates: WarehouseCandidate[]) {
-    return [...candidates]
-      .sort((a, b) => a.priority - b.priority || a.code.localeCompare(b.code))
-      .map((candidate, index) => ({ candidate, reason: `priority ${candidate.priority} (rank ${index + 1} of ${candidates.length})` }));
+    return [...candidates].sort(byPriority).map((candidate, index) => ({ candidate, reason: `priority ${candidate.priority} (rank ${index + 1} of ${candidates.length})` }));
   }
 }

@@ -5,6 +5,8 @@ import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { Inject } from '@nestjs/common';
 import { NotificationsService } from '../../notifications/notifications.service';
 import { type TaskContext, TaskTypeRegistry } from '../../workflow/task-type.registry';
+import { OrderAllocationService } from '../order-allocation.service';
+import { OrderShippingService } from '../order-shipping.service';
 import { OrdersService } from '../orders.service';
 
 const orderIdOf = (context: TaskContext): string => {
@@ -19,6 +21,8 @@ export class OrderTaskTypes implements OnModuleInit {
   constructor(
     private readonly registry: TaskTypeRegistry,
     private readonly orders: OrdersService,
+    private readonly allocation: OrderAllocationService,
+    private readonly shipping: OrderShippingService,
     private readonly notifications: NotificationsService,
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -43,7 +47,7 @@ export class OrderTaskTypes implements OnModuleInit {
         { name: 'warehouse', type: 'string', description: 'code of the warehouse chosen' },
       ],
       handle: async (context) => {
-        const result = await this.orders.reserveStock(orderIdOf(context));
+        const result = await this.allocation.reserveStock(orderIdOf(context));
         return { stockReserved: result.reserved, ...(result.warehouse ? { warehouse: result.warehouse } : {}) };
       },
     });
@@ -56,7 +60,7 @@ export class OrderTaskTypes implements OnModuleInit {
         { name: 'note', type: 'string', description: 'history note (default "deemed received")' },
       ],
       outputs: [{ name: 'orderCompleted', type: 'boolean', description: 'true when this step completed the order; false when it was completed already' }],
-      handle: async (context) => ({ orderCompleted: (await this.orders.completeDeemedReceived(orderIdOf(context), context.input.note || undefined)).completed }),
+      handle: async (context) => ({ orderCompleted: (await this.shipping.completeDeemedReceived(orderIdOf(context), context.input.note || undefined)).completed }),
     });
     this.registry.register({
       type: 'order.cancel-unpaid',
