@@ -47,6 +47,9 @@ export function mainlandProvinceOf(place: { province: string; country?: string }
 /** A city name without its 市 / "City" suffix, lower-cased, so 杭州市, 杭州 and "Hangzhou City" compare as far as they can. */
 const cityKey = (city: string) => (city ?? '').trim().toLowerCase().replace(/(市|\s+city|\s+shi)$/, '');
 
+/** Province-level cities: the province is the city. */
+const MUNICIPALITIES: ReadonlySet<MainlandProvince> = new Set(['北京', '天津', '上海', '重庆']);
+
 /** Nominal distance within one province but between cities: closer than any other province's capital in practice. */
 export const SAME_PROVINCE_KM = 100;
 
@@ -58,7 +61,7 @@ export function distanceKm(from: { province: string; city: string }, to: { provi
   const a = mainlandProvinceOf(from);
   const b = mainlandProvinceOf(to);
   if (!a || !b) return null;
-  if (a === b) return cityKey(from.city) === cityKey(to.city) ? 0 : SAME_PROVINCE_KM;
+  if (a === b) return MUNICIPALITIES.has(a) || cityKey(from.city) === cityKey(to.city) ? 0 : SAME_PROVINCE_KM;
   const [lat1, lon1] = CAPITALS[a].map((degrees) => (degrees * Math.PI) / 180);
   const [lat2, lon2] = CAPITALS[b].map((degrees) => (degrees * Math.PI) / 180);
   const haversine = Math.sin((lat2 - lat1) / 2) ** 2 + Math.cos(lat1) * Math.cos(lat2) * Math.sin((lon2 - lon1) / 2) ** 2;

@@ -59,8 +59,9 @@ const toShipmentView = (row: ShipmentRow): ShipmentView => ({ ...row, lines: row
 export class FulfillmentService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
+  /** Created at the clock's time, not the transaction's, so the shipments of one allocation list in the order they were planned. */
   async createShipment(manager: EntityManager, orderId: string, warehouseId: string, lines: Array<{ sku: string; quantity: number }>, allocationReason: string): Promise<string> {
-    const [shipment] = await manager.query(`INSERT INTO shipment (order_id, warehouse_id, allocation_reason) VALUES ($1, $2, $3) RETURNING id`, [
+    const [shipment] = await manager.query(`INSERT INTO shipment (order_id, warehouse_id, allocation_reason, created_at) VALUES ($1, $2, $3, clock_timestamp()) RETURNING id`, [
       orderId, warehouseId, allocationReason.slice(0, 2000),
     ]);
     await this.insertLines(manager, shipment.id, lines);

@@ -5,6 +5,6 @@ export class WarehousePriorityStrategy implements AllocationStrategy {
   readonly name = 'warehouse_priority';
 
   rank(candidates: WarehouseCandidate[]) {
-    return [...candidates].sort(byPriority).map((candidate, index) => ({ candidate, reason: `priority ${candidate.priority} (rank ${index + 1} of ${candidates.length})` }));
+    return [...candidates].sort(byPriority).map((candidate) => ({ candidate, reason: `priority ${candidate.priority}` }));
   }
 }
