@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { type AllocationPlan, type AllocationRules, describeRequests } from '../allocation/allocation-plan';
+import type { AllocationPlan, AllocationRules } from '../allocation/allocation-plan';
 import { AllocationService } from '../allocation/allocation.service';
 import type { Actor } from '../common/actor';
 import { type ErrorDetail, InvalidStateError, ValidationError } from '../common/errors';
