@@ -121,6 +121,20 @@ export class OrderShippingService {
     return this.fulfillment.takeForShipping(manager, scope, mergeBySku(wanted), actor.name);
   }
 
+  /**
+   * Cancel of a partially shipped order (API.md: cancel before shipped): what left stays shipped, the rest is released and
+   * its open shipments cancelled; the order is shipped with what it has, and the diagram hears OrderShipped.
+   */
+  async cancelRest(manager: EntityManager, order: Order, reason: string, actor: Actor): Promise<void> {
+    await this.inventory.releaseReservations(manager, reservationReference(order.id), actor.name, `order ${order.number}: the rest cancelled`);
+    await this.fulfillment.cancelOpenShipments(manager, order.id, actor.name, `the rest of order ${order.number} cancelled`);
+    const lines = await this.records.lines(manager, order.id);
+    const dropped = lines.filter((line) => line.shipped < line.quantity).map((line) => ({ sku: line.sku, quantity: line.quantity - line.shipped }));
+    await manager.query(`UPDATE order_line SET reserved = shipped WHERE order_id = $1`, [order.id]);
+    await this.records.transition(manager, order, 'shipped', actor.name, `the rest cancelled (${describeRequests(dropped)}): ${reason}`);
+    await this.workflow.correlateMessage(manager, ORDER_MESSAGES.shipped, order.number, { restCancelled: true });
+  }
+
   private assertShippable(order: Order): void {
     if (!SHIPPABLE_STATUSES.includes(order.status)) {
       throw new InvalidStateError(`Order ${order.number} is ${order.status}; only ${SHIPPABLE_STATUSES.join(' or ')} orders can be shipped`);

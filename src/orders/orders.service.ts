@@ -284,10 +284,17 @@ export class OrdersService {
     return this.get(await this.orderAllocation.allocateManually(idOrNumber, choice, actor));
   }
 
-  /** Any status before shipped; reserved stock is released and the process ends. */
+  /**
+   * Any status before shipped; reserved stock is released and the process ends. A partially shipped order keeps what left:
+   * the rest is cancelled and it counts as shipped (OrderShippingService.cancelRest).
+   */
   async cancel(idOrNumber: string, reason: string, actor: Actor): Promise<OrderView> {
     const id = await this.db.transaction(async (manager) => {
       const order = await this.records.lock(manager, idOrNumber);
+      if (order.status === 'partially_shipped') {
+        await this.shipping.cancelRest(manager, order, reason, actor);
+        return order.id;
+      }
       this.records.assertTransition(order, 'cancelled', 'cancelled');
       await this.cancelLocked(manager, order, reason, actor.name);
       // a person's cancel ends the process where it stands
@@ -314,7 +321,7 @@ export class OrdersService {
   /** Releases what the order holds and records the cancellation; the caller holds the order's row lock. */
   private async cancelLocked(manager: EntityManager, order: Order, reason: string, by: string): Promise<void> {
     await this.inventory.releaseReservations(manager, reservationReference(order.id), by, `order ${order.number} cancelled`);
-    await manager.query(`UPDATE order_line SET reserved = 0 WHERE order_id = $1`, [order.id]);
+    await manager.query(`UPDATE order_line SET reserved = shipped WHERE order_id = $1`, [order.id]);
     await this.fulfillment.cancelOpenShipments(manager, order.id, by);
     await this.records.transition(manager, order, 'cancelled', by, reason);
   }

@@ -177,7 +177,7 @@ describe('allocation strategies and partial-stock policies', () => {
     expect(await level(sku, warehouse)).toMatchObject({ onHand: 0, reserved: 0 });
   });
 
-  it('a one-step confirmation of fewer units than allocated ships those and keeps the rest allocated in a new shipment', async () => {
+  it('a one-step confirmation of fewer units than allocated ships those and keeps the rest allocated; cancel then cancels only the rest', async () => {
     const sku = unique('ONE');
     const [warehouse] = await warehouses([{ province: '上海', city: '上海', priority: 1, stock: { [sku]: 5 } }]);
     const order = await orderIn((await place([{ sku, quantity: 3 }])).id, 'awaiting_shipment');
@@ -189,5 +189,13 @@ describe('allocation strategies and partial-stock policies', () => {
     ]);
     expect(partial.shipments[1].allocationReason).toContain('the rest of shipment');
     expect(await level(sku, warehouse)).toMatchObject({ onHand: 4, reserved: 2 });
+
+    // cancelling a partially shipped order cancels the rest: what left stays shipped, the rest is released
+    const cancelled = (await app.http.post(`/api/orders/${order.id}/cancel`).set(auth).send({ reason: 'customer keeps one' }).expect(200)).body as Order;
+    expect(cancelled).toMatchObject({ status: 'shipped', lines: [expect.objectContaining({ quantity: 3, reserved: 1, shipped: 1 })] });
+    expect(cancelled.shipments.map((s) => s.status)).toEqual(['shipped', 'cancelled']);
+    expect(cancelled.history.at(-1)?.note).toBe(`the rest cancelled (${sku} × 2): customer keeps one`);
+    expect(await level(sku, warehouse)).toMatchObject({ onHand: 4, reserved: 0, available: 4 });
+    await app.http.post(`/api/orders/${order.id}/cancel`).set(auth).send({ reason: 'again' }).expect(409);
   });
 });
