@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import type { ComponentLoader } from 'adminjs';
+import { projectRoot } from '../common/project-root';
+import type { AdminJsModule } from './admin-runtime';
+
+/**
+ * The React components of the order screens (src/admin/components, .tsx). AdminJS bundles them with its own rollup at
+ * start (once in production, watching in development); they are read from the sources, which dist/ does not copy.
+ */
+const COMPONENTS_DIR = join(projectRoot(), 'src', 'admin', 'components');
+
+export interface AdminComponents {
+  loader: ComponentLoader;
+  /** Order detail page (the Order resource's show). */
+  OrderDetail: string;
+  /** Any order action's form, driven by the ActionForm its GET answers. */
+  ActionForm: string;
+  /** Orders per status with links to the filtered list (dashboard, "By status"). */
+  OrderStatusCounts: string;
+}
+
+export function adminComponents({ ComponentLoader }: AdminJsModule): AdminComponents {
+  const loader = new ComponentLoader();
+  const add = (name: string, file: string) => loader.add(name, join(COMPONENTS_DIR, file));
+  return {
+    loader,
+    OrderDetail: add('OrderDetail', 'order-detail.tsx'),
+    ActionForm: add('ActionForm', 'action-form.tsx'),
+    OrderStatusCounts: add('OrderStatusCounts', 'order-status-counts.tsx'),
+  };
+}
