@@ -3,18 +3,27 @@ import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { AuthModule } from '../auth/auth.module';
 import { AuthService } from '../auth/auth.service';
+import { FulfillmentModule } from '../fulfillment/fulfillment.module';
+import { FulfillmentService } from '../fulfillment/fulfillment.service';
+import { InventoryModule } from '../inventory/inventory.module';
+import { InventoryService } from '../inventory/inventory.service';
 import { OrdersModule } from '../orders/orders.module';
 import { OrdersService } from '../orders/orders.service';
+import { SettingsService } from '../settings/settings.service';
 import { SetupModule } from '../setup/setup.module';
 import { SetupService } from '../setup/setup.service';
+import { TrackingModule } from '../tracking/tracking.module';
+import { TrackingService } from '../tracking/tracking.service';
 import { WorkflowUiModule } from '../workflow-ui/workflow-ui.module';
 import { WORKFLOW_UI_ASSETS_PATH } from '../workflow-ui/workflow-ui-pages';
 import { AdminIdentity } from './admin-auth';
+import { adminComponents } from './admin-components';
 import { ADMIN_BRANDING, ADMIN_LOCALE } from './admin-locale';
 import { createResourceAdapter } from './admin-resource-adapter';
 import { type AdminRuntime, loadAdminRuntime } from './admin-runtime';
 import { ADMIN_COOKIE_NAME, ADMIN_SESSION_SECRET, AdminSessionModule, AdminSessionStore } from './admin-session';
 import { adminResources } from './resources';
+import { orderStatusCounts } from './resources/order-status-counts';
 
 export const ADMIN_ROOT_PATH = '/admin';
 
@@ -39,19 +48,36 @@ export async function createAdminModule(): Promise<DynamicModule> {
   registerTypeormAdapter(runtime);
   const { adminjs, nestjs } = runtime;
   const adminjsModule = nestjs.AdminModule.createAdminAsync({
-    imports: [AuthModule, OrdersModule, SetupModule, AdminSessionModule],
-    inject: [AuthService, OrdersService, SetupService, AdminSessionStore, DataSource],
+    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, SetupModule, AdminSessionModule],
+    inject: [AuthService, OrdersService, FulfillmentService, InventoryService, SettingsService, TrackingService, SetupService, AdminSessionStore, DataSource],
     // explicit, so that /admin is served under Test.createTestingModule too (STACK trap 3)
     customLoader: nestjs.ExpressLoader,
-    useFactory: async (auth: AuthService, orders: OrdersService, setup: SetupService, sessions: AdminSessionStore, db: DataSource) => {
+    useFactory: async (
+      auth: AuthService,
+      orders: OrdersService,
+      fulfillment: FulfillmentService,
+      inventory: InventoryService,
+      settings: SettingsService,
+      tracking: TrackingService,
+      setup: SetupService,
+      sessions: AdminSessionStore,
+      db: DataSource,
+    ) => {
       const secret = await setup.secret(ADMIN_SESSION_SECRET);
       const identity = new AdminIdentity(auth, db);
+      const components = adminComponents(adminjs);
       return {
         adminJsOptions: {
           rootPath: ADMIN_ROOT_PATH,
           loginPath: `${ADMIN_ROOT_PATH}/login`,
           logoutPath: `${ADMIN_ROOT_PATH}/logout`,
-          resources: adminResources({ adminjs, orders, identity, sessions, db }),
+          componentLoader: components.loader,
+          // G2.1 / G2.2: the home screen shows the orders per status and the work queues
+          dashboard: {
+            component: components.OrderStatusCounts,
+            handler: async (_request, _response, context) => ({ counts: await orderStatusCounts(db, context.h, context.currentAdmin) }),
+          },
+          resources: adminResources({ adminjs, components, orders, fulfillment, inventory, settings, tracking, identity, sessions, db }),
           branding: ADMIN_BRANDING,
           locale: ADMIN_LOCALE,
           version: { admin: false },

@@ -106,49 +106,310 @@ describe('the AdminJS back office at /admin', () => {
     expect(none.body.records).toEqual([]);
   });
 
-  it("shows an order's lines, shipments and status history on its detail page", async () => {
-    const placed = await placeOrder();
-    await waitForStatus(placed.id, 'awaiting_shipment');
-    const response = await app.http.get(`/admin/api/resources/Order/records/${placed.id}/show`).set('Cookie', adminCookie).expect(200);
-    const { params, recordActions } = response.body.record;
-    expect(params.lines).toContain(`${placed.sku}`);
-    expect(params.lines).toContain('× 2');
-    expect(params.history).toContain('awaiting_shipment');
-    expect(params.shipments).toContain('allocated');
-    expect(recordActions.map((action: { name: string }) => action.name)).toEqual(expect.arrayContaining(['show', 'cancel']));
-    expect(recordActions.map((action: { name: string }) => action.name)).not.toContain('edit');
-  });
-
-  it('cancels an order with the admin cancel action; the API then shows it cancelled and its stock released', async () => {
-    const placed = await placeOrder();
-    await waitForStatus(placed.id, 'awaiting_shipment');
-
-    const response = await app.http.post(`/admin/api/resources/Order/records/${placed.id}/cancel`).set('Cookie', adminCookie).expect(200);
-    expect(response.body.notice).toMatchObject({ type: 'success' });
-    expect(response.body.record.params.status).toBe('cancelled');
-
-    const order = await getOrder(placed.id);
-    expect(order.status).toBe('cancelled');
-    expect(order.history.at(-1)).toMatchObject({ to: 'cancelled', by: ADMIN_EMAIL, note: `by ${ADMIN_EMAIL} in the admin` });
-    expect(order.lines[0].reserved).toBe(0);
-
-    // the service's rule comes back as an error notice, and nothing changes
-    const again = await app.http.post(`/admin/api/resources/Order/records/${placed.id}/reject`).type('form').send({ reason: 'too late' }).set('Cookie', adminCookie).expect(200);
-    expect(again.body.notice.type).toBe('error');
-    expect(again.body.notice.message).toMatch(/pending_review/);
-    expect((await getOrder(placed.id)).status).toBe('cancelled');
-  });
-
   it('refuses an order action that a browser sends from another site (a link in a mail)', async () => {
     const placed = await placeOrder();
     const response = await app.http
-      .get(`/admin/api/resources/Order/records/${placed.id}/cancel`)
+      .get(`/admin/api/resources/Order/records/${placed.id}/confirmReceipt`)
       .set('Cookie', adminCookie)
       .set('Sec-Fetch-Site', 'cross-site')
       .set('Sec-Fetch-Mode', 'navigate')
       .expect(200);
     expect(response.body.notice.type).toBe('error');
+    const cancel = await app.http
+      .post(`/admin/api/resources/Order/records/${placed.id}/cancel`)
+      .type('form')
+      .send({ reason: 'forged' })
+      .set('Cookie', adminCookie)
+      .set('Sec-Fetch-Site', 'cross-site')
+      .expect(200);
+    expect(cancel.body.notice.type).toBe('error');
     expect((await getOrder(placed.id)).status).not.toBe('cancelled');
+  });
+
+  describe('the order screens (G2.2-G2.6)', () => {
+    const orderAction = (id: string, name: string) => `/admin/api/resources/Order/records/${id}/${name}`;
+    const openForm = async (id: string, name: string, cookie = adminCookie) => (await app.http.get(orderAction(id, name)).set('Cookie', cookie).expect(200)).body;
+    const submit = async (id: string, name: string, form: Record<string, string>, cookie = adminCookie) =>
+      (await app.http.post(orderAction(id, name)).type('form').send(form).set('Cookie', cookie).expect(200)).body;
+    const detailOf = async (id: string) => (await app.http.get(orderAction(id, 'show')).set('Cookie', adminCookie).expect(200)).body.record;
+    const list = async (filters: Record<string, string>) =>
+      (
+        await app.http
+          .get('/admin/api/resources/Order/actions/list')
+          .query(Object.fromEntries(Object.entries(filters).map(([key, value]) => [`filters.${key}`, value])))
+          .set('Cookie', adminCookie)
+          .expect(200)
+      ).body;
+    const actionNames = (record: { recordActions: Array<{ name: string }> }) => record.recordActions.map((action) => action.name);
+    /** An order of fresh SKUs with stock in a fresh warehouse; `body` overrides parts of the order. */
+    const orderWith = async (body: Record<string, unknown> = {}, stock = 5) => {
+      const sku = unique('ADM');
+      const { warehouse } = await stockedCatalogue(app, token(), { [sku]: stock });
+      const created = await app.http.post('/api/orders').set(auth).send(orderBody([{ sku, quantity: 2 }], body)).expect(201);
+      return { id: created.body.id as string, number: created.body.number as string, sku, warehouse };
+    };
+    const token = () => auth.Authorization.slice('Bearer '.length);
+    const awaitingShipment = async () => {
+      const placed = await orderWith();
+      await waitForStatus(placed.id, 'awaiting_shipment');
+      return placed;
+    };
+
+    it('counts orders per status and per work queue, each linking to the list filtered by it (dashboard and "By status")', async () => {
+      const placed = await orderWith({ payment: { method: 'bank_transfer', status: 'pending' } });
+      const dashboard = (await app.http.get('/admin/api/dashboard').set('Cookie', adminCookie).expect(200)).body;
+      const pending = dashboard.counts.statuses.find((entry: { status: string }) => entry.status === 'pending_payment');
+      expect(pending).toEqual({ status: 'pending_payment', label: 'Awaiting payment', count: expect.any(Number), url: '/admin/resources/Order/actions/list?filters.status=pending_payment' });
+      expect(pending.count).toBeGreaterThanOrEqual(1);
+      expect(dashboard.counts.statuses.map((entry: { status: string }) => entry.status)).toContain('awaiting_shipment');
+      expect(dashboard.counts.queues.map((queue: { label: string }) => queue.label)).toEqual(expect.arrayContaining(['To review (G2.2)', 'To ship (G2.4)']));
+
+      const byStatus = (await app.http.get('/admin/api/resources/Order/actions/byStatus').set('Cookie', adminCookie).expect(200)).body;
+      expect(byStatus.counts.total).toBe(dashboard.counts.statuses.reduce((sum: number, entry: { count: number }) => sum + entry.count, 0));
+      // the link's list holds exactly that many orders, this one among them
+      const linked = await list({ status: 'pending_payment' });
+      expect(linked.meta.total).toBe(pending.count);
+      expect(linked.records.map((record: { id: string }) => record.id)).toContain(placed.id);
+    });
+
+    it('searches orders by number, phone, SKU, channel, placed date range and several statuses at once, as GET /api/orders does', async () => {
+      const phone = `139${String(Date.now()).slice(-8)}`;
+      const placed = await orderWith({ customer: { name: '王五', phone }, channel: 'jd', placedAt: '2026-03-15T10:00:00+08:00' });
+      const ids = (body: { records: Array<{ id: string }> }) => body.records.map((record) => record.id);
+
+      expect(ids(await list({ sku: placed.sku }))).toEqual([placed.id]);
+      expect(ids(await list({ customerPhone: phone }))).toEqual([placed.id]);
+      expect(ids(await list({ number: placed.number }))).toEqual([placed.id]);
+      expect(ids(await list({ sku: placed.sku, channel: 'jd', 'placedAt~~from': '2026-03-15', 'placedAt~~to': '2026-03-15' }))).toEqual([placed.id]);
+      expect(ids(await list({ sku: placed.sku, channel: 'tmall' }))).toEqual([]);
+      expect(ids(await list({ sku: placed.sku, 'placedAt~~from': '2026-03-16' }))).toEqual([]);
+      expect(ids(await list({ sku: placed.sku, 'placedAt~~to': '2026-03-14T23:59:59+08:00' }))).toEqual([]);
+      const status = (await getOrder(placed.id)).status;
+      expect(ids(await list({ sku: placed.sku, status: `cancelled,${status}` }))).toEqual([placed.id]);
+
+      // a bad filter is a notice, never a failed request
+      const badDate = await list({ 'placedAt~~from': 'yesterday' });
+      expect(badDate).toMatchObject({ records: [], notice: { type: 'error', message: expect.stringContaining('date') } });
+      expect((await list({ status: 'lost' })).notice.message).toContain('Unknown status lost');
+    });
+
+    it("shows an order's lines, flags, shipments with the allocation, status history and a link to its process", async () => {
+      const placed = await awaitingShipment();
+      const record = await detailOf(placed.id);
+      const { detail } = record.params;
+      expect(detail).toMatchObject({ id: placed.id, number: placed.number, status: 'awaiting_shipment', channel: 'tmall', flags: [] });
+      expect(detail.lines).toEqual([{ sku: placed.sku, name: `Product ${placed.sku}`, quantity: 2, unitPrice: '19.90', reserved: 2, shipped: 0 }]);
+      expect(detail.shipments).toEqual([expect.objectContaining({ warehouse: placed.warehouse, status: 'allocated', lines: [{ sku: placed.sku, quantity: 2 }], events: [] })]);
+      // why this warehouse: on the shipment where allocation records it, and in the history
+      expect(JSON.stringify([detail.shipments[0].allocationReason, detail.history.map((entry: { note: string }) => entry.note)])).toContain(placed.warehouse);
+      expect(detail.history.map((entry: { to: string }) => entry.to)).toEqual(expect.arrayContaining(['pending_review', 'awaiting_shipment']));
+      expect(detail.process).toEqual({
+        instanceId: expect.any(String),
+        diagramUrl: `/admin/workflow-ui/instance?id=${detail.process.instanceId}`,
+        recordUrl: `/admin/resources/ProcessInstance/records/${detail.process.instanceId}/show`,
+      });
+      expect(actionNames(record)).toEqual(expect.arrayContaining(['show', 'allocate', 'pack', 'ship', 'cancel']));
+      expect(actionNames(record)).not.toEqual(expect.arrayContaining(['edit']));
+      expect(actionNames(record)).not.toContain('amend');
+      expect(actionNames(record)).not.toContain('approve');
+    });
+
+    it('amends a flagged order: only the changed parts go to OrdersService.amend, the order is reviewed again and goes on', async () => {
+      const placed = await orderWith({ customer: { name: '赵六', phone: '12345' } });
+      await waitForStatus(placed.id, 'exception');
+      const shown = await detailOf(placed.id);
+      expect(shown.params.detail.flags).toEqual([{ code: 'phone_invalid', message: expect.any(String) }]);
+      expect(actionNames(shown)).toEqual(expect.arrayContaining(['amend', 'approve', 'cancel']));
+
+      const { form } = await openForm(placed.id, 'amend');
+      expect(form.values).toMatchObject({ customer: { name: '赵六', phone: '12345' }, lines: [{ sku: placed.sku, quantity: 2, unitPrice: '19.90' }] });
+      expect(form.sections.map((section: { title: string }) => section.title)).toEqual(['Customer', 'Ship to', 'Lines', 'Notes']);
+
+      // an emptied name and a bad quantity are field errors, and nothing changes
+      const invalid = await submit(placed.id, 'amend', { 'customer.name': '', 'customer.phone': '13800138000', 'lines.0.sku': placed.sku, 'lines.0.quantity': '0', 'lines.0.unitPrice': '19.90' });
+      expect(invalid.notice.type).toBe('error');
+      expect(invalid.fieldErrors).toEqual({ 'customer.name': 'is required', 'lines.0.quantity': 'must be a positive whole number' });
+      expect((await getOrder(placed.id)).customer.phone).toBe('12345');
+
+      const fixed = await submit(placed.id, 'amend', {
+        'customer.name': '赵六', 'customer.phone': '13800138000', 'customer.email': 'zhangsan@example.com',
+        'shippingAddress.province': '浙江省', 'shippingAddress.city': '杭州市', 'shippingAddress.district': '西湖区', 'shippingAddress.line1': '文三路 100 号 3 单元 501',
+        'lines.0.sku': placed.sku, 'lines.0.quantity': '2', 'lines.0.unitPrice': '19.9', notes: '',
+      });
+      expect(fixed.notice).toMatchObject({ type: 'success', message: expect.stringContaining('amended') });
+      expect(fixed.redirectUrl).toBe(`/admin/resources/Order/records/${placed.id}/show`);
+      const order = await waitForStatus(placed.id, 'awaiting_shipment');
+      expect(order.customer.phone).toBe('13800138000');
+      expect(order.history).toEqual(expect.arrayContaining([expect.objectContaining({ by: ADMIN_EMAIL, note: `amended by ${ADMIN_EMAIL}: customer` })]));
+
+      // now past review: the service's rule comes back as a notice
+      const late = await submit(placed.id, 'amend', { 'customer.name': 'x', 'customer.phone': '13800138000' });
+      expect(late.notice).toMatchObject({ type: 'error', message: expect.stringContaining('awaiting_shipment') });
+    });
+
+    it('approves a held order and rejects another with a reason; a reason is required', async () => {
+      const first = await orderWith({ customer: { name: '钱七', phone: '12345' } });
+      await waitForStatus(first.id, 'exception');
+      const approved = await app.http.get(orderAction(first.id, 'approve')).set('Cookie', adminCookie).expect(200);
+      expect(approved.body.notice).toMatchObject({ type: 'success', message: `Order ${first.number} approved` });
+      expect((await waitForStatus(first.id, 'awaiting_shipment')).approvedBy).toBe(ADMIN_EMAIL);
+
+      await app.http.put('/api/settings').set(auth).send({ autoReview: { enabled: false } }).expect(200);
+      try {
+        const second = await orderWith();
+        await eventually(async () => ((await getOrder(second.id)).history.some((entry: { note: string }) => entry.note?.includes('held for review')) ? true : undefined));
+        expect(actionNames(await detailOf(second.id))).toEqual(expect.arrayContaining(['approve', 'reject']));
+        const noReason = await submit(second.id, 'reject', { reason: ' ' });
+        expect(noReason.fieldErrors).toEqual({ reason: 'is required' });
+        const rejected = await submit(second.id, 'reject', { reason: 'customer asked to wait' });
+        expect(rejected.notice.type).toBe('success');
+        const order = await getOrder(second.id);
+        expect(order.status).toBe('exception');
+        expect(order.history.at(-1)).toMatchObject({ to: 'exception', by: ADMIN_EMAIL, note: 'rejected: customer asked to wait' });
+      } finally {
+        await app.http.put('/api/settings').set(auth).send({ autoReview: { enabled: true } }).expect(200);
+      }
+    });
+
+    it('records a payment on an unpaid order; a bad amount is a field error', async () => {
+      const placed = await orderWith({ payment: { method: 'bank_transfer', status: 'pending' } });
+      await waitForStatus(placed.id, 'pending_payment');
+      const { form } = await openForm(placed.id, 'recordPayment');
+      expect(form.values).toEqual({ amount: '39.80' });
+      const bad = await submit(placed.id, 'recordPayment', { amount: '39.8.0', reference: 'BANK-1' });
+      expect(bad.fieldErrors).toEqual({ amount: expect.stringContaining('') });
+      expect((await getOrder(placed.id)).payment.status).toBe('pending');
+      const paid = await submit(placed.id, 'recordPayment', { amount: '39.80', reference: 'BANK-20260315-1', paidAt: '2026-03-15T09:00:00.000Z' });
+      expect(paid.notice.type).toBe('success');
+      const order = await waitForStatus(placed.id, 'awaiting_shipment');
+      expect(order.payment).toMatchObject({ status: 'paid', amount: '39.80', reference: 'BANK-20260315-1', paidAt: '2026-03-15T09:00:00.000Z' });
+    });
+
+    it('allocates an order by hand to another warehouse chosen from a list with its stock', async () => {
+      const placed = await awaitingShipment();
+      const other = unique('WB').slice(0, 30);
+      await app.http.post('/api/warehouses').set(auth).send({ code: other, name: 'Second', province: '广东省', city: '深圳市', priority: 50 }).expect(201);
+      await app.http.put(`/api/inventory/${other}/${placed.sku}`).set(auth).send({ onHand: 7 }).expect(200);
+
+      const { form } = await openForm(placed.id, 'allocate');
+      const choices = form.sections[0].fields[0].options as Array<{ value: string; label: string }>;
+      expect(choices).toEqual(expect.arrayContaining([expect.objectContaining({ value: other, label: expect.stringContaining(`${placed.sku}: 7`) })]));
+      expect(form.values).toEqual({ warehouse: placed.warehouse, lines: [{ sku: placed.sku, ordered: 2, quantity: 2 }] });
+
+      const tooMany = await submit(placed.id, 'allocate', { warehouse: other, 'lines.0.sku': placed.sku, 'lines.0.quantity': 'two' });
+      expect(tooMany.fieldErrors).toEqual({ 'lines.0.quantity': expect.stringContaining('whole number') });
+      const moved = await submit(placed.id, 'allocate', { warehouse: other, 'lines.0.sku': placed.sku, 'lines.0.quantity': '2' });
+      expect(moved.notice).toMatchObject({ type: 'success', message: expect.stringContaining(other) });
+      const order = await getOrder(placed.id);
+      expect(order.shipments.filter((shipment: { status: string }) => shipment.status !== 'cancelled')).toEqual([expect.objectContaining({ warehouse: other })]);
+    });
+
+    it('packs the shipment, ships it with a carrier of the settings, and confirms receipt; tracking events and alerts show on the detail page', async () => {
+      const placed = await awaitingShipment();
+      const packForm = (await openForm(placed.id, 'pack')).form;
+      const shipmentId = packForm.values.shipmentId as string;
+      expect(shipmentId).toEqual(expect.any(String));
+      const packed = await submit(placed.id, 'pack', { shipmentId });
+      expect(packed.notice.type).toBe('success');
+      expect(packed.record.params.detail.shipments[0].status).toBe('packed');
+      expect((await openForm(placed.id, 'pack')).form.blocked).toContain('No shipment');
+
+      const shipForm = (await openForm(placed.id, 'ship')).form;
+      expect(shipForm.sections[0].fields[0].options.map((option: { value: string }) => option.value)).toEqual(['sf', 'zto', 'yto', 'sto', 'yunda', 'jd', 'ems']);
+      const bad = await submit(placed.id, 'ship', { carrier: 'ufo', trackingNumber: 'x' });
+      expect(Object.keys(bad.fieldErrors).sort()).toEqual(['carrier', 'trackingNumber']);
+      const trackingNumber = `SF${Date.now()}`;
+      const shipped = await submit(placed.id, 'ship', { carrier: 'sf', trackingNumber });
+      expect(shipped.notice).toMatchObject({ type: 'success', message: expect.stringContaining('shipped') });
+      expect(actionNames(shipped.record)).toContain('confirmReceipt');
+
+      await app.http
+        .post('/api/carriers/sf/events')
+        .set(auth)
+        .send({ trackingNumber, events: [{ at: '2026-11-26T10:00:00+08:00', status: 'exception', location: '杭州', description: '地址不详，无法派送' }] })
+        .expect(200);
+      const { detail } = (await detailOf(placed.id)).params;
+      expect(detail.shipments[0]).toMatchObject({ carrier: 'sf', trackingNumber, trackingUrl: expect.stringContaining(trackingNumber), status: 'exception' });
+      expect(detail.shipments[0].events).toEqual([expect.objectContaining({ status: 'exception', location: '杭州' })]);
+      expect(detail.alerts).toEqual([expect.objectContaining({ kind: 'address_problem', message: expect.stringContaining(trackingNumber) })]);
+
+      const received = await app.http.get(orderAction(placed.id, 'confirmReceipt')).set('Cookie', adminCookie).expect(200);
+      expect(received.body.notice).toMatchObject({ type: 'success', message: expect.stringContaining('completed') });
+      expect((await getOrder(placed.id)).status).toBe('completed');
+    });
+
+    it('cancels an order with a reason; the API then shows it cancelled and its stock released', async () => {
+      const placed = await awaitingShipment();
+      const response = await submit(placed.id, 'cancel', { reason: 'customer called to cancel' });
+      expect(response.notice).toMatchObject({ type: 'success' });
+      expect(response.record.params.status).toBe('cancelled');
+      const order = await getOrder(placed.id);
+      expect(order.history.at(-1)).toMatchObject({ to: 'cancelled', by: ADMIN_EMAIL, note: 'customer called to cancel' });
+      expect(order.lines[0].reserved).toBe(0);
+
+      // the service's rule comes back as an error notice, and nothing changes
+      const again = await submit(placed.id, 'reject', { reason: 'too late' });
+      expect(again.notice).toMatchObject({ type: 'error', message: expect.stringMatching(/pending_review/) });
+      expect((await getOrder(placed.id)).status).toBe('cancelled');
+    });
+
+    it('enters an order by hand through OrdersService.intake (channel manual); bad input is field errors and creates nothing; a repeated submit creates nothing more', async () => {
+      const sku = unique('MAN');
+      await stockedCatalogue(app, token(), { [sku]: 3 });
+      const newOrder = '/admin/api/resources/Order/actions/newOrder';
+      const { form } = (await app.http.get(newOrder).set('Cookie', adminCookie).expect(200)).body;
+      expect(form.values.externalId).toMatch(/^ADMIN-/);
+      const manualOrders = async () => (await app.http.get('/api/orders').query({ channel: 'manual', sku }).set(auth).expect(200)).body.total as number;
+
+      const invalid = (await app.http.post(newOrder).type('form').send({ 'customer.name': '孙八', 'lines.0.sku': sku, 'lines.0.quantity': '1.5', 'lines.0.unitPrice': 'free', 'payment.method': 'cash', 'payment.status': 'maybe', externalId: form.values.externalId }).set('Cookie', adminCookie).expect(200)).body;
+      expect(invalid.notice.type).toBe('error');
+      expect(invalid.fieldErrors).toEqual({
+        'customer.phone': 'is required',
+        'lines.0.quantity': 'must be a positive whole number',
+        'lines.0.unitPrice': expect.any(String),
+        'payment.status': expect.any(String),
+      });
+      const noLines = (await app.http.post(newOrder).type('form').send({ 'customer.name': '孙八', 'customer.phone': '13800138000', 'payment.method': 'cash', 'payment.status': 'paid' }).set('Cookie', adminCookie).expect(200)).body;
+      expect(noLines.fieldErrors).toEqual({ lines: 'must have at least one line' });
+      expect(await manualOrders()).toBe(0);
+
+      const valid = {
+        'customer.name': '孙八', 'customer.phone': '13800138000',
+        'shippingAddress.province': '浙江省', 'shippingAddress.city': '杭州市', 'shippingAddress.line1': '文三路 100 号 3 单元 501',
+        'lines.0.sku': sku, 'lines.0.quantity': '1', 'lines.0.unitPrice': '25.00', 'lines.1.sku': '', 'lines.1.quantity': '', 'lines.1.unitPrice': '',
+        'payment.method': 'cash', 'payment.status': 'paid', shippingFee: '5', notes: 'call before delivery', externalId: form.values.externalId, injected: 'dropped',
+      };
+      const created = (await app.http.post(newOrder).type('form').send(valid).set('Cookie', adminCookie).expect(200)).body;
+      expect(created.notice).toMatchObject({ type: 'success', message: expect.stringContaining('created') });
+      const id = created.redirectUrl.split('/').at(-2) as string;
+      const order = await getOrder(id);
+      expect(order).toMatchObject({ channel: 'manual', externalId: form.values.externalId, notes: 'call before delivery', totals: { items: '25.00', shipping: '5.00', grand: '30.00' } });
+      expect(order.lines).toEqual([expect.objectContaining({ sku, quantity: 1, unitPrice: '25.00' })]);
+      expect(order.history[0]).toMatchObject({ by: ADMIN_EMAIL, note: 'received from manual' });
+
+      const twice = (await app.http.post(newOrder).type('form').send(valid).set('Cookie', adminCookie).expect(200)).body;
+      expect(twice.notice.message).toContain('submitted before');
+      expect(await manualOrders()).toBe(1);
+      await waitForStatus(id, 'awaiting_shipment');
+    });
+
+    it('shows each role only the buttons its API routes allow, and checks the permission again when acting', async () => {
+      const placed = await awaitingShipment();
+      const email = `${unique('packer')}@test.local`.toLowerCase();
+      await app.running.app.get(AuthService).createUser(email, 'packer-password-1', ['warehouse']);
+      const warehouse = await signIn(email, 'packer-password-1');
+
+      const shown = await app.http.get(orderAction(placed.id, 'show')).set('Cookie', warehouse).expect(200);
+      const names = actionNames(shown.body.record);
+      expect(names).toEqual(expect.arrayContaining(['pack', 'ship']));
+      expect(names).not.toEqual(expect.arrayContaining(['cancel']));
+      expect(names.filter((name: string) => ['cancel', 'allocate', 'amend', 'approve'].includes(name))).toEqual([]);
+      const cancel = await app.http.post(orderAction(placed.id, 'cancel')).type('form').send({ reason: 'not mine' }).set('Cookie', warehouse);
+      expect(cancel.status === 403 || cancel.body.notice?.type === 'error').toBe(true);
+      expect((await getOrder(placed.id)).status).toBe('awaiting_shipment');
+      const newOrder = await app.http.get('/admin/api/resources/Order/actions/newOrder').set('Cookie', warehouse);
+      expect(newOrder.status === 403 || newOrder.body.form === undefined).toBe(true);
+    });
   });
 
   it('keeps stock levels read-only and never sends password hashes', async () => {

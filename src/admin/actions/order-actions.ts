@@ -1,122 +1,104 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import type { Action, ActionContext, ActionRequest, RecordActionResponse } from 'adminjs';
-import type { Response } from 'express';
+import type { ActionContext, ActionRequest } from 'adminjs';
 import type { Actor } from '../../common/actor';
-import { AppError } from '../../common/errors';
+import { ReasonDto } from '../../orders/dto/create-order.dto';
 import { APPROVABLE_STATUSES, CANCELLABLE_STATUSES, type OrderStatus } from '../../orders/order-status';
-import type { OrdersService } from '../../orders/orders.service';
 import type { OrderView } from '../../orders/order-view';
-import { requirePermission } from '../admin-access';
-import type { AdminIdentity } from '../admin-auth';
+import type { OrdersService } from '../../orders/orders.service';
+import type { FormField } from '../ui-contract';
+import { readForm, validateLikeTheApi } from './form-input';
+import type { DirectActionSpec, FormActionSpec } from './operator-action';
 
-const MAX_REASON_LENGTH = 500;
+/** The order a record action is on. */
+export const orderIdOf = (context: ActionContext): string => String(context.record?.id());
 
-interface OrderActionSpec {
-  permission: string;
-  visibleIn: readonly OrderStatus[];
-  guard: string;
-  icon: string;
-  variant: 'primary' | 'danger';
-  run(orders: OrdersService, orderId: string, reason: string, actor: Actor): Promise<OrderView>;
-  defaultReason(actor: Actor): string;
-  done(view: OrderView): string;
+/** The button shows for orders in these statuses (the service decides again, and says why not). */
+export const inStatus =
+  (statuses: readonly OrderStatus[]) =>
+  ({ record }: ActionContext): boolean =>
+    statuses.includes(record?.get('status') as OrderStatus);
+
+const REASON: FormField[] = [{ name: 'reason', label: 'Reason', kind: 'textarea', required: true, help: 'Recorded in the order history; at most 500 characters' }];
+
+async function reasonFrom(input: Record<string, unknown>): Promise<string> {
+  return (await validateLikeTheApi(ReasonDto, readForm(REASON, input))).reason;
 }
 
-/** G2.2: approve, reject with a reason, cancel where the rules allow. The same service calls as the API's. */
-const SPECS: Record<'approve' | 'reject' | 'cancel', OrderActionSpec> = {
-  approve: {
+const by = (actor: Actor) => `by ${actor.name} in the admin`;
+
+/**
+ * G2.2: approve, reject with a reason, cancel with a reason where the rules allow; G1.6: confirm receipt for the
+ * customer. The same OrdersService calls and permissions as the API's routes.
+ */
+export function orderDecisionActions(orders: OrdersService) {
+  const approve: DirectActionSpec = {
     permission: 'orders.approve',
-    visibleIn: APPROVABLE_STATUSES,
-    guard: 'confirmApproveOrder',
     icon: 'CheckCircle',
-    variant: 'primary',
-    run: (orders, id, reason, actor) => orders.approve(id, actor, reason),
-    defaultReason: (actor) => `approved by ${actor.name} in the admin`,
-    done: (view) => `Order ${view.number} approved`,
-  },
-  reject: {
-    permission: 'orders.approve',
-    visibleIn: ['pending_review'],
-    guard: 'confirmRejectOrder',
-    icon: 'XCircle',
-    variant: 'danger',
-    run: (orders, id, reason, actor) => orders.reject(id, reason, actor),
-    defaultReason: (actor) => `by ${actor.name} in the admin`,
-    done: (view) => `Order ${view.number} rejected; it is now ${view.status}`,
-  },
-  cancel: {
-    permission: 'orders.write',
-    // before shipped: the statuses from which the status machine allows `cancelled`
-    visibleIn: CANCELLABLE_STATUSES,
-    guard: 'confirmCancelOrder',
-    icon: 'Slash',
-    variant: 'danger',
-    run: (orders, id, reason, actor) => orders.cancel(id, reason, actor),
-    defaultReason: (actor) => `by ${actor.name} in the admin`,
-    done: (view) => `Order ${view.number} cancelled`,
-  },
-};
-
-export function orderActions(orders: OrdersService, identity: AdminIdentity): Record<keyof typeof SPECS, Partial<Action<RecordActionResponse>>> {
-  const build = (name: keyof typeof SPECS): Partial<Action<RecordActionResponse>> => {
-    const spec = SPECS[name];
-    return {
-      actionType: 'record',
-      component: false,
-      icon: spec.icon,
-      variant: spec.variant,
-      guard: spec.guard,
-      isAccessible: requirePermission(spec.permission),
-      isVisible: ({ record }: ActionContext) => {
-        const status = record?.get('status') as OrderStatus | undefined;
-        if (!status || !spec.visibleIn.includes(status)) return false;
-        return name !== 'approve' || !record?.get('approvedAt');
-      },
-      handler: async (request: ActionRequest, response: Response | undefined, context: ActionContext): Promise<RecordActionResponse> => {
-        const { record, resource, currentAdmin, h } = context;
-        if (!record) throw new Error(`the ${name} action needs an order`);
-        const unchanged = (message: string): RecordActionResponse => ({ record: record.toJSON(currentAdmin), notice: { message, type: 'error' } });
-
-        // The admin's buttons call these actions with GET; refuse a GET that a browser made from another site
-        // or as a page navigation (a link in a mail), so a link cannot act with the operator's session.
-        if (isCrossSiteBrowserRequest(request.method, response?.req?.headers ?? {})) return unchanged('Open the order in the admin and use its button to do this');
-        // permissions from the database, not the session: a role may have changed since the login
-        const actor = await identity.actorFor(currentAdmin);
-        if (!actor) return unchanged('Your account is no longer active');
-        if (!actor.permissions.has('*') && !actor.permissions.has(spec.permission)) return unchanged('Your role does not allow this action');
-        const given = reasonFrom(request);
-        if (given !== undefined && given.length > MAX_REASON_LENGTH) return unchanged(`The reason must be at most ${MAX_REASON_LENGTH} characters`);
-
-        const orderId = String(record.id());
-        let view: OrderView;
-        try {
-          view = await spec.run(orders, orderId, given || spec.defaultReason(actor), actor);
-        } catch (error) {
-          if (!(error instanceof AppError)) throw error;
-          // e.g. someone else changed the order meanwhile: say why, and show it as it is now
-          const current = (await resource.findOne(orderId, context)) ?? record;
-          return { record: current.toJSON(currentAdmin), notice: { message: error.message, type: 'error' } };
-        }
-        const refreshed = (await resource.findOne(orderId, context)) ?? record;
-        return {
-          record: refreshed.toJSON(currentAdmin),
-          notice: { message: spec.done(view), type: 'success' },
-          redirectUrl: h.recordActionUrl({ resourceId: resource._decorated?.id() ?? resource.id(), recordId: orderId, actionName: 'show' }),
-        };
-      },
-    };
+    guard: 'confirmApproveOrder',
+    isVisible: (context) => inStatus(APPROVABLE_STATUSES)(context) && !context.record?.get('approvedAt'),
+    run: async (actor: Actor, context: ActionContext, request: ActionRequest) => {
+      const note = typeof request.payload?.reason === 'string' && request.payload.reason.trim() ? request.payload.reason.trim().slice(0, 500) : `approved ${by(actor)}`;
+      const view = await orders.approve(orderIdOf(context), actor, note);
+      return { orderId: view.id, message: `Order ${view.number} approved` };
+    },
   };
-  return { approve: build('approve'), reject: build('reject'), cancel: build('cancel') };
-}
 
-function reasonFrom(request: ActionRequest): string | undefined {
-  const value = request.payload?.reason ?? request.query?.reason;
-  return typeof value === 'string' ? value.trim() : undefined;
-}
+  const confirmReceipt: DirectActionSpec = {
+    permission: 'orders.write',
+    icon: 'Home',
+    guard: 'confirmReceiptOfOrder',
+    isVisible: inStatus(['shipped', 'delivered']),
+    run: async (actor, context) => {
+      const view = await orders.confirmReceipt(orderIdOf(context), actor);
+      return { orderId: view.id, message: `Order ${view.number} confirmed as received; it is now ${view.status}` };
+    },
+  };
 
-/** Fetch metadata (Sec-Fetch-*) that browsers send; scripts and tests send none and are not cross-site requests. */
-function isCrossSiteBrowserRequest(method: ActionRequest['method'], headers: IncomingHttpHeaders): boolean {
-  const site = headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
-  return method === 'get' && headers['sec-fetch-mode'] === 'navigate';
+  /** A decision that needs a reason for the history (ReasonDto, as the API's reject and cancel). */
+  const withReason = (spec: Pick<FormActionSpec, 'permission' | 'icon' | 'isVisible'> & {
+    verb: string;
+    past: string;
+    intro: string;
+    run(orderId: string, reason: string, actor: Actor): Promise<OrderView>;
+  }): FormActionSpec => ({
+    actionType: 'record',
+    permission: spec.permission,
+    icon: spec.icon,
+    variant: 'danger',
+    isVisible: spec.isVisible,
+    form: async (context) => ({
+      title: `${spec.verb} order ${context.record?.get('number')}`,
+      intro: spec.intro,
+      sections: [{ fields: REASON }],
+      values: {},
+      submitLabel: `${spec.verb} order`,
+      variant: 'danger',
+    }),
+    submit: async (input, actor, context) => {
+      const view = await spec.run(orderIdOf(context), await reasonFrom(input), actor);
+      return { orderId: view.id, message: `Order ${view.number} ${spec.past}; it is now ${view.status}` };
+    },
+  });
+
+  const reject = withReason({
+    permission: 'orders.approve',
+    icon: 'XCircle',
+    isVisible: inStatus(['pending_review']),
+    verb: 'Reject',
+    past: 'rejected',
+    intro: 'The order moves to exception and waits for a person; the reason is recorded in its history.',
+    run: (orderId, reason, actor) => orders.reject(orderId, reason, actor),
+  });
+
+  const cancel = withReason({
+    permission: 'orders.write',
+    icon: 'Slash',
+    // before shipped: the statuses from which the status machine allows `cancelled`
+    isVisible: inStatus(CANCELLABLE_STATUSES),
+    verb: 'Cancel',
+    past: 'cancelled',
+    intro: 'Reserved stock is released, open shipments are cancelled and the order workflow ends. This cannot be undone.',
+    run: (orderId, reason, actor) => orders.cancel(orderId, reason, actor),
+  });
+
+  return { approve, reject, cancel, confirmReceipt };
 }

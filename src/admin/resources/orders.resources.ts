@@ -1,57 +1,91 @@
-import type { ActionContext, ActionRequest, RecordActionResponse, ResourceWithOptions } from 'adminjs';
+import type { RecordActionResponse, ResourceWithOptions } from 'adminjs';
 import { Notification } from '../../notifications/notification.entity';
 import { OrderLine } from '../../orders/order-line.entity';
 import { ORDER_STATUSES } from '../../orders/order-status';
 import { OrderStatusHistory } from '../../orders/order-status-history.entity';
 import { Order } from '../../orders/order.entity';
-import { NAVIGATION, readOnlyActions } from '../admin-access';
-import { orderActions } from '../actions/order-actions';
+import { allocateOrderAction } from '../actions/allocate-order.action';
+import { amendOrderAction } from '../actions/amend-order.action';
+import { newOrderAction } from '../actions/new-order.action';
+import { operatorActions } from '../actions/operator-action';
+import { orderDecisionActions } from '../actions/order-actions';
+import { recordPaymentAction } from '../actions/record-payment.action';
+import { shippingActions } from '../actions/shipping.actions';
+import { NAVIGATION, readOnlyActions, requirePermission } from '../admin-access';
 import { dropListParams } from '../admin-forms';
-import { orderDetailParams } from './order-details';
+import { orderRecordLoader } from './order-details';
+import { orderSearchHandler } from './order-search';
+import { orderStatusCounts } from './order-status-counts';
 import { choices, HIDDEN, jsonText, type ResourceDeps, SHOW_ONLY } from './resource-deps';
 
-/** Orders are changed only through OrdersService (approve / reject / cancel), never edited as rows. */
-export function orderResources({ adminjs, orders, identity }: ResourceDeps): ResourceWithOptions[] {
+const NOT_SORTABLE = { isSortable: false } as const;
+
+/**
+ * Orders are changed only through the services the API uses (src/admin/actions), never edited as rows. The list is the
+ * API's search (order-search.ts); the detail page and every action form are React components (src/admin/components).
+ */
+export function orderResources(deps: ResourceDeps): ResourceWithOptions[] {
+  const { adminjs, components, orders, fulfillment, inventory, settings, tracking, identity, db } = deps;
+  const orderRecord = orderRecordLoader(orders, tracking);
+  const operator = operatorActions({ adminjs, identity, orderRecord });
+  const decisions = orderDecisionActions(orders);
+  const shipping = shippingActions(orders, fulfillment, settings);
+  const form = (spec: Parameters<typeof operator.form>[0]) => operator.form(spec, components.ActionForm);
+  const read = readOnlyActions('orders.read');
+
   const order: ResourceWithOptions = {
     resource: Order,
     options: {
       navigation: NAVIGATION.orders,
       titleProperty: 'number',
-      sort: { sortBy: 'placedAt', direction: 'desc' },
-      listProperties: ['number', 'status', 'customerName', 'customerPhone', 'grandTotal', 'placedAt'],
-      filterProperties: ['number', 'status', 'customerPhone', 'channel', 'customerName', 'externalId', 'placedAt'],
-      showProperties: [
-        'number', 'status', 'flagList', 'channel', 'externalId', 'placedAt',
-        'customerName', 'customerPhone', 'customerEmail', 'address',
-        'lines', 'itemsTotal', 'shippingFee', 'grandTotal',
-        'paymentMethod', 'paymentStatus', 'paymentAmount', 'paymentReference', 'paidAt',
-        'shipments', 'history', 'notes', 'approvedBy', 'approvedAt', 'processInstanceId', 'createdAt', 'updatedAt',
-      ],
+      listProperties: ['number', 'status', 'channel', 'customerName', 'customerPhone', 'grandTotal', 'placedAt'],
+      // G2.5 combined search; `sku` is a line of the order (order_line), searched by OrdersService.list
+      filterProperties: ['number', 'status', 'customerPhone', 'sku', 'channel', 'placedAt'],
       properties: {
-        status: { availableValues: choices(ORDER_STATUSES) },
+        number: { ...NOT_SORTABLE, description: 'the whole order number' },
+        status: { ...NOT_SORTABLE, availableValues: choices(ORDER_STATUSES) },
+        channel: NOT_SORTABLE,
+        customerName: NOT_SORTABLE,
+        customerPhone: { ...NOT_SORTABLE, description: 'the whole phone number' },
+        grandTotal: NOT_SORTABLE,
+        placedAt: NOT_SORTABLE,
+        sku: { type: 'string', isVisible: { list: false, filter: true, show: false, edit: false }, description: 'orders with a line of this SKU' },
         paymentStatus: { availableValues: choices(['paid', 'pending']) },
         processInstanceId: { reference: 'ProcessInstance' },
         flags: { isVisible: HIDDEN },
         shippingAddress: { isVisible: HIDDEN },
         version: { isVisible: HIDDEN },
-        address: { type: 'textarea', isVisible: SHOW_ONLY },
-        flagList: { type: 'textarea', isVisible: SHOW_ONLY },
-        lines: { type: 'textarea', isVisible: SHOW_ONLY },
-        shipments: { type: 'textarea', isVisible: SHOW_ONLY },
-        history: { type: 'textarea', isVisible: SHOW_ONLY },
       },
       actions: {
-        ...readOnlyActions('orders.read'),
+        ...read,
+        list: { ...read.list, handler: orderSearchHandler(adminjs, orders, settings) },
         show: {
-          ...readOnlyActions('orders.read').show,
-          // G2.5: the detail page shows lines, shipments and the full status history, as the API's order view has them
-          after: async (response: RecordActionResponse, _request: ActionRequest, _context: ActionContext) => {
-            const id = response.record?.id;
-            if (id) Object.assign(response.record.params, orderDetailParams(await orders.get(String(id))));
-            return response;
+          ...read.show,
+          component: components.OrderDetail,
+          // G2.5: the detail page shows the order as OrdersService does, with its shipments' tracking and alerts
+          handler: async (_request, _response, context): Promise<RecordActionResponse> => {
+            const record = await orderRecord(String(context.record?.id()), context);
+            if (!record) throw new adminjs.NotFoundError(`Order ${String(context.record?.id())} was not found`, 'Order#show');
+            return { record };
           },
         },
-        ...orderActions(orders, identity),
+        byStatus: {
+          actionType: 'resource',
+          icon: 'BarChart2',
+          component: components.OrderStatusCounts,
+          isAccessible: requirePermission('orders.read'),
+          handler: async (_request, _response, context) => ({ counts: await orderStatusCounts(db, context.h, context.currentAdmin) }),
+        },
+        newOrder: form(newOrderAction(orders)),
+        approve: operator.direct(decisions.approve),
+        reject: form(decisions.reject),
+        amend: form(amendOrderAction(orders)),
+        allocate: form(allocateOrderAction(orders, inventory, db)),
+        recordPayment: form(recordPaymentAction(orders)),
+        pack: form(shipping.pack),
+        ship: form(shipping.ship),
+        confirmReceipt: operator.direct(decisions.confirmReceipt),
+        cancel: form(decisions.cancel),
       },
     },
   };

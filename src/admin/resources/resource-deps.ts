@@ -1,13 +1,23 @@
 import type { DataSource } from 'typeorm';
+import type { FulfillmentService } from '../../fulfillment/fulfillment.service';
+import type { InventoryService } from '../../inventory/inventory.service';
 import type { OrdersService } from '../../orders/orders.service';
+import type { SettingsService } from '../../settings/settings.service';
+import type { TrackingService } from '../../tracking/tracking.service';
 import type { AdminIdentity } from '../admin-auth';
+import type { AdminComponents } from '../admin-components';
 import type { AdminJsModule } from '../admin-runtime';
 import type { AdminSessionStore } from '../admin-session';
 
 /** What the resource definitions need at run time. */
 export interface ResourceDeps {
   adminjs: AdminJsModule;
+  components: AdminComponents;
   orders: OrdersService;
+  fulfillment: FulfillmentService;
+  inventory: InventoryService;
+  settings: SettingsService;
+  tracking: TrackingService;
   identity: AdminIdentity;
   sessions: AdminSessionStore;
   db: DataSource;

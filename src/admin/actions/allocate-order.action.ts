@@ -1,0 +1,81 @@
+import type { DataSource } from 'typeorm';
+import type { InventoryService } from '../../inventory/inventory.service';
+import { Warehouse } from '../../inventory/warehouse.entity';
+import { ManualAllocationDto } from '../../orders/dto/amend-order.dto';
+import type { OrdersService } from '../../orders/orders.service';
+import type { FormField } from '../ui-contract';
+import { readForm, validateLikeTheApi } from './form-input';
+import type { FormActionSpec } from './operator-action';
+import { inStatus, orderIdOf } from './order-actions';
+
+const LINES: FormField = {
+  name: 'lines',
+  label: 'Quantity to ship now',
+  kind: 'rows',
+  fixedRows: true,
+  columns: [
+    { name: 'sku', label: 'SKU', kind: 'text', readOnly: true },
+    { name: 'ordered', label: 'Ordered', kind: 'integer', displayOnly: true },
+    { name: 'quantity', label: 'Ship now', kind: 'integer', required: true },
+  ],
+};
+
+const fields = (warehouses: FormField['options']): FormField[] => [
+  {
+    name: 'warehouse',
+    label: 'Ship from',
+    kind: 'select',
+    options: warehouses,
+    help: 'available units of this order’s SKUs in brackets; empty: the allocation rules choose (or the current warehouse stays)',
+  },
+  LINES,
+];
+
+/**
+ * G2.3: where allocation needs a person, the operator chooses the warehouse and/or how much of each SKU ships now
+ * (OrdersService.allocateManually, as POST /api/orders/{id}/allocation); all or nothing.
+ */
+export function allocateOrderAction(orders: OrdersService, inventory: InventoryService, db: DataSource): FormActionSpec {
+  /** Active warehouses, preferred first, each with what it has of the order's SKUs. */
+  const warehouseChoices = async (skus: string[]) => {
+    const [warehouses, levels] = await Promise.all([
+      db.getRepository(Warehouse).find({ where: { active: true }, order: { priority: 'ASC', code: 'ASC' } }),
+      inventory.availability(skus),
+    ]);
+    return warehouses.map((warehouse) => {
+      const stock = skus.map((sku) => `${sku}: ${levels.filter((level) => level.warehouseId === warehouse.id && level.sku === sku).reduce((sum, level) => sum + Number(level.available), 0)}`);
+      return { value: warehouse.code, label: `${warehouse.code} ${warehouse.name}, ${warehouse.city} (${stock.join(', ')})` };
+    });
+  };
+
+  return {
+    actionType: 'record',
+    permission: 'orders.write',
+    icon: 'Archive',
+    isVisible: inStatus(['awaiting_stock', 'awaiting_shipment']),
+    form: async (context) => {
+      const view = await orders.get(orderIdOf(context));
+      const skus = [...new Set(view.lines.map((line) => line.sku))];
+      const current = view.shipments.find((shipment) => ['allocated', 'picking', 'packed'].includes(shipment.status))?.warehouse;
+      return {
+        title: `Allocate order ${view.number} by hand`,
+        intro: `Reserves the chosen units in one warehouse and replaces the order's open shipment${current ? ` (now from ${current})` : ''}. Fewer units than ordered ship now; the rest waits.`,
+        sections: [{ fields: fields([{ value: '', label: '(the allocation rules choose)' }, ...(await warehouseChoices(skus))]) }],
+        values: { warehouse: current ?? '', lines: view.lines.map((line) => ({ sku: line.sku, ordered: line.quantity, quantity: line.quantity })) },
+        submitLabel: 'Allocate',
+      };
+    },
+    submit: async (input, actor, context) => {
+      const orderId = orderIdOf(context);
+      const view = await orders.get(orderId);
+      const values = readForm(fields([]), input) as { warehouse?: string; lines?: Array<{ sku?: string; quantity?: unknown }> };
+      const ordered = new Map(view.lines.map((line) => [line.sku, line.quantity]));
+      // quantities left as ordered are no choice: the API's `lines` names only what ships differently
+      const changed = values.lines?.some((line) => ordered.get(line.sku ?? '') !== line.quantity);
+      const choice = await validateLikeTheApi(ManualAllocationDto, { warehouse: values.warehouse, ...(changed ? { lines: values.lines } : {}) });
+      const allocated = await orders.allocateManually(orderId, choice, actor);
+      const from = [...new Set(allocated.shipments.filter((s) => ['allocated', 'picking', 'packed'].includes(s.status)).map((s) => s.warehouse))].join(', ');
+      return { orderId, message: `Order ${allocated.number} allocated${from ? ` to ${from}` : ''}; it is now ${allocated.status}` };
+    },
+  };
+}
