@@ -29,6 +29,8 @@ export interface ShipmentDetail extends ShipmentView {
   packedBy: string | null;
   shippedAt: string | null;
   history: Array<{ at: string; from: string | null; to: string; by: string; note: string | null }>;
+  /** A merged parcel's lead lists every shipment in the box, its own included; empty otherwise. */
+  parcel: Array<{ id: string; orderId: string; orderNumber: string; lines: Array<{ sku: string; quantity: number }> }>;
 }
 
 interface LockedShipment {
@@ -161,7 +163,7 @@ export class FulfillmentService {
 
   async getShipment(id: string, manager: EntityManager = this.db.manager): Promise<ShipmentDetail> {
     if (!isUuid(id)) throw new NotFoundError('Shipment', id);
-    const row = await queryOne<Omit<ShipmentDetail, 'lines' | 'events' | 'history'> & { lines: ShipmentView['lines'] | null; events: ShipmentView['events'] | null }>(
+    const row = await queryOne<Omit<ShipmentDetail, 'lines' | 'events' | 'history' | 'parcel'> & { lines: ShipmentView['lines'] | null; events: ShipmentView['events'] | null }>(
       manager,
       `SELECT v.*, o.number AS "orderNumber", s.pick_list_id AS "pickListId", s.packed_at AS "packedAt", s.packed_by AS "packedBy", s.shipped_at AS "shippedAt"
          FROM (${SHIPMENT_VIEW_SQL} WHERE s.id = $1) v JOIN shipment s ON s.id = v.id JOIN customer_order o ON o.id = s.order_id`,
@@ -172,7 +174,15 @@ export class FulfillmentService {
       `SELECT at, from_status AS "from", to_status AS "to", by, note FROM shipment_status_history WHERE shipment_id = $1 ORDER BY id`,
       [id],
     );
-    return { ...row, lines: row.lines ?? [], events: row.events ?? [], history };
+    const parcel = await manager.query(
+      `SELECT s.id, s.order_id AS "orderId", o.number AS "orderNumber",
+              coalesce((SELECT json_agg(json_build_object('sku', l.sku, 'quantity', l.quantity) ORDER BY l.sku) FROM shipment_line l WHERE l.shipment_id = s.id), '[]') AS lines
+         FROM shipment s JOIN customer_order o ON o.id = s.order_id
+        WHERE (s.id = $1 OR s.merged_into = $1) AND s.status <> 'cancelled' AND EXISTS (SELECT 1 FROM shipment m WHERE m.merged_into = $1)
+        ORDER BY s.created_at, s.id`,
+      [id],
+    );
+    return { ...row, lines: row.lines ?? [], events: row.events ?? [], history, parcel };
   }
 
   /** G1.4 pack confirmation: the goods are boxed and the documents printed; stock leaves at ship (outbound). */
@@ -180,10 +190,38 @@ export class FulfillmentService {
     await this.db.transaction(async (manager) => {
       const shipment = await this.lockShipment(manager, id);
       this.assertTransition(shipment, 'packed', 'packed', ['allocated', 'picking']);
-      await manager.query(`UPDATE shipment SET status = 'packed', packed_at = now(), packed_by = $2, updated_at = now() WHERE id = $1`, [id, by]);
-      await this.recordHistory(manager, [id], shipment.status, 'packed', by, null);
+      if (shipment.mergedInto) throw new InvalidStateError(`Shipment ${id} of order ${shipment.orderNumber} is merged into shipment ${shipment.mergedInto}; pack that parcel`);
+      // a parcel's merged shipments are in the same box
+      const packed = await queryRows<{ id: string; from: ShipmentStatus }>(
+        manager,
+        `WITH parcel AS (SELECT id, status FROM shipment WHERE (id = $1 OR merged_into = $1) AND status IN ('allocated', 'picking') FOR UPDATE)
+         UPDATE shipment s SET status = 'packed', packed_at = now(), packed_by = $2, updated_at = now() FROM parcel WHERE s.id = parcel.id
+         RETURNING s.id, parcel.status AS "from"`,
+        [id, by],
+      );
+      for (const from of new Set(packed.map((row) => row.from))) {
+        await this.recordHistory(manager, packed.filter((row) => row.from === from).map((row) => row.id), from, 'packed', by, null);
+      }
     });
     return this.getShipment(id);
+  }
+
+  /**
+   * Order merge (issue 5 item 5): the shipments (and any already merged into them) become one parcel led by the oldest, which
+   * is picked, packed and shipped for all. The caller checked they are allocated, not yet picked, in one warehouse.
+   */
+  async mergeShipments(manager: EntityManager, shipmentIds: string[], by: string, note: string): Promise<string> {
+    const members = await queryRows<{ id: string }>(
+      manager,
+      `SELECT id FROM shipment WHERE (id = ANY($1::uuid[]) OR merged_into = ANY($1::uuid[])) AND status <> 'cancelled' ORDER BY created_at, id FOR UPDATE`,
+      [shipmentIds],
+    );
+    const lead = members[0].id;
+    const joining = members.slice(1).map((member) => member.id);
+    await manager.query(`UPDATE shipment SET merged_into = CASE WHEN id = $1 THEN NULL ELSE $1::uuid END, updated_at = now() WHERE id = ANY($2::uuid[])`, [lead, [lead, ...joining]]);
+    await this.recordHistory(manager, joining, 'allocated', 'allocated', by, `merged into shipment ${lead}: ${note}`);
+    await this.recordHistory(manager, [lead], 'allocated', 'allocated', by, `leads a merged parcel: ${note}`);
+    return lead;
   }
 
   /**

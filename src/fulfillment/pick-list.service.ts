@@ -34,13 +34,17 @@ export class PickListService {
       const warehouse = await queryOne<{ id: string }>(manager, `SELECT id FROM warehouse WHERE code = $1`, [warehouseCode]);
       if (!warehouse) throw ValidationError.of('warehouse', `warehouse ${warehouseCode} does not exist`);
       // SKIP LOCKED: two pickers creating waves at once get different shipments, never the same one twice
-      const shipments = await queryRows<{ id: string }>(
+      const parcels = await queryRows<{ id: string }>(
         manager,
-        `SELECT id FROM shipment WHERE warehouse_id = $1 AND status = 'allocated' ORDER BY created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        `SELECT id FROM shipment WHERE warehouse_id = $1 AND status = 'allocated' AND merged_into IS NULL ORDER BY created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [warehouse.id, maxShipments],
       );
-      if (shipments.length === 0) throw new InvalidStateError(`There are no shipments waiting to be picked in ${warehouseCode}`);
-      const shipmentIds = shipments.map((shipment) => shipment.id);
+      if (parcels.length === 0) throw new InvalidStateError(`There are no shipments waiting to be picked in ${warehouseCode}`);
+      // a merged parcel is picked whole: the shipments merged into each lead come along
+      const merged = await queryRows<{ id: string }>(manager, `SELECT id FROM shipment WHERE merged_into = ANY($1::uuid[]) AND status = 'allocated' ORDER BY created_at, id FOR UPDATE`, [
+        parcels.map((parcel) => parcel.id),
+      ]);
+      const shipmentIds = [...parcels, ...merged].map((shipment) => shipment.id);
       const lines = await queryRows<{ sku: string; quantity: number }>(manager, `SELECT sku, quantity FROM shipment_line WHERE shipment_id = ANY($1)`, [shipmentIds]);
       const skus = [...new Set(lines.map((line) => line.sku))];
       const bins = new Map(

@@ -8,10 +8,12 @@ import { type ErrorDetail, InvalidStateError, ValidationError } from '../common/
 import { FulfillmentService } from '../fulfillment/fulfillment.service';
 import { OPEN_SHIPMENT_STATUSES } from '../fulfillment/shipment-status';
 import { InsufficientStockError, InventoryService } from '../inventory/inventory.service';
+import type { Settings } from '../settings/settings.schema';
 import { SettingsService } from '../settings/settings.service';
 import { WorkflowRuntimeService } from '../workflow/workflow-runtime.service';
 import type { ManualAllocationDto } from './dto/amend-order.dto';
 import type { OrderLine } from './order-line.entity';
+import { OrderMergeService } from './order-merge.service';
 import { mergeBySku, OrderRecords, reservationReference } from './order-records';
 import type { OrderStatus } from './order-status';
 import type { Order } from './order.entity';
@@ -38,6 +40,7 @@ export class OrderAllocationService implements OnModuleInit {
     private readonly fulfillment: FulfillmentService,
     private readonly workflow: WorkflowRuntimeService,
     private readonly settings: SettingsService,
+    private readonly merge: OrderMergeService,
   ) {}
 
   onModuleInit(): void {
@@ -143,7 +146,7 @@ export class OrderAllocationService implements OnModuleInit {
         }
         parts = [{ warehouseId: target.id, warehouseCode: target.code, lines: requests, reason: `${target.code}: chosen by ${actor.name}` }];
       } else {
-        const plan = await this.allocation.allocate(manager, reference, requests, order.shippingAddress, await this.rules(manager));
+        const plan = await this.allocation.allocate(manager, reference, requests, order.shippingAddress, allocationRules(await this.settings.get(manager)));
         if (plan.parts.length === 0) throw new InvalidStateError(`${plan.summary}; choose a warehouse or fewer units; nothing was changed`);
         parts = plan.parts;
       }
@@ -172,9 +175,13 @@ export class OrderAllocationService implements OnModuleInit {
   private async allocateOutstanding(manager: EntityManager, order: Order, lines: OrderLine[], by: string): Promise<AllocationPlan | null> {
     const outstanding = mergeBySku(lines.map((line) => ({ sku: line.sku, quantity: line.quantity - line.reserved }))).filter((line) => line.quantity > 0);
     if (outstanding.length === 0) return null;
-    const plan = await this.allocation.allocate(manager, reservationReference(order.id), outstanding, order.shippingAddress, await this.rules(manager));
+    const settings = await this.settings.get(manager);
+    const plan = await this.allocation.allocate(manager, reservationReference(order.id), outstanding, order.shippingAddress, allocationRules(settings));
     if (plan.parts.length === 0) return plan;
-    for (const part of plan.parts) await this.fulfillment.createShipment(manager, order.id, part.warehouseId, part.lines, part.reason);
+    for (const part of plan.parts) {
+      const shipmentId = await this.fulfillment.createShipment(manager, order.id, part.warehouseId, part.lines, part.reason);
+      if (settings.orderMerge.automatic) await this.merge.mergeByRule(manager, order, shipmentId);
+    }
     await this.records.addToLines(manager, lines, 'reserved', plan.parts.flatMap((part) => part.lines));
     if (plan.missing.length === 0) await this.records.removeFlag(manager, order.id, 'out_of_stock');
     const note = `stock reserved: ${plan.summary}`;
@@ -183,11 +190,13 @@ export class OrderAllocationService implements OnModuleInit {
     return plan;
   }
 
-  private async rules(manager: EntityManager): Promise<AllocationRules> {
-    const settings = await this.settings.get(manager);
-    return { strategy: settings.allocationStrategy, partialStockPolicy: settings.partialStockPolicy, defaultWarehouse: settings.defaultWarehouse };
-  }
 }
+
+const allocationRules = (settings: Settings): AllocationRules => ({
+  strategy: settings.allocationStrategy,
+  partialStockPolicy: settings.partialStockPolicy,
+  defaultWarehouse: settings.defaultWarehouse,
+});
 
 /** The quantities a person asked for, checked against what is still unshipped: every problem at once, as a 422. */
 function chosenQuantities(order: Order, unshipped: Map<string, number>, lines: Array<{ sku: string; quantity: number }>): Map<string, number> {

@@ -6,7 +6,8 @@ import { RequirePermission } from '../auth/auth.decorators';
 import { type Actor, CurrentActor } from '../common/actor';
 import { type Page, PageQuery, pageWindow } from '../common/pagination';
 import { AmendOrderDto, ManualAllocationDto } from './dto/amend-order.dto';
-import { CreateOrderDto, OptionalReasonDto, PaymentConfirmationDto, ReasonDto, ShipOrderDto } from './dto/create-order.dto';
+import { CreateOrderDto, MergeOrdersDto, OptionalReasonDto, PaymentConfirmationDto, ReasonDto, ShipOrderDto } from './dto/create-order.dto';
+import { OrderMergeService } from './order-merge.service';
 import { ORDER_STATUSES } from './order-status';
 import type { OrderView } from './order-view';
 import { OrdersService } from './orders.service';
@@ -25,7 +26,10 @@ class OrderQuery extends PageQuery {
 @ApiBearerAuth()
 @Controller('api/orders')
 export class OrdersController {
-  constructor(private readonly orders: OrdersService) {}
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly merge: OrderMergeService,
+  ) {}
 
   /** 201 with a new order; 200 with the existing one for a repeated (channel, externalId). */
   @Post()
@@ -55,6 +59,17 @@ export class OrdersController {
   @RequirePermission('orders.write')
   amend(@Param('id') id: string, @Body() body: AmendOrderDto, @CurrentActor() actor: Actor): Promise<OrderView> {
     return this.orders.amend(id, body, actor);
+  }
+
+  /**
+   * Issue 5 item 5: orders of the same customer and address, allocated but not yet picked, leave as one parcel per warehouse.
+   * 200 `{parcels: [shipment]}`; 409 when an order's status or picking forbids it, 422 for different customers or addresses.
+   */
+  @Post('merge')
+  @HttpCode(200)
+  @RequirePermission('orders.write')
+  async mergeOrders(@Body() body: MergeOrdersDto, @CurrentActor() actor: Actor) {
+    return { parcels: await this.merge.mergeOrders(body.orders, actor) };
   }
 
   /** G2.3: a person chooses the warehouse and/or the quantities to ship now (awaiting_stock|awaiting_shipment; 409 otherwise). */

@@ -5,6 +5,7 @@ import { FulfillmentModule } from '../fulfillment/fulfillment.module';
 import { InventoryModule } from '../inventory/inventory.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { OrderAllocationService } from './order-allocation.service';
+import { OrderMergeService } from './order-merge.service';
 import { OrderRecords } from './order-records';
 import { OrderShippingService } from './order-shipping.service';
 import { OrdersController } from './orders.controller';
@@ -15,7 +16,7 @@ import { OrderTaskTypes } from './task-types/order-task-types';
 @Module({
   imports: [CatalogModule, InventoryModule, AllocationModule, FulfillmentModule, NotificationsModule],
   controllers: [OrdersController, ShipmentShippingController],
-  providers: [OrdersService, OrderRecords, OrderAllocationService, OrderShippingService, OrderTaskTypes],
-  exports: [OrdersService, OrderShippingService],
+  providers: [OrdersService, OrderRecords, OrderAllocationService, OrderShippingService, OrderMergeService, OrderTaskTypes],
+  exports: [OrdersService, OrderShippingService, OrderMergeService],
 })
 export class OrdersModule {}

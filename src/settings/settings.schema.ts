@@ -20,6 +20,8 @@ export const settingsSchema = z
     defaultWarehouse: z.string().min(1).max(32).nullable(),
     allocationStrategy: z.enum(ALLOCATION_STRATEGY_NAMES),
     partialStockPolicy: z.enum(['ship_available', 'split', 'wait']),
+    /** Order merge rule (issue 5 item 5): new shipments join an unpicked parcel of the same customer and address. */
+    orderMerge: z.object({ automatic: z.boolean() }).strict(),
     carrierPriority: z.array(z.enum(CARRIERS)).min(1).refine((list) => new Set(list).size === list.length, 'lists a carrier twice'),
     alertThresholds: z.object({ staleTrackingHours: z.number().int().min(1).max(24 * 30) }).strict(),
     timeZone: z.string().refine((zone) => {
@@ -41,6 +43,7 @@ export const DEFAULT_SETTINGS: Settings = {
   defaultWarehouse: null,
   allocationStrategy: 'warehouse_priority',
   partialStockPolicy: 'split',
+  orderMerge: { automatic: false },
   carrierPriority: [...CARRIERS],
   alertThresholds: { staleTrackingHours: 48 },
   timeZone: 'Asia/Shanghai',

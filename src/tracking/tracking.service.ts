@@ -65,6 +65,14 @@ export class TrackingService {
         [carrier, trackingNumber],
       );
       if (!shipment) throw new NotFoundError('Shipment with tracking number', `${carrier} ${trackingNumber}`);
+      // shipments handed over together under this number (a merged parcel, an order's shipments shipped at once) share its
+      // journey; shipped_at is compared in SQL because a JS Date would drop its microseconds
+      const fellows = await queryRows<TrackedShipment>(
+        manager,
+        `SELECT id, order_id, status, shipped_at FROM shipment WHERE carrier = $1 AND tracking_number = $2 AND status <> 'cancelled'
+            AND shipped_at = (SELECT shipped_at FROM shipment WHERE id = $3) AND id <> $3 ORDER BY id FOR UPDATE`,
+        [carrier, trackingNumber, shipment.id],
+      );
       const fresh: TrackingEvent[] = [];
       for (const event of events) {
         const at = new Date(event.at).toISOString(); // one instant, whatever offset the carrier wrote it in
@@ -76,9 +84,18 @@ export class TrackingService {
            ON CONFLICT (event_key) DO NOTHING RETURNING id`,
           [shipment.id, at, event.status, location, event.description?.trim() || null, key],
         );
-        if (inserted.length) fresh.push({ ...event, at, location });
+        if (inserted.length === 0) continue;
+        fresh.push({ ...event, at, location });
+        for (const fellow of fellows) {
+          await manager.query(
+            `INSERT INTO shipment_event (shipment_id, at, status, location, description, event_key) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_key) DO NOTHING`,
+            [fellow.id, at, event.status, location, event.description?.trim() || null, createHash('sha256').update(`${key}|${fellow.id}`).digest('hex')],
+          );
+        }
       }
-      if (fresh.length) await this.applyEvents(manager, shipment, carrier, trackingNumber, fresh, actor);
+      if (fresh.length) {
+        for (const tracked of [shipment, ...fellows]) await this.applyEvents(manager, tracked, carrier, trackingNumber, fresh, actor);
+      }
       return { accepted: fresh.length, duplicates: events.length - fresh.length };
     });
   }

@@ -83,3 +83,10 @@ export class ShipOrderDto extends ShipShipmentDto {
   @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => ShipmentLineDto)
   lines?: ShipmentLineDto[];
 }
+
+/** `POST /api/orders/merge`: orders of one customer and address to ship as one parcel (issue 5 item 5). */
+export class MergeOrdersDto {
+  @ApiProperty({ example: ['SO251125000001', 'SO251125000002'], description: 'order ids or numbers, at least two' })
+  @IsArray() @ArrayMinSize(2) @ArrayMaxSize(50) @IsString({ each: true }) @MinLength(1, { each: true }) @MaxLength(64, { each: true })
+  orders!: string[];
+}
