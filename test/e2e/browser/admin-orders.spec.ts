@@ -63,7 +63,14 @@ describe('the order screens in a browser (Debian chromium)', () => {
     await expect(exceptions.getByTestId('count').textContent()).resolves.toMatch(/^[1-9]\d*$/);
     await shot('admin-dashboard');
 
-    await page.goto(`${base}/admin/resources/Order/records/${created.id}/show`);
+    // the list's SKU filter (a line of the order) finds it, and its row opens the detail page
+    await page.goto(`${base}/admin/resources/Order?filters.sku=${encodeURIComponent(sku)}`);
+    const row = page.locator('tr', { hasText: created.number });
+    await row.waitFor();
+    await expect(page.locator('tbody tr').count()).resolves.toBe(1);
+    await shot('admin-order-list');
+    await row.getByText(created.number).click();
+    await page.waitForURL(`${base}/admin/resources/Order/records/${created.id}/show**`);
     const detail = page.getByTestId('order-detail');
     await detail.waitFor();
     await expect(page.getByTestId('order-status').textContent()).resolves.toBe('exception');
