@@ -1,4 +1,5 @@
 import { mainlandProvinceOf } from '../common/china-regions';
+import { fromCents, normaliseMoney, toCents } from '../common/money';
 import type { OrderFlag, ShippingAddress } from './order.entity';
 
 /** Everything a review rule may look at; gathered once by the orders service. */
@@ -6,6 +7,9 @@ export interface ReviewSubject {
   customerPhone: string;
   shippingAddress: ShippingAddress;
   paymentStatus: 'paid' | 'pending';
+  /** What was paid, and what the order costs now (an amendment can raise it). */
+  paymentAmount: string | null;
+  grandTotal: string;
   lines: Array<{ sku: string; quantity: number }>;
   products: Map<string, { name: string; purchaseLimit: number | null; active: boolean }>;
   /** Units available across all warehouses, per sku. */
@@ -90,7 +94,14 @@ export const REVIEW_RULES: ReviewRule[] = [
   {
     code: 'payment_unconfirmed',
     blocking: true,
-    check: ({ paymentStatus }) => (paymentStatus === 'paid' ? null : 'The payment has not arrived yet; the order waits for it'),
+    check: ({ paymentStatus, paymentAmount, grandTotal }) => {
+      if (paymentStatus !== 'paid') return 'The payment has not arrived yet; the order waits for it';
+      if (paymentAmount !== null && toCents(paymentAmount) < toCents(grandTotal)) {
+        const missing = fromCents(toCents(grandTotal) - toCents(paymentAmount));
+        return `Paid ${normaliseMoney(paymentAmount)} but the order total is ${normaliseMoney(grandTotal)}: ask the customer to pay the ${missing} missing, or amend the order`;
+      }
+      return null;
+    },
   },
   {
     code: 'out_of_stock',

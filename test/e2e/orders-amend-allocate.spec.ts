@@ -131,7 +131,11 @@ describe('amending and allocating orders by hand', () => {
       ]);
       expect(response.body.totals).toEqual({ items: '140.23', shipping: '8.50', grand: '148.73' });
       expect(response.body).toMatchObject({ status: 'exception', notes: '改为 10 件' });
-      expect(response.body.flags.map((f: { code: string }) => f.code)).toEqual(['phone_invalid']);
+      // paid 28.40 at intake: the amended total needs the difference collected (G2.6 payment exception)
+      expect(response.body.flags).toEqual([
+        expect.objectContaining({ code: 'phone_invalid' }),
+        { code: 'payment_unconfirmed', message: 'Paid 28.40 but the order total is 148.73: ask the customer to pay the 120.33 missing, or amend the order' },
+      ]);
       expect(response.body.history.at(-2).note).toBe(`amended by ${ADMIN_EMAIL}: lines, notes`);
     });
 

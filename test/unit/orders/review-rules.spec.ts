@@ -12,6 +12,8 @@ describe('review rules', () => {
     customerPhone: '13800138000',
     shippingAddress: { province: '浙江省', city: '杭州市', district: '西湖区', line1: '文三路 100 号 3 单元 501' },
     paymentStatus: 'paid',
+    paymentAmount: '39.80',
+    grandTotal: '39.80',
     lines: [{ sku: 'TEA', quantity: 2 }],
     products: new Map([['TEA', product()]]),
     available: new Map([['TEA', 10]]),
@@ -193,6 +195,14 @@ describe('review rules', () => {
     const result = reviewOrder(subject({ paymentStatus: 'pending' }));
     expect(result.flags).toEqual([{ code: 'payment_unconfirmed', message: expect.any(String) }]);
     expect(result.blocked).toBe(true);
+  });
+
+  it('a payment short of the (amended) total is flagged payment_unconfirmed with the amount missing; more than enough passes', () => {
+    const result = reviewOrder(subject({ paymentAmount: '39.80', grandTotal: '59.70' }));
+    expect(result.flags).toEqual([{ code: 'payment_unconfirmed', message: 'Paid 39.80 but the order total is 59.70: ask the customer to pay the 19.90 missing, or amend the order' }]);
+    expect(result.blocked).toBe(true);
+    expect(reviewOrder(subject({ paymentAmount: '40.00', grandTotal: '39.80' }))).toEqual({ flags: [], blocked: false });
+    expect(reviewOrder(subject({ paymentAmount: null }))).toEqual({ flags: [], blocked: false });
   });
 
   it('every broken rule is flagged at once, each with a human message', () => {
