@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { InvalidStateError, NotFoundError } from '../common/errors';
 import { queryOne, queryRows } from '../database/sql';
 import type { ShipmentStatus } from './shipment.entity';
-import { OPEN_SHIPMENT_STATUSES, SHIPMENT_TRANSITIONS } from './shipment-status';
+import { OPEN_SHIPMENT_STATUSES, PACKABLE_SHIPMENT_STATUSES, SHIPMENT_TRANSITIONS } from './shipment-status';
 
 export interface ShipmentView {
   id: string;
@@ -189,7 +189,7 @@ export class FulfillmentService {
   async pack(id: string, by: string): Promise<ShipmentDetail> {
     await this.db.transaction(async (manager) => {
       const shipment = await this.lockShipment(manager, id);
-      this.assertTransition(shipment, 'packed', 'packed', ['allocated', 'picking']);
+      this.assertTransition(shipment, 'packed', 'packed', PACKABLE_SHIPMENT_STATUSES);
       if (shipment.mergedInto) throw new InvalidStateError(`Shipment ${id} of order ${shipment.orderNumber} is merged into shipment ${shipment.mergedInto}; pack that parcel`);
       // a parcel's merged shipments are in the same box
       const packed = await queryRows<{ id: string; from: ShipmentStatus }>(

@@ -14,3 +14,6 @@ export const SHIPMENT_TRANSITIONS: Record<ShipmentStatus, readonly ShipmentStatu
 
 /** Not yet handed to the carrier: these can still be picked, packed, shipped or cancelled. */
 export const OPEN_SHIPMENT_STATUSES: readonly ShipmentStatus[] = ['allocated', 'picking', 'packed'];
+
+/** Not yet in the box: these can be packed. */
+export const PACKABLE_SHIPMENT_STATUSES: readonly ShipmentStatus[] = ['allocated', 'picking'];

@@ -15,12 +15,10 @@ import type { ManualAllocationDto } from './dto/amend-order.dto';
 import type { OrderLine } from './order-line.entity';
 import { OrderMergeService } from './order-merge.service';
 import { mergeBySku, OrderRecords, reservationReference } from './order-records';
-import type { OrderStatus } from './order-status';
+import { ALLOCATABLE_STATUSES, type OrderStatus } from './order-status';
 import type { Order } from './order.entity';
 import { ORDER_MESSAGES } from './order-messages';
 
-/** Orders that may still lack units: the backorder queue restock works through (G1.3). */
-const BACKORDER_STATUSES: readonly OrderStatus[] = ['awaiting_stock', 'awaiting_shipment', 'partially_shipped'];
 /** Past allocation: the diagram's stock.reserve step finds nothing to do. */
 const ALLOCATED_STATUSES: readonly OrderStatus[] = ['awaiting_shipment', 'partially_shipped', 'shipped', 'delivered', 'completed'];
 
@@ -76,7 +74,7 @@ export class OrderAllocationService implements OnModuleInit {
       `SELECT o.id FROM customer_order o WHERE o.status = ANY($2)
           AND EXISTS (SELECT 1 FROM order_line l WHERE l.order_id = o.id AND l.reserved < l.quantity AND l.sku = ANY($1))
         ORDER BY o.placed_at, o.number`,
-      [skus, BACKORDER_STATUSES],
+      [skus, ALLOCATABLE_STATUSES],
     );
     let released = 0;
     for (const { id } of waiting) {
@@ -84,7 +82,7 @@ export class OrderAllocationService implements OnModuleInit {
       if (!left) break;
       const moved = await this.db.transaction(async (manager) => {
         const order = await this.records.lock(manager, id);
-        if (!BACKORDER_STATUSES.includes(order.status)) return false;
+        if (!ALLOCATABLE_STATUSES.includes(order.status)) return false;
         const wasWaiting = order.status === 'awaiting_stock';
         const plan = await this.allocateOutstanding(manager, order, await this.records.lines(manager, order.id), 'system');
         if (!plan?.parts.length) return false;
@@ -107,8 +105,8 @@ export class OrderAllocationService implements OnModuleInit {
     if (choice.warehouse === undefined && choice.lines === undefined) throw ValidationError.of('warehouse', 'or lines must be given: nothing to allocate');
     return this.db.transaction(async (manager) => {
       const order = await this.records.lock(manager, idOrNumber);
-      if (!BACKORDER_STATUSES.includes(order.status)) {
-        throw new InvalidStateError(`Order ${order.number} is ${order.status}; only ${BACKORDER_STATUSES.join(', ')} orders can be allocated by hand`);
+      if (!ALLOCATABLE_STATUSES.includes(order.status)) {
+        throw new InvalidStateError(`Order ${order.number} is ${order.status}; only ${ALLOCATABLE_STATUSES.join(', ')} orders can be allocated by hand`);
       }
       const lines = await this.records.lines(manager, order.id);
       const unshipped = new Map(mergeBySku(lines.map((line) => ({ sku: line.sku, quantity: line.quantity - line.shipped }))).map((line) => [line.sku, line.quantity] as const));

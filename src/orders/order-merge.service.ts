@@ -6,11 +6,8 @@ import { type ErrorDetail, InvalidStateError, ValidationError } from '../common/
 import { queryRows } from '../database/sql';
 import { FulfillmentService, type ShipmentDetail, type ShipmentView } from '../fulfillment/fulfillment.service';
 import { OrderRecords } from './order-records';
-import type { OrderStatus } from './order-status';
+import { MERGEABLE_STATUSES, type OrderStatus } from './order-status';
 import type { Order } from './order.entity';
-
-/** Orders whose allocated shipments can still travel together. */
-const MERGEABLE_STATUSES: readonly OrderStatus[] = ['awaiting_shipment', 'partially_shipped'];
 
 /** The same customer at the same address, written with different spacing or case, is still the same parcel's destination. */
 export function parcelDestinationKey(order: Pick<Order, 'customerPhone' | 'shippingAddress'>): string {

@@ -10,11 +10,8 @@ import { InventoryService } from '../inventory/inventory.service';
 import { WorkflowRuntimeService } from '../workflow/workflow-runtime.service';
 import { ORDER_MESSAGES } from './order-messages';
 import { mergeBySku, OrderRecords, reservationReference } from './order-records';
-import type { OrderStatus } from './order-status';
+import { RECEIVABLE_STATUSES, SHIPPABLE_STATUSES } from './order-status';
 import type { Order } from './order.entity';
-
-/** Orders with allocated units that may leave now. */
-const SHIPPABLE_STATUSES: readonly OrderStatus[] = ['awaiting_shipment', 'partially_shipped'];
 
 export interface ShipmentConfirmation {
   warehouse?: string;
@@ -163,7 +160,7 @@ export class OrderShippingService {
   async confirmReceipt(idOrNumber: string, actor: Actor): Promise<string> {
     return this.db.transaction(async (manager) => {
       const order = await this.records.lock(manager, idOrNumber);
-      if (order.status !== 'shipped' && order.status !== 'delivered') {
+      if (!RECEIVABLE_STATUSES.includes(order.status)) {
         throw new InvalidStateError(`Order ${order.number} is ${order.status}; only shipped or delivered orders can be confirmed as received`);
       }
       const wasShipped = order.status === 'shipped';

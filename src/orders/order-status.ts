@@ -35,3 +35,12 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
 export const AMENDABLE_STATUSES: readonly OrderStatus[] = ['pending_payment', 'pending_review', 'exception'];
 export const APPROVABLE_STATUSES: readonly OrderStatus[] = ['pending_review', 'exception'];
 export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ORDER_STATUSES.filter((status) => canTransition(status, 'cancelled'));
+
+/** Orders with allocated units that may leave now (ship, pack). */
+export const SHIPPABLE_STATUSES: readonly OrderStatus[] = ['awaiting_shipment', 'partially_shipped'];
+/** Orders that may still lack units: the backorder queue restock works through, and manual allocation's statuses (G1.3, G2.3). */
+export const ALLOCATABLE_STATUSES: readonly OrderStatus[] = ['awaiting_stock', 'awaiting_shipment', 'partially_shipped'];
+/** Orders whose allocated, unpicked shipments can still be merged into one parcel. */
+export const MERGEABLE_STATUSES: readonly OrderStatus[] = SHIPPABLE_STATUSES;
+/** Orders the customer can confirm as received (G1.6). */
+export const RECEIVABLE_STATUSES: readonly OrderStatus[] = ['shipped', 'delivered'];

@@ -122,7 +122,7 @@ export class TrackingService {
    * Open (default), resolved or all alerts, newest first; open ones include shipments whose tracking went quiet
    * for longer than the settings' alertThresholds.staleTrackingHours.
    */
-  async alerts(status: 'open' | 'resolved' | 'all', offset: number, limit: number, id: string | null = null): Promise<{ items: LogisticsAlertView[]; total: number }> {
+  async alerts(status: 'open' | 'resolved' | 'all', offset: number, limit: number, id: string | null = null, orderId: string | null = null): Promise<{ items: LogisticsAlertView[]; total: number }> {
     const staleHours = (await this.settings.get()).alertThresholds.staleTrackingHours;
     const cte = `
       WITH alerts AS (
@@ -130,13 +130,15 @@ export class TrackingService {
           FROM logistics_alert a
          WHERE ($1 = 'all' OR ($1 = 'open' AND a.resolved_at IS NULL) OR ($1 = 'resolved' AND a.resolved_at IS NOT NULL))
            AND ($3::text IS NULL OR a.id::text = $3)
+           AND ($4::uuid IS NULL OR a.shipment_id IN (SELECT id FROM shipment WHERE order_id = $4::uuid))
         UNION ALL
         SELECT 'stale:' || s.id, 'stale_tracking', NULL, s.id, last.at + make_interval(hours => $2), NULL
           FROM shipment s
           CROSS JOIN LATERAL (SELECT coalesce((SELECT max(e.at) FROM shipment_event e WHERE e.shipment_id = s.id), s.shipped_at) AS at) last
          WHERE $3::text IS NULL AND $1 IN ('open','all') AND s.status IN ('shipped','in_transit') AND last.at < now() - make_interval(hours => $2)
+           AND ($4::uuid IS NULL OR s.order_id = $4::uuid)
       )`;
-    const [{ total }] = await this.db.query(`${cte} SELECT count(*)::int AS total FROM alerts`, [status, staleHours, id]);
+    const [{ total }] = await this.db.query(`${cte} SELECT count(*)::int AS total FROM alerts`, [status, staleHours, id, orderId]);
     const rows: Array<{
       id: string; kind: AlertKind; message: string | null; shipmentId: string; orderId: string; orderNumber: string; carrier: string | null;
       trackingNumber: string | null; lastEventAt: Date | null; createdAt: Date; resolvedAt: Date | null;
@@ -147,8 +149,8 @@ export class TrackingService {
               coalesce((SELECT max(e.at) FROM shipment_event e WHERE e.shipment_id = s.id), s.shipped_at) AS "lastEventAt",
               a.created_at AS "createdAt", a.resolved_at AS "resolvedAt"
          FROM alerts a JOIN shipment s ON s.id = a.shipment_id JOIN customer_order o ON o.id = s.order_id
-        ORDER BY a.created_at DESC, a.id LIMIT $4 OFFSET $5`,
-      [status, staleHours, id, limit, offset],
+        ORDER BY a.created_at DESC, a.id LIMIT $5 OFFSET $6`,
+      [status, staleHours, id, orderId, limit, offset],
     );
     const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
     const items = rows.map((row) => ({

@@ -1,7 +1,10 @@
 import type { DataSource } from 'typeorm';
 import type { InventoryService } from '../../inventory/inventory.service';
 import { Warehouse } from '../../inventory/warehouse.entity';
+import { OPEN_SHIPMENT_STATUSES } from '../../fulfillment/shipment-status';
+import type { ShipmentStatus } from '../../fulfillment/shipment.entity';
 import { ManualAllocationDto } from '../../orders/dto/amend-order.dto';
+import { ALLOCATABLE_STATUSES } from '../../orders/order-status';
 import type { OrdersService } from '../../orders/orders.service';
 import type { FormField } from '../ui-contract';
 import { readForm, validateLikeTheApi } from './form-input';
@@ -52,11 +55,11 @@ export function allocateOrderAction(orders: OrdersService, inventory: InventoryS
     actionType: 'record',
     permission: 'orders.write',
     icon: 'Archive',
-    isVisible: inStatus(['awaiting_stock', 'awaiting_shipment']),
+    isVisible: inStatus(ALLOCATABLE_STATUSES),
     form: async (context) => {
       const view = await orders.get(orderIdOf(context));
       const skus = [...new Set(view.lines.map((line) => line.sku))];
-      const current = view.shipments.find((shipment) => ['allocated', 'picking', 'packed'].includes(shipment.status))?.warehouse;
+      const current = view.shipments.find((shipment) => OPEN_SHIPMENT_STATUSES.includes(shipment.status as ShipmentStatus))?.warehouse;
       return {
         title: `Allocate order ${view.number} by hand`,
         intro: `Reserves the chosen units in one warehouse and replaces the order's open shipment${current ? ` (now from ${current})` : ''}. Fewer units than ordered ship now; the rest waits.`,
@@ -74,7 +77,7 @@ export function allocateOrderAction(orders: OrdersService, inventory: InventoryS
       const changed = values.lines?.some((line) => ordered.get(line.sku ?? '') !== line.quantity);
       const choice = await validateLikeTheApi(ManualAllocationDto, { warehouse: values.warehouse, ...(changed ? { lines: values.lines } : {}) });
       const allocated = await orders.allocateManually(orderId, choice, actor);
-      const from = [...new Set(allocated.shipments.filter((s) => ['allocated', 'picking', 'packed'].includes(s.status)).map((s) => s.warehouse))].join(', ');
+      const from = [...new Set(allocated.shipments.filter((s) => OPEN_SHIPMENT_STATUSES.includes(s.status as ShipmentStatus)).map((s) => s.warehouse))].join(', ');
       return { orderId, message: `Order ${allocated.number} allocated${from ? ` to ${from}` : ''}; it is now ${allocated.status}` };
     },
   };

@@ -1,7 +1,9 @@
 import { ValidationError } from '../../common/errors';
 import type { FulfillmentService } from '../../fulfillment/fulfillment.service';
 import { ShipShipmentDto } from '../../orders/dto/create-order.dto';
-import type { OrderStatus } from '../../orders/order-status';
+import { OPEN_SHIPMENT_STATUSES, PACKABLE_SHIPMENT_STATUSES } from '../../fulfillment/shipment-status';
+import type { ShipmentStatus } from '../../fulfillment/shipment.entity';
+import { SHIPPABLE_STATUSES } from '../../orders/order-status';
 import type { OrderView } from '../../orders/order-view';
 import type { OrdersService } from '../../orders/orders.service';
 import type { SettingsService } from '../../settings/settings.service';
@@ -11,9 +13,7 @@ import type { FormActionSpec } from './operator-action';
 import { inStatus, orderIdOf } from './order-actions';
 
 /** Orders with allocated units that may leave now. */
-const SHIPPABLE: readonly OrderStatus[] = ['awaiting_shipment', 'partially_shipped'];
 /** Shipments the warehouse may still pack (FulfillmentService.pack: from allocated or picking). */
-const PACKABLE = ['allocated', 'picking'];
 
 const describe = (shipment: OrderView['shipments'][number]) =>
   `${shipment.warehouse} (${shipment.status}): ${shipment.lines.map((line) => `${line.sku} × ${line.quantity}`).join(', ')}`;
@@ -27,14 +27,14 @@ const PACK_FIELDS = (options: FormField['options']): FormField[] => [{ name: 'sh
 export function shippingActions(orders: OrdersService, fulfillment: FulfillmentService, settings: SettingsService) {
   const packable = async (orderId: string) => {
     const view = await orders.get(orderId);
-    return { view, shipments: view.shipments.filter((shipment) => PACKABLE.includes(shipment.status)) };
+    return { view, shipments: view.shipments.filter((shipment) => PACKABLE_SHIPMENT_STATUSES.includes(shipment.status as ShipmentStatus)) };
   };
 
   const pack: FormActionSpec = {
     actionType: 'record',
     permission: 'shipments.write',
     icon: 'Package',
-    isVisible: inStatus(SHIPPABLE),
+    isVisible: inStatus(SHIPPABLE_STATUSES),
     form: async (context) => {
       const { view, shipments } = await packable(orderIdOf(context));
       const options = shipments.map((shipment) => ({ value: shipment.id, label: describe(shipment) }));
@@ -67,11 +67,11 @@ export function shippingActions(orders: OrdersService, fulfillment: FulfillmentS
     actionType: 'record',
     permission: 'shipments.write',
     icon: 'Truck',
-    isVisible: inStatus(SHIPPABLE),
+    isVisible: inStatus(SHIPPABLE_STATUSES),
     form: async (context) => {
       const view = await orders.get(orderIdOf(context));
       const fields = await shipFields();
-      const open = view.shipments.filter((shipment) => [...PACKABLE, 'packed'].includes(shipment.status));
+      const open = view.shipments.filter((shipment) => OPEN_SHIPMENT_STATUSES.includes(shipment.status as ShipmentStatus));
       return {
         title: `Ship order ${view.number}`,
         intro: `The carrier took the parcel: ${open.map(describe).join('; ') || 'no open shipment'}. The order becomes shipped and the stock leaves the warehouse.`,

@@ -6,7 +6,7 @@ import { can } from '../admin-access';
 import type { OrderDetail } from '../ui-contract';
 
 /** Open alerts are few (each is someone's to-do); the detail page looks through at most this many for the order's. */
-const OPEN_ALERTS_SCANNED = 500;
+const OPEN_ALERTS_SHOWN = 500;
 
 type Shipment = OrderView['shipments'][number];
 
@@ -72,8 +72,7 @@ export function orderRecordLoader(orders: OrdersService, tracking: TrackingServi
   return async (orderId: string, context: ActionContext): Promise<RecordJSON | undefined> => {
     const record = await context.resource.findOne(orderId, context);
     if (!record) return undefined;
-    // TrackingService lists alerts for all orders only; the open ones of this order are picked out of them
-    const [view, open] = await Promise.all([orders.get(orderId), tracking.alerts('open', 0, OPEN_ALERTS_SCANNED)]);
+    const [view, open] = await Promise.all([orders.get(orderId), tracking.alerts('open', 0, OPEN_ALERTS_SHOWN, null, orderId)]);
     const json = record.toJSON(context.currentAdmin);
     json.params.detail = orderDetail(view, open.items, context);
     return json;
