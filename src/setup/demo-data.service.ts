@@ -6,6 +6,7 @@ import { SYSTEM_ACTOR } from '../common/actor';
 import { InventoryService } from '../inventory/inventory.service';
 import type { CreateOrderDto } from '../orders/dto/create-order.dto';
 import type { OrderStatus } from '../orders/order-status';
+import { OrderShippingService } from '../orders/order-shipping.service';
 import { OrdersService } from '../orders/orders.service';
 
 const WAREHOUSES = [
@@ -23,7 +24,9 @@ const PRODUCTS = [
   { sku: 'HONEY-500', name: '百花蜂蜜 500g', spec: '玻璃瓶', price: '45.00', weightGrams: 650, stock: { 'BJ-01': 80 } },
 ];
 
-type DemoOrder = { externalId: string; lines: Array<[string, number]>; name: string; phone: string; email?: string; locale?: 'zh-CN' | 'en'; province: string; city: string; line1: string; paid: boolean; then?: 'ship' | 'cancel' };
+type DemoOrder = { externalId: string; lines: Array<[string, number]>; name: string; phone: string; email?: string; locale?: 'zh-CN' | 'en'; province: string; city: string; line1: string; paid: boolean; then?: DemoFollowUp };
+/** What happens to a demo order once it awaits shipment: shipped, cancelled, or (a split order) its first parcel shipped. */
+type DemoFollowUp = 'ship' | 'cancel' | 'ship-first-parcel';
 
 const ORDERS: DemoOrder[] = [
   { externalId: 'DEMO-1001', lines: [['TEA-LJ-250', 2], ['CUP-CER-01', 2]], name: '张伟', phone: '13800138000', email: 'zhangwei@example.com', province: '浙江省', city: '杭州市', line1: '西湖区文三路 100 号 3 单元 501', paid: true },
@@ -34,6 +37,8 @@ const ORDERS: DemoOrder[] = [
   { externalId: 'DEMO-1006', lines: [['TEA-LJ-250', 1]], name: '陈静', phone: '13700002222', province: '四川省', city: '成都市', line1: '武侯区天府大道 300 号', paid: false },
   { externalId: 'DEMO-1007', lines: [['POT-ZS-02', 3]], name: '赵磊', phone: '13500003333', province: '湖北省', city: '武汉市', line1: '洪山区珞喻路 129 号', paid: true },
   { externalId: 'DEMO-1008', lines: [['CUP-CER-01', 4]], name: '孙丽', phone: '13300004444', email: 'sunli@example.com', province: '山东省', city: '青岛市', line1: '市南区香港中路 10 号', paid: true, then: 'cancel' },
+  // no warehouse has both: split between SH-01 (the teapot) and GZ-01 (the pu'er), the first parcel already gone
+  { externalId: 'DEMO-1009', lines: [['POT-ZS-02', 1], ['TEA-PE-357', 1]], name: '周杰', phone: '13400005555', email: 'zhoujie@example.com', province: '福建省', city: '厦门市', line1: '思明区环岛南路 8 号', paid: true, then: 'ship-first-parcel' },
 ];
 
 /** A working back office on the first start of the embedded database (README "first run"). */
@@ -46,6 +51,7 @@ export class DemoDataService {
     private readonly catalog: CatalogService,
     private readonly inventory: InventoryService,
     private readonly orders: OrdersService,
+    private readonly shipping: OrderShippingService,
   ) {}
 
   /** Seeds once per database: the marker row is written first, so two processes never both seed. */
@@ -69,12 +75,14 @@ export class DemoDataService {
     void this.finishDemoOrders(placed).catch((error) => this.logger.warn(`demo follow-ups: ${(error as Error).message}`));
   }
 
-  private async finishDemoOrders(placed: Array<{ id: string; then?: 'ship' | 'cancel' }>): Promise<void> {
+  private async finishDemoOrders(placed: Array<{ id: string; then?: DemoFollowUp }>): Promise<void> {
     for (const { id, then } of placed) {
       if (!then) continue;
       if (!(await this.waitForStatus(id, 'awaiting_shipment'))) continue;
-      if (then === 'ship') await this.orders.ship(id, 'sf', `SF${Date.now().toString().slice(-10)}`, SYSTEM_ACTOR);
-      else await this.orders.cancel(id, 'customer changed their mind (demo)', SYSTEM_ACTOR);
+      const trackingNumber = `SF${Date.now().toString().slice(-10)}`;
+      if (then === 'ship') await this.orders.ship(id, 'sf', trackingNumber, SYSTEM_ACTOR);
+      else if (then === 'cancel') await this.orders.cancel(id, 'customer changed their mind (demo)', SYSTEM_ACTOR);
+      else await this.shipping.shipShipment((await this.orders.get(id)).shipments[0].id, 'sf', trackingNumber, SYSTEM_ACTOR);
     }
   }
 
