@@ -74,30 +74,54 @@ export class OrderMergeService {
     return Promise.all(leads.map((id) => this.fulfillment.getShipment(id)));
   }
 
+  /** Orders that could be merged with this one now: same customer and address, with a shipment allocated and not picked. */
+  async candidatesFor(idOrNumber: string): Promise<Array<{ id: string; number: string; status: OrderStatus; warehouses: string[] }>> {
+    const order = await this.records.find(this.db.manager, idOrNumber);
+    const fellows = await this.ordersAtSameDestination(this.db.manager, order);
+    const waiting = await queryRows<{ orderId: string; warehouses: string[] }>(
+      this.db,
+      `SELECT s.order_id AS "orderId", array_agg(DISTINCT w.code ORDER BY w.code) AS warehouses
+         FROM shipment s JOIN warehouse w ON w.id = s.warehouse_id WHERE s.order_id = ANY($1::uuid[]) AND s.status = 'allocated' GROUP BY s.order_id`,
+      [fellows.map((fellow) => fellow.id)],
+    );
+    return fellows.flatMap((fellow) => {
+      const warehouses = waiting.find((row) => row.orderId === fellow.id)?.warehouses;
+      return warehouses ? [{ id: fellow.id, number: fellow.number, status: fellow.status, warehouses }] : [];
+    });
+  }
+
   /**
    * The settings' merge rule, as allocation creates a shipment: it joins the oldest unpicked parcel in the same warehouse of
    * another order of the same customer and address. A parcel being picked or cancelled right now is passed over.
    */
   async mergeByRule(manager: EntityManager, order: Order, shipmentId: string): Promise<void> {
-    const candidates = await queryRows<{ id: string; orderNumber: string; orderId: string; orderStatus: OrderStatus; customerPhone: string; shippingAddress: Order['shippingAddress'] }>(
+    const fellows = await this.ordersAtSameDestination(manager, order);
+    if (fellows.length === 0) return;
+    const [lead] = await queryRows<{ id: string; orderId: string }>(
       manager,
-      `SELECT s.id, o.number AS "orderNumber", o.id AS "orderId", o.status AS "orderStatus", o.customer_phone AS "customerPhone", o.shipping_address AS "shippingAddress"
-         FROM shipment s JOIN customer_order o ON o.id = s.order_id
-        WHERE s.warehouse_id = (SELECT warehouse_id FROM shipment WHERE id = $1) AND s.status = 'allocated' AND s.merged_into IS NULL
-          AND s.order_id <> $2 AND o.status = ANY($3) AND regexp_replace(o.customer_phone, '\\D', '', 'g') LIKE '%' || $4
-        ORDER BY s.created_at, s.id`,
-      [shipmentId, order.id, MERGEABLE_STATUSES, order.customerPhone.replace(/\D/g, '').slice(-11)],
+      `SELECT id, order_id AS "orderId" FROM shipment
+        WHERE order_id = ANY($1::uuid[]) AND warehouse_id = (SELECT warehouse_id FROM shipment WHERE id = $2) AND status = 'allocated' AND merged_into IS NULL
+        ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [fellows.map((fellow) => fellow.id), shipmentId],
+    );
+    if (!lead) return;
+    const fellow = fellows.find((candidate) => candidate.id === lead.orderId)!;
+    await this.fulfillment.mergeShipments(manager, [lead.id, shipmentId], 'system', `orders ${fellow.number}, ${order.number}: same customer and address (the merge rule in settings)`);
+    await this.records.recordHistory(manager, order.id, order.status, order.status, 'system', `merged with ${fellow.number} by the merge rule: one parcel`);
+    await this.records.recordHistory(manager, fellow.id, fellow.status, fellow.status, 'system', `order ${order.number} merged into this order's parcel by the merge rule`);
+  }
+
+  /** Other orders in a mergeable status going to the same customer and address (the phone narrows it down in SQL). */
+  private async ordersAtSameDestination(manager: EntityManager, order: Order): Promise<Array<{ id: string; number: string; status: OrderStatus }>> {
+    const rows = await queryRows<{ id: string; number: string; status: OrderStatus; customerPhone: string; shippingAddress: Order['shippingAddress'] }>(
+      manager,
+      `SELECT id, number, status, customer_phone AS "customerPhone", shipping_address AS "shippingAddress" FROM customer_order
+        WHERE id <> $1 AND status = ANY($2) AND regexp_replace(customer_phone, '\\D', '', 'g') LIKE '%' || $3
+        ORDER BY placed_at, number LIMIT 100`,
+      [order.id, MERGEABLE_STATUSES, order.customerPhone.replace(/\D/g, '').slice(-11)],
     );
     const destination = parcelDestinationKey(order);
-    for (const candidate of candidates.filter((c) => parcelDestinationKey(c) === destination)) {
-      const [lead] = await queryRows<{ id: string }>(manager, `SELECT id FROM shipment WHERE id = $1 AND status = 'allocated' AND merged_into IS NULL FOR UPDATE SKIP LOCKED`, [candidate.id]);
-      if (!lead) continue;
-      const note = `orders ${candidate.orderNumber}, ${order.number}: same customer and address (the merge rule in settings)`;
-      await this.fulfillment.mergeShipments(manager, [lead.id, shipmentId], 'system', note);
-      await this.records.recordHistory(manager, order.id, order.status, order.status, 'system', `merged with ${candidate.orderNumber} by the merge rule: one parcel`);
-      await this.records.recordHistory(manager, candidate.orderId, candidate.orderStatus, candidate.orderStatus, 'system', `order ${order.number} merged into this order's parcel by the merge rule`);
-      return;
-    }
+    return rows.filter((row) => parcelDestinationKey(row) === destination).map(({ id, number, status }) => ({ id, number, status }));
   }
 }
 
