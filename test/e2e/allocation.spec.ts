@@ -1,5 +1,5 @@
 import { orderBody, unique } from '../helpers/fixtures';
-import { eventually, startTestApp, type TestApp } from '../helpers/test-app';
+import { eventually, useTestApp } from '../helpers/test-app';
 
 type Shipment = { id: string; warehouse: string; status: string; lines: Array<{ sku: string; quantity: number }>; allocationReason: string | null };
 type Order = {
@@ -17,37 +17,30 @@ type Order = {
  * where an order's units come from; every shipment says why; split and partial orders ship in parts.
  */
 describe('allocation strategies and partial-stock policies', () => {
-  let app: TestApp;
-  let auth: Record<string, string>;
-
-  beforeAll(async () => {
-    app = await startTestApp();
-    auth = { Authorization: `Bearer ${await app.login()}` };
-  });
+  const test = useTestApp();
   afterEach(async () => {
-    await app.http.put('/api/settings').set(auth).send({ allocationStrategy: 'warehouse_priority', partialStockPolicy: 'split', defaultWarehouse: null }).expect(200);
+    await test.app.http.put('/api/settings').set(test.auth).send({ allocationStrategy: 'warehouse_priority', partialStockPolicy: 'split', defaultWarehouse: null }).expect(200);
   });
-  afterAll(async () => app?.close());
 
-  const settings = (change: Record<string, unknown>) => app.http.put('/api/settings').set(auth).send(change).expect(200);
-  const getOrder = async (id: string): Promise<Order> => (await app.http.get(`/api/orders/${id}`).set(auth).expect(200)).body;
+  const settings = (change: Record<string, unknown>) => test.app.http.put('/api/settings').set(test.auth).send(change).expect(200);
+  const getOrder = async (id: string): Promise<Order> => (await test.app.http.get(`/api/orders/${id}`).set(test.auth).expect(200)).body;
   const orderIn = (id: string, ...statuses: string[]) =>
     eventually(async () => {
       const order = await getOrder(id);
       return statuses.includes(order.status) ? order : undefined;
     }, { what: `order ${id} to be ${statuses.join(' or ')}` });
-  const place = async (lines: Array<{ sku: string; quantity: number }>) => (await app.http.post('/api/orders').set(auth).send(orderBody(lines)).expect(201)).body as Order;
-  const level = async (sku: string, warehouse: string) => (await app.http.get(`/api/inventory?sku=${sku}&warehouse=${warehouse}`).set(auth).expect(200)).body.items[0];
+  const place = async (lines: Array<{ sku: string; quantity: number }>) => (await test.app.http.post('/api/orders').set(test.auth).send(orderBody(lines)).expect(201)).body as Order;
+  const level = async (sku: string, warehouse: string) => (await test.app.http.get(`/api/inventory?sku=${sku}&warehouse=${warehouse}`).set(test.auth).expect(200)).body.items[0];
 
   /** Warehouses in the given places with the given stock; products are created once per sku. */
   async function warehouses(specs: Array<{ province: string; city: string; priority: number; costPerShipment?: string; stock: Record<string, number> }>) {
     const codes: string[] = [];
     for (const spec of specs) {
       const code = unique('AW').slice(0, 30);
-      await app.http.post('/api/warehouses').set(auth).send({ code, name: code, province: spec.province, city: spec.city, priority: spec.priority, costPerShipment: spec.costPerShipment }).expect(201);
+      await test.app.http.post('/api/warehouses').set(test.auth).send({ code, name: code, province: spec.province, city: spec.city, priority: spec.priority, costPerShipment: spec.costPerShipment }).expect(201);
       for (const [sku, onHand] of Object.entries(spec.stock)) {
-        await app.http.post('/api/products').set(auth).send({ sku, name: sku, price: '10.00' }).expect((response) => expect([201, 409]).toContain(response.status));
-        await app.http.put(`/api/inventory/${code}/${sku}`).set(auth).send({ onHand }).expect(200);
+        await test.app.http.post('/api/products').set(test.auth).send({ sku, name: sku, price: '10.00' }).expect((response) => expect([201, 409]).toContain(response.status));
+        await test.app.http.put(`/api/inventory/${code}/${sku}`).set(test.auth).send({ onHand }).expect(200);
       }
       codes.push(code);
     }
@@ -111,15 +104,15 @@ describe('allocation strategies and partial-stock policies', () => {
     expect(order.history.find((entry) => entry.to === 'awaiting_shipment')?.note).toContain('split across 2 warehouses');
 
     const [first, second] = order.shipments;
-    await app.http.post(`/api/shipments/${first.id}/ship`).set(auth).send({ carrier: 'sf', trackingNumber: 'SF1100000001' }).expect(200);
+    await test.app.http.post(`/api/shipments/${first.id}/ship`).set(test.auth).send({ carrier: 'sf', trackingNumber: 'SF1100000001' }).expect(200);
     expect(await getOrder(order.id)).toMatchObject({ status: 'partially_shipped', lines: [expect.objectContaining({ shipped: 2 }), expect.objectContaining({ shipped: 0 })] });
-    await app.http.post(`/api/shipments/${second.id}/ship`).set(auth).send({ carrier: 'zto', trackingNumber: 'ZTO1100000002' }).expect(200);
+    await test.app.http.post(`/api/shipments/${second.id}/ship`).set(test.auth).send({ carrier: 'zto', trackingNumber: 'ZTO1100000002' }).expect(200);
     expect(await getOrder(order.id)).toMatchObject({ status: 'shipped', lines: [expect.objectContaining({ shipped: 2 }), expect.objectContaining({ shipped: 1 })] });
     expect(await level(a, north)).toMatchObject({ onHand: 0, reserved: 0 });
     expect(await level(b, south)).toMatchObject({ onHand: 4, reserved: 0 });
 
     const delivered = (trackingNumber: string, carrier: string) =>
-      app.http.post(`/api/carriers/${carrier}/events`).set(auth).send({ trackingNumber, events: [{ at: new Date().toISOString(), status: 'delivered' }] }).expect(200);
+      test.app.http.post(`/api/carriers/${carrier}/events`).set(test.auth).send({ trackingNumber, events: [{ at: new Date().toISOString(), status: 'delivered' }] }).expect(200);
     await delivered('SF1100000001', 'sf');
     expect((await getOrder(order.id)).status).toBe('shipped');
     await delivered('ZTO1100000002', 'zto');
@@ -148,7 +141,7 @@ describe('allocation strategies and partial-stock policies', () => {
     ]);
     const order = await orderIn((await place([{ sku: a, quantity: 2 }, { sku: b, quantity: 1 }])).id, 'awaiting_stock');
     expect(order.history.at(-1)?.note).toContain('the policy is to wait for restock');
-    await app.http.put(`/api/inventory/${north}/${b}`).set(auth).send({ onHand: 1 }).expect(200);
+    await test.app.http.put(`/api/inventory/${north}/${b}`).set(test.auth).send({ onHand: 1 }).expect(200);
     const released = await orderIn(order.id, 'awaiting_shipment');
     expect(released.shipments.map((s) => [s.warehouse, s.lines])).toEqual([[north, [{ sku: a, quantity: 2 }, { sku: b, quantity: 1 }]]]);
     expect(await level(b, south)).toMatchObject({ reserved: 0 });
@@ -162,17 +155,17 @@ describe('allocation strategies and partial-stock policies', () => {
     expect(order.lines).toEqual([expect.objectContaining({ quantity: 3, reserved: 1, shipped: 0 })]);
     expect(order.flags.map((flag) => flag.code)).toContain('out_of_stock');
     expect(order.history.find((entry) => entry.to === 'awaiting_shipment')?.note).toContain(`shipping what is in stock`);
-    await app.http.post(`/api/orders/${order.id}/shipments`).set(auth).send({ carrier: 'sf', trackingNumber: 'SF2200000001' }).expect(200);
+    await test.app.http.post(`/api/orders/${order.id}/shipments`).set(test.auth).send({ carrier: 'sf', trackingNumber: 'SF2200000001' }).expect(200);
     expect(await getOrder(order.id)).toMatchObject({ status: 'partially_shipped', lines: [expect.objectContaining({ reserved: 1, shipped: 1 })] });
 
-    await app.http.post('/api/inventory/adjustments').set(auth).send({ warehouse, sku, delta: 2, reason: 'restock' }).expect(200);
+    await test.app.http.post('/api/inventory/adjustments').set(test.auth).send({ warehouse, sku, delta: 2, reason: 'restock' }).expect(200);
     const rest = await eventually(async () => {
       const current = await getOrder(order.id);
       return current.lines[0].reserved === 3 ? current : undefined;
     });
     expect(rest.shipments.filter((s) => s.status === 'allocated').map((s) => s.lines)).toEqual([[{ sku, quantity: 2 }]]);
     expect(rest.flags.map((flag) => flag.code)).not.toContain('out_of_stock');
-    const shipped = (await app.http.post(`/api/orders/${order.id}/shipments`).set(auth).send({ carrier: 'sf', trackingNumber: 'SF2200000002' }).expect(200)).body as Order;
+    const shipped = (await test.app.http.post(`/api/orders/${order.id}/shipments`).set(test.auth).send({ carrier: 'sf', trackingNumber: 'SF2200000002' }).expect(200)).body as Order;
     expect(shipped).toMatchObject({ status: 'shipped', lines: [expect.objectContaining({ quantity: 3, reserved: 3, shipped: 3 })] });
     expect(await level(sku, warehouse)).toMatchObject({ onHand: 0, reserved: 0 });
   });
@@ -181,7 +174,7 @@ describe('allocation strategies and partial-stock policies', () => {
     const sku = unique('ONE');
     const [warehouse] = await warehouses([{ province: '上海', city: '上海', priority: 1, stock: { [sku]: 5 } }]);
     const order = await orderIn((await place([{ sku, quantity: 3 }])).id, 'awaiting_shipment');
-    const partial = (await app.http.post(`/api/orders/${order.id}/shipments`).set(auth).send({ carrier: 'jd', trackingNumber: 'JD3300000001', lines: [{ sku, quantity: 1 }] }).expect(200)).body as Order;
+    const partial = (await test.app.http.post(`/api/orders/${order.id}/shipments`).set(test.auth).send({ carrier: 'jd', trackingNumber: 'JD3300000001', lines: [{ sku, quantity: 1 }] }).expect(200)).body as Order;
     expect(partial.status).toBe('partially_shipped');
     expect(partial.shipments.map((s) => [s.status, s.lines])).toEqual([
       ['shipped', [{ sku, quantity: 1 }]],
@@ -191,11 +184,11 @@ describe('allocation strategies and partial-stock policies', () => {
     expect(await level(sku, warehouse)).toMatchObject({ onHand: 4, reserved: 2 });
 
     // cancelling a partially shipped order cancels the rest: what left stays shipped, the rest is released
-    const cancelled = (await app.http.post(`/api/orders/${order.id}/cancel`).set(auth).send({ reason: 'customer keeps one' }).expect(200)).body as Order;
+    const cancelled = (await test.app.http.post(`/api/orders/${order.id}/cancel`).set(test.auth).send({ reason: 'customer keeps one' }).expect(200)).body as Order;
     expect(cancelled).toMatchObject({ status: 'shipped', lines: [expect.objectContaining({ quantity: 3, reserved: 1, shipped: 1 })] });
     expect(cancelled.shipments.map((s) => s.status)).toEqual(['shipped', 'cancelled']);
     expect(cancelled.history.at(-1)?.note).toBe(`the rest cancelled (${sku} × 2): customer keeps one`);
     expect(await level(sku, warehouse)).toMatchObject({ onHand: 4, reserved: 0, available: 4 });
-    await app.http.post(`/api/orders/${order.id}/cancel`).set(auth).send({ reason: 'again' }).expect(409);
+    await test.app.http.post(`/api/orders/${order.id}/cancel`).set(test.auth).send({ reason: 'again' }).expect(409);
   });
 });

@@ -66,3 +66,14 @@ export async function eventually<T>(check: () => Promise<T | undefined>, { timeo
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
+
+/** One app for a describe block, started before its tests and closed after them; `auth` is the admin's bearer header. */
+export function useTestApp(options: Parameters<typeof startTestApp>[0] = {}): { app: TestApp; auth: Record<string, string> } {
+  const context = {} as { app: TestApp; auth: Record<string, string> };
+  beforeAll(async () => {
+    context.app = await startTestApp(options);
+    context.auth = { Authorization: `Bearer ${await context.app.login()}` };
+  });
+  afterAll(async () => context.app?.close());
+  return context;
+}
