@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Engine } from 'bpmn-engine';
 import { Timers } from 'bpmn-elements';
 import { moddleExtensions, taskInputsOf, taskTypeOf, userTaskSettingsOf } from './bpmn/moddle-extensions';
-import { normaliseExpressionSource, parseExpression } from './expressions/expression';
+import { evaluateExpression as evaluateCompiled, normaliseExpressionSource } from './expressions/expression';
 import type { WaitingElement } from './process-instance.entity';
 import type { TaskContext, TaskTypeRegistry } from './task-type.registry';
 
@@ -38,9 +39,15 @@ export type StepTrigger =
 export interface StepInput {
   instanceId: string;
   businessKey: string | null;
-  /** Saved engine state; absent for the first step, which starts from the XML. */
+  /** Saved engine state; absent for the first step, which starts from the diagram. */
   state?: unknown;
-  xml: string;
+  /**
+   * The deployed version the instance runs (workflow_definition.id): its parsed diagram is cached under this id,
+   * since a version never changes. Without it the XML itself is the cache key.
+   */
+  definitionId?: string;
+  /** The version's XML; a loader is only called when the parsed diagram is not cached yet. */
+  xml: string | (() => Promise<string>);
   variables: Record<string, unknown>;
   trigger?: StepTrigger;
   /** How long a step may run before it is given up (a handler that never answers). */
@@ -93,12 +100,22 @@ interface Execution {
 }
 interface LooseEngine {
   state: string;
-  once(event: 'end' | 'error', listener: (error: Error) => void): void;
   recover(state: unknown): LooseEngine;
+  once(event: 'end' | 'error', listener: (error: Error) => void): void;
   execute(options: Record<string, unknown>): Promise<Execution>;
   resume(options: Record<string, unknown>): Promise<Execution>;
   getState(): Promise<unknown>;
+  getDefinitions(): Promise<Array<{ context: { definitionContext: SourceContext } }>>;
   stop(): void;
+}
+/** A diagram parsed and serialized by bpmn-engine (moddle-context-serializer's context): read-only, shareable by engines. */
+interface SourceContext {
+  id: string;
+  serialize(): string | undefined;
+}
+/** What engine.getState() returns: one entry per `bpmn:definitions`, each with the serialized diagram as `source`. */
+interface EngineState {
+  definitions: Array<{ id: string; source?: string }>;
 }
 interface ActivityDefinition {
   type: string;
@@ -107,8 +124,7 @@ interface ActivityDefinition {
 }
 const BpmnEngine = Engine as unknown as new (options: Record<string, unknown>) => LooseEngine;
 
-const evaluateExpression = (source: string, variables: Record<string, unknown>) =>
-  parseExpression(normaliseExpressionSource(source)).evaluate(variables);
+const evaluateExpression = (source: string, variables: Record<string, unknown>) => evaluateCompiled(normaliseExpressionSource(source), variables);
 
 /**
  * Conditions and other `${...}` / `=...` expressions go through our safe expression language over the
@@ -126,6 +142,56 @@ const safeExpressions = (variables: Record<string, unknown>) => ({
 
 /** Timers that are never armed in memory: a step ends at a timer wait, and a timer job fires it later. */
 const durableTimers = () => new Timers({ setTimeout: () => ({ durable: true }), clearTimeout: () => undefined } as never);
+
+/**
+ * bpmn-engine's default logger makes a `debug` logger per element of every engine (each asking whether stderr is a
+ * TTY): a measurable part of a step. Its output is only wanted when DEBUG names bpmn-engine.
+ */
+const quietLogger = () => ({ debug: () => undefined, error: () => undefined, warn: () => undefined });
+const engineLogger = /bpmn-engine|\*/.test(process.env.DEBUG ?? '') ? {} : { Logger: quietLogger };
+
+/** Parsed diagrams kept per deployed version (or per XML): parsing costs more than most steps' own work. */
+const PARSED_LIMIT = 100;
+const parsed = new Map<string, Promise<SourceContext>>();
+
+/**
+ * The diagram parsed once (bpmn-moddle, then bpmn-engine's serializer) and shared read-only by every engine that runs it:
+ * an engine copies what it changes (each activity spreads its `behaviour`). `serialize` is silenced so that no saved state
+ * carries the diagram; a state names its diagram through the instance's definition.
+ */
+export function parsedDiagram(definitionId: string | undefined, xml: string | (() => Promise<string>)): Promise<SourceContext> {
+  const key = definitionId ?? `xml:${createHash('sha256').update(typeof xml === 'string' ? xml : '').digest('hex')}`;
+  if (definitionId === undefined && typeof xml !== 'string') throw new Error('a diagram loader needs a definition id');
+  const cached = parsed.get(key);
+  if (cached) {
+    parsed.delete(key); // least recently used goes first
+    parsed.set(key, cached);
+    return cached;
+  }
+  const parsing = (async () => {
+    const source = typeof xml === 'string' ? xml : await xml();
+    const engine = new BpmnEngine({ source, moddleOptions: moddleExtensions, ...engineLogger });
+    const [definition, ...more] = await engine.getDefinitions();
+    if (!definition || more.length) throw new Error('a diagram must have exactly one bpmn:definitions');
+    const context = definition.context.definitionContext;
+    return Object.create(context, { serialize: { value: () => undefined } }) as SourceContext;
+  })();
+  parsed.set(key, parsing);
+  parsing.catch(() => parsed.delete(key)); // a failed load (a database error) is tried again next time
+  if (parsed.size > PARSED_LIMIT) parsed.delete(parsed.keys().next().value!);
+  return parsing;
+}
+
+/**
+ * A saved state without its diagram, pointed at `context`. States saved before diagrams were cached carry the diagram
+ * (`source`, ~20 KB) and, after a migration, the id of the version they came from: the instance's definition decides.
+ */
+function recoverable(state: unknown, context: SourceContext): EngineState {
+  const saved = state as EngineState;
+  if (saved.definitions?.length !== 1) throw new Error('a saved state must hold exactly one bpmn:definitions');
+  const { source: _source, ...definition } = saved.definitions[0];
+  return { ...saved, definitions: [{ ...definition, id: context.id }] };
+}
 
 /**
  * Runs one instance from its saved state to its next wait (or its end) and returns what to save.
@@ -211,10 +277,10 @@ export async function runEngineStep(input: StepInput, registry: TaskTypeRegistry
     firedTimers.add(api.content.executionId);
   });
 
-  const options = { name: input.instanceId, moddleOptions: moddleExtensions, extensions, expressions: safeExpressions(variables), timers: durableTimers() };
-  const engine = input.state
-    ? new BpmnEngine(options).recover(structuredClone(input.state))
-    : new BpmnEngine({ ...options, source: input.xml });
+  const sourceContext = await parsedDiagram(input.definitionId, input.xml);
+  const options = { name: input.instanceId, sourceContext, extensions, expressions: safeExpressions(variables), timers: durableTimers(), ...engineLogger };
+  // the state was read for this step alone (the engine may change what it recovers from)
+  const engine = input.state ? new BpmnEngine(options).recover(recoverable(input.state, sourceContext)) : new BpmnEngine(options);
 
   const finished = new Promise<'end' | Error>((resolve) => {
     engine.once('end', () => resolve('end'));
@@ -324,14 +390,9 @@ function waitUntilStable(isStable: () => boolean, timeoutMs: number, describe?: 
 
 /**
  * Moves a saved instance onto another version's diagram: the execution state stays (it is keyed by element id),
- * the diagram it runs becomes the new one. The caller checks that every waiting element exists in the new version.
+ * the diagram it runs becomes the new one (the instance's definition; a state carries no diagram of its own).
+ * The caller checks that every waiting element exists in the new version.
  */
-export async function migrateState(state: unknown, xml: string): Promise<unknown> {
-  const target = new BpmnEngine({ source: xml, moddleOptions: moddleExtensions });
-  const targetState = (await target.getState()) as { definitions: Array<{ source: string }> };
-  target.stop();
-  const migrated = structuredClone(state) as { definitions: Array<{ source: string }> };
-  if (migrated.definitions.length !== 1 || targetState.definitions.length !== 1) throw new Error('only single-definition diagrams can be migrated');
-  migrated.definitions[0].source = targetState.definitions[0].source;
-  return migrated;
+export async function migrateState(state: unknown, definitionId: string, xml: string): Promise<unknown> {
+  return recoverable(state, await parsedDiagram(definitionId, xml));
 }

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { queryOne, queryRows } from '../database/sql';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { NothingToTriggerError, runEngineStep, type StepResult, type StepTrigger, TaskFailedError, type TaskRun } from './engine-step';
 import { JobWakeup } from './job-wakeup';
+import { historyRows } from './step-history';
 import { TaskTypeRegistry } from './task-type.registry';
 
+/** A claimed job with the instance it steps (one statement claims, leases and loads both). */
 interface ClaimedJob {
   id: string;
   instance_id: string;
@@ -23,8 +25,12 @@ interface LoadedInstance {
   state: unknown;
   variables: Record<string, unknown>;
   version: number;
-  xml: string;
+  definition_id: string;
+  /** History rows entered in earlier steps and not left yet, per element: what a leave in this step closes first. */
+  open_activities: Record<string, number>;
 }
+
+type ClaimedRow = ClaimedJob & Omit<LoadedInstance, 'id'>;
 
 /** Retry delay after the n-th failed attempt: 2 s, 4 s, 8 s ... capped at 5 minutes. */
 export const retryDelaySeconds = (attempt: number) => Math.min(300, 2 ** attempt);
@@ -62,19 +68,24 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   start(concurrency: number): void {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe = this.wakeup.subscribe(() => this.wakeAll());
+    this.unsubscribe = this.wakeup.subscribe(() => this.wakeOne());
     for (let i = 0; i < concurrency; i++) this.loops.push(this.loop());
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
-    this.wakeAll();
+    for (const wake of [...this.sleepers]) wake();
     await Promise.all(this.loops.splice(0));
   }
 
-  private wakeAll(): void {
-    for (const wake of this.sleepers) wake();
+  /**
+   * A job was queued: one sleeping loop looks for it (a loop that finds work keeps looking until the queue is empty).
+   * Waking every loop for every job made each of them run a claim that found nothing.
+   */
+  private wakeOne(): void {
+    const [wake] = this.sleepers;
+    wake?.();
   }
 
   private async loop(): Promise<void> {
@@ -103,15 +114,17 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
 
   /** Claims one due job and runs it; false when there was nothing to do. */
   async runNextJob(): Promise<boolean> {
-    const job = await this.claim();
-    if (!job) return false;
-    await this.run(job);
+    const claimed = await this.claim();
+    if (!claimed) return false;
+    const { id, instance_id, kind, payload, attempts, max_attempts, ...instance } = claimed;
+    await this.run({ id, instance_id, kind, payload, attempts, max_attempts }, { id: instance_id, ...instance });
     return true;
   }
 
-  private async claim(): Promise<ClaimedJob | undefined> {
-    // one statement: pick a due job whose instance nobody holds, lease the instance, count the attempt
-    return queryOne<ClaimedJob>(
+  private claim(): Promise<ClaimedRow | undefined> {
+    // one statement: pick a due job whose instance nobody holds, lease the instance, count the attempt, and return
+    // what the step needs of the instance (its state, variables, version, diagram and open history rows)
+    return queryOne<ClaimedRow>(
       this.db,
       `WITH next AS (
          SELECT j.id, j.instance_id FROM workflow_job j JOIN process_instance p ON p.id = j.instance_id
@@ -122,22 +135,23 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
           FOR UPDATE OF j, p SKIP LOCKED
        ), leased AS (
          UPDATE process_instance p SET lease_owner = $1, lease_until = now() + make_interval(secs => $2)
-           FROM next WHERE p.id = next.instance_id RETURNING p.id
+           FROM next WHERE p.id = next.instance_id
+         RETURNING p.id, p.business_key, p.state, p.variables, p.version, p.definition_id
        )
        UPDATE workflow_job j SET attempts = j.attempts + 1
          FROM next, leased WHERE j.id = next.id AND leased.id = next.instance_id
-       RETURNING j.id, j.instance_id, j.kind, j.payload, j.attempts, j.max_attempts`,
+       RETURNING j.id, j.instance_id, j.kind, j.payload, j.attempts, j.max_attempts,
+                 leased.business_key, leased.state, leased.variables, leased.version, leased.definition_id,
+                 (SELECT coalesce(jsonb_object_agg(o.element_id, o.n), '{}') FROM (
+                    SELECT a.element_id, count(*) AS n FROM process_activity a
+                     WHERE a.instance_id = leased.id AND a.left_at IS NULL GROUP BY a.element_id) o) AS open_activities`,
       [this.workerId, this.config.WORKER_LEASE_SECONDS],
     );
   }
 
-  private async run(job: ClaimedJob): Promise<void> {
-    const [instance]: LoadedInstance[] = await this.db.query(
-      `SELECT i.id, i.business_key, i.state, i.variables, i.version, d.xml
-         FROM process_instance i JOIN workflow_definition d ON d.id = i.definition_id WHERE i.id = $1`,
-      [job.instance_id],
-    );
+  private async run(job: ClaimedJob, instance: LoadedInstance): Promise<void> {
     let message: { id: string; name: string; payload: Record<string, unknown> } | undefined;
+    const runs: TaskRun[] = [];
     try {
       if (job.kind === 'start' && instance.state) return await this.finishWithoutStep(job, instance); // started already
       let trigger: StepTrigger | undefined;
@@ -155,139 +169,152 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
           instanceId: instance.id,
           businessKey: instance.business_key,
           state: instance.state ?? undefined,
-          xml: instance.xml,
+          definitionId: instance.definition_id,
+          xml: () => this.definitionXml(instance.definition_id),
           variables: instance.variables,
           trigger,
           timeoutMs: Math.max(1000, this.config.WORKER_LEASE_SECONDS * 1000 - 500),
           crashAfterTask: this.config.FAULT_CRASH_AFTER_TASK,
-          onTaskRun: (run) => this.logTaskRun(instance.id, run),
+          onTaskRun: async (run) => void runs.push(run),
         },
         this.registry,
       );
-      await this.save(job, instance, result, message?.id);
+      await this.save(job, instance, result, runs, message?.id);
     } catch (error) {
+      // the handler calls of a step that did not save are logged on their own (a repeat stays visible)
+      await this.logTaskRuns(instance.id, runs).catch((logError: Error) => this.logger.warn(`task execution log of job ${job.id}: ${logError.message}`));
       // the message stays buffered; a fired or cancelled timer, or a finished task, needs nothing more
       if (error instanceof NothingToTriggerError) return await this.finishWithoutStep(job, instance);
       await this.fail(job, instance, error as Error);
     }
   }
 
-  private async logTaskRun(instanceId: string, run: TaskRun): Promise<void> {
+  private async definitionXml(definitionId: string): Promise<string> {
+    const [definition] = await this.db.query(`SELECT xml FROM workflow_definition WHERE id = $1`, [definitionId]);
+    if (!definition) throw new Error(`workflow definition ${definitionId} does not exist`);
+    return definition.xml;
+  }
+
+  /** The task execution log: every handler call that ended, by whom, how long, with what outcome. */
+  private async logTaskRuns(instanceId: string, runs: TaskRun[]): Promise<void> {
+    if (runs.length === 0) return;
     await this.db.query(
       `INSERT INTO task_execution (instance_id, element_id, execution_id, task_type, worker, outcome, error, started_at, duration_ms)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [instanceId, run.elementId, run.executionId, run.taskType, this.workerId, run.error ? 'failed' : 'completed', run.error ?? null, run.startedAt, run.durationMs],
+       SELECT $1, r.element_id, r.execution_id, r.task_type, $2, r.outcome, r.error, r.started_at, r.duration_ms FROM ${taskRunsFrom('$3')}`,
+      [instanceId, this.workerId, taskRunsJson(runs)],
     );
   }
 
-  /** Saves the step: state, waits, history, the job done, the message delivered, and any buffered message now awaited. */
-  private async save(job: ClaimedJob, instance: LoadedInstance, result: StepResult, deliveredMessageId?: string): Promise<void> {
-    const saved = await this.db.transaction(async (manager) => {
-      const updated = await queryRows(
-        manager,
-        `UPDATE process_instance SET state = $3, variables = $4, waiting = $5, status = $6::varchar, version = version + 1,
+  /**
+   * Saves the step in ONE statement (one round trip, one transaction): state, waits, history, the task execution log,
+   * the job done, the message delivered, timers and user tasks in line with the waits, and the next buffered message now
+   * awaited. Every part runs only when the instance row is still ours (version and lease); otherwise nothing is written.
+   * The parts see the database as it was before the statement, hence the exclusions of the current job and message.
+   */
+  private async save(job: ClaimedJob, instance: LoadedInstance, result: StepResult, runs: TaskRun[], deliveredMessageId?: string): Promise<void> {
+    const userTasks = result.waiting
+      .filter((wait) => wait.type === 'bpmn:UserTask')
+      .map((task) => ({
+        element_id: task.elementId,
+        execution_id: task.executionId,
+        name: task.name ?? task.elementId,
+        candidate_roles: task.candidateRoles ?? [],
+        due_at: dueAtOf(task.dueIn, task.dueDate),
+      }));
+    const timers = result.timers.map((timer) => ({ execution_id: timer.executionId, element_id: timer.elementId, expire_at: timer.expireAt }));
+    const awaitedMessages = result.waiting.map((wait) => wait.messageName).filter((name): name is string => Boolean(name));
+    const { entered, leftEarlier } = historyRows(result.history, instance.open_activities ?? {});
+    const [row] = await queryRows<{ saved: boolean; queued: number }>(
+      this.db,
+      `WITH instance AS (
+         UPDATE process_instance SET state = $3, variables = $4, waiting = $5, status = $6::varchar, version = version + 1,
                 lease_owner = NULL, lease_until = NULL, updated_at = now(), ended_at = CASE WHEN $6::varchar = 'completed' THEN now() END
-          WHERE id = $1 AND version = $2 AND lease_owner = $7 RETURNING id`,
-        [
-          instance.id, instance.version, JSON.stringify(result.state), JSON.stringify(result.variables), JSON.stringify(result.waiting),
-          result.completed ? 'completed' : 'waiting', this.workerId,
-        ],
-      );
-      if (updated.length === 0) return false;
-      for (const event of result.history) {
-        if (event.kind === 'enter') {
-          await manager.query(
-            `INSERT INTO process_activity (instance_id, element_id, element_type, name, execution_id, entered_at)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (instance_id, execution_id) DO NOTHING`,
-            [instance.id, event.elementId, event.elementType, event.name, event.executionId, event.at],
-          );
-        } else {
-          await manager.query(
-            `UPDATE process_activity SET left_at = $3 WHERE id = (
-               SELECT id FROM process_activity WHERE instance_id = $1 AND element_id = $2 AND left_at IS NULL ORDER BY entered_at, id LIMIT 1)`,
-            [instance.id, event.elementId, event.at],
-          );
-        }
-      }
-      await manager.query(`UPDATE workflow_job SET status = 'done', finished_at = now(), last_error = NULL WHERE id = $1`, [job.id]);
-      if (deliveredMessageId) {
-        await manager.query(`UPDATE workflow_message SET status = 'delivered', delivered_at = now(), instance_id = $2 WHERE id = $1`, [deliveredMessageId, instance.id]);
-      }
-      await this.syncTimers(manager, instance.id, job.id, result);
-      await this.syncUserTasks(manager, instance, result);
-      if (result.completed) {
-        // nothing will ever wait for what is still buffered for this instance
-        await manager.query(`UPDATE workflow_message SET status = 'discarded' WHERE instance_id = $1 AND status = 'buffered'`, [instance.id]);
-      } else {
-        await this.queueBufferedMessage(manager, instance, result);
-      }
-      return true;
-    });
-    if (!saved) {
+          WHERE id = $1 AND version = $2 AND lease_owner = $7 RETURNING id, business_key
+       ), entered AS (
+         INSERT INTO process_activity (instance_id, element_id, element_type, name, execution_id, entered_at, left_at)
+         SELECT instance.id, e.element_id, e.element_type, e.name, e.execution_id, e.entered_at, e.left_at
+           FROM instance, jsonb_to_recordset($10::jsonb) AS e(element_id text, element_type text, name text, execution_id text, entered_at timestamptz, left_at timestamptz)
+         ON CONFLICT (instance_id, execution_id) DO NOTHING
+       ), left_earlier AS (
+         -- a leave closes the element's oldest open entry: the rank-th open row of its element, oldest first
+         UPDATE process_activity a SET left_at = l.left_at
+           FROM (SELECT o.id, o.element_id, row_number() OVER (PARTITION BY o.element_id ORDER BY o.entered_at, o.id) AS rank
+                   FROM process_activity o WHERE o.instance_id = $1 AND o.left_at IS NULL) o,
+                jsonb_to_recordset($11::jsonb) AS l(element_id text, rank int, left_at timestamptz)
+          WHERE a.id = o.id AND o.element_id = l.element_id AND o.rank = l.rank AND EXISTS (SELECT 1 FROM instance)
+       ), runs AS (
+         INSERT INTO task_execution (instance_id, element_id, execution_id, task_type, worker, outcome, error, started_at, duration_ms)
+         SELECT instance.id, r.element_id, r.execution_id, r.task_type, $7, r.outcome, r.error, r.started_at, r.duration_ms FROM instance, ${taskRunsFrom('$12')}
+       ), job AS (
+         UPDATE workflow_job SET status = 'done', finished_at = now(), last_error = NULL WHERE id = $8 AND EXISTS (SELECT 1 FROM instance)
+       ), delivered AS (
+         UPDATE workflow_message SET status = 'delivered', delivered_at = now(), instance_id = $1 WHERE id = $9 AND EXISTS (SELECT 1 FROM instance)
+       ), timers AS (
+         SELECT t.execution_id, t.element_id, t.expire_at FROM jsonb_to_recordset($13::jsonb) AS t(execution_id text, element_id text, expire_at timestamptz)
+       ), timers_dropped AS (
+         -- durable timers: one pending timer job per waiting timer; timers that no longer wait are dropped
+         UPDATE workflow_job SET status = 'cancelled', finished_at = now()
+          WHERE instance_id = $1 AND kind = 'timer' AND status = 'pending' AND id <> $8
+            AND NOT (payload->>'executionId' = ANY(ARRAY(SELECT execution_id FROM timers))) AND EXISTS (SELECT 1 FROM instance)
+       ), timers_added AS (
+         INSERT INTO workflow_job (instance_id, kind, payload, run_at)
+         SELECT instance.id, 'timer', jsonb_build_object('executionId', t.execution_id, 'elementId', t.element_id), t.expire_at
+           FROM instance, timers t
+          WHERE NOT EXISTS (SELECT 1 FROM workflow_job w WHERE w.instance_id = $1 AND w.kind = 'timer' AND w.status = 'pending' AND w.id <> $8
+                               AND w.payload->>'executionId' = t.execution_id)
+         RETURNING id
+       ), tasks AS (
+         SELECT t.element_id, t.execution_id, t.name, t.candidate_roles, t.due_at
+           FROM jsonb_to_recordset($14::jsonb) AS t(element_id text, execution_id text, name text, candidate_roles jsonb, due_at timestamptz)
+       ), tasks_dropped AS (
+         -- the tasklist: an open task per waiting user task; tasks whose element stopped waiting (a boundary timer) are cancelled
+         UPDATE user_task SET status = 'cancelled'
+          WHERE instance_id = $1 AND status IN ('open','claimed') AND NOT (execution_id = ANY(ARRAY(SELECT execution_id FROM tasks)))
+            AND EXISTS (SELECT 1 FROM instance)
+       ), tasks_added AS (
+         INSERT INTO user_task (instance_id, element_id, execution_id, name, business_key, candidate_roles, due_at)
+         SELECT instance.id, t.element_id, t.execution_id, t.name, instance.business_key, ARRAY(SELECT jsonb_array_elements_text(t.candidate_roles)), t.due_at
+           FROM instance, tasks t
+         ON CONFLICT (instance_id, execution_id) DO NOTHING
+       ), discarded AS (
+         -- an ended instance: nothing will ever wait for what is still buffered for it
+         UPDATE workflow_message SET status = 'discarded'
+          WHERE $6::varchar = 'completed' AND instance_id = $1 AND status = 'buffered' AND id IS DISTINCT FROM $9::bigint AND EXISTS (SELECT 1 FROM instance)
+       ), next_message AS (
+         -- a waiting instance: the oldest message buffered for one of its waits is delivered next
+         SELECT m.id FROM workflow_message m, instance
+          WHERE $6::varchar <> 'completed' AND m.business_key = instance.business_key AND m.status = 'buffered' AND m.name = ANY($15::text[])
+            AND (m.instance_id IS NULL OR m.instance_id = $1) AND m.id IS DISTINCT FROM $9::bigint
+          ORDER BY m.id LIMIT 1
+       ), message_queued AS (
+         INSERT INTO workflow_job (instance_id, kind, payload)
+         SELECT $1, 'message', jsonb_build_object('messageId', m.id::text) FROM next_message m
+          WHERE NOT EXISTS (SELECT 1 FROM workflow_job w WHERE w.instance_id = $1 AND w.status = 'pending' AND w.kind = 'message' AND w.payload->>'messageId' = m.id::text)
+         RETURNING id
+       )
+       SELECT EXISTS (SELECT 1 FROM instance) AS saved, (SELECT count(*) FROM timers_added)::int + (SELECT count(*) FROM message_queued)::int AS queued`,
+      [
+        instance.id, instance.version, JSON.stringify(result.state), JSON.stringify(result.variables), JSON.stringify(result.waiting),
+        result.completed ? 'completed' : 'waiting', this.workerId, job.id, deliveredMessageId ?? null,
+        JSON.stringify(entered), JSON.stringify(leftEarlier), taskRunsJson(runs), JSON.stringify(timers), JSON.stringify(userTasks), awaitedMessages,
+      ],
+    );
+    if (!row.saved) {
       // someone else changed the instance meanwhile (terminated, or our lease ran out): the job stays for a later try
       this.logger.warn(`instance ${instance.id} changed during job ${job.id}; its result was dropped`);
+      await this.logTaskRuns(instance.id, runs);
       await this.releaseLease(job, instance, 'the instance changed while this step ran', 1);
-    } else {
+    } else if (row.queued > 0) {
       this.wakeup.wake();
     }
   }
 
-  /** Durable timers: one pending timer job per waiting timer, due at its expiry; timers that no longer wait are dropped. */
-  private async syncTimers(manager: EntityManager, instanceId: string, currentJobId: string, result: StepResult): Promise<void> {
-    const active = result.timers.map((timer) => timer.executionId);
-    await manager.query(
-      `UPDATE workflow_job SET status = 'cancelled', finished_at = now()
-        WHERE instance_id = $1 AND kind = 'timer' AND status = 'pending' AND id <> $2 AND NOT (payload->>'executionId' = ANY($3))`,
-      [instanceId, currentJobId, active],
-    );
-    for (const timer of result.timers) {
-      await manager.query(
-        `INSERT INTO workflow_job (instance_id, kind, payload, run_at)
-         SELECT $1, 'timer', $2, $3 WHERE NOT EXISTS (
-           SELECT 1 FROM workflow_job WHERE instance_id = $1 AND kind = 'timer' AND status = 'pending' AND payload->>'executionId' = $4)`,
-        [instanceId, JSON.stringify({ executionId: timer.executionId, elementId: timer.elementId }), timer.expireAt, timer.executionId],
-      );
-    }
-  }
-
-  /** The tasklist: an open task per waiting user task; tasks whose element stopped waiting (a boundary timer) are cancelled. */
-  private async syncUserTasks(manager: EntityManager, instance: LoadedInstance, result: StepResult): Promise<void> {
-    const waitingTasks = result.waiting.filter((wait) => wait.type === 'bpmn:UserTask');
-    await manager.query(
-      `UPDATE user_task SET status = 'cancelled' WHERE instance_id = $1 AND status IN ('open','claimed') AND NOT (execution_id = ANY($2))`,
-      [instance.id, waitingTasks.map((task) => task.executionId)],
-    );
-    for (const task of waitingTasks) {
-      await manager.query(
-        `INSERT INTO user_task (instance_id, element_id, execution_id, name, business_key, candidate_roles, due_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (instance_id, execution_id) DO NOTHING`,
-        [instance.id, task.elementId, task.executionId, task.name ?? task.elementId, instance.business_key, task.candidateRoles ?? [], dueAtOf(task.dueIn, task.dueDate)],
-      );
-    }
-  }
-
-  private async queueBufferedMessage(manager: EntityManager, instance: LoadedInstance, result: StepResult): Promise<void> {
-    const awaited = result.waiting.map((wait) => wait.messageName).filter((name): name is string => Boolean(name));
-    if (!instance.business_key || awaited.length === 0) return;
-    const [buffered] = await manager.query(
-      `SELECT id FROM workflow_message WHERE business_key = $1 AND status = 'buffered' AND name = ANY($2)
-          AND (instance_id IS NULL OR instance_id = $3) ORDER BY id LIMIT 1`,
-      [instance.business_key, awaited, instance.id],
-    );
-    if (!buffered) return;
-    await manager.query(
-      `INSERT INTO workflow_job (instance_id, kind, payload)
-       SELECT $1, 'message', $2 WHERE NOT EXISTS (
-         SELECT 1 FROM workflow_job WHERE instance_id = $1 AND status = 'pending' AND kind = 'message' AND payload->>'messageId' = $3)`,
-      [instance.id, JSON.stringify({ messageId: String(buffered.id) }), String(buffered.id)],
-    );
-  }
-
   private async finishWithoutStep(job: ClaimedJob, instance: LoadedInstance): Promise<void> {
-    await this.db.transaction(async (manager) => {
-      await manager.query(`UPDATE workflow_job SET status = 'done', finished_at = now() WHERE id = $1`, [job.id]);
-      await manager.query(`UPDATE process_instance SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2`, [instance.id, this.workerId]);
-    });
+    await this.db.query(
+      `WITH job AS (UPDATE workflow_job SET status = 'done', finished_at = now() WHERE id = $1)
+       UPDATE process_instance SET lease_owner = NULL, lease_until = NULL WHERE id = $2 AND lease_owner = $3`,
+      [job.id, instance.id, this.workerId],
+    );
   }
 
   /** A failed step: retry later with backoff, or, when the retries are used up, an incident on the instance. */
@@ -296,26 +323,45 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     const exhausted = job.attempts >= maxAttempts;
     this.logger.warn(`job ${job.id} (${job.kind}) of instance ${instance.id} failed, attempt ${job.attempts}/${maxAttempts}: ${error.message}`);
     if (!exhausted) return this.releaseLease(job, instance, error.message, retryDelaySeconds(job.attempts));
-    await this.db.transaction(async (manager) => {
-      await manager.query(`UPDATE workflow_job SET status = 'failed', finished_at = now(), last_error = $2 WHERE id = $1`, [job.id, error.message]);
-      await manager.query(
-        `UPDATE process_instance SET status = 'incident', lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = $1 AND lease_owner = $2`,
-        [instance.id, this.workerId],
-      );
-      const elementId = error instanceof TaskFailedError ? error.elementId : (/^<([^>]+)>/.exec(error.message)?.[1] ?? null);
-      await manager.query(`INSERT INTO incident (instance_id, job_id, element_id, message) VALUES ($1, $2, $3, $4)`, [instance.id, job.id, elementId, error.message]);
-    });
+    const elementId = error instanceof TaskFailedError ? error.elementId : (/^<([^>]+)>/.exec(error.message)?.[1] ?? null);
+    await this.db.query(
+      `WITH job AS (
+         UPDATE workflow_job SET status = 'failed', finished_at = now(), last_error = $3 WHERE id = $1
+       ), instance AS (
+         UPDATE process_instance SET status = 'incident', lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = $2 AND lease_owner = $4
+       )
+       INSERT INTO incident (instance_id, job_id, element_id, message) VALUES ($2, $1, $5, $3)`,
+      [job.id, instance.id, error.message, this.workerId, elementId],
+    );
   }
 
   private async releaseLease(job: ClaimedJob, instance: LoadedInstance, reason: string, delaySeconds: number): Promise<void> {
-    await this.db.transaction(async (manager) => {
-      await manager.query(`UPDATE workflow_job SET run_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1 AND status = 'pending'`, [
-        job.id, delaySeconds, reason,
-      ]);
-      await manager.query(`UPDATE process_instance SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2`, [instance.id, this.workerId]);
-    });
+    await this.db.query(
+      `WITH job AS (
+         UPDATE workflow_job SET run_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1 AND status = 'pending'
+       )
+       UPDATE process_instance SET lease_owner = NULL, lease_until = NULL WHERE id = $4 AND lease_owner = $5`,
+      [job.id, delaySeconds, reason, instance.id, this.workerId],
+    );
   }
 }
+
+/** Task runs passed as one jsonb parameter (taskRunsJson), read back as rows `r`. */
+const taskRunsFrom = (parameter: string) =>
+  `jsonb_to_recordset(${parameter}::jsonb) AS r(element_id text, execution_id text, task_type text, outcome text, error text, started_at timestamptz, duration_ms int)`;
+
+const taskRunsJson = (runs: TaskRun[]) =>
+  JSON.stringify(
+    runs.map((run) => ({
+      element_id: run.elementId,
+      execution_id: run.executionId,
+      task_type: run.taskType,
+      outcome: run.error ? 'failed' : 'completed',
+      error: run.error ?? null,
+      started_at: run.startedAt,
+      duration_ms: run.durationMs,
+    })),
+  );
 
 /** A user task's due time: `oms:dueIn` as an ISO 8601 duration from now (PT4H, P2D), or an absolute date. */
 export function dueAtOf(dueIn: string | undefined, dueDate: string | undefined): Date | null {

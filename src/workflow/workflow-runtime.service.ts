@@ -59,12 +59,20 @@ export class WorkflowRuntimeService {
   ) {}
 
   async startInstance(manager: EntityManager, key: string, businessKey: string | null, variables: Record<string, unknown>): Promise<string> {
-    const definition = await this.definitions.requireLatest(key, manager);
-    const [instance] = await manager.query(
-      `INSERT INTO process_instance (definition_id, business_key, variables) VALUES ($1, $2, $3) RETURNING id`,
-      [definition.id, businessKey, JSON.stringify(variables)],
+    // one statement: the instance on the latest version of its workflow, and its start job
+    const instance = await queryOne<{ id: string }>(
+      manager,
+      `WITH instance AS (
+         INSERT INTO process_instance (definition_id, business_key, variables)
+         SELECT id, $2, $3 FROM workflow_definition WHERE key = $1 ORDER BY version DESC LIMIT 1
+         RETURNING id
+       ), job AS (
+         INSERT INTO workflow_job (instance_id, kind) SELECT id, 'start' FROM instance
+       )
+       SELECT id FROM instance`,
+      [key, businessKey, JSON.stringify(variables)],
     );
-    await manager.query(`INSERT INTO workflow_job (instance_id, kind) VALUES ($1, 'start')`, [instance.id]);
+    if (!instance) throw new NotFoundError('Workflow', key);
     this.wakeup.afterCommit(manager);
     return instance.id;
   }
@@ -75,8 +83,9 @@ export class WorkflowRuntimeService {
    */
   async correlateMessage(manager: EntityManager, name: string, businessKey: string, payload: Record<string, unknown> = {}): Promise<void> {
     // the row lock orders this with a step that is saving the instance's new waits right now
-    const instances: Array<{ id: string; waiting: WaitingElement[] }> = await manager.query(
-      `SELECT id, waiting FROM process_instance WHERE business_key = $1 AND status IN ('running','waiting','incident') FOR UPDATE`,
+    const instances: Array<{ id: string; waiting: WaitingElement[]; leased: boolean }> = await manager.query(
+      `SELECT id, waiting, lease_owner IS NOT NULL AS leased FROM process_instance
+        WHERE business_key = $1 AND status IN ('running','waiting','incident') FOR UPDATE`,
       [businessKey],
     );
     const instance = instances[0];
@@ -84,7 +93,10 @@ export class WorkflowRuntimeService {
       `INSERT INTO workflow_message (name, business_key, payload, instance_id) VALUES ($1, $2, $3, $4) RETURNING id`,
       [name, businessKey, JSON.stringify(payload), instance?.id ?? null],
     );
-    if (instance && instance.waiting.some((wait) => wait.messageName === name)) {
+    // A step running right now saves its new waits in one statement whose snapshot may predate this message (it waits
+    // for our row lock, then cannot see the message): a job queued now delivers it once the step is saved, or, when
+    // the instance does not wait for it then, leaves it buffered for the step that does (JobWorker.save).
+    if (instance && (instance.leased || instance.waiting.some((wait) => wait.messageName === name))) {
       await manager.query(`INSERT INTO workflow_job (instance_id, kind, payload) VALUES ($1, 'message', $2)`, [
         instance.id, JSON.stringify({ messageId: message.id }),
       ]);
@@ -193,7 +205,7 @@ export class WorkflowRuntimeService {
           missing.map((wait) => ({ path: wait.elementId, message: `waiting here, but ${instance.key} v${target.version} has no such element` })),
         );
       }
-      const state = await migrateState(instance.state, target.xml);
+      const state = await migrateState(instance.state, target.id, target.xml);
       await manager.query(`UPDATE process_instance SET definition_id = $2, state = $3, version = version + 1, updated_at = now() WHERE id = $1`, [
         id, target.id, JSON.stringify(state),
       ]);

@@ -115,6 +115,11 @@ export function evaluateCondition(source: string, variables: Record<string, unkn
   return isTruthy(getCompiled(source).evaluate(variables));
 }
 
+/** Evaluates an expression (wrapped or not) and returns its value; compiled expressions are cached as above. */
+export function evaluateExpression(source: string, variables: Record<string, unknown>): unknown {
+  return getCompiled(source).evaluate(variables);
+}
+
 // ---------------------------------------------------------------------------
 // jsep configuration (runs once, at module load)
 // ---------------------------------------------------------------------------
