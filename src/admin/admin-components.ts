@@ -4,8 +4,11 @@ import { projectRoot } from '../common/project-root';
 import type { AdminJsModule } from './admin-runtime';
 
 /**
- * The React components of the order screens (src/admin/components, .tsx). AdminJS bundles them with its own rollup at
- * start (once in production, watching in development); they are read from the sources, which dist/ does not copy.
+ * The React components of the order screens (src/admin/components, .tsx). `npm run build` bundles them (with AdminJS's
+ * rollup, through @adminjs/bundler: src/admin/build-admin-bundle.mjs, which takes this list from dist/) into
+ * dist/adminjs/, which the admin serves; nothing is bundled at start (admin-runtime.ts serveComponentsBundle). They are
+ * registered from the sources, which dist/ does not copy: the build bundles those, and the start checks the bundle was
+ * made for these names and files.
  */
 const COMPONENTS_DIR = join(projectRoot(), 'src', 'admin', 'components');
 

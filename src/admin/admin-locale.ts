@@ -38,6 +38,7 @@ export const ADMIN_LOCALE: Locale = {
         amend: 'Amend',
         allocate: 'Allocate',
         recordPayment: 'Record payment',
+        merge: 'Merge with another order',
         pack: 'Pack',
         ship: 'Ship',
         confirmReceipt: 'Confirm receipt',

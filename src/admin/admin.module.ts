@@ -1,4 +1,6 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Inject, Logger, Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { AdminModuleOptions } from '@adminjs/nestjs';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { AuthModule } from '../auth/auth.module';
@@ -8,6 +10,7 @@ import { FulfillmentService } from '../fulfillment/fulfillment.service';
 import { InventoryModule } from '../inventory/inventory.module';
 import { InventoryService } from '../inventory/inventory.service';
 import { OrdersModule } from '../orders/orders.module';
+import { OrderMergeService } from '../orders/order-merge.service';
 import { OrdersService } from '../orders/orders.service';
 import { SettingsService } from '../settings/settings.service';
 import { SetupModule } from '../setup/setup.module';
@@ -20,7 +23,7 @@ import { AdminIdentity } from './admin-auth';
 import { adminComponents } from './admin-components';
 import { ADMIN_BRANDING, ADMIN_LOCALE } from './admin-locale';
 import { createResourceAdapter } from './admin-resource-adapter';
-import { type AdminRuntime, loadAdminRuntime } from './admin-runtime';
+import { type AdminRuntime, loadAdminRuntime, serveComponentsBundle } from './admin-runtime';
 import { ADMIN_COOKIE_NAME, ADMIN_SESSION_SECRET, AdminSessionModule, AdminSessionStore } from './admin-session';
 import { adminResources } from './resources';
 import { orderStatusCounts } from './resources/order-status-counts';
@@ -35,9 +38,38 @@ function registerTypeormAdapter({ adminjs, typeorm }: AdminRuntime): void {
   adapterRegistered = true;
 }
 
-/** AdminJS plus the workflow pages it links to (modeler, instance view, tasklist under /admin/workflow-ui). */
+const ADMIN_RUNTIME = Symbol('ADMIN_RUNTIME');
+const ADMIN_MODULE_OPTIONS = Symbol('ADMIN_MODULE_OPTIONS');
+
+/**
+ * AdminJS at /admin plus the workflow pages it links to (modeler, instance view, tasklist under /admin/workflow-ui).
+ * Does what @adminjs/nestjs's AdminModule does (new AdminJS, then its ExpressLoader), minus the bundling at start:
+ * that one calls `admin.watch()` (development: a rollup watcher, STACK trap 4) and @adminjs/express calls
+ * `admin.initialize()` (production: rollup at start) without catching either, so a bundling failure — e.g. babel
+ * not finding its plugins when started from another directory — killed the process. The components bundle is built
+ * by `npm run build` instead; serveComponentsBundle decides what /admin serves.
+ */
 @Module({})
-export class OmsAdminModule {}
+export class OmsAdminModule implements OnModuleInit {
+  private readonly logger = new Logger('Admin');
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(ADMIN_RUNTIME) private readonly runtime: AdminRuntime,
+    @Inject(ADMIN_MODULE_OPTIONS) private readonly options: AdminModuleOptions,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const { adminjs, nestjs } = this.runtime;
+    const admin = new adminjs.default(this.options.adminJsOptions);
+    // in production without a usable pre-built bundle this throws, and the start stops with how to fix it
+    serveComponentsBundle(this.runtime, admin, this.logger);
+    // never bundle at start: @adminjs/express calls this and does not wait for it
+    admin.initialize = async () => undefined;
+    // explicit loader, not @adminjs/nestjs's choice, so that /admin is served under Test.createTestingModule too (STACK trap 3)
+    await new nestjs.ExpressLoader().register(admin, this.adapterHost.httpAdapter, { ...this.options, adminJsOptions: admin.options });
+  }
+}
 
 /**
  * The AdminJS back office at /admin. AdminJS and its plugins are ESM-only, so they are imported here, at run time,
@@ -46,55 +78,60 @@ export class OmsAdminModule {}
 export async function createAdminModule(): Promise<DynamicModule> {
   const runtime = await loadAdminRuntime();
   registerTypeormAdapter(runtime);
-  const { adminjs, nestjs } = runtime;
-  const adminjsModule = nestjs.AdminModule.createAdminAsync({
-    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, SetupModule, AdminSessionModule],
-    inject: [AuthService, OrdersService, FulfillmentService, InventoryService, SettingsService, TrackingService, SetupService, AdminSessionStore, DataSource],
-    // explicit, so that /admin is served under Test.createTestingModule too (STACK trap 3)
-    customLoader: nestjs.ExpressLoader,
-    useFactory: async (
-      auth: AuthService,
-      orders: OrdersService,
-      fulfillment: FulfillmentService,
-      inventory: InventoryService,
-      settings: SettingsService,
-      tracking: TrackingService,
-      setup: SetupService,
-      sessions: AdminSessionStore,
-      db: DataSource,
-    ) => {
-      const secret = await setup.secret(ADMIN_SESSION_SECRET);
-      const identity = new AdminIdentity(auth, db);
-      const components = adminComponents(adminjs);
-      return {
-        adminJsOptions: {
-          rootPath: ADMIN_ROOT_PATH,
-          loginPath: `${ADMIN_ROOT_PATH}/login`,
-          logoutPath: `${ADMIN_ROOT_PATH}/logout`,
-          componentLoader: components.loader,
-          // G2.1 / G2.2: the home screen shows the orders per status and the work queues
-          dashboard: {
-            component: components.OrderStatusCounts,
-            handler: async (_request, _response, context) => ({ counts: await orderStatusCounts(db, context.h, context.currentAdmin) }),
-          },
-          resources: adminResources({ adminjs, components, orders, fulfillment, inventory, settings, tracking, identity, sessions, db }),
-          branding: ADMIN_BRANDING,
-          locale: ADMIN_LOCALE,
-          version: { admin: false },
-          settings: { defaultPerPage: 20 },
-          // makes the workflow actions' redirects to /admin/workflow-ui/* full page loads (see browser/admin-nav.ts)
-          assets: { scripts: [`${WORKFLOW_UI_ASSETS_PATH}/admin-nav.js`] },
+  const { adminjs } = runtime;
+  return {
+    module: OmsAdminModule,
+    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, SetupModule, AdminSessionModule, WorkflowUiModule],
+    providers: [
+      { provide: ADMIN_RUNTIME, useValue: runtime },
+      {
+        provide: ADMIN_MODULE_OPTIONS,
+        inject: [AuthService, OrdersService, OrderMergeService, FulfillmentService, InventoryService, SettingsService, TrackingService, SetupService, AdminSessionStore, DataSource],
+        useFactory: async (
+          auth: AuthService,
+          orders: OrdersService,
+          merge: OrderMergeService,
+          fulfillment: FulfillmentService,
+          inventory: InventoryService,
+          settings: SettingsService,
+          tracking: TrackingService,
+          setup: SetupService,
+          sessions: AdminSessionStore,
+          db: DataSource,
+        ): Promise<AdminModuleOptions> => {
+          const secret = await setup.secret(ADMIN_SESSION_SECRET);
+          const identity = new AdminIdentity(auth, db);
+          const components = adminComponents(adminjs);
+          return {
+            adminJsOptions: {
+              rootPath: ADMIN_ROOT_PATH,
+              loginPath: `${ADMIN_ROOT_PATH}/login`,
+              logoutPath: `${ADMIN_ROOT_PATH}/logout`,
+              componentLoader: components.loader,
+              // G2.1 / G2.2: the home screen shows the orders per status and the work queues
+              dashboard: {
+                component: components.OrderStatusCounts,
+                handler: async (_request, _response, context) => ({ counts: await orderStatusCounts(db, context.h, context.currentAdmin) }),
+              },
+              resources: adminResources({ adminjs, components, orders, merge, fulfillment, inventory, settings, tracking, identity, sessions, db }),
+              branding: ADMIN_BRANDING,
+              locale: ADMIN_LOCALE,
+              version: { admin: false },
+              settings: { defaultPerPage: 20 },
+              // makes the workflow actions' redirects to /admin/workflow-ui/* full page loads (see browser/admin-nav.ts)
+              assets: { scripts: [`${WORKFLOW_UI_ASSETS_PATH}/admin-nav.js`] },
+            },
+            auth: {
+              // the same users, passwords and login throttling as POST /api/auth/login
+              authenticate: (email: string, password: string, context?: { req?: Request }) => identity.authenticate(email, password, context),
+              cookieName: ADMIN_COOKIE_NAME,
+              cookiePassword: secret,
+            },
+            sessionOptions: sessions.sessionOptions(secret),
+            formidableOptions: { maxFieldsSize: 2 * 1024 * 1024, maxFileSize: 2 * 1024 * 1024 },
+          };
         },
-        auth: {
-          // the same users, passwords and login throttling as POST /api/auth/login
-          authenticate: (email: string, password: string, context?: { req?: Request }) => identity.authenticate(email, password, context),
-          cookieName: ADMIN_COOKIE_NAME,
-          cookiePassword: secret,
-        },
-        sessionOptions: sessions.sessionOptions(secret),
-        formidableOptions: { maxFieldsSize: 2 * 1024 * 1024, maxFileSize: 2 * 1024 * 1024 },
-      };
-    },
-  });
-  return { module: OmsAdminModule, imports: [adminjsModule, WorkflowUiModule] };
+      },
+    ],
+  };
 }

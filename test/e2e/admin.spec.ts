@@ -304,6 +304,29 @@ describe('the AdminJS back office at /admin', () => {
       expect(order.shipments.filter((shipment: { status: string }) => shipment.status !== 'cancelled')).toEqual([expect.objectContaining({ warehouse: other })]);
     });
 
+    it('merges an order with another of the same customer and address into one parcel; with no such order the form says why', async () => {
+      const [a, b] = [unique('AMA'), unique('AMB')];
+      const { warehouse } = await stockedCatalogue(app, token(), { [a]: 3, [b]: 3 });
+      const customer = { customer: { name: '王五', phone: `139${String(process.pid).padStart(8, '0').slice(-8)}` } };
+      const place = async (sku: string) => {
+        const created = await app.http.post('/api/orders').set(auth).send(orderBody([{ sku, quantity: 1 }], customer)).expect(201);
+        return waitForStatus(created.body.id, 'awaiting_shipment');
+      };
+      const first = await place(a);
+      const alone = (await openForm(first.id, 'merge')).form;
+      expect(alone.blocked).toContain('No other order of 王五');
+
+      const second = await place(b);
+      const { form } = await openForm(first.id, 'merge');
+      expect(form.blocked).toBeUndefined();
+      expect(form.sections[0].fields[0].options).toEqual([{ value: second.id, label: `${second.number} (awaiting_shipment, ${warehouse})` }]);
+      expect((await submit(first.id, 'merge', { with: '' })).fieldErrors).toEqual({ with: expect.any(String) });
+      const merged = await submit(first.id, 'merge', { with: second.id });
+      expect(merged.notice).toMatchObject({ type: 'success', message: `Orders ${first.number}, ${second.number} leave ${warehouse} as one parcel` });
+      const lead = (await getOrder(first.id)).shipments[0];
+      expect((await getOrder(second.id)).shipments[0]).toMatchObject({ status: 'allocated', mergedInto: lead.id });
+    });
+
     it('packs the shipment, ships it with a carrier of the settings, and confirms receipt; tracking events and alerts show on the detail page', async () => {
       const placed = await awaitingShipment();
       const packForm = (await openForm(placed.id, 'pack')).form;

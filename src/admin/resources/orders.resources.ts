@@ -6,6 +6,7 @@ import { OrderStatusHistory } from '../../orders/order-status-history.entity';
 import { Order } from '../../orders/order.entity';
 import { allocateOrderAction } from '../actions/allocate-order.action';
 import { amendOrderAction } from '../actions/amend-order.action';
+import { mergeOrderAction } from '../actions/merge-order.action';
 import { newOrderAction } from '../actions/new-order.action';
 import { operatorActions } from '../actions/operator-action';
 import { orderDecisionActions } from '../actions/order-actions';
@@ -25,7 +26,7 @@ const NOT_SORTABLE = { isSortable: false } as const;
  * API's search (order-search.ts); the detail page and every action form are React components (src/admin/components).
  */
 export function orderResources(deps: ResourceDeps): ResourceWithOptions[] {
-  const { adminjs, components, orders, fulfillment, inventory, settings, tracking, identity, db } = deps;
+  const { adminjs, components, orders, merge, fulfillment, inventory, settings, tracking, identity, db } = deps;
   const orderRecord = orderRecordLoader(orders, tracking);
   const operator = operatorActions({ adminjs, identity, orderRecord });
   const decisions = orderDecisionActions(orders);
@@ -82,6 +83,7 @@ export function orderResources(deps: ResourceDeps): ResourceWithOptions[] {
         amend: form(amendOrderAction(orders)),
         allocate: form(allocateOrderAction(orders, inventory, db)),
         recordPayment: form(recordPaymentAction(orders)),
+        merge: form(mergeOrderAction(orders, merge)),
         pack: form(shipping.pack),
         ship: form(shipping.ship),
         confirmReceipt: operator.direct(decisions.confirmReceipt),

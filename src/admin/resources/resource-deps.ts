@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { FulfillmentService } from '../../fulfillment/fulfillment.service';
 import type { InventoryService } from '../../inventory/inventory.service';
+import type { OrderMergeService } from '../../orders/order-merge.service';
 import type { OrdersService } from '../../orders/orders.service';
 import type { SettingsService } from '../../settings/settings.service';
 import type { TrackingService } from '../../tracking/tracking.service';
@@ -14,6 +15,7 @@ export interface ResourceDeps {
   adminjs: AdminJsModule;
   components: AdminComponents;
   orders: OrdersService;
+  merge: OrderMergeService;
   fulfillment: FulfillmentService;
   inventory: InventoryService;
   settings: SettingsService;
