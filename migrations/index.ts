@@ -3,9 +3,11 @@ import { AddTimersUserTasksDrafts1764100000000 } from './1764100000000-add-timer
 import { AddPickListsAndPacking1764200000000 } from './1764200000000-add-pick-lists-and-packing';
 import { AddTrackingEvents1764300000000 } from './1764300000000-add-tracking-events';
 import { AddAllocationReasonsAndMerges1764400000000 } from './1764400000000-add-allocation-reasons-and-merges';
+import { AddAfterSalesCases1764500000000 } from './1764500000000-add-after-sales-cases';
+import { AddOrderFeedback1764600000000 } from './1764600000000-add-order-feedback';
 
 /** Every migration in the order it runs; listed explicitly so src (ts-jest) and dist (node) load the same set. */
 export const MIGRATIONS = [
   CreateFoundationSchema1764000000000, AddTimersUserTasksDrafts1764100000000, AddPickListsAndPacking1764200000000, AddTrackingEvents1764300000000,
-  AddAllocationReasonsAndMerges1764400000000,
+  AddAllocationReasonsAndMerges1764400000000, AddAfterSalesCases1764500000000, AddOrderFeedback1764600000000,
 ];

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AfterSalesModule } from './after-sales/after-sales.module';
 import { AuthModule } from './auth/auth.module';
 import { CatalogModule } from './catalog/catalog.module';
 import type { AppConfig } from './config/config';
@@ -29,6 +30,7 @@ export class AppModule {
         InventoryModule,
         OrdersModule,
         TrackingModule,
+        AfterSalesModule,
         SetupModule,
         ...extraImports,
       ],

@@ -4,6 +4,7 @@ export const PERMISSIONS = [
   'inventory.read', 'inventory.write',
   'orders.read', 'orders.write', 'orders.approve',
   'shipments.write',
+  'aftersales.read', 'aftersales.write', 'aftersales.warehouse', 'aftersales.refund',
   'workflows.read', 'workflows.deploy',
   'tasks.work',
   'settings.read', 'settings.manage',
@@ -17,14 +18,14 @@ export const BUILT_IN_ROLES: Array<{ name: string; description: string; permissi
   {
     name: 'operator',
     description: 'Customer service / order operators: orders, review, exceptions',
-    permissions: ['catalog.read', 'inventory.read', 'orders.read', 'orders.write', 'orders.approve', 'workflows.read', 'tasks.work', 'settings.read'],
+    permissions: ['catalog.read', 'inventory.read', 'orders.read', 'orders.write', 'orders.approve', 'aftersales.read', 'aftersales.write', 'workflows.read', 'tasks.work', 'settings.read'],
   },
   {
     name: 'warehouse',
     description: 'Warehouse staff: stock, picking, packing, shipping',
-    permissions: ['catalog.read', 'inventory.read', 'inventory.write', 'orders.read', 'shipments.write', 'tasks.work'],
+    permissions: ['catalog.read', 'inventory.read', 'inventory.write', 'orders.read', 'shipments.write', 'aftersales.read', 'aftersales.warehouse', 'tasks.work'],
   },
-  { name: 'finance', description: 'Finance: payments and refunds', permissions: ['catalog.read', 'orders.read', 'tasks.work'] },
+  { name: 'finance', description: 'Finance: payments and refunds', permissions: ['catalog.read', 'orders.read', 'aftersales.read', 'aftersales.refund', 'tasks.work'] },
   {
     name: 'analyst',
     description: 'Business analysts: workflows, their diagrams and the flow rules',

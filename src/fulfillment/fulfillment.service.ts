@@ -19,6 +19,8 @@ export interface ShipmentView {
   allocationReason: string | null;
   /** Order merge (issue 5 item 5): the shipment this one travels with as one parcel. */
   mergedInto: string | null;
+  /** A replacement sent for an after-sales case (G1.6): outside its order's own flow. */
+  afterSalesCaseId: string | null;
 }
 
 /** GET /api/shipments/{id}: the API.md shipment plus where it stands in the warehouse and its status history. */
@@ -38,6 +40,7 @@ interface LockedShipment {
   status: ShipmentStatus;
   orderNumber: string;
   mergedInto: string | null;
+  afterSalesCaseId: string | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -47,7 +50,7 @@ export const isUuid = (value: string): boolean => UUID.test(value);
 
 const SHIPMENT_VIEW_SQL = `
   SELECT s.id, s.order_id AS "orderId", w.code AS warehouse, s.status, s.carrier, s.tracking_number AS "trackingNumber",
-         s.allocation_reason AS "allocationReason", s.merged_into AS "mergedInto",
+         s.allocation_reason AS "allocationReason", s.merged_into AS "mergedInto", s.after_sales_case_id AS "afterSalesCaseId",
          (SELECT json_agg(json_build_object('sku', l.sku, 'quantity', l.quantity) ORDER BY l.sku) FROM shipment_line l WHERE l.shipment_id = s.id) AS lines,
          (SELECT json_agg(json_build_object('at', to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'status', e.status,
                  'location', e.location, 'description', e.description) ORDER BY e.at, e.id) FROM shipment_event e WHERE e.shipment_id = s.id) AS events
@@ -62,10 +65,18 @@ export class FulfillmentService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** Created at the clock's time, not the transaction's, so the shipments of one allocation list in the order they were planned. */
-  async createShipment(manager: EntityManager, orderId: string, warehouseId: string, lines: Array<{ sku: string; quantity: number }>, allocationReason: string): Promise<string> {
-    const [shipment] = await manager.query(`INSERT INTO shipment (order_id, warehouse_id, allocation_reason, created_at) VALUES ($1, $2, $3, clock_timestamp()) RETURNING id`, [
-      orderId, warehouseId, allocationReason.slice(0, 2000),
-    ]);
+  async createShipment(
+    manager: EntityManager,
+    orderId: string,
+    warehouseId: string,
+    lines: Array<{ sku: string; quantity: number }>,
+    allocationReason: string,
+    afterSalesCaseId: string | null = null,
+  ): Promise<string> {
+    const [shipment] = await manager.query(
+      `INSERT INTO shipment (order_id, warehouse_id, allocation_reason, after_sales_case_id, created_at) VALUES ($1, $2, $3, $4, clock_timestamp()) RETURNING id`,
+      [orderId, warehouseId, allocationReason.slice(0, 2000), afterSalesCaseId],
+    );
     await this.insertLines(manager, shipment.id, lines);
     await this.recordHistory(manager, [shipment.id], null, 'allocated', 'system', null);
     return shipment.id;
@@ -137,9 +148,18 @@ export class FulfillmentService {
   async shipmentsOf(manager: EntityManager, orderIds: string[]): Promise<Map<string, ShipmentView[]>> {
     const byOrder = new Map<string, ShipmentView[]>();
     if (orderIds.length === 0) return byOrder;
-    const rows: ShipmentRow[] = await manager.query(`${SHIPMENT_VIEW_SQL} WHERE s.order_id = ANY($1) ORDER BY s.created_at, s.id`, [orderIds]);
+    // an order's own shipments: replacements sent for its after-sales cases are not part of its fulfilment
+    const rows: ShipmentRow[] = await manager.query(`${SHIPMENT_VIEW_SQL} WHERE s.order_id = ANY($1) AND s.after_sales_case_id IS NULL ORDER BY s.created_at, s.id`, [
+      orderIds,
+    ]);
     for (const row of rows) byOrder.set(row.orderId, [...(byOrder.get(row.orderId) ?? []), toShipmentView(row)]);
     return byOrder;
+  }
+
+  /** Replacement shipments of after-sales cases, oldest first. */
+  async replacementShipmentsOf(manager: EntityManager, caseId: string): Promise<ShipmentView[]> {
+    const rows: ShipmentRow[] = await manager.query(`${SHIPMENT_VIEW_SQL} WHERE s.after_sales_case_id = $1 ORDER BY s.created_at, s.id`, [caseId]);
+    return rows.map(toShipmentView);
   }
 
   /** Shipments not yet handed to the carrier, oldest first. */
@@ -241,7 +261,7 @@ export class FulfillmentService {
     if (!isUuid(id)) throw new NotFoundError('Shipment', id);
     const shipment = await queryOne<LockedShipment>(
       manager,
-      `SELECT s.id, s.status, o.number AS "orderNumber", s.merged_into AS "mergedInto" FROM shipment s JOIN customer_order o ON o.id = s.order_id WHERE s.id = $1 FOR UPDATE OF s`,
+      `SELECT s.id, s.status, o.number AS "orderNumber", s.merged_into AS "mergedInto", s.after_sales_case_id AS "afterSalesCaseId" FROM shipment s JOIN customer_order o ON o.id = s.order_id WHERE s.id = $1 FOR UPDATE OF s`,
       [id],
     );
     if (!shipment) throw new NotFoundError('Shipment', id);

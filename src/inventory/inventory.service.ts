@@ -295,6 +295,49 @@ export class InventoryService {
     }
   }
 
+  /**
+   * G1.6: returned units that passed QC go back on hand in the caller's transaction (ledger kind `return`). The caller calls
+   * announceStock() after its commit, so that orders waiting for these skus get them.
+   */
+  async returnToStock(manager: EntityManager, warehouseCode: string, lines: StockRequest[], reference: string, reason: string, actor: string): Promise<void> {
+    const warehouse = await this.requireWarehouse(manager, warehouseCode);
+    for (const { sku, quantity } of [...lines].sort((a, b) => a.sku.localeCompare(b.sku))) {
+      const after = await queryOne<MovementBalance>(
+        manager,
+        `INSERT INTO stock_level (warehouse_id, sku, on_hand) VALUES ($1, $2, $3)
+         ON CONFLICT (warehouse_id, sku) DO UPDATE SET on_hand = stock_level.on_hand + EXCLUDED.on_hand, updated_at = now()
+         RETURNING on_hand, reserved`,
+        [warehouse.id, sku, quantity],
+      );
+      await this.recordMovement(manager, warehouse.id, sku, 'return', quantity, 0, after, reference, reason, actor);
+    }
+  }
+
+  /** Stock of these skus arrived in a transaction that committed: the backorder queue is worked through. */
+  announceStock(skus: string[]): void {
+    if (skus.length) this.notifyStockIncreased(skus);
+  }
+
+  /** G1.6: returned units that failed QC are set aside: recorded, never on hand, so nothing can reserve or ship them. */
+  async quarantine(manager: EntityManager, warehouseCode: string, lines: StockRequest[], reference: string, reason: string, actor: string): Promise<void> {
+    const warehouse = await this.requireWarehouse(manager, warehouseCode);
+    await manager.query(
+      `INSERT INTO stock_quarantine (warehouse_id, sku, quantity, reference, reason, created_by)
+       SELECT $1, sku, quantity, $4, $5, $6 FROM unnest($2::text[], $3::int[]) AS l(sku, quantity)`,
+      [warehouse.id, lines.map((line) => line.sku), lines.map((line) => line.quantity), reference, reason.slice(0, 2000), actor],
+    );
+  }
+
+  /** Units set aside by failed QC, per warehouse and sku (optionally of one reference). */
+  async quarantined(reference?: string, manager: EntityManager = this.db.manager): Promise<Array<{ warehouse: string; sku: string; quantity: number }>> {
+    return queryRows(
+      manager,
+      `SELECT w.code AS warehouse, q.sku, sum(q.quantity)::int AS quantity FROM stock_quarantine q JOIN warehouse w ON w.id = q.warehouse_id
+        WHERE $1::text IS NULL OR q.reference = $1 GROUP BY w.code, q.sku ORDER BY w.code, q.sku`,
+      [reference ?? null],
+    );
+  }
+
   /** Units available now, per warehouse, for the given skus (allocation reads this before reserving). */
   async availability(skus: string[], manager: EntityManager = this.db.manager): Promise<Array<{ warehouseId: string; sku: string; available: number }>> {
     if (skus.length === 0) return [];

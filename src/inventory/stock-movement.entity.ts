@@ -1,7 +1,7 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Warehouse } from './warehouse.entity';
 
-export type StockMovementKind = 'receipt' | 'adjustment' | 'reservation' | 'release' | 'outbound' | 'count';
+export type StockMovementKind = 'receipt' | 'adjustment' | 'reservation' | 'release' | 'outbound' | 'count' | 'return';
 
 /** The stock ledger: one row for every change of on-hand or reserved units, never updated. */
 @Entity('stock_movement')

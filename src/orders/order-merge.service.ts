@@ -81,7 +81,7 @@ export class OrderMergeService {
     const waiting = await queryRows<{ orderId: string; warehouses: string[] }>(
       this.db,
       `SELECT s.order_id AS "orderId", array_agg(DISTINCT w.code ORDER BY w.code) AS warehouses
-         FROM shipment s JOIN warehouse w ON w.id = s.warehouse_id WHERE s.order_id = ANY($1::uuid[]) AND s.status = 'allocated' GROUP BY s.order_id`,
+         FROM shipment s JOIN warehouse w ON w.id = s.warehouse_id WHERE s.order_id = ANY($1::uuid[]) AND s.status = 'allocated' AND s.after_sales_case_id IS NULL GROUP BY s.order_id`,
       [fellows.map((fellow) => fellow.id)],
     );
     return fellows.flatMap((fellow) => {
@@ -100,7 +100,7 @@ export class OrderMergeService {
     const [lead] = await queryRows<{ id: string; orderId: string }>(
       manager,
       `SELECT id, order_id AS "orderId" FROM shipment
-        WHERE order_id = ANY($1::uuid[]) AND warehouse_id = (SELECT warehouse_id FROM shipment WHERE id = $2) AND status = 'allocated' AND merged_into IS NULL
+        WHERE order_id = ANY($1::uuid[]) AND warehouse_id = (SELECT warehouse_id FROM shipment WHERE id = $2) AND status = 'allocated' AND merged_into IS NULL AND after_sales_case_id IS NULL
         ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
       [fellows.map((fellow) => fellow.id), shipmentId],
     );

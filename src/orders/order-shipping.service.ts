@@ -13,6 +13,9 @@ import { mergeBySku, OrderRecords, reservationReference } from './order-records'
 import { RECEIVABLE_STATUSES, SHIPPABLE_STATUSES } from './order-status';
 import type { Order } from './order.entity';
 
+/** Ships a replacement shipment of an after-sales case (registered by the after-sales module; orders know no cases). */
+export type CaseShipmentShipper = (manager: EntityManager, shipment: { id: string; caseId: string }, carrier: string, trackingNumber: string, actor: Actor) => Promise<void>;
+
 export interface ShipmentConfirmation {
   warehouse?: string;
   lines?: Array<{ sku: string; quantity: number }>;
@@ -24,6 +27,8 @@ export interface ShipmentConfirmation {
  */
 @Injectable()
 export class OrderShippingService {
+  private caseShipmentShipper?: CaseShipmentShipper;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly records: OrderRecords,
@@ -55,6 +60,11 @@ export class OrderShippingService {
     });
   }
 
+  /** After-sales registers how a case's replacement shipment ships: it moves the case, not the order. */
+  onCaseShipmentShipped(shipper: CaseShipmentShipper): void {
+    this.caseShipmentShipper = shipper;
+  }
+
   /** POST /api/shipments/{id}/ship: one parcel (with every shipment merged into it) is handed to the carrier. */
   async shipShipment(shipmentId: string, carrier: string, trackingNumber: string, actor: Actor): Promise<void> {
     await this.db.transaction(async (manager) => {
@@ -64,6 +74,10 @@ export class OrderShippingService {
       }
       if (shipment.mergedInto) {
         throw new InvalidStateError(`Shipment ${shipment.id} of order ${shipment.orderNumber} is merged into shipment ${shipment.mergedInto}; ship that parcel`);
+      }
+      if (shipment.afterSalesCaseId) {
+        if (!this.caseShipmentShipper) throw new Error(`shipment ${shipment.id} belongs to an after-sales case, and no after-sales module ships those`);
+        return this.caseShipmentShipper(manager, { id: shipment.id, caseId: shipment.afterSalesCaseId }, carrier, trackingNumber, actor);
       }
       await this.shipParcels(manager, [shipment.id], carrier, trackingNumber, actor);
     });

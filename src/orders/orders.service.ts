@@ -94,6 +94,12 @@ export class OrdersService {
     return { order: await this.get(existing.id), created: false };
   }
 
+  /** The order, row-locked in the caller's transaction: after-sales checks quantities and refunds against it, one case at a time. */
+  async lockForAfterSales(manager: EntityManager, idOrNumber: string): Promise<OrderView> {
+    const order = await this.records.lock(manager, idOrNumber);
+    return this.get(order.id, manager);
+  }
+
   async get(idOrNumber: string, manager: EntityManager = this.db.manager): Promise<OrderView> {
     const order = await this.records.find(manager, idOrNumber);
     const [lines, history, shipments] = await Promise.all([

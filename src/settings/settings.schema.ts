@@ -3,6 +3,7 @@ import { MAINLAND_PROVINCES } from '../common/china-regions';
 import { ALLOCATION_STRATEGY_NAMES } from '../allocation/strategies/allocation-strategy';
 
 export const CARRIERS = ['sf', 'zto', 'yto', 'sto', 'yunda', 'jd', 'ems'] as const;
+const slaHours = z.number().int().min(1).max(24 * 60);
 const money = z.string().regex(/^\d{1,10}(\.\d{1,2})?$/, 'must be a decimal string like "2000.00"');
 
 /** Flow rules an admin changes at run time (G3.1); defaults are those of API.md "Reports and settings". */
@@ -24,6 +25,21 @@ export const settingsSchema = z
     orderMerge: z.object({ automatic: z.boolean() }).strict(),
     carrierPriority: z.array(z.enum(CARRIERS)).min(1).refine((list) => new Set(list).size === list.length, 'lists a carrier twice'),
     alertThresholds: z.object({ staleTrackingHours: z.number().int().min(1).max(24 * 30) }).strict(),
+    /** G1.6: how long after delivery a customer may open a case, and how long each step may take before it is overdue. */
+    afterSales: z
+      .object({
+        windowDays: z.number().int().min(1).max(365),
+        slaHours: z
+          .object({
+            review: slaHours,
+            receive: slaHours,
+            inspect: slaHours,
+            refund: slaHours,
+            replacement: slaHours,
+          })
+          .strict(),
+      })
+      .strict(),
     timeZone: z.string().refine((zone) => {
       try {
         new Intl.DateTimeFormat('en', { timeZone: zone });
@@ -46,5 +62,6 @@ export const DEFAULT_SETTINGS: Settings = {
   orderMerge: { automatic: false },
   carrierPriority: [...CARRIERS],
   alertThresholds: { staleTrackingHours: 48 },
+  afterSales: { windowDays: 15, slaHours: { review: 24, receive: 168, inspect: 48, refund: 24, replacement: 48 } },
   timeZone: 'Asia/Shanghai',
 };
