@@ -3,17 +3,20 @@ import { AllocationModule } from '../allocation/allocation.module';
 import { FulfillmentModule } from '../fulfillment/fulfillment.module';
 import { InventoryModule } from '../inventory/inventory.module';
 import { OrdersModule } from '../orders/orders.module';
+import { SetupModule } from '../setup/setup.module';
 import { AfterSalesController } from './after-sales.controller';
 import { AfterSalesService } from './after-sales.service';
+import { CustomerLinkController, CustomerLinkThrottleGuard, CustomerPageController } from './customer-link.controller';
+import { CustomerLinkService, CustomerLinkThrottle } from './customer-link.service';
 import { FeedbackController } from './feedback.controller';
 import { FeedbackService } from './feedback.service';
 import { AfterSalesTaskTypes } from './task-types/after-sales-task-types';
 
-/** After-sales (G1.6): cases of every type driven by workflows/after-sales.bpmn, and order feedback. */
+/** After-sales (G1.6): cases of every type driven by workflows/after-sales.bpmn, order feedback, and the customer's signed link to open and follow cases. */
 @Module({
-  imports: [OrdersModule, FulfillmentModule, InventoryModule, AllocationModule],
-  controllers: [AfterSalesController, FeedbackController],
-  providers: [AfterSalesService, AfterSalesTaskTypes, FeedbackService],
-  exports: [AfterSalesService, FeedbackService],
+  imports: [OrdersModule, FulfillmentModule, InventoryModule, AllocationModule, SetupModule],
+  controllers: [AfterSalesController, FeedbackController, CustomerLinkController, CustomerPageController],
+  providers: [AfterSalesService, AfterSalesTaskTypes, FeedbackService, CustomerLinkService, CustomerLinkThrottle, CustomerLinkThrottleGuard],
+  exports: [AfterSalesService, FeedbackService, CustomerLinkService],
 })
 export class AfterSalesModule {}

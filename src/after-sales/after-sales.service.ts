@@ -9,6 +9,8 @@ import { fromCents, normaliseMoney, toCents } from '../common/money';
 import { queryOne, queryRows } from '../database/sql';
 import { FulfillmentService, isUuid, type ShipmentView } from '../fulfillment/fulfillment.service';
 import { InventoryService } from '../inventory/inventory.service';
+import type { NotificationEvent } from '../notifications/notification-events';
+import { OrderNotifications, shipmentData } from '../orders/order-notifications';
 import { OrderShippingService } from '../orders/order-shipping.service';
 import type { OrderView } from '../orders/order-view';
 import { OrdersService } from '../orders/orders.service';
@@ -107,6 +109,7 @@ export class AfterSalesService implements OnModuleInit {
     private readonly allocation: AllocationService,
     private readonly settings: SettingsService,
     private readonly workflow: WorkflowRuntimeService,
+    private readonly notifications: OrderNotifications,
   ) {}
 
   onModuleInit(): void {
@@ -142,6 +145,7 @@ export class AfterSalesService implements OnModuleInit {
         caseId: row.id, caseNumber: number, caseType: input.type, orderId: order.id, orderNumber: order.number, ...path,
       });
       await manager.query(`UPDATE after_sales_case SET process_instance_id = $2 WHERE id = $1`, [row.id, instanceId]);
+      await this.tellCustomer(manager, row.id, 'after-sales-opened');
       return row.id as string;
     });
     return this.get(id);
@@ -188,6 +192,7 @@ export class AfterSalesService implements OnModuleInit {
       if (fromWorkflow && row.status !== 'requested') return;
       this.assertTransition(row, 'approved', 'approved');
       await this.move(manager, row, 'approved', actor, input.note ?? null, { owner: input.owner ?? actor.name });
+      await this.tellCustomer(manager, row.id, 'after-sales-approved');
       if (!fromWorkflow) await this.tell(manager, row, CASE_MESSAGES.reviewed, { approved: true });
     });
   }
@@ -197,6 +202,7 @@ export class AfterSalesService implements OnModuleInit {
       if (fromWorkflow && row.status !== 'requested') return;
       this.assertTransition(row, 'rejected', 'rejected');
       await this.move(manager, row, 'rejected', actor, reason);
+      await this.tellCustomer(manager, row.id, 'after-sales-rejected', reason);
       if (!fromWorkflow) await this.tell(manager, row, CASE_MESSAGES.reviewed, { approved: false });
     });
   }
@@ -256,6 +262,7 @@ export class AfterSalesService implements OnModuleInit {
       await this.move(manager, row, 'refunded', actor, `refunded ${normaliseMoney(input.amount)}${input.reference ? ` (${input.reference})` : ''}`, {
         refund_amount: input.amount, refund_reference: input.reference ?? null, refunded_at: new Date(),
       });
+      await this.tellCustomer(manager, row.id, 'after-sales-refunded');
       if (!fromWorkflow) await this.tell(manager, row, CASE_MESSAGES.refunded, {});
     });
   }
@@ -361,6 +368,7 @@ export class AfterSalesService implements OnModuleInit {
     if (row.status !== 'replacement_shipped') {
       this.assertTransition(row, 'replacement_shipped', 'marked replacement_shipped');
       await this.move(manager, row, 'replacement_shipped', actor, `replacement shipped: ${carrier} ${trackingNumber}`);
+      await this.tellCustomer(manager, row.id, 'replacement-shipped', null, { shipment: shipmentData(carrier, trackingNumber) });
       await this.tell(manager, row, CASE_MESSAGES.replacementShipped, { carrier, trackingNumber });
     }
   }
@@ -421,6 +429,21 @@ export class AfterSalesService implements OnModuleInit {
     await manager.query(`INSERT INTO after_sales_case_history (case_id, from_status, to_status, by, note) VALUES ($1, $2, $3, $4, $5)`, [
       caseId, from, to, by, note?.slice(0, 2000) ?? null,
     ]);
+  }
+
+  /** Tells the customer (G3.2 "after-sales steps, refund") in the transaction of the step, once per case and event. */
+  private async tellCustomer(manager: EntityManager, caseId: string, event: NotificationEvent, note: string | null = null, extras: { shipment?: ReturnType<typeof shipmentData> } = {}): Promise<void> {
+    const row = await queryOne<{ order_id: string; number: string; type: string; status: string; reason: string; refund_amount: string | null; lines: Array<{ sku: string; name: string; quantity: number }> }>(
+      manager,
+      `SELECT c.order_id, c.number, c.type, c.status, c.reason, c.refund_amount,
+              coalesce((SELECT json_agg(json_build_object('sku', l.sku, 'name', coalesce(p.name, l.sku), 'quantity', l.quantity) ORDER BY l.sku)
+                          FROM after_sales_case_line l LEFT JOIN product p ON p.sku = l.sku WHERE l.case_id = c.id), '[]') AS lines
+         FROM after_sales_case c WHERE c.id = $1`,
+      [caseId],
+    );
+    if (!row) return;
+    const caseData = { number: row.number, type: row.type, status: row.status, reason: row.reason, lines: row.lines, refundAmount: normaliseMoney(row.refund_amount), note };
+    await this.notifications.send(manager, row.order_id, event, { case: caseData, ...extras }, `case:${caseId}`);
   }
 
   /** Tells the case's process what a person did outside its tasklist (buffered until the process waits for it). */

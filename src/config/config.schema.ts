@@ -55,6 +55,17 @@ export const configSchema = z.object({
   DEMO_DATA: z.enum(['auto', 'on', 'off']).default('auto'),
   /** Fault injection for the crash tests: the process kills itself (SIGKILL) right after this task type's handler committed. */
   FAULT_CRASH_AFTER_TASK: optionalString,
+  /** Where customers reach the service (links in messages: the after-sales page); default http://localhost:<PORT>. */
+  PUBLIC_BASE_URL: optionalString.refine((value) => value === undefined || /^https?:\/\/[^/]+/.test(value), 'must be an http:// or https:// URL'),
+  /** SMS (issue 7): `capture` keeps messages in the captured_sms table (development, tests); `http` posts them to SMS_HTTP_URL. */
+  SMS_PROVIDER: z.enum(['capture', 'http']).default('capture'),
+  SMS_HTTP_URL: optionalString.refine((value) => value === undefined || /^https?:\/\/.+/.test(value), 'must be an http:// or https:// URL'),
+  /** Sent as `Authorization: Bearer <token>` to SMS_HTTP_URL. */
+  SMS_HTTP_TOKEN: optionalString,
+  /** How long a sender owns a message it is sending; after a crash another process (or the restarted one) sends it then. */
+  NOTIFICATION_LEASE_SECONDS: integer(1, 3600, 60),
+  /** Fault injection for the crash tests: the process kills itself (SIGKILL) after claiming a message, before sending it. */
+  FAULT_CRASH_BEFORE_SEND: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   ADMIN_ENABLED: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
 });
 

@@ -1,3 +1,4 @@
+import { AfterSalesCase } from '../after-sales/after-sales-case.entity';
 import { Role } from '../auth/role.entity';
 import { User } from '../auth/user.entity';
 import { Product } from '../catalog/product.entity';
@@ -20,4 +21,5 @@ import { WorkflowDefinition } from '../workflow/workflow-definition.entity';
 export const ENTITIES = [
   User, Role, Product, Warehouse, StockLevel, StockMovement, StockReservation, Order, OrderLine, OrderStatusHistory,
   Shipment, ShipmentLine, WorkflowDefinition, ProcessInstance, ProcessActivity, Incident, Notification,
+  AfterSalesCase,
 ];

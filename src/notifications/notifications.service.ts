@@ -2,29 +2,76 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { queryOne } from '../database/sql';
+import { queryOne, queryRows } from '../database/sql';
+import { SettingsService } from '../settings/settings.service';
 import { InvalidHeaderError, InvalidRecipientError, Mailer } from './mailer';
-import { TemplateCompileError, TemplateNotFoundError, TemplateRenderError, TemplateRenderer } from './template-renderer';
+import type { Channel, NotificationData, NotificationEvent } from './notification-events';
+import { NotificationTemplatesService } from './notification-templates.service';
+import { InvalidSmsRecipientError, SMS_PROVIDER, type SmsProvider, smsNumberOf, smsText } from './sms/sms-provider';
+import { TemplateCompileError, TemplateNotFoundError, TemplateRenderError } from './template-renderer';
 
 export interface OutgoingNotification {
-  /** One send per key: a retried workflow step cannot send twice (e.g. `order-confirmation:<orderId>:email`). */
+  /** One send per key: a retried workflow step cannot send twice (`<event>:<subject id>:<channel>:<recipient>`). */
   idempotencyKey: string;
-  channel: 'email';
+  channel: Channel;
   event: string;
   locale: string;
   recipient: string;
-  /** What it is about (an order number), to show it on that record. */
+  /** What it is about (an order or case number), to show it on that record. */
   reference: string;
   data: Record<string, unknown>;
 }
 
+/** Who the message is for: the customer's addresses and language. */
+export interface NotificationRecipient {
+  email: string | null;
+  phone: string | null;
+  locale: string | null;
+}
+
+export interface NotificationAttemptView {
+  attempt: number;
+  outcome: 'sent' | 'failed' | 'dead' | 'deferred';
+  error: string | null;
+  providerMessageId: string | null;
+  startedAt: string;
+  durationMs: number;
+}
+
+export interface NotificationView {
+  id: string;
+  channel: Channel;
+  event: string;
+  locale: string;
+  recipient: string;
+  reference: string | null;
+  status: 'pending' | 'sending' | 'sent' | 'dead';
+  attempts: NotificationAttemptView[];
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  sentAt: string | null;
+  createdAt: string;
+}
+
+interface ClaimedNotification {
+  id: string;
+  channel: Channel;
+  event: string;
+  locale: string;
+  recipient: string;
+  reference: string | null;
+  data: Record<string, unknown>;
+  attempts: number;
+}
+
 export const MAX_SEND_ATTEMPTS = 8;
-const PERMANENT_ERRORS = [TemplateNotFoundError, TemplateCompileError, TemplateRenderError, InvalidRecipientError, InvalidHeaderError];
+const PERMANENT_ERRORS = [TemplateNotFoundError, TemplateCompileError, TemplateRenderError, InvalidRecipientError, InvalidHeaderError, InvalidSmsRecipientError];
 const backoffSeconds = (attempt: number) => Math.min(3600, 5 * 2 ** (attempt - 1));
 
 /**
- * The transactional outbox (DESIGN "Data rules"): enqueue() writes the message in the caller's transaction;
- * a worker renders and sends it with retries, so a crash between commit and send loses nothing.
+ * The transactional outbox (DESIGN "Data rules"): notify()/enqueue() write the message in the caller's transaction; a
+ * worker renders and sends it with retries and backoff, records every attempt, and turns the last failure into a dead
+ * letter with an alert. A crash between commit and send loses nothing; sending never blocks or fails the order flow.
  */
 @Injectable()
 export class NotificationsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -36,17 +83,78 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly renderer: TemplateRenderer,
+    private readonly templates: NotificationTemplatesService,
     private readonly mailer: Mailer,
+    @Inject(SMS_PROVIDER) private readonly sms: SmsProvider,
+    private readonly settings: SettingsService,
   ) {}
+
+  /**
+   * G3.2: tells the customer about `event` on the channels the settings turn on for it, in their locale (else the settings'
+   * default). One message per channel and recipient, whatever retries run this again. Returns how many were queued.
+   */
+  async notify(
+    manager: EntityManager,
+    input: { event: NotificationEvent; subjectId: string; reference: string; to: NotificationRecipient; data: NotificationData },
+  ): Promise<number> {
+    const { notifications } = await this.settings.get(manager);
+    const wanted = notifications.events[input.event];
+    const locale = input.to.locale ?? notifications.defaultLocale;
+    const recipients: Array<[Channel, string | null]> = [
+      ['email', wanted.email ? input.to.email : null],
+      ['sms', wanted.sms ? smsNumberOf(input.to.phone) : null],
+    ];
+    let queued = 0;
+    for (const [channel, recipient] of recipients) {
+      if (!recipient) continue;
+      await this.enqueue(manager, {
+        idempotencyKey: `${input.event}:${input.subjectId}:${channel}:${recipient}`,
+        channel,
+        event: input.event,
+        locale,
+        recipient,
+        reference: input.reference,
+        data: { ...input.data, locale },
+      });
+      queued++;
+    }
+    return queued;
+  }
 
   async enqueue(manager: EntityManager, notification: OutgoingNotification): Promise<void> {
     await manager.query(
       `INSERT INTO notification (idempotency_key, channel, event, locale, recipient, reference, data)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING`,
-      [notification.idempotencyKey, notification.channel, notification.event, notification.locale, notification.recipient, notification.reference, JSON.stringify(notification.data)],
+      [notification.idempotencyKey.slice(0, 200), notification.channel, notification.event, notification.locale, notification.recipient, notification.reference, JSON.stringify(notification.data)],
     );
     setTimeout(() => this.kick(), 20).unref();
+  }
+
+  /** The outbox of a record (an order or case number), newest first, with every attempt. */
+  async listFor(reference: string | undefined, status: string | undefined, offset: number, limit: number): Promise<{ items: NotificationView[]; total: number }> {
+    const params: unknown[] = [reference ?? null, status ? status.split(',') : null];
+    const where = `WHERE ($1::text IS NULL OR n.reference = $1) AND ($2::text[] IS NULL OR n.status = ANY($2))`;
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM notification n ${where}`, params);
+    const rows = await queryRows<NotificationView>(
+      this.db,
+      `SELECT n.id, n.channel, n.event, n.locale, n.recipient, n.reference, n.status, n.last_error AS "lastError",
+              CASE WHEN n.status IN ('pending','sending') THEN n.next_attempt_at END AS "nextAttemptAt", n.sent_at AS "sentAt", n.created_at AS "createdAt",
+              coalesce((SELECT json_agg(json_build_object('attempt', a.attempt, 'outcome', a.outcome, 'error', a.error, 'providerMessageId', a.provider_message_id,
+                         'startedAt', a.started_at, 'durationMs', a.duration_ms) ORDER BY a.id) FROM notification_attempt a WHERE a.notification_id = n.id), '[]') AS attempts
+         FROM notification n ${where} ORDER BY n.created_at DESC, n.id LIMIT $3 OFFSET $4`,
+      [...params, limit, offset],
+    );
+    const iso = (value: unknown) => (value ? new Date(value as string).toISOString() : null);
+    return {
+      items: rows.map((row) => ({
+        ...row,
+        nextAttemptAt: iso(row.nextAttemptAt),
+        sentAt: iso(row.sentAt),
+        createdAt: iso(row.createdAt)!,
+        attempts: row.attempts.map((attempt) => ({ ...attempt, startedAt: iso(attempt.startedAt)! })),
+      })),
+      total,
+    };
   }
 
   onApplicationBootstrap(): void {
@@ -79,51 +187,107 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
   /** Sends every due message; returns how many were attempted. */
   async drain(): Promise<number> {
     let attempted = 0;
+    await this.templates.refresh();
     while (!this.stopped) {
       const next = await this.claim();
       if (!next) break;
+      if (this.config.FAULT_CRASH_BEFORE_SEND) process.kill(process.pid, 'SIGKILL');
       attempted++;
       await this.send(next);
     }
     return attempted;
   }
 
-  private claim() {
+  private claim(): Promise<ClaimedNotification | undefined> {
     // the lease (locked_until) lets another process take over a message whose sender crashed mid-send
-    return queryOne<{ id: string; channel: string; event: string; locale: string; recipient: string; data: Record<string, unknown>; attempts: number }>(
+    return queryOne<ClaimedNotification>(
       this.db,
-      `UPDATE notification SET status = 'sending', attempts = attempts + 1, locked_until = now() + interval '60 seconds'
+      `UPDATE notification SET status = 'sending', attempts = attempts + 1, locked_until = now() + make_interval(secs => $1)
         WHERE id = (SELECT id FROM notification
                      WHERE status IN ('pending','sending') AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
                      ORDER BY next_attempt_at, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING id, channel, event, locale, recipient, data, attempts`,
+        RETURNING id, channel, event, locale, recipient, reference, data, attempts`,
+      [this.config.NOTIFICATION_LEASE_SECONDS],
     );
   }
 
-  private async send(notification: { id: string; event: string; locale: string; recipient: string; data: Record<string, unknown>; attempts: number }): Promise<void> {
-    try {
-      const message = this.renderer.render('email', notification.event, notification.locale, notification.data);
-      const result = await this.mailer.send({
-        to: notification.recipient,
-        subject: message.subject ?? notification.event,
-        html: message.html,
-        text: message.text,
-        messageId: `<${notification.id}@oms.notifications>`,
-      });
+  private async send(notification: ClaimedNotification): Promise<void> {
+    const startedAt = new Date();
+    const deferUntil = await this.rateLimited(notification);
+    if (deferUntil) {
+      // over the recipient's hourly limit: it waits, and the wait is not a failed attempt
       await this.db.query(
-        `UPDATE notification SET status = 'sent', sent_at = now(), provider_message_id = $2, last_error = NULL, locked_until = NULL WHERE id = $1`,
-        [notification.id, result.messageId],
+        `WITH attempt AS (
+           INSERT INTO notification_attempt (notification_id, attempt, outcome, error, started_at, duration_ms) VALUES ($1, $2, 'deferred', $3, $4, 0)
+         )
+         UPDATE notification SET status = 'pending', attempts = attempts - 1, locked_until = NULL, next_attempt_at = $5 WHERE id = $1`,
+        [notification.id, notification.attempts, `rate limit: more than the hourly limit sent to this recipient; waits until ${deferUntil.toISOString()}`, startedAt, deferUntil],
+      );
+      return;
+    }
+    try {
+      const providerMessageId = await this.deliver(notification);
+      await this.db.query(
+        `WITH attempt AS (
+           INSERT INTO notification_attempt (notification_id, attempt, outcome, provider_message_id, started_at, duration_ms) VALUES ($1, $2, 'sent', $3, $4, $5)
+         )
+         UPDATE notification SET status = 'sent', sent_at = now(), provider_message_id = $3, last_error = NULL, locked_until = NULL WHERE id = $1`,
+        [notification.id, notification.attempts, providerMessageId, startedAt, Date.now() - startedAt.getTime()],
       );
     } catch (error) {
       // a missing or broken template or a bad address fails the same way every time: no point retrying
       const permanent = PERMANENT_ERRORS.some((type) => error instanceof type);
       const dead = permanent || notification.attempts >= MAX_SEND_ATTEMPTS;
       const reason = (error as Error).message.slice(0, 2000);
-      this.logger.warn(`notification ${notification.id} attempt ${notification.attempts} failed${dead ? ' (giving up)' : ''}: ${reason}`);
+      this.logger.warn(`notification ${notification.id} (${notification.channel} ${notification.event}) attempt ${notification.attempts} failed${dead ? ' (giving up)' : ''}: ${reason}`);
       await this.db.query(
-        `UPDATE notification SET status = $2, last_error = $3, locked_until = NULL, next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1`,
-        [notification.id, dead ? 'dead' : 'pending', reason, backoffSeconds(notification.attempts)],
+        `WITH attempt AS (
+           INSERT INTO notification_attempt (notification_id, attempt, outcome, error, started_at, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)
+         )
+         UPDATE notification SET status = $7::varchar, last_error = $4, locked_until = NULL, next_attempt_at = now() + make_interval(secs => $8),
+                dead_at = CASE WHEN $7::varchar = 'dead' THEN now() END
+          WHERE id = $1`,
+        [notification.id, notification.attempts, dead ? 'dead' : 'failed', reason, startedAt, Date.now() - startedAt.getTime(), dead ? 'dead' : 'pending', backoffSeconds(notification.attempts)],
       );
+      if (dead) await this.raiseDeadLetter(notification, reason);
     }
+  }
+
+  /** Renders and hands the message to its channel; returns the provider's message id. */
+  private async deliver(notification: ClaimedNotification): Promise<string> {
+    const message = this.templates.renderer().render(notification.channel, notification.event, notification.locale, notification.data);
+    const messageId = `${notification.id}@oms.notifications`;
+    if (notification.channel === 'sms') {
+      const to = smsNumberOf(notification.recipient);
+      if (!to) throw new InvalidSmsRecipientError(notification.recipient);
+      return (await this.sms.send({ to, text: smsText(message.text), messageId })).messageId;
+    }
+    const result = await this.mailer.send({ to: notification.recipient, subject: message.subject ?? notification.event, html: message.html, text: message.text, messageId: `<${messageId}>` });
+    return result.messageId;
+  }
+
+  /** When the recipient had the hourly maximum in the last hour: the time the oldest of those leaves the window. */
+  private async rateLimited(notification: ClaimedNotification): Promise<Date | null> {
+    const { notifications } = await this.settings.get();
+    const row = await queryOne<{ sent: number; oldest: Date | null }>(
+      this.db,
+      `SELECT count(*)::int AS sent, min(sent_at) AS oldest FROM (
+         SELECT sent_at FROM notification WHERE recipient = $1 AND status = 'sent' AND sent_at > now() - interval '1 hour' ORDER BY sent_at DESC LIMIT $2) recent`,
+      [notification.recipient, notifications.maxPerRecipientPerHour],
+    );
+    if (!row || row.sent < notifications.maxPerRecipientPerHour || !row.oldest) return null;
+    return new Date(new Date(row.oldest).getTime() + 3_600_000 + 1000);
+  }
+
+  /** A dead letter: an open alert in the admin, an error in the log, and a mail to the settings' alert address if there is one. */
+  private async raiseDeadLetter(notification: ClaimedNotification, reason: string): Promise<void> {
+    const message = `${notification.channel} "${notification.event}" to ${notification.recipient}${notification.reference ? ` (${notification.reference})` : ''} was given up after ${notification.attempts} attempt(s): ${reason}`;
+    await this.db.query(`INSERT INTO system_alert (kind, reference, message) VALUES ('notification_dead', $1, $2)`, [notification.reference, message.slice(0, 2000)]);
+    this.logger.error(`dead letter: ${message}`);
+    const { notifications } = await this.settings.get();
+    if (!notifications.alertEmail || notification.recipient === notifications.alertEmail) return;
+    await this.mailer
+      .send({ to: notifications.alertEmail, subject: `[OMS] notification not delivered: ${notification.event}`, text: `${message}\n\nnotification ${notification.id}` })
+      .catch((error: Error) => this.logger.error(`could not mail the dead-letter alert: ${error.message}`));
   }
 }

@@ -1,13 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
 import { fromCents, isMoney, toCents } from '../common/money';
+import { NOTIFICATION_LOCALES } from './notification-events';
 
 /**
- * Renders notification templates (Handlebars) into ready-to-send message parts.
+ * Renders notification templates (Handlebars) into ready-to-send message parts (G3.2, issue 7).
  *
- * Layout of the templates directory:
+ * Layout of the templates directory (paths below are also the keys of overrides, always with "/"):
  *
  *   <dir>/<channel>/<locale>/<event>.subject.hbs   email: required
  *   <dir>/<channel>/<locale>/<event>.text.hbs      required (email and sms)
@@ -15,6 +16,27 @@ import { fromCents, isMoney, toCents } from '../common/money';
  *   <dir>/layouts/<channel>.html.hbs               optional, wraps the html part via {{{body}}}
  *   <dir>/partials/<name>.html.hbs                 partial `name` for html templates and layouts
  *   <dir>/partials/<name>.text.hbs                 partial `name` for text and subject templates
+ *
+ * Helpers, registered in both environments; every one rejects a missing (undefined) argument:
+ *
+ *   {{money amount}} {{money amount currency="USD"}}   "129.00" → "¥129.00" / "CN¥129.00", in the message's locale
+ *   {{lineTotal unitPrice quantity}}                   "19.99" × 3 → "59.97", on integer cents
+ *   {{date iso}} {{date iso format="date"}}            in the message's locale and the configured time zone
+ *   {{eq a b}}                                         strict equality, for {{#if (eq case.type "return")}}
+ *   {{trackingLink shipment}}                          the tracking URL when there is one, else "<carrierName> <trackingNumber>"
+ *   {{afterSalesLink}}                                 the root's links.afterSales, or "" when absent: {{#if (afterSalesLink)}}
+ *   {{caseType case.type}}                             after-sales type as a label in the message's locale (return → 退货 / Return)
+ *   {{problemText problem.kind}}                       delivery problem kind as a label (address_problem → 收货地址异常 / Delivery address problem)
+ *
+ *   The two label helpers print an unknown code as it is, so that a type added later does not stop a send.
+ *
+ * Overrides (admin-edited templates, stored elsewhere): `setOverrides()` gives sources by relative path
+ * that win over the files, for templates, partials, layouts and locale resolution alike (an overridden
+ * text part makes the template exist). `withOverrides()` derives a renderer for previews of unsaved
+ * edits; `checkTemplate()` validates an edit before it is stored; `templatePaths()` and `sourceOf()`
+ * feed the editor. Only known template locations can be overridden, checked or read:
+ * `email/<locale>/<event>.(subject|text|html).hbs`, `sms/<locale>/<event>.text.hbs`,
+ * `partials/<name>.(html|text).hbs`, `layouts/email.html.hbs`, with <locale> one of NOTIFICATION_LOCALES.
  *
  * Decisions:
  *
@@ -24,6 +46,8 @@ import { fromCents, isMoney, toCents } from '../common/money';
  *   Handlebars' strict mode: helper arguments (`{{#if a.b}}`, `{{money a.b}}`) do not throw on a
  *   missing *last* segment, which is how templates mark optional fields (`{{#if x.district}}`);
  *   our helpers reject undefined themselves, so `{{money order.totals.shipping}}` still fails.
+ *   A missing *middle* segment does throw (`{{#if order.payment.amount}}` without `order.payment`):
+ *   guard optional objects first (`{{#with order.payment}}`, `{{#if cancellation}}`).
  * - Two isolated environments (`Handlebars.create()`), never the global one, so nothing else in
  *   the process can register helpers or partials into ours:
  *   - html: default escaping. `noEscape` is never used for HTML, prototype access stays at the
@@ -36,10 +60,15 @@ import { fromCents, isMoney, toCents } from '../common/money';
  *     plain text, and the subject is a header that nodemailer encodes (RFC 2047); the subject is
  *     additionally stripped of CR/LF and other control characters (header injection). Text
  *     templates only see text partials, never html ones.
+ * - Partials are checked at compile time: a `{{> name}}` whose partial exists neither as a file nor
+ *   as an override of the same kind fails like a syntax error (Handlebars itself would only fail
+ *   when the line is reached, perhaps in one branch at the first real send). Inline partials
+ *   (`{{#*inline "x"}}`) count, `{{#> x}}fallback{{/x}}` blocks are allowed to miss, dynamic names
+ *   (`{{> (lookup …)}}`) are refused: data must never choose a partial.
  * - Data should be plain JSON (it comes from a jsonb column). Class instances are not made
  *   usable by relaxing prototype access.
- * - Compiled templates are cached, and so is the absence of a file; `reload()` drops the caches
- *   (and the partials), e.g. after templates are edited on disk.
+ * - Compiled templates are cached, and so is the absence of a file; `reload()` and `setOverrides()`
+ *   drop the caches (and the partials), e.g. after templates are edited on disk.
  */
 
 export type NotificationChannel = 'email' | 'sms';
@@ -59,6 +88,12 @@ export interface TemplateRendererOptions {
   timeZone?: string;
   /** ISO 4217 currency of the `money` helper when the data names none. Default 'CNY'. */
   defaultCurrency?: string;
+}
+
+/** Where a template source came from: an admin's stored edit or the shipped file. */
+export interface TemplateSource {
+  source: string;
+  origin: 'override' | 'file';
 }
 
 export class TemplateNotFoundError extends Error {
@@ -103,22 +138,33 @@ export class TemplateRenderError extends Error {
 type Compiled = HandlebarsTemplateDelegate<unknown>;
 type Kind = 'html' | 'text';
 type Part = 'subject' | 'text' | 'html';
+type Environments = Record<Kind, typeof Handlebars>;
 
 interface RuntimeData {
   locale: string;
 }
 
-const EVENT_PATTERN = /^[a-z0-9][a-z0-9_-]*$/i;
-const PARTIAL_FILE_PATTERN = /^([a-z0-9][a-z0-9_-]*)\.(html|text)\.hbs$/i;
+const NAME = '[A-Za-z0-9][A-Za-z0-9_-]*';
+const EVENT_PATTERN = new RegExp(`^${NAME}$`);
+const PARTIAL_FILE_PATTERN = new RegExp(`^partials/(${NAME})\\.(html|text)\\.hbs$`);
+const LOCALES = NOTIFICATION_LOCALES.join('|');
+/** The paths an override, checkTemplate() or sourceOf() may name (see the header). */
+const TEMPLATE_LOCATIONS = [
+  new RegExp(`^email/(?:${LOCALES})/${NAME}\\.(?:subject|text|html)\\.hbs$`),
+  new RegExp(`^sms/(?:${LOCALES})/${NAME}\\.text\\.hbs$`),
+  PARTIAL_FILE_PATTERN,
+  /^layouts\/email\.html\.hbs$/,
+];
 const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 
 @Injectable()
 export class TemplateRenderer {
-  private readonly defaultLocale: string;
-  private readonly timeZone: string;
-  private readonly defaultCurrency: string;
-  private envs: Record<Kind, typeof Handlebars> | undefined;
-  /** Absolute file path → compiled template, or null when the file does not exist. */
+  private readonly options: Required<TemplateRendererOptions>;
+  /** The two environments and the partial files registered into them, until reload(). */
+  private compiled: { envs: Environments; partials: ReadonlySet<string> } | undefined;
+  /** Relative path → source that wins over the file of that path. */
+  private overrides: ReadonlyMap<string, string> = new Map();
+  /** Relative path → compiled template, or null when there is no such template. */
   private readonly cache = new Map<string, Compiled | null>();
   private readonly numberFormats = new Map<string, Intl.NumberFormat>();
   private readonly dateFormats = new Map<string, Intl.DateTimeFormat>();
@@ -131,39 +177,85 @@ export class TemplateRenderer {
     if (typeof options === 'string') options = { defaultLocale: options };
     const defaultLocale = canonicalLocale(options.defaultLocale ?? 'zh-CN');
     if (!defaultLocale) throw new RangeError(`invalid default locale: ${options.defaultLocale}`);
-    this.defaultLocale = defaultLocale;
-    this.timeZone = options.timeZone ?? 'Asia/Shanghai';
-    new Intl.DateTimeFormat('en', { timeZone: this.timeZone }); // throws RangeError on an unknown zone
-    this.defaultCurrency = options.defaultCurrency ?? 'CNY';
-    if (!CURRENCY_PATTERN.test(this.defaultCurrency)) throw new RangeError(`invalid default currency: ${this.defaultCurrency}`);
+    const timeZone = options.timeZone ?? 'Asia/Shanghai';
+    new Intl.DateTimeFormat('en', { timeZone }); // throws RangeError on an unknown zone
+    const defaultCurrency = options.defaultCurrency ?? 'CNY';
+    if (!CURRENCY_PATTERN.test(defaultCurrency)) throw new RangeError(`invalid default currency: ${defaultCurrency}`);
+    this.options = { defaultLocale, timeZone, defaultCurrency };
   }
 
   render(channel: NotificationChannel, event: string, locale: string, data: object): RenderedMessage {
     if (channel !== 'email' && channel !== 'sms') throw new TypeError(`unknown channel: ${String(channel)}`);
     const { resolvedLocale, dir } = this.resolve(channel, event, locale);
     const runtime: RuntimeData = { locale: resolvedLocale };
-    const file = (part: Part) => join(dir, `${event}.${part}.hbs`);
+    const file = (part: Part) => `${dir}/${event}.${part}.hbs`;
 
-    const text = normaliseText(this.renderFile('text', file('text'), data, runtime)!);
+    const text = normaliseText(this.renderFile(file('text'), data, runtime)!);
     if (channel === 'sms') return { text, locale: resolvedLocale };
 
-    const subjectSource = this.renderFile('text', file('subject'), data, runtime);
-    if (subjectSource === undefined) {
-      throw new TemplateNotFoundError(channel, event, locale, [this.relative(file('subject'))]);
-    }
+    const subjectSource = this.renderFile(file('subject'), data, runtime);
+    if (subjectSource === undefined) throw new TemplateNotFoundError(channel, event, locale, [file('subject')]);
     const subject = sanitiseSubject(subjectSource);
 
-    const body = this.renderFile('html', file('html'), data, runtime);
+    const body = this.renderFile(file('html'), data, runtime);
     if (body === undefined) return { subject, text, locale: resolvedLocale };
     const layoutContext = { ...data, body, subject, locale: resolvedLocale };
-    const html = this.renderFile('html', join(this.templatesDir, 'layouts', `${channel}.html.hbs`), layoutContext, runtime, true) ?? body;
+    const html = this.renderFile(`layouts/${channel}.html.hbs`, layoutContext, runtime) ?? body;
     return { subject, html, text, locale: resolvedLocale };
   }
 
   /** Forgets compiled templates, partials and missing-file results; the next render reads the files again. */
   reload(): void {
     this.cache.clear();
-    this.envs = undefined;
+    this.compiled = undefined;
+  }
+
+  // --- overrides (admin-edited templates) --------------------------------------------------
+
+  /** Replaces the overrides: relative path → source, winning over the file of that path. Drops the caches. */
+  setOverrides(overrides: ReadonlyMap<string, string>): void {
+    for (const [path, source] of overrides) {
+      assertTemplateLocation(path);
+      if (typeof source !== 'string') throw new TypeError(`override of ${path} is not a string`);
+    }
+    this.overrides = new Map(overrides);
+    this.reload();
+  }
+
+  /** A renderer on the same directory and options with this one's overrides plus `extra` (previews of unsaved edits). */
+  withOverrides(extra: ReadonlyMap<string, string>): TemplateRenderer {
+    const renderer = new TemplateRenderer(this.templatesDir, this.options);
+    renderer.setOverrides(new Map([...this.overrides, ...extra]));
+    return renderer;
+  }
+
+  /**
+   * Compiles `source` as the template at `relativePath` would be compiled (html or text rules, layout rule,
+   * partials that must exist) and throws TemplateCompileError with its line and column; TypeError for a path
+   * that is not a template location.
+   */
+  checkTemplate(relativePath: string, source: string): void {
+    assertTemplateLocation(relativePath);
+    if (typeof source !== 'string') throw new TypeError('template source must be a string');
+    const partials = this.partialFiles();
+    partials.add(relativePath); // a new partial may refer to itself (recursion over nested data)
+    checkSource(Handlebars.create(), relativePath, source, partials);
+  }
+
+  /** Every template location present on disk or in the overrides, relative, sorted, unique. */
+  templatePaths(): string[] {
+    const paths = new Set(listFiles(this.templatesDir).filter(isTemplateLocation));
+    for (const path of this.overrides.keys()) paths.add(path);
+    return [...paths].sort();
+  }
+
+  /** The source that renders for `relativePath` and where it comes from; null when there is none. */
+  sourceOf(relativePath: string): TemplateSource | null {
+    assertTemplateLocation(relativePath);
+    const override = this.overrides.get(relativePath);
+    if (override !== undefined) return { source: override, origin: 'override' };
+    const source = this.readFile(relativePath);
+    return source === null ? null : { source, origin: 'file' };
   }
 
   // --- resolution --------------------------------------------------------------------------
@@ -173,96 +265,77 @@ export class TemplateRenderer {
     const tried: string[] = [];
     if (typeof event !== 'string' || !EVENT_PATTERN.test(event)) throw new TemplateNotFoundError(channel, String(event), locale, tried);
     const requested = canonicalLocale(locale);
-    const candidates = [requested, requested?.split('-')[0], this.defaultLocale].filter((candidate): candidate is string => !!candidate);
+    const candidates = [requested, requested?.split('-')[0], this.options.defaultLocale].filter((candidate): candidate is string => !!candidate);
     for (const candidate of new Set(candidates)) {
-      const dir = join(this.templatesDir, channel, candidate);
-      const textFile = join(dir, `${event}.text.hbs`);
-      tried.push(this.relative(textFile));
-      if (this.load('text', textFile)) return { resolvedLocale: candidate, dir };
+      const dir = `${channel}/${candidate}`;
+      const textFile = `${dir}/${event}.text.hbs`;
+      tried.push(textFile);
+      if (this.load(textFile)) return { resolvedLocale: candidate, dir };
     }
     throw new TemplateNotFoundError(channel, event, locale, tried);
   }
 
-  private relative(file: string): string {
-    return file.startsWith(this.templatesDir) ? file.slice(this.templatesDir.length).replace(/^[\\/]+/, '') : file;
+  /** The override of a relative path, else its file; null when neither exists. */
+  private sourceText(path: string): string | null {
+    return this.overrides.get(path) ?? this.readFile(path);
+  }
+
+  private readFile(path: string): string | null {
+    try {
+      return readFileSync(join(this.templatesDir, path), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  /** Relative paths of the partials on disk and in the overrides. */
+  private partialFiles(): Set<string> {
+    const files = new Set(listFiles(join(this.templatesDir, 'partials'), 'partials').filter((path) => PARTIAL_FILE_PATTERN.test(path)));
+    for (const path of this.overrides.keys()) if (path.startsWith('partials/')) files.add(path);
+    return files;
   }
 
   // --- compiling ---------------------------------------------------------------------------
 
-  private environments(): Record<Kind, typeof Handlebars> {
-    if (!this.envs) {
+  private environments(): { envs: Environments; partials: ReadonlySet<string> } {
+    if (!this.compiled) {
       const envs = { html: Handlebars.create(), text: Handlebars.create() };
       for (const env of Object.values(envs)) this.registerHelpers(env);
-      this.envs = envs;
-      this.registerPartials(envs);
+      const partials = this.partialFiles();
+      for (const path of [...partials].sort()) {
+        const env = envs[kindOf(path)];
+        env.registerPartial(partialName(path), this.compile(env, path, this.sourceText(path)!, partials));
+      }
+      this.compiled = { envs, partials };
     }
-    return this.envs;
+    return this.compiled;
   }
 
-  private registerPartials(envs: Record<Kind, typeof Handlebars>): void {
-    const dir = join(this.templatesDir, 'partials');
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    for (const fileName of names.sort()) {
-      const match = PARTIAL_FILE_PATTERN.exec(fileName);
-      if (!match) continue;
-      const kind = match[2].toLowerCase() as Kind;
-      const file = join(dir, fileName);
-      envs[kind].registerPartial(match[1], this.compile(envs[kind], kind, file, readFileSync(file, 'utf8'), false));
-    }
-  }
-
-  /** The compiled template of a file, or null when the file does not exist. */
-  private load(kind: Kind, file: string, isLayout = false): Compiled | null {
-    const key = `${kind}:${file}`;
-    const cached = this.cache.get(key);
+  /** The compiled template of a relative path, or null when there is neither an override nor a file. */
+  private load(path: string): Compiled | null {
+    const cached = this.cache.get(path);
     if (cached !== undefined) return cached;
-    const env = this.environments()[kind];
-    let source: string;
-    try {
-      source = readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      this.cache.set(key, null);
-      return null;
-    }
-    const compiled = this.compile(env, kind, file, source, isLayout);
-    this.cache.set(key, compiled);
+    const { envs, partials } = this.environments();
+    const source = this.sourceText(path);
+    const compiled = source === null ? null : this.compile(envs[kindOf(path)], path, source, partials);
+    this.cache.set(path, compiled);
     return compiled;
   }
 
-  private compile(env: typeof Handlebars, kind: Kind, file: string, source: string, isLayout: boolean): Compiled {
-    const name = this.relative(file);
-    const options: CompileOptions = kind === 'html' ? { strict: true } : { strict: true, noEscape: true };
-    let ast: hbs.AST.Program;
-    try {
-      ast = env.parse(source);
-    } catch (error) {
-      throw toCompileError(env, name, error);
-    }
-    if (kind === 'html') assertEscapedOutput(ast, name, isLayout);
-    try {
-      // compile() is lazy; precompile now so that compiler errors surface at load time, not at the first send
-      env.precompile(source, { ...options });
-    } catch (error) {
-      throw toCompileError(env, name, error);
-    }
-    return env.compile(source, options);
+  private compile(env: typeof Handlebars, path: string, source: string, partials: ReadonlySet<string>): Compiled {
+    checkSource(env, path, source, partials);
+    return env.compile(source, compileOptions(kindOf(path)));
   }
 
-  private renderFile(kind: Kind, file: string, context: object, runtime: RuntimeData, isLayout = false): string | undefined {
-    const template = this.load(kind, file, isLayout);
+  private renderFile(path: string, context: object, runtime: RuntimeData): string | undefined {
+    const template = this.load(path);
     if (!template) return undefined;
     try {
       return template(context, { data: { ...runtime } });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new TemplateRenderError(this.relative(file), reason, { cause: error });
+      throw new TemplateRenderError(path, reason, { cause: error });
     }
   }
 
@@ -285,7 +358,7 @@ export class TemplateRenderer {
     env.registerHelper('date', (...args: unknown[]) => {
       const [options, value] = helperArgs('date', args, 1);
       const hash = options.hash as Record<string, unknown>;
-      const timeZone = typeof hash.timeZone === 'string' ? hash.timeZone : this.timeZone;
+      const timeZone = typeof hash.timeZone === 'string' ? hash.timeZone : this.options.timeZone;
       const format = hash.format === undefined ? 'datetime' : hash.format;
       if (format !== 'datetime' && format !== 'date') throw new Error(`date: format must be "date" or "datetime", got ${JSON.stringify(format)}`);
       return this.formatDate(value, localeOf(options), timeZone, format);
@@ -296,11 +369,30 @@ export class TemplateRenderer {
       const [, left, right] = helperArgs('eq', args, 2);
       return left === right;
     });
+
+    /** {{trackingLink shipment}}: where the customer follows the parcel, the URL or else carrier and number. */
+    env.registerHelper('trackingLink', (...args: unknown[]) => {
+      const [, shipment] = helperArgs('trackingLink', args, 1);
+      return trackingLink(shipment);
+    });
+
+    /** {{afterSalesLink}}: the customer's after-sales link from the root data, "" when none was issued. */
+    env.registerHelper('afterSalesLink', (...args: unknown[]) => {
+      const [options] = helperArgs('afterSalesLink', args, 0);
+      const links = (options.data as { root?: { links?: { afterSales?: unknown } } } | undefined)?.root?.links;
+      return typeof links?.afterSales === 'string' ? links.afterSales : '';
+    });
+
+    /** {{caseType case.type}}: "exchange" → "换货" / "Exchange". */
+    env.registerHelper('caseType', labelHelper('caseType', CASE_TYPE_LABELS));
+
+    /** {{problemText problem.kind}}: "stale_tracking" → "物流长时间未更新" / "No tracking updates". */
+    env.registerHelper('problemText', labelHelper('problemText', PROBLEM_LABELS));
   }
 
   private currencyOf(options: Handlebars.HelperOptions): string {
     const root = (options.data as { root?: unknown } | undefined)?.root as { currency?: unknown; order?: { currency?: unknown } } | undefined;
-    const currency = (options.hash as Record<string, unknown>).currency ?? root?.currency ?? root?.order?.currency ?? this.defaultCurrency;
+    const currency = (options.hash as Record<string, unknown>).currency ?? root?.currency ?? root?.order?.currency ?? this.options.defaultCurrency;
     if (typeof currency !== 'string' || !CURRENCY_PATTERN.test(currency)) throw new Error(`money: invalid currency ${JSON.stringify(currency)}`);
     return currency;
   }
@@ -350,7 +442,81 @@ export function lineTotal(unitPrice: unknown, quantity: unknown): string {
   return fromCents(toCents(unitPrice) * count);
 }
 
+/** Where the customer follows a parcel: its tracking URL, or "<carrierName> <trackingNumber>" when the carrier has none. */
+export function trackingLink(shipment: unknown): string {
+  const { carrierName, trackingNumber, trackingUrl } = (shipment ?? {}) as { carrierName?: unknown; trackingNumber?: unknown; trackingUrl?: unknown };
+  if (typeof carrierName !== 'string' || typeof trackingNumber !== 'string') {
+    throw new Error(`trackingLink: expected a shipment with carrierName and trackingNumber, got ${describe(shipment)}`);
+  }
+  return typeof trackingUrl === 'string' && trackingUrl.trim() !== '' ? trackingUrl : `${carrierName} ${trackingNumber}`;
+}
+
 // --- internals -----------------------------------------------------------------------------
+
+/** Labels by language of the message ("zh" for any zh-*, English otherwise). */
+type Labels = Record<'zh' | 'en', Readonly<Record<string, string>>>;
+
+const CASE_TYPE_LABELS: Labels = {
+  zh: { return: '退货', exchange: '换货', refund_only: '仅退款', lost: '丢件', damaged: '破损', wrong_item: '错发', missing_item: '漏发' },
+  en: { return: 'Return', exchange: 'Exchange', refund_only: 'Refund only', lost: 'Lost parcel', damaged: 'Damaged goods', wrong_item: 'Wrong item', missing_item: 'Missing item' },
+};
+
+const PROBLEM_LABELS: Labels = {
+  zh: { address_problem: '收货地址异常', delivery_exception: '派送异常', stale_tracking: '物流长时间未更新' },
+  en: { address_problem: 'Delivery address problem', delivery_exception: 'Delivery exception', stale_tracking: 'No tracking updates' },
+};
+
+/** A helper printing the label of a code in the message's language; an unknown code prints as it is. */
+function labelHelper(name: string, labels: Labels): Handlebars.HelperDelegate {
+  return (...args: unknown[]) => {
+    const [options, code] = helperArgs(name, args, 1);
+    if (typeof code !== 'string') throw new Error(`${name}: expected a code such as "${Object.keys(labels.en)[0]}", got ${describe(code)}`);
+    const table = localeOf(options).split('-')[0].toLowerCase() === 'zh' ? labels.zh : labels.en;
+    return Object.hasOwn(table, code) ? table[code] : code;
+  };
+}
+
+function kindOf(path: string): Kind {
+  return path.endsWith('.html.hbs') ? 'html' : 'text';
+}
+
+function compileOptions(kind: Kind): CompileOptions {
+  return kind === 'html' ? { strict: true } : { strict: true, noEscape: true };
+}
+
+/** "partials/order-lines.html.hbs" → "order-lines". */
+function partialName(path: string): string {
+  return PARTIAL_FILE_PATTERN.exec(path)![1];
+}
+
+function isTemplateLocation(path: string): boolean {
+  return TEMPLATE_LOCATIONS.some((pattern) => pattern.test(path));
+}
+
+function assertTemplateLocation(path: unknown): asserts path is string {
+  if (typeof path !== 'string' || !isTemplateLocation(path)) {
+    throw new TypeError(
+      `not a template location: ${JSON.stringify(path)} (expected email/<locale>/<event>.(subject|text|html).hbs, sms/<locale>/<event>.text.hbs, ` +
+        `partials/<name>.(html|text).hbs or layouts/email.html.hbs, locale ${NOTIFICATION_LOCALES.join(' or ')})`,
+    );
+  }
+}
+
+/** Files below `dir`, as `prefix/relative/path` with "/" separators; [] when `dir` does not exist. */
+function listFiles(dir: string, prefix = ''): string[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return entries.flatMap((entry) => {
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) return listFiles(join(dir, entry.name), path);
+    return entry.isFile() ? [path] : [];
+  });
+}
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -422,27 +588,78 @@ function toCompileError(env: typeof Handlebars, file: string, error: unknown): T
   return new TemplateCompileError(file, line, column, message.replace(/ - \d+:\d+$/, ''), { cause: error });
 }
 
-/** Rejects unescaped output in html templates; a layout may only use {{{body}}}. */
-function assertEscapedOutput(node: unknown, file: string, isLayout: boolean): void {
+/**
+ * Parses and precompiles a template under the rules of its path, without registering anything:
+ * html escaping rules, the layout rule, partials that must exist among `partials` (relative paths).
+ */
+function checkSource(env: typeof Handlebars, path: string, source: string, partials: ReadonlySet<string>): void {
+  const kind = kindOf(path);
+  let ast: hbs.AST.Program;
+  try {
+    ast = env.parse(source);
+  } catch (error) {
+    throw toCompileError(env, path, error);
+  }
+  if (kind === 'html') assertEscapedOutput(ast, path, path.startsWith('layouts/'));
+  assertKnownPartials(ast, path, kind, partials);
+  try {
+    // compile() is lazy; precompile now so that compiler errors surface at load time, not at the first send
+    env.precompile(source, compileOptions(kind));
+  } catch (error) {
+    throw toCompileError(env, path, error);
+  }
+}
+
+interface AstNode {
+  type?: string;
+  escaped?: boolean;
+  path?: { type?: string; original?: unknown };
+  name?: { type?: string; original?: unknown; value?: unknown };
+  params?: Array<{ type?: string; value?: unknown }>;
+  loc?: hbs.AST.SourceLocation;
+}
+
+/** Calls `visit` on every node of a Handlebars AST, depth first. */
+function forEachNode(node: unknown, visit: (node: AstNode) => void): void {
   if (Array.isArray(node)) {
-    for (const child of node) assertEscapedOutput(child, file, isLayout);
+    for (const child of node) forEachNode(child, visit);
     return;
   }
   if (!node || typeof node !== 'object') return;
-  const statement = node as { type?: string; escaped?: boolean; path?: { original?: unknown }; params?: unknown[]; loc?: hbs.AST.SourceLocation };
-  if (statement.type === 'MustacheStatement' && statement.escaped === false) {
-    const allowed = isLayout && statement.path?.original === 'body' && !statement.params?.length;
-    if (!allowed) {
-      const start = statement.loc?.start;
-      throw new TemplateCompileError(
-        file,
-        start?.line,
-        start ? start.column + 1 : undefined,
-        isLayout ? 'a layout may only output {{{body}}} unescaped' : 'unescaped output ({{{…}}} or {{&…}}) is not allowed in html templates',
-      );
-    }
-  }
+  visit(node as AstNode);
   for (const [key, value] of Object.entries(node)) {
-    if (key !== 'loc' && value && typeof value === 'object') assertEscapedOutput(value, file, isLayout);
+    if (key !== 'loc' && value && typeof value === 'object') forEachNode(value, visit);
   }
+}
+
+function errorAt(file: string, node: AstNode, reason: string): TemplateCompileError {
+  const start = node.loc?.start;
+  return new TemplateCompileError(file, start?.line, start ? start.column + 1 : undefined, reason);
+}
+
+/** Rejects unescaped output in html templates; a layout may only use {{{body}}}. */
+function assertEscapedOutput(ast: hbs.AST.Program, file: string, isLayout: boolean): void {
+  forEachNode(ast, (node) => {
+    if (node.type !== 'MustacheStatement' || node.escaped !== false) return;
+    if (isLayout && node.path?.original === 'body' && !node.params?.length) return;
+    throw errorAt(file, node, isLayout ? 'a layout may only output {{{body}}} unescaped' : 'unescaped output ({{{…}}} or {{&…}}) is not allowed in html templates');
+  });
+}
+
+/** Rejects `{{> name}}` of a partial that is neither a file nor an override of this kind, and dynamic partial names. */
+function assertKnownPartials(ast: hbs.AST.Program, file: string, kind: Kind, partials: ReadonlySet<string>): void {
+  const inline = new Set<string>();
+  forEachNode(ast, (node) => {
+    const [first] = node.params ?? [];
+    if (node.type === 'DecoratorBlock' && node.path?.original === 'inline' && first?.type === 'StringLiteral') inline.add(String(first.value));
+  });
+  forEachNode(ast, (node) => {
+    // a partial block renders its own content when the partial is missing
+    if (node.type !== 'PartialStatement') return;
+    const name = node.name?.type === 'PathExpression' ? node.name.original : node.name?.type?.endsWith('Literal') ? node.name.value : undefined;
+    if (name === undefined) throw errorAt(file, node, 'dynamic partial names are not allowed: name the partial, e.g. {{> order-lines}}');
+    const named = String(name);
+    if (named.startsWith('@') || inline.has(named) || partials.has(`partials/${named}.${kind}.hbs`)) return;
+    throw errorAt(file, node, `unknown partial "${named}" (no partials/${named}.${kind}.hbs)`);
+  });
 }

@@ -9,6 +9,7 @@ import { OPEN_SHIPMENT_STATUSES } from '../fulfillment/shipment-status';
 import { InventoryService } from '../inventory/inventory.service';
 import { WorkflowRuntimeService } from '../workflow/workflow-runtime.service';
 import { ORDER_MESSAGES } from './order-messages';
+import { OrderNotifications, shipmentData } from './order-notifications';
 import { mergeBySku, OrderRecords, reservationReference } from './order-records';
 import { RECEIVABLE_STATUSES, SHIPPABLE_STATUSES } from './order-status';
 import type { Order } from './order.entity';
@@ -35,6 +36,7 @@ export class OrderShippingService {
     private readonly inventory: InventoryService,
     private readonly fulfillment: FulfillmentService,
     private readonly workflow: WorkflowRuntimeService,
+    private readonly notifications: OrderNotifications,
   ) {}
 
   /**
@@ -101,6 +103,8 @@ export class OrderShippingService {
       }
       const lines = await this.records.lines(manager, order.id);
       await this.records.addToLines(manager, lines, 'shipped', shipments.flatMap((shipment) => shipment.lines));
+      // every parcel is told of (a split order ships more than one)
+      await this.notifications.send(manager, order, 'order-shipped', { shipment: shipmentData(carrier, trackingNumber) }, `${order.id}:${carrier}:${trackingNumber}`);
       const due = lines.filter((line) => line.shipped < line.quantity).map((line) => ({ sku: line.sku, quantity: line.quantity - line.shipped }));
       const merged = orderIds.length > 1 ? ` (one parcel with order${orderIds.length > 2 ? 's' : ''} merged with it)` : '';
       if (due.length === 0) {
@@ -163,6 +167,7 @@ export class OrderShippingService {
     const shipments = ((await this.fulfillment.shipmentsOf(manager, [order.id])).get(order.id) ?? []).filter((s) => s.status !== 'cancelled');
     if (shipments.length === 0 || shipments.some((s) => s.status !== 'delivered')) return false;
     await this.records.transition(manager, order, 'delivered', by, shipments.length > 1 ? `${note}; all ${shipments.length} shipments delivered` : note);
+    await this.notifications.send(manager, order, 'order-delivered');
     await this.workflow.correlateMessage(manager, ORDER_MESSAGES.delivered, order.number, { deliveredAt: new Date().toISOString() });
     return true;
   }

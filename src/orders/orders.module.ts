@@ -6,6 +6,7 @@ import { InventoryModule } from '../inventory/inventory.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { OrderAllocationService } from './order-allocation.service';
 import { OrderMergeService } from './order-merge.service';
+import { OrderNotifications } from './order-notifications';
 import { OrderRecords } from './order-records';
 import { OrderShippingService } from './order-shipping.service';
 import { OrdersController } from './orders.controller';
@@ -16,7 +17,7 @@ import { OrderTaskTypes } from './task-types/order-task-types';
 @Module({
   imports: [CatalogModule, InventoryModule, AllocationModule, FulfillmentModule, NotificationsModule],
   controllers: [OrdersController, ShipmentShippingController],
-  providers: [OrdersService, OrderRecords, OrderAllocationService, OrderShippingService, OrderMergeService, OrderTaskTypes],
-  exports: [OrdersService, OrderShippingService, OrderMergeService],
+  providers: [OrdersService, OrderRecords, OrderAllocationService, OrderShippingService, OrderMergeService, OrderNotifications, OrderTaskTypes],
+  exports: [OrdersService, OrderShippingService, OrderMergeService, OrderNotifications],
 })
 export class OrdersModule {}

@@ -14,6 +14,7 @@ import type { CreateOrderDto, PaymentConfirmationDto } from './dto/create-order.
 import { OrderAllocationService } from './order-allocation.service';
 import { OrderLine } from './order-line.entity';
 import { ORDER_MESSAGES, ORDER_WORKFLOW } from './order-messages';
+import { OrderNotifications } from './order-notifications';
 import { OrderRecords, reservationReference } from './order-records';
 import { type ShipmentConfirmation, OrderShippingService } from './order-shipping.service';
 import { AMENDABLE_STATUSES, APPROVABLE_STATUSES, type OrderStatus } from './order-status';
@@ -48,6 +49,7 @@ export class OrdersService {
     private readonly records: OrderRecords,
     private readonly orderAllocation: OrderAllocationService,
     private readonly shipping: OrderShippingService,
+    private readonly notifications: OrderNotifications,
   ) {}
 
   /** G1.1: idempotent on (channel, externalId); the order and its process instance commit together. */
@@ -303,8 +305,9 @@ export class OrdersService {
       }
       this.records.assertTransition(order, 'cancelled', 'cancelled');
       await this.cancelLocked(manager, order, reason, actor.name);
-      // a person's cancel ends the process where it stands
+      // a person's cancel ends the process where it stands, so the customer is told here
       if (order.processInstanceId) await this.workflow.terminateInstance(manager, order.processInstanceId);
+      await this.notifications.send(manager, order.id, 'order-cancelled', { cancellation: { reason } });
       return order.id;
     });
     return this.get(id);
@@ -344,6 +347,7 @@ export class OrdersService {
       );
       await this.records.transition(manager, order, 'pending_review', actor.name, `payment ${payment.reference} of ${payment.amount} received`);
       await this.workflow.correlateMessage(manager, ORDER_MESSAGES.paymentReceived, order.number, {});
+      await this.notifications.send(manager, order.id, 'payment-received');
       return order.id;
     });
     return this.get(id);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAINLAND_PROVINCES } from '../common/china-regions';
 import { ALLOCATION_STRATEGY_NAMES } from '../allocation/strategies/allocation-strategy';
+import { NOTIFICATION_EVENTS, NOTIFICATION_LOCALES, type NotificationEvent } from '../notifications/notification-events';
 
 export const CARRIERS = ['sf', 'zto', 'yto', 'sto', 'yunda', 'jd', 'ems'] as const;
 const slaHours = z.number().int().min(1).max(24 * 60);
@@ -40,6 +41,20 @@ export const settingsSchema = z
           .strict(),
       })
       .strict(),
+    /** G3.2: which events reach the customer on which channels, the fallback locale, the per-recipient limit, who hears of dead letters. */
+    notifications: z
+      .object({
+        defaultLocale: z.enum(NOTIFICATION_LOCALES),
+        events: z
+          .object(Object.fromEntries(NOTIFICATION_EVENTS.map((event) => [event, z.object({ email: z.boolean(), sms: z.boolean() }).strict()])) as Record<
+            NotificationEvent,
+            z.ZodObject<{ email: z.ZodBoolean; sms: z.ZodBoolean }>
+          >)
+          .strict(),
+        maxPerRecipientPerHour: z.number().int().min(1).max(1000),
+        alertEmail: z.email().max(254).nullable(),
+      })
+      .strict(),
     timeZone: z.string().refine((zone) => {
       try {
         new Intl.DateTimeFormat('en', { timeZone: zone });
@@ -63,5 +78,14 @@ export const DEFAULT_SETTINGS: Settings = {
   carrierPriority: [...CARRIERS],
   alertThresholds: { staleTrackingHours: 48 },
   afterSales: { windowDays: 15, slaHours: { review: 24, receive: 168, inspect: 48, refund: 24, replacement: 48 } },
+  notifications: {
+    defaultLocale: 'zh-CN',
+    // email for every moment; SMS where a customer needs to act or to know at once
+    events: Object.fromEntries(
+      NOTIFICATION_EVENTS.map((event) => [event, { email: true, sms: ['order-shipped', 'delivery-problem', 'order-cancelled', 'after-sales-refunded', 'replacement-shipped'].includes(event) }]),
+    ) as Settings['notifications']['events'],
+    maxPerRecipientPerHour: 10,
+    alertEmail: null,
+  },
   timeZone: 'Asia/Shanghai',
 };

@@ -7,6 +7,7 @@ import { NotFoundError, ValidationError } from '../common/errors';
 import { queryOne, queryRows } from '../database/sql';
 import { SettingsService } from '../settings/settings.service';
 import { FulfillmentService } from '../fulfillment/fulfillment.service';
+import { OrderNotifications, shipmentData } from '../orders/order-notifications';
 import { OrderShippingService } from '../orders/order-shipping.service';
 import type { TrackingEvent, TrackingEventStatus } from './carriers/carrier-adapter';
 import { CARRIER_CODES, isCarrierCode, SIMULATED_CARRIER, trackingUrlOf } from './carriers/carriers';
@@ -49,6 +50,7 @@ export class TrackingService {
     private readonly fulfillment: FulfillmentService,
     private readonly shipping: OrderShippingService,
     private readonly settings: SettingsService,
+    private readonly orderNotifications: OrderNotifications,
   ) {}
 
   /**
@@ -191,11 +193,18 @@ export class TrackingService {
       const text = [event.description, event.location].filter(Boolean).join(' · ');
       const kind: AlertKind = event.status === 'exception' && ADDRESS_PROBLEM.test(`${event.description ?? ''}`) ? 'address_problem' : 'delivery_exception';
       const what = event.status === 'returned' ? 'returned to sender' : kind === 'address_problem' ? 'address problem' : 'delivery exception';
-      await manager.query(
+      const raised = await manager.query(
         `INSERT INTO logistics_alert (shipment_id, kind, message) VALUES ($1, $2, $3)
-         ON CONFLICT (shipment_id, kind) WHERE resolved_at IS NULL DO NOTHING`,
+         ON CONFLICT (shipment_id, kind) WHERE resolved_at IS NULL DO NOTHING RETURNING id`,
         [shipment.id, kind, `${carrier} ${trackingNumber}: ${what}${text ? ` (${text})` : ''}`.slice(0, 1000)],
       );
+      // G2.6 "keep the customer informed": once per alert raised
+      if (raised.length) {
+        await this.orderNotifications.send(manager, shipment.order_id, 'delivery-problem', {
+          shipment: shipmentData(carrier, trackingNumber),
+          problem: { kind, description: text || what },
+        }, `alert:${raised[0].id}`);
+      }
     }
     if (status === 'delivered') {
       // idempotent: the order moves only when it is shipped and every shipment of it is delivered

@@ -20,6 +20,7 @@ type Case = {
   history: Array<{ from: string | null; to: string; by: string; note: string | null }>;
   processInstanceId: string;
   slaDueAt: string | null;
+  escalatedAt: string | null;
 };
 
 /** API.md "After-sales" (G1.6, issue 6): every case type's path through workflows/after-sales.bpmn, on the real PostgreSQL. */
@@ -284,6 +285,29 @@ describe('after-sales cases', () => {
     const closed = await caseNow(view.id, 'closed');
     expect(closed.refund).toMatchObject({ amount: '19.90', reference: 'RF-1' });
     expect(closed.history.find((h) => h.to === 'approved')?.by).toBe(ADMIN_EMAIL);
+  });
+
+  it('an overdue review escalates the case through the SLA timer, while the review task stays open', async () => {
+    const { order, skus } = await shippedOrder([1]);
+    const view = (await open(order.id, { type: 'return', lines: [{ sku: skus[0], quantity: 1 }], reason: 'x' }).expect(201)).body as Case;
+    await waitingAt(view.processInstanceId, 'Timer_ReviewOverdue');
+    expect((await getCase(view.id)).escalatedAt).toBeNull();
+    // 24 hours pass
+    await db().query(`UPDATE workflow_job SET run_at = now() WHERE instance_id = $1 AND kind = 'timer' AND status = 'pending' AND payload->>'elementId' = 'Timer_ReviewOverdue'`, [
+      view.processInstanceId,
+    ]);
+    const escalated = await eventually(async () => {
+      const now = await getCase(view.id);
+      return now.escalatedAt ? now : undefined;
+    }, { what: 'the case to be escalated' });
+    expect(escalated.status).toBe('requested');
+    expect(escalated.history.at(-1)).toMatchObject({ by: 'system', note: 'escalated: the requested step is overdue' });
+    const instance = await waitingAt(view.processInstanceId, 'Task_Review');
+    expect(instance.activity.map((a: { elementId: string }) => a.elementId)).toEqual(expect.arrayContaining(['Timer_ReviewOverdue', 'Task_Escalate', 'End_Escalated']));
+    // the review goes on as before; approving clears the escalation and sets the next step's SLA
+    const approved = (await act(view.id, 'approve').expect(200)).body;
+    expect(approved).toMatchObject({ status: 'approved', escalatedAt: null });
+    expect(Date.parse(approved.slaDueAt)).toBeGreaterThan(Date.now() + 167 * 3_600_000); // receive: 168 h
   });
 
   it('lists cases by status, type, order and overdue; evidence images are checked by their bytes', async () => {

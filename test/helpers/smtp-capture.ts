@@ -29,7 +29,8 @@ export interface SmtpCapture {
   stop(): Promise<void>;
 }
 
-export async function startSmtpCapture(): Promise<SmtpCapture> {
+/** `port`: listen there (a test bringing a server back where the app expects it); default a random one. */
+export async function startSmtpCapture(options: { port?: number } = {}): Promise<SmtpCapture> {
   const messages: CapturedMessage[] = [];
   const waiters = new Set<() => void>();
 
@@ -62,7 +63,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
 
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
       server.server.off('error', reject);
       resolve();
     });

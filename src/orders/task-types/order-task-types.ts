@@ -1,11 +1,10 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '../../config/config';
-import { Inject } from '@nestjs/common';
-import { NotificationsService } from '../../notifications/notifications.service';
+import type { DataSource, EntityManager } from 'typeorm';
+import { NOTIFICATION_EVENTS, type NotificationEvent } from '../../notifications/notification-events';
 import { type TaskContext, TaskTypeRegistry } from '../../workflow/task-type.registry';
 import { OrderAllocationService } from '../order-allocation.service';
+import { type NotificationExtras, OrderNotifications, shipmentData } from '../order-notifications';
 import { OrderShippingService } from '../order-shipping.service';
 import { OrdersService } from '../orders.service';
 
@@ -23,9 +22,8 @@ export class OrderTaskTypes implements OnModuleInit {
     private readonly orders: OrdersService,
     private readonly allocation: OrderAllocationService,
     private readonly shipping: OrderShippingService,
-    private readonly notifications: NotificationsService,
+    private readonly notifications: OrderNotifications,
     @InjectDataSource() private readonly db: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -73,38 +71,33 @@ export class OrderTaskTypes implements OnModuleInit {
     this.registry.register({
       type: 'notify.send',
       name: 'Send notification',
-      description: 'Queues a customer notification from a template (input "template", e.g. order-confirmation) through the outbox.',
-      inputs: [{ name: 'template', type: 'string', description: 'template event name under templates/email/<locale>/' }],
-      outputs: [{ name: 'notified', type: 'boolean', description: 'true when a message was queued (the customer has an email address)' }],
-      handle: async (context) => ({ notified: await this.sendOrderNotification(orderIdOf(context), context.input.template ?? 'order-confirmation') }),
+      description: 'Tells the customer through the outbox (input "template": an event of notification-events.ts, e.g. order-confirmation) on the channels the settings turn on for it.',
+      inputs: [{ name: 'template', type: 'string', description: `one of ${NOTIFICATION_EVENTS.join(', ')}` }],
+      outputs: [{ name: 'notified', type: 'boolean', description: 'true when a message was queued (the event is on and the customer has an address for it)' }],
+      handle: async (context) => {
+        const event = context.input.template || 'order-confirmation';
+        if (!(NOTIFICATION_EVENTS as readonly string[]).includes(event)) throw new Error(`<${context.elementId}> no notification event "${event}" (${NOTIFICATION_EVENTS.join(', ')})`);
+        const orderId = orderIdOf(context);
+        const queued = await this.db.transaction(async (manager) =>
+          this.notifications.send(manager, orderId, event as NotificationEvent, await this.extrasOf(manager, orderId, event as NotificationEvent)),
+        );
+        return { notified: queued > 0 };
+      },
     });
   }
 
-  private async sendOrderNotification(orderId: string, template: string): Promise<boolean> {
-    const order = await this.orders.get(orderId);
-    if (!order.customer.email) return false;
-    await this.db.transaction((manager) =>
-      this.notifications.enqueue(manager, {
-        idempotencyKey: `${template}:${order.id}:email`,
-        channel: 'email',
-        event: template,
-        locale: order.customer.locale ?? this.config.DEFAULT_LOCALE,
-        recipient: order.customer.email!,
-        reference: order.number,
-        data: {
-          shop: { name: this.config.SHOP_NAME },
-          order: {
-            number: order.number,
-            placedAt: order.placedAt,
-            customer: order.customer,
-            shippingAddress: order.shippingAddress,
-            lines: order.lines.map(({ sku, name, quantity, unitPrice }) => ({ sku, name: name || sku, quantity, unitPrice })),
-            totals: order.totals,
-            currency: 'CNY',
-          },
-        },
-      }),
-    );
-    return true;
+  /** What an event tells beyond the order, read from the order as it stands (the last parcel, the cancellation's reason). */
+  private async extrasOf(manager: EntityManager, orderId: string, event: NotificationEvent): Promise<NotificationExtras> {
+    if (event === 'order-cancelled') {
+      const order = await this.orders.get(orderId, manager);
+      const cancelled = [...order.history].reverse().find((entry) => entry.to === 'cancelled');
+      return cancelled?.note ? { cancellation: { reason: cancelled.note } } : {};
+    }
+    if (event === 'order-shipped') {
+      const order = await this.orders.get(orderId, manager);
+      const parcel = [...order.shipments].reverse().find((shipment) => shipment.carrier && shipment.trackingNumber);
+      return parcel ? { shipment: shipmentData(parcel.carrier!, parcel.trackingNumber!) } : {};
+    }
+    return {};
   }
 }

@@ -148,7 +148,7 @@ describe('TemplateRenderer with the shipped templates', () => {
     expect(() => renderer.render('email', 'no-such-event', 'en', {})).toThrow(
       'No email template "no-such-event" for locale "en" (looked for: email/en/no-such-event.text.hbs, email/zh-CN/no-such-event.text.hbs)',
     );
-    expect(() => renderer.render('sms', 'order-confirmation', 'zh-CN', {})).toThrow(TemplateNotFoundError);
+    expect(() => renderer.render('sms', 'no-such-event', 'zh-CN', {})).toThrow('No sms template "no-such-event" for locale "zh-CN" (looked for: sms/zh-CN/no-such-event.text.hbs, sms/zh/no-such-event.text.hbs)');
     expect(() => renderer.render('email', '../layouts/email', 'zh-CN', {})).toThrow(TemplateNotFoundError);
   });
 
@@ -353,5 +353,196 @@ describe('compile errors and special templates', () => {
     expect(() => createTemplateRenderer(TEMPLATES_DIR, { timeZone: 'Mars/Olympus' })).toThrow(RangeError);
     expect(() => createTemplateRenderer(TEMPLATES_DIR, { defaultCurrency: 'yuan' })).toThrow(RangeError);
     expect(() => createTemplateRenderer(TEMPLATES_DIR, { defaultLocale: '../x' })).toThrow(RangeError);
+  });
+});
+
+describe('notification helpers', () => {
+  const everyHelper = '{{trackingLink shipment}}|{{afterSalesLink}}|{{caseType type}}|{{problemText kind}}';
+  const dir = tempTemplates({
+    'email/en/h.subject.hbs': 'h',
+    'email/en/h.text.hbs': everyHelper,
+    'email/zh-CN/h.subject.hbs': 'h',
+    'email/zh-CN/h.text.hbs': everyHelper,
+    'email/zh-CN/h.html.hbs': '{{#each items}}<a href="{{afterSalesLink}}">{{caseType this}}</a>{{/each}}',
+  });
+  const renderer = createTemplateRenderer(dir);
+  const shipment = { carrier: 'sf', carrierName: '顺丰速运', trackingNumber: 'SF1', trackingUrl: 'https://t.example/SF1' };
+  const data = { shipment, links: { afterSales: 'https://shop.example/r/abc' }, type: 'refund_only', kind: 'stale_tracking' };
+
+  it('label after-sales types and delivery problems in the message locale', () => {
+    expect(renderer.render('email', 'h', 'en', data).text).toBe('https://t.example/SF1|https://shop.example/r/abc|Refund only|No tracking updates\n');
+    expect(renderer.render('email', 'h', 'zh-CN', data).text).toBe('https://t.example/SF1|https://shop.example/r/abc|仅退款|物流长时间未更新\n');
+  });
+
+  it('trackingLink falls back to carrier and number; afterSalesLink to ""', () => {
+    const bare = { shipment: { ...shipment, trackingUrl: null }, links: { afterSales: null }, type: 'lost', kind: 'address_problem' };
+    expect(renderer.render('email', 'h', 'en', bare).text).toBe('顺丰速运 SF1||Lost parcel|Delivery address problem\n');
+    const { links: _links, ...withoutLinks } = bare;
+    expect(renderer.render('email', 'h', 'zh-CN', withoutLinks).text).toBe('顺丰速运 SF1||丢件|收货地址异常\n');
+  });
+
+  it('afterSalesLink reads the root data, also inside blocks', () => {
+    const html = renderer.render('email', 'h', 'zh-CN', { ...data, items: ['return', 'wrong_item'] }).html;
+    expect(html).toBe('<a href="https://shop.example/r/abc">退货</a><a href="https://shop.example/r/abc">错发</a>');
+  });
+
+  it('print an unknown code as it is, never a prototype member, and reject missing values', () => {
+    expect(renderer.render('email', 'h', 'en', { ...data, type: 'swap', kind: 'constructor' }).text).toBe('https://t.example/SF1|https://shop.example/r/abc|swap|constructor\n');
+    const { type: _type, ...withoutType } = data;
+    expect(() => renderer.render('email', 'h', 'en', withoutType)).toThrow(/caseType: expected a code such as "return", got undefined/);
+    expect(() => renderer.render('email', 'h', 'en', { ...data, shipment: { trackingUrl: 'x' } })).toThrow(/trackingLink: expected a shipment/);
+  });
+});
+
+describe('overrides', () => {
+  const files = {
+    'email/zh-CN/x.subject.hbs': '文件主题 {{n}}',
+    'email/zh-CN/x.text.hbs': '文件正文 {{> sig}}',
+    'email/zh-CN/x.html.hbs': '<p>{{n}}</p>',
+    'partials/sig.text.hbs': '-- file',
+    'layouts/email.html.hbs': '<main>{{{body}}}</main>',
+  };
+  const subjectOverride = new Map([['email/zh-CN/x.subject.hbs', '覆盖主题 {{n}}']]);
+
+  it('an override of a subject wins over the file', () => {
+    const renderer = createTemplateRenderer(tempTemplates(files));
+    expect(renderer.render('email', 'x', 'zh-CN', { n: 1 }).subject).toBe('文件主题 1');
+    renderer.setOverrides(subjectOverride);
+    expect(renderer.render('email', 'x', 'zh-CN', { n: 1 }).subject).toBe('覆盖主题 1');
+    renderer.setOverrides(new Map());
+    expect(renderer.render('email', 'x', 'zh-CN', { n: 1 }).subject).toBe('文件主题 1');
+  });
+
+  it('withOverrides() previews an edit without changing the original', () => {
+    const renderer = createTemplateRenderer(tempTemplates(files), { defaultLocale: 'zh-CN', timeZone: 'UTC' });
+    renderer.setOverrides(subjectOverride);
+    const preview = renderer.withOverrides(new Map([['email/zh-CN/x.html.hbs', '<b>{{n}}</b>']]));
+    expect(preview).not.toBe(renderer);
+    expect(preview.render('email', 'x', 'zh-CN', { n: 2 })).toMatchObject({ subject: '覆盖主题 2', html: '<main><b>2</b></main>' });
+    expect(renderer.render('email', 'x', 'zh-CN', { n: 2 })).toMatchObject({ subject: '覆盖主题 2', html: '<main><p>2</p></main>' });
+    expect(preview.sourceOf('email/zh-CN/x.html.hbs')).toEqual({ source: '<b>{{n}}</b>', origin: 'override' });
+    expect(renderer.sourceOf('email/zh-CN/x.html.hbs')).toEqual({ source: '<p>{{n}}</p>', origin: 'file' });
+  });
+
+  it('overrides partials, layouts, and make a template exist for locale resolution', () => {
+    const renderer = createTemplateRenderer(tempTemplates(files));
+    expect(renderer.render('email', 'x', 'en', { n: 3 }).locale).toBe('zh-CN');
+    renderer.setOverrides(
+      new Map([
+        ['partials/sig.text.hbs', '-- override'],
+        ['layouts/email.html.hbs', '<section>{{{body}}}</section>'],
+        ['email/en/x.subject.hbs', 'Subject {{n}}'],
+        ['email/en/x.text.hbs', 'Text {{> sig}}'],
+        ['sms/en/x.text.hbs', 'SMS {{n}}'],
+      ]),
+    );
+    expect(renderer.render('email', 'x', 'en', { n: 3 })).toEqual({ subject: 'Subject 3', text: 'Text -- override\n', locale: 'en' });
+    expect(renderer.render('email', 'x', 'zh-CN', { n: 3 })).toMatchObject({ text: '文件正文 -- override\n', html: '<section><p>3</p></section>' });
+    expect(renderer.render('sms', 'x', 'en-GB', { n: 3 })).toEqual({ text: 'SMS 3\n', locale: 'en' });
+  });
+
+  it('refuses an override at a path that is not a template location', () => {
+    const renderer = createTemplateRenderer(tempTemplates(files));
+    expect(() => renderer.setOverrides(new Map([['../secrets.txt', 'x']]))).toThrow(TypeError);
+    expect(() => renderer.withOverrides(new Map([['email/fr/x.text.hbs', 'x']]))).toThrow(TypeError);
+  });
+});
+
+describe('checkTemplate', () => {
+  const renderer = createTemplateRenderer(
+    tempTemplates({ 'email/en/x.subject.hbs': 'x', 'email/en/x.text.hbs': 'x', 'partials/lines.text.hbs': '-', 'partials/box.html.hbs': '<div>{{label}}</div>' }),
+  );
+  const compileError = (path: string, source: string) => {
+    try {
+      renderer.checkTemplate(path, source);
+    } catch (error) {
+      expect(error).toBeInstanceOf(TemplateCompileError);
+      return error as TemplateCompileError;
+    }
+    throw new Error(`expected ${path} to be refused`);
+  };
+
+  it('accepts what renders', () => {
+    expect(() => renderer.checkTemplate('email/en/x.html.hbs', '<p>{{#if a}}{{> box label="x"}}{{/if}}</p>')).not.toThrow();
+    expect(() => renderer.checkTemplate('sms/zh-CN/x.text.hbs', '【{{shop.name}}】{{> lines}}')).not.toThrow();
+    expect(() => renderer.checkTemplate('layouts/email.html.hbs', '<html>{{{body}}}</html>')).not.toThrow();
+    expect(() => renderer.checkTemplate('email/en/x.text.hbs', '{{#*inline "row"}}-{{/inline}}{{> row}}{{#> missing}}fallback{{/missing}}')).not.toThrow();
+  });
+
+  it('reports the line and column of an unclosed block', () => {
+    const error = compileError('email/en/x.text.hbs', 'Hello\n{{#if x}}\n  body\n');
+    expect(error.file).toBe('email/en/x.text.hbs');
+    expect(error.line).toBe(4);
+    expect(error.column).toBe(1);
+    expect(error.message).toMatch(/^email\/en\/x\.text\.hbs:4:1: Parse error on line 4:/);
+  });
+
+  it('reports the line and column of unescaped output in html, and of anything but {{{body}}} in a layout', () => {
+    expect(compileError('email/zh-CN/x.html.hbs', '<p>\n  <b>{{{x}}}</b></p>')).toMatchObject({ line: 2, column: 6, reason: expect.stringMatching(/^unescaped output/) });
+    expect(compileError('partials/box.html.hbs', '{{& x}}')).toMatchObject({ line: 1, column: 1 });
+    expect(compileError('layouts/email.html.hbs', '{{{body}}}\n{{{subject}}}')).toMatchObject({ line: 2, column: 1, reason: 'a layout may only output {{{body}}} unescaped' });
+    expect(() => renderer.checkTemplate('email/en/x.text.hbs', '{{{x}}}')).not.toThrow(); // text is never html
+  });
+
+  it('refuses an unknown partial, a partial of the other kind, and dynamic partial names', () => {
+    expect(compileError('email/en/x.text.hbs', 'a\n  {{> nope}}')).toMatchObject({ line: 2, column: 3, reason: 'unknown partial "nope" (no partials/nope.text.hbs)' });
+    expect(compileError('email/en/x.text.hbs', '{{> box}}').reason).toBe('unknown partial "box" (no partials/box.text.hbs)');
+    expect(compileError('email/en/x.html.hbs', '{{> (lookup . "p")}}').reason).toMatch(/dynamic partial names are not allowed/);
+  });
+
+  it('knows partials from overrides and the partial being checked', () => {
+    expect(() => renderer.checkTemplate('email/en/x.text.hbs', '{{> added}}')).toThrow(TemplateCompileError);
+    expect(() => renderer.withOverrides(new Map([['partials/added.text.hbs', '+']])).checkTemplate('email/en/x.text.hbs', '{{> added}}')).not.toThrow();
+    expect(() => renderer.checkTemplate('partials/tree.text.hbs', '{{#each children}}{{> tree}}{{/each}}')).not.toThrow();
+  });
+
+  it('refuses a path that is not a template location', () => {
+    for (const path of [
+      'email/fr/x.text.hbs',
+      'sms/en/x.subject.hbs',
+      'sms/en/x.html.hbs',
+      'push/en/x.text.hbs',
+      'email/en/x.body.hbs',
+      'email/en/../x.text.hbs',
+      'email/zh-cn/x.text.hbs',
+      'partials/x.hbs',
+      'layouts/sms.html.hbs',
+      '/etc/passwd',
+    ]) {
+      expect(() => renderer.checkTemplate(path, 'x')).toThrow(TypeError);
+      expect(() => renderer.sourceOf(path)).toThrow(TypeError);
+    }
+  });
+});
+
+describe('templatePaths and sourceOf', () => {
+  it('list files and overrides, relative, sorted and unique', () => {
+    const renderer = createTemplateRenderer(
+      tempTemplates({ 'sms/en/b.text.hbs': 'b', 'email/en/a.text.hbs': 'a', 'partials/p.text.hbs': 'p', 'notes.txt': 'not a template', 'email/fr/a.text.hbs': 'fr' }),
+    );
+    renderer.setOverrides(new Map([['email/en/a.text.hbs', 'A'], ['layouts/email.html.hbs', '{{{body}}}']]));
+    expect(renderer.templatePaths()).toEqual(['email/en/a.text.hbs', 'layouts/email.html.hbs', 'partials/p.text.hbs', 'sms/en/b.text.hbs']);
+    expect(renderer.sourceOf('email/en/a.text.hbs')).toEqual({ source: 'A', origin: 'override' });
+    expect(renderer.sourceOf('sms/en/b.text.hbs')).toEqual({ source: 'b', origin: 'file' });
+    expect(renderer.sourceOf('sms/en/c.text.hbs')).toBeNull();
+  });
+});
+
+describe('prototype access', () => {
+  const templates = ['{{constructor.name}}', '{{__proto__}}', '{{order.constructor}}', '{{lookup this "constructor"}}', '{{#with order}}{{constructor.name}}{{/with}}', '{{order.__proto__.constructor.name}}'];
+
+  it.each(templates)('%s renders nothing or throws, never the class name', (template) => {
+    const renderer = createTemplateRenderer(tempTemplates({}));
+    renderer.setOverrides(new Map([['sms/en/proto.text.hbs', template], ['email/en/proto.subject.hbs', template], ['email/en/proto.text.hbs', 'x'], ['email/en/proto.html.hbs', template]]));
+    for (const channel of ['sms', 'email'] as const) {
+      let output = '';
+      try {
+        const message = renderer.render(channel, 'proto', 'en', { order: { number: '1' } });
+        output = `${message.text}${message.subject ?? ''}${message.html ?? ''}`;
+      } catch (error) {
+        expect(error).toBeInstanceOf(TemplateRenderError);
+      }
+      expect(output).not.toMatch(/Object|Function|\[native code\]/);
+    }
   });
 });

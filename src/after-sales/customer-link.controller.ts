@@ -1,0 +1,96 @@
+import { Body, type CanActivate, Controller, type ExecutionContext, Get, Injectable, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiExcludeController, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Public, RequirePermission } from '../auth/auth.decorators';
+import { RateLimitedError } from '../common/errors';
+import { CustomerLinkNotFoundError, CustomerLinkService, CustomerLinkThrottle } from './customer-link.service';
+import { CUSTOMER_PAGE_HEADERS, renderBusyPage, renderCustomerPage, renderExpiredPage } from './customer-page';
+import { OpenCaseDto } from './dto/after-sales.dto';
+import { CustomerLinkResponse, PublicCase, PublicOrderPage } from './dto/customer-link.dto';
+
+const clientAddress = (request: Request) => request.ip ?? request.socket.remoteAddress ?? 'unknown';
+
+/** Counts a public request against its link and its address before anything else (even the body's validation) runs. */
+@Injectable()
+export class CustomerLinkThrottleGuard implements CanActivate {
+  constructor(private readonly throttle: CustomerLinkThrottle) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<Request>();
+    this.throttle.admit(String(request.params.token ?? ''), clientAddress(request));
+    return true;
+  }
+}
+
+/** A link's answers are the customer's alone: never cached, never passed on as a referrer. */
+function keepPrivate(response: Response): void {
+  response.setHeader('Cache-Control', 'no-store');
+  response.setHeader('Referrer-Policy', 'no-referrer');
+}
+
+/** Issue 6 item 6 (G1.6): customer service issues a signed link; the customer opens and follows cases with it, no login. */
+@ApiTags('customer-links')
+@Controller('api')
+export class CustomerLinkController {
+  constructor(private readonly links: CustomerLinkService) {}
+
+  /** The link to send the customer; `url` is built from this request's host (there is no public base URL setting). */
+  @Post('orders/:id/customer-link')
+  @ApiBearerAuth()
+  @RequirePermission('orders.write')
+  async issue(@Param('id') orderId: string, @Req() request: Request): Promise<CustomerLinkResponse> {
+    const link = await this.links.issue(orderId);
+    return { url: `${request.protocol}://${request.host}${link.path}`, token: link.token, expiresAt: link.expiresAt };
+  }
+
+  /** The order's lines with what can still be claimed, its cases and the case types open to it. 404 for any bad link. */
+  @Get('public/orders/:token')
+  @Public()
+  @UseGuards(CustomerLinkThrottleGuard)
+  @ApiOkResponse({ type: PublicOrderPage })
+  publicOrder(@Param('token') token: string, @Res({ passthrough: true }) response: Response): Promise<PublicOrderPage> {
+    keepPrivate(response);
+    return this.links.publicOrder(token);
+  }
+
+  /** 201 with the new case; 200 with the case an identical request of the last minute opened; 409/422 as the staff route. */
+  @Post('public/orders/:token/after-sales')
+  @Public()
+  @UseGuards(CustomerLinkThrottleGuard)
+  @ApiOkResponse({ type: PublicCase, description: 'the same request again within a minute: the case it opened' })
+  async open(@Param('token') token: string, @Body() body: OpenCaseDto, @Res({ passthrough: true }) response: Response): Promise<PublicCase> {
+    keepPrivate(response);
+    const { created, case: view } = await this.links.openCase(token, body);
+    response.status(created ? 201 : 200);
+    return view;
+  }
+}
+
+/** `/returns/<token>`: the page the customer's notification links to. */
+@ApiExcludeController()
+@Public()
+@Controller('returns')
+export class CustomerPageController {
+  constructor(
+    private readonly links: CustomerLinkService,
+    private readonly throttle: CustomerLinkThrottle,
+  ) {}
+
+  @Get(':token')
+  async page(@Param('token') token: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    response.set(CUSTOMER_PAGE_HEADERS);
+    try {
+      this.throttle.admit(token, clientAddress(request));
+      const order = await this.links.resolve(token);
+      response.status(200).send(renderCustomerPage(order.number));
+    } catch (error) {
+      if (error instanceof CustomerLinkNotFoundError) {
+        response.status(404).send(renderExpiredPage());
+      } else if (error instanceof RateLimitedError) {
+        response.status(429).set('Retry-After', String(error.retryAfterSeconds)).send(renderBusyPage(error.retryAfterSeconds));
+      } else {
+        throw error;
+      }
+    }
+  }
+}

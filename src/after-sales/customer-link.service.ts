@@ -1,0 +1,272 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import type { Actor } from '../common/actor';
+import { AppError, NotFoundError, RateLimitedError } from '../common/errors';
+import { isUuid } from '../fulfillment/fulfillment.service';
+import { OrderNotifications } from '../orders/order-notifications';
+import type { OrderView } from '../orders/order-view';
+import { OrdersService } from '../orders/orders.service';
+import { SettingsService } from '../settings/settings.service';
+import { SetupService } from '../setup/setup.service';
+import { AfterSalesService, type CaseView } from './after-sales.service';
+import { CASE_ORDER_STATUSES, CASE_TYPES } from './case-status';
+import type { OpenCaseDto } from './dto/after-sales.dto';
+import type { PublicCase, PublicOrderPage } from './dto/customer-link.dto';
+
+/** The app_secret that signs customer links (SetupService.secret: generated once, kept in the database). */
+export const CUSTOMER_LINK_SECRET = 'customer-link';
+/** Where the customer's page lives; the host is the caller's to add (there is no public base URL in the config). */
+export const CUSTOMER_PAGE_PATH = '/returns';
+/** A second identical request within this time is the customer's double click, not a second case. */
+export const DUPLICATE_SUBMISSION_MS = 60_000;
+
+/** What a link carries: the order's id and when it stops working (epoch seconds). */
+export interface CustomerLinkPayload {
+  o: string;
+  e: number;
+}
+
+export interface CustomerLink {
+  token: string;
+  /** `/returns/<token>`: prefix it with the shop's public origin. */
+  path: string;
+  expiresAt: string;
+}
+
+/** Every bad link answers the same: expired, tampered, signed elsewhere or for an order that is gone. */
+export class CustomerLinkNotFoundError extends AppError {
+  constructor() {
+    super(404, 'not_found', 'This link is invalid or has expired; ask customer service for a new one');
+  }
+}
+
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{10,400}\.[A-Za-z0-9_-]{43}$/;
+
+/**
+ * G1.6 (issue 6 item 6): a signed, expiring link in the customer's notification lets them open a case on their order
+ * and follow it without an account. The link is an HMAC over the order id and the expiry, so nothing is stored per link.
+ */
+@Injectable()
+export class CustomerLinkService implements OnModuleInit, OnApplicationBootstrap {
+  private secret?: Promise<string>;
+  /** Submissions of one order take turns here, so a double click cannot pass the duplicate check twice. */
+  private readonly submissions = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly cases: AfterSalesService,
+    private readonly settings: SettingsService,
+    private readonly setup: SetupService,
+    private readonly notifications: OrderNotifications,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Customer messages carry the order's link (templates' {{afterSalesLink}}). */
+  onModuleInit(): void {
+    const baseUrl = this.config.PUBLIC_BASE_URL ?? `http://localhost:${this.config.PORT}`;
+    this.notifications.onAfterSalesLink((manager, orderId) => this.linkFor(manager, orderId, baseUrl));
+  }
+
+  /** A link for the order, valid for the after-sales window of the settings unless told otherwise. */
+  async issue(orderIdOrNumber: string, options: { lifetimeSeconds?: number } = {}): Promise<CustomerLink> {
+    const order = await this.orders.get(orderIdOrNumber);
+    const lifetime = options.lifetimeSeconds ?? (await this.settings.get()).afterSales.windowDays * 86_400;
+    const expiry = Math.floor(Date.now() / 1000) + lifetime;
+    const token = await this.sign({ o: order.id, e: expiry });
+    return { token, path: this.path(token), expiresAt: new Date(expiry * 1000).toISOString() };
+  }
+
+  /**
+   * The link a notification carries (G3.2 "the after-sales link"), made in the caller's transaction: only `manager` is
+   * queried (the embedded database runs one transaction at a time; STACK trap 8). The secret is read at start.
+   */
+  async linkFor(manager: EntityManager, orderId: string, baseUrl: string): Promise<string> {
+    const lifetime = (await this.settings.get(manager)).afterSales.windowDays * 86_400;
+    const token = await this.sign({ o: orderId, e: Math.floor(Date.now() / 1000) + lifetime });
+    return `${baseUrl.replace(/\/+$/, '')}${this.path(token)}`;
+  }
+
+  /** Reads the signing secret once the schema is there, so that links made inside transactions never wait for it. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.signature('warm-up');
+  }
+
+  path(token: string): string {
+    return `${CUSTOMER_PAGE_PATH}/${token}`;
+  }
+
+  /** base64url(JSON payload) + '.' + base64url(HMAC-SHA256 of that text). */
+  async sign(payload: CustomerLinkPayload): Promise<string> {
+    const body = Buffer.from(JSON.stringify({ o: payload.o, e: payload.e })).toString('base64url');
+    return `${body}.${await this.signature(body)}`;
+  }
+
+  /** The order a valid, unexpired link is for; anything else is the same 404. */
+  async resolve(token: string): Promise<OrderView> {
+    const payload = await this.verify(token);
+    try {
+      return await this.orders.get(payload.o);
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new CustomerLinkNotFoundError();
+      throw error;
+    }
+  }
+
+  /** GET /api/public/orders/{token}: the order's lines with what can still be claimed, its cases, the types it allows. */
+  async publicOrder(token: string): Promise<PublicOrderPage> {
+    const order = await this.resolve(token);
+    const cases = await this.casesOf(order.id);
+    return {
+      order: { number: order.number, status: order.status, placedAt: order.placedAt, lines: returnableLines(order, cases) },
+      cases: cases.map(toPublicCase),
+      caseTypes: CASE_TYPES.filter((type) => CASE_ORDER_STATUSES(type).includes(order.status)),
+    };
+  }
+
+  /**
+   * The customer opens a case through the link; the after-sales service checks it like any other (409/422 unchanged).
+   * The same request again within a minute answers the case it created (`created: false`).
+   */
+  async openCase(token: string, input: OpenCaseDto): Promise<{ created: boolean; case: PublicCase }> {
+    const order = await this.resolve(token);
+    return this.oneAtATime(order.id, async () => {
+      const earlier = (await this.casesOf(order.id)).find((view) => isSameRequest(view, input));
+      if (earlier) return { created: false, case: toPublicCase(earlier) };
+      const view = await this.cases.open(order.id, input, customerActor(order.number));
+      return { created: true, case: toPublicCase(view) };
+    });
+  }
+
+  private async verify(token: string): Promise<CustomerLinkPayload> {
+    if (!TOKEN_SHAPE.test(token)) throw new CustomerLinkNotFoundError();
+    const [body, signature] = token.split('.');
+    const expected = Buffer.from(await this.signature(body));
+    // compared as text: base64url has several spellings of one byte string, a link has exactly one
+    if (!timingSafeEqual(Buffer.from(signature), expected)) throw new CustomerLinkNotFoundError();
+    let payload: Partial<CustomerLinkPayload>;
+    try {
+      payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+    } catch {
+      throw new CustomerLinkNotFoundError();
+    }
+    if (typeof payload?.o !== 'string' || !isUuid(payload.o) || !Number.isSafeInteger(payload.e)) throw new CustomerLinkNotFoundError();
+    if (payload.e! * 1000 <= Date.now()) throw new CustomerLinkNotFoundError();
+    return { o: payload.o, e: payload.e! };
+  }
+
+  private async signature(body: string): Promise<string> {
+    this.secret ??= this.setup.secret(CUSTOMER_LINK_SECRET).catch((error) => {
+      this.secret = undefined; // a failed read is tried again on the next request
+      throw error;
+    });
+    return createHmac('sha256', await this.secret).update(body).digest('base64url');
+  }
+
+  /** Every case of the order, newest first. */
+  private async casesOf(orderId: string): Promise<CaseView[]> {
+    const all: CaseView[] = [];
+    for (;;) {
+      const { items, total } = await this.cases.list({ orderId }, all.length, 200);
+      all.push(...items);
+      if (items.length === 0 || all.length >= total) return all;
+    }
+  }
+
+  private async oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const run = (this.submissions.get(key) ?? Promise.resolve()).then(work, work);
+    const settled = run.catch(() => undefined);
+    this.submissions.set(key, settled);
+    try {
+      return await run;
+    } finally {
+      if (this.submissions.get(key) === settled) this.submissions.delete(key);
+    }
+  }
+}
+
+/** Who the case's history names: the customer, through the link of this order. */
+export function customerActor(orderNumber: string): Actor {
+  return { kind: 'system', id: 'customer-link', name: `customer via link ${orderNumber}`, roles: [], permissions: new Set() };
+}
+
+/** The case as its customer may see it: status changes with their notes, no staff names, owners or internal steps. */
+export function toPublicCase(view: CaseView): PublicCase {
+  return {
+    number: view.number,
+    type: view.type,
+    status: view.status,
+    lines: view.lines.map((line) => ({ sku: line.sku, name: line.name, quantity: line.quantity })),
+    createdAt: view.createdAt,
+    updatedAt: view.updatedAt,
+    history: view.history.filter((entry) => entry.from !== entry.to).map((entry) => ({ at: entry.at, to: entry.to as PublicCase['status'], note: entry.note })),
+  };
+}
+
+/** Shipped minus what the order's cases that were not rejected took, per SKU, earlier lines of a SKU first. */
+function returnableLines(order: OrderView, cases: CaseView[]): PublicOrderPage['order']['lines'] {
+  const taken = new Map<string, number>();
+  for (const view of cases) {
+    if (view.status === 'rejected') continue;
+    for (const line of view.lines) taken.set(line.sku, (taken.get(line.sku) ?? 0) + line.quantity);
+  }
+  return order.lines.map((line) => {
+    const claimed = Math.min(line.shipped, taken.get(line.sku) ?? 0);
+    taken.set(line.sku, (taken.get(line.sku) ?? 0) - claimed);
+    return { sku: line.sku, name: line.name, quantity: line.quantity, shipped: line.shipped, returnable: line.shipped - claimed };
+  });
+}
+
+function isSameRequest(view: CaseView, input: OpenCaseDto): boolean {
+  const lines = (items: Array<{ sku: string; quantity: number }>) => items.map((line) => `${line.sku}\u0000${line.quantity}`).sort().join('\u0001');
+  return (
+    view.status !== 'rejected' &&
+    Date.now() - Date.parse(view.createdAt) < DUPLICATE_SUBMISSION_MS &&
+    view.type === input.type &&
+    view.reason === input.reason &&
+    lines(view.lines) === lines(input.lines)
+  );
+}
+
+/** Public customer-link requests allowed per link and per client address in a sliding minute. */
+export const PUBLIC_REQUESTS_PER_TOKEN = 30;
+/** Higher than per link: many customers can share one address behind a carrier's NAT. */
+export const PUBLIC_REQUESTS_PER_ADDRESS = 120;
+const THROTTLE_WINDOW_MS = 60_000;
+const THROTTLE_SWEEP_AT = 10_000;
+
+/**
+ * Throttles the public routes in this process: a sliding window of request times per link and per client address.
+ * (Login throttling counts failures in login_failure, a table of its own; these are all requests, and a link's
+ * requests are cheap, so memory is enough. Each process counts its own: N processes allow N times the limit.)
+ */
+@Injectable()
+export class CustomerLinkThrottle {
+  private readonly hits = new Map<string, number[]>();
+
+  /** Counts the request, or refuses it (429 with Retry-After) when the link or the address used up its minute. */
+  admit(token: string, address: string, now = Date.now()): void {
+    const buckets: Array<[string, number]> = [
+      [`address:${address}`, PUBLIC_REQUESTS_PER_ADDRESS],
+      [`token:${token.slice(0, 500)}`, PUBLIC_REQUESTS_PER_TOKEN],
+    ];
+    const recent = buckets.map(([key, limit]) => ({ key, limit, times: this.recent(key, now) }));
+    for (const { limit, times } of recent) {
+      if (times.length >= limit) {
+        const retryAfter = Math.max(1, Math.ceil((times[times.length - limit] + THROTTLE_WINDOW_MS - now) / 1000));
+        throw new RateLimitedError(`Too many requests for this link; try again in ${retryAfter} second(s)`, retryAfter);
+      }
+    }
+    for (const { key, times } of recent) this.hits.set(key, [...times, now]);
+    if (this.hits.size > THROTTLE_SWEEP_AT) this.sweep(now);
+  }
+
+  private recent(key: string, now: number): number[] {
+    return (this.hits.get(key) ?? []).filter((at) => at > now - THROTTLE_WINDOW_MS);
+  }
+
+  private sweep(now: number): void {
+    for (const [key, times] of this.hits) if (!times.some((at) => at > now - THROTTLE_WINDOW_MS)) this.hits.delete(key);
+  }
+}
