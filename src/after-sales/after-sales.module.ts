@@ -5,6 +5,7 @@ import { InventoryModule } from '../inventory/inventory.module';
 import { OrdersModule } from '../orders/orders.module';
 import { SetupModule } from '../setup/setup.module';
 import { AfterSalesController } from './after-sales.controller';
+import { AfterSalesDemo } from './after-sales-demo';
 import { AfterSalesService } from './after-sales.service';
 import { CustomerLinkController, CustomerLinkThrottleGuard, CustomerPageController } from './customer-link.controller';
 import { CustomerLinkService, CustomerLinkThrottle } from './customer-link.service';
@@ -16,7 +17,7 @@ import { AfterSalesTaskTypes } from './task-types/after-sales-task-types';
 @Module({
   imports: [OrdersModule, FulfillmentModule, InventoryModule, AllocationModule, SetupModule],
   controllers: [AfterSalesController, FeedbackController, CustomerLinkController, CustomerPageController],
-  providers: [AfterSalesService, AfterSalesTaskTypes, FeedbackService, CustomerLinkService, CustomerLinkThrottle, CustomerLinkThrottleGuard],
+  providers: [AfterSalesService, AfterSalesTaskTypes, AfterSalesDemo, FeedbackService, CustomerLinkService, CustomerLinkThrottle, CustomerLinkThrottleGuard],
   exports: [AfterSalesService, FeedbackService, CustomerLinkService],
 })
 export class AfterSalesModule {}

@@ -38,13 +38,18 @@ const ORDERS: DemoOrder[] = [
   { externalId: 'DEMO-1007', lines: [['POT-ZS-02', 3]], name: '赵磊', phone: '13500003333', province: '湖北省', city: '武汉市', line1: '洪山区珞喻路 129 号', paid: true },
   { externalId: 'DEMO-1008', lines: [['CUP-CER-01', 4]], name: '孙丽', phone: '13300004444', email: 'sunli@example.com', province: '山东省', city: '青岛市', line1: '市南区香港中路 10 号', paid: true, then: 'cancel' },
   // no warehouse has both: split between SH-01 (the teapot) and GZ-01 (the pu'er), the first parcel already gone
+  { externalId: 'DEMO-1010', lines: [['CUP-CER-01', 2], ['HONEY-500', 1]], name: '吴敏', phone: '13200006666', email: 'wumin@example.com', province: '浙江省', city: '宁波市', line1: '鄞州区天童南路 588 号', paid: true, then: 'ship' },
   { externalId: 'DEMO-1009', lines: [['POT-ZS-02', 1], ['TEA-PE-357', 1]], name: '周杰', phone: '13400005555', email: 'zhoujie@example.com', province: '福建省', city: '厦门市', line1: '思明区环岛南路 8 号', paid: true, then: 'ship-first-parcel' },
 ];
+
+/** Demo data of another area, seeded once the demo orders have moved on (areas that build on orders register one). */
+export type DemoFollowUpSeeder = (orders: Array<{ id: string; externalId: string }>) => Promise<void>;
 
 /** A working back office on the first start of the embedded database (README "first run"). */
 @Injectable()
 export class DemoDataService {
   private readonly logger = new Logger('DemoData');
+  private readonly seeders: DemoFollowUpSeeder[] = [];
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -53,6 +58,10 @@ export class DemoDataService {
     private readonly orders: OrdersService,
     private readonly shipping: OrderShippingService,
   ) {}
+
+  onDemoOrdersSettled(seeder: DemoFollowUpSeeder): void {
+    this.seeders.push(seeder);
+  }
 
   /** Seeds once per database: the marker row is written first, so two processes never both seed. */
   async seedOnce(): Promise<void> {
@@ -68,14 +77,14 @@ export class DemoDataService {
     const placed = [];
     for (const [index, order] of ORDERS.entries()) {
       const { order: created } = await this.orders.intake(toOrderInput(order, index), SYSTEM_ACTOR);
-      placed.push({ id: created.id, then: order.then });
+      placed.push({ id: created.id, externalId: order.externalId, then: order.then });
     }
     this.logger.log(`demo data: ${WAREHOUSES.length} warehouses, ${PRODUCTS.length} products, ${ORDERS.length} orders`);
     // the follow-up actions wait for the workflow to bring those orders to awaiting_shipment
     void this.finishDemoOrders(placed).catch((error) => this.logger.warn(`demo follow-ups: ${(error as Error).message}`));
   }
 
-  private async finishDemoOrders(placed: Array<{ id: string; then?: DemoFollowUp }>): Promise<void> {
+  private async finishDemoOrders(placed: Array<{ id: string; externalId: string; then?: DemoFollowUp }>): Promise<void> {
     for (const { id, then } of placed) {
       if (!then) continue;
       if (!(await this.waitForStatus(id, 'awaiting_shipment'))) continue;
@@ -84,6 +93,7 @@ export class DemoDataService {
       else if (then === 'cancel') await this.orders.cancel(id, 'customer changed their mind (demo)', SYSTEM_ACTOR);
       else await this.shipping.shipShipment((await this.orders.get(id)).shipments[0].id, 'sf', trackingNumber, SYSTEM_ACTOR);
     }
+    for (const seed of this.seeders) await seed(placed);
   }
 
   private async waitForStatus(id: string, status: OrderStatus, timeoutMs = 60_000): Promise<boolean> {

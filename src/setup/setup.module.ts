@@ -9,6 +9,6 @@ import { SetupService } from './setup.service';
 @Module({
   imports: [AuthModule, CatalogModule, InventoryModule, OrdersModule],
   providers: [SetupService, DemoDataService],
-  exports: [SetupService],
+  exports: [SetupService, DemoDataService],
 })
 export class SetupModule {}
