@@ -51,6 +51,7 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{10,400}\.[A-Za-z0-9_-]{43}$/;
 @Injectable()
 export class CustomerLinkService implements OnModuleInit, OnApplicationBootstrap {
   private secret?: Promise<string>;
+  private secretValue?: string;
   /** Submissions of one order take turns here, so a double click cannot pass the duplicate check twice. */
   private readonly submissions = new Map<string, Promise<unknown>>();
 
@@ -80,11 +81,11 @@ export class CustomerLinkService implements OnModuleInit, OnApplicationBootstrap
 
   /**
    * The link a notification carries (G3.2 "the after-sales link"), made in the caller's transaction: only `manager` is
-   * queried (the embedded database runs one transaction at a time; STACK trap 8). The secret is read at start.
+   * queried (the embedded database has one connection; STACK trap 8), the secret too if it was not read yet.
    */
   async linkFor(manager: EntityManager, orderId: string, baseUrl: string): Promise<string> {
     const lifetime = (await this.settings.get(manager)).afterSales.windowDays * 86_400;
-    const token = await this.sign({ o: orderId, e: Math.floor(Date.now() / 1000) + lifetime });
+    const token = await this.sign({ o: orderId, e: Math.floor(Date.now() / 1000) + lifetime }, manager);
     return `${baseUrl.replace(/\/+$/, '')}${this.path(token)}`;
   }
 
@@ -98,9 +99,9 @@ export class CustomerLinkService implements OnModuleInit, OnApplicationBootstrap
   }
 
   /** base64url(JSON payload) + '.' + base64url(HMAC-SHA256 of that text). */
-  async sign(payload: CustomerLinkPayload): Promise<string> {
+  async sign(payload: CustomerLinkPayload, manager?: EntityManager): Promise<string> {
     const body = Buffer.from(JSON.stringify({ o: payload.o, e: payload.e })).toString('base64url');
-    return `${body}.${await this.signature(body)}`;
+    return `${body}.${await this.signature(body, manager)}`;
   }
 
   /** The order a valid, unexpired link is for; anything else is the same 404. */
@@ -156,12 +157,16 @@ export class CustomerLinkService implements OnModuleInit, OnApplicationBootstrap
     return { o: payload.o, e: payload.e! };
   }
 
-  private async signature(body: string): Promise<string> {
+  private async signature(body: string, manager?: EntityManager): Promise<string> {
+    // inside a transaction the secret is read through it, never by waiting for a read on another connection
+    if (manager && !this.secretValue) this.secretValue = await this.setup.secret(CUSTOMER_LINK_SECRET, manager);
+    if (this.secretValue) return createHmac('sha256', this.secretValue).update(body).digest('base64url');
     this.secret ??= this.setup.secret(CUSTOMER_LINK_SECRET).catch((error) => {
       this.secret = undefined; // a failed read is tried again on the next request
       throw error;
     });
-    return createHmac('sha256', await this.secret).update(body).digest('base64url');
+    this.secretValue = await this.secret;
+    return createHmac('sha256', this.secretValue).update(body).digest('base64url');
   }
 
   /** Every case of the order, newest first. */

@@ -68,8 +68,8 @@ export interface NotificationData {
   shipment?: ShipmentData;
   /** delivery-problem */
   problem?: { kind: 'address_problem' | 'delivery_exception' | 'stale_tracking'; description: string };
-  /** order-cancelled */
-  cancellation?: { reason: string };
+  /** order-cancelled; `unpaid`: the payment deadline passed (templates word that themselves) */
+  cancellation?: { reason: string; unpaid?: boolean };
   /** after-sales-* and replacement-shipped */
   case?: { number: string; type: string; status: string; reason: string; lines: Array<{ sku: string; name: string; quantity: number }>; refundAmount: string | null; note: string | null };
 }
@@ -97,7 +97,7 @@ export function sampleNotificationData(event: NotificationEvent, shopName: strin
   const shipment: ShipmentData = { carrier: 'sf', carrierName: '顺丰速运 SF Express', trackingNumber: 'SF1234567890123', trackingUrl: 'https://www.kuaidi100.com/chaxun?com=shunfeng&nu=SF1234567890123' };
   if (event === 'order-shipped' || event === 'delivery-problem' || event === 'replacement-shipped') data.shipment = shipment;
   if (event === 'delivery-problem') data.problem = { kind: 'address_problem', description: '收件地址不详，快递员无法投递 / the courier could not find the address' };
-  if (event === 'order-cancelled') data.cancellation = { reason: '30 分钟内未付款 / not paid within 30 minutes' };
+  if (event === 'order-cancelled') data.cancellation = { reason: 'not paid within the time limit', unpaid: true };
   if (event.startsWith('after-sales') || event === 'replacement-shipped') {
     data.case = {
       number: 'AS261201000007',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AuthService } from '../auth/auth.service';
 import { BUILT_IN_ROLES } from '../auth/permissions';
 import { projectRoot } from '../common/project-root';
@@ -48,9 +48,10 @@ export class SetupService implements OnApplicationBootstrap {
   }
 
   /** A secret generated on the first start and kept in the database (never in the repository). */
-  async secret(name: string): Promise<string> {
-    await this.db.query(`INSERT INTO app_secret (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [name, randomBytes(32).toString('base64url')]);
-    const [row] = await this.db.query(`SELECT value FROM app_secret WHERE name = $1`, [name]);
+  /** A persistent random secret; `manager` when the caller is inside a transaction (the embedded database has one connection). */
+  async secret(name: string, manager: EntityManager = this.db.manager): Promise<string> {
+    await manager.query(`INSERT INTO app_secret (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [name, randomBytes(32).toString('base64url')]);
+    const [row] = await manager.query(`SELECT value FROM app_secret WHERE name = $1`, [name]);
     return row.value;
   }
 }

@@ -91,7 +91,8 @@ export class OrderTaskTypes implements OnModuleInit {
     if (event === 'order-cancelled') {
       const order = await this.orders.get(orderId, manager);
       const cancelled = [...order.history].reverse().find((entry) => entry.to === 'cancelled');
-      return cancelled?.note ? { cancellation: { reason: cancelled.note } } : {};
+      if (!cancelled?.note) return {};
+      return { cancellation: { reason: cancelled.note, unpaid: cancelled.by === 'system' && cancelled.from === 'pending_payment' } };
     }
     if (event === 'order-shipped') {
       const order = await this.orders.get(orderId, manager);

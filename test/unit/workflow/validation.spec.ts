@@ -6,8 +6,9 @@ import { type DiagramProblem, validateDiagram } from '../../../src/workflow/vali
 import { isIsoCycle, isIsoDateTime, isIsoDuration } from '../../../src/workflow/validation/iso8601';
 
 const ROOT = join(__dirname, '../../..');
-// the task types the app registers (OrderTaskTypes, SetVariablesTaskType); the shipped diagrams may use any of them
-const registered = new Set(['order.review', 'stock.reserve', 'notify.send', 'order.complete', 'order.cancel-unpaid', 'workflow.set-variables']);
+// the task types the app registers (OrderTaskTypes, AfterSalesTaskTypes, SetVariablesTaskType); the shipped diagrams may use any of them
+const registered = new Set(['order.review', 'stock.reserve', 'notify.send', 'order.complete', 'order.cancel-unpaid', 'workflow.set-variables',
+  'aftersales.review', 'aftersales.receive', 'aftersales.inspect', 'aftersales.refund', 'aftersales.reserve-replacement', 'aftersales.escalate', 'aftersales.close']);
 const validate = (xml: string) => validateDiagram(xml, (type) => registered.has(type));
 
 const diagram = (body: string, roots = '') => `<?xml version="1.0" encoding="UTF-8"?>
