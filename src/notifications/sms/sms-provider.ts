@@ -28,7 +28,8 @@ export function smsNumberOf(phone: string | null | undefined): string | null {
   const compact = phone.replace(/[\s-]/g, '');
   const mainland = /^(?:\+?86)?(1[3-9]\d{9})$/.exec(compact);
   if (mainland) return `+86${mainland[1]}`;
-  return /^\+[1-9]\d{7,14}$/.test(compact) ? compact : null;
+  // any other Chinese number is a landline; elsewhere E.164 is taken as it is
+  return /^\+[1-9]\d{7,14}$/.test(compact) && !compact.startsWith('+86') ? compact : null;
 }
 
 /** SMS text as it leaves: control characters (line breaks aside) removed, so customer data cannot smuggle any in. */
