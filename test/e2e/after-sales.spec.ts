@@ -164,6 +164,14 @@ describe('after-sales cases', () => {
     await act(wrong.id, 'approve').expect(200);
     await waitingAt(wrong.processInstanceId, 'Task_Receive');
     expect((await getCase(wrong.id)).replacementShipments).toEqual([]);
+    // the wrong item comes back and passes QC: then the right one is sent
+    await act(wrong.id, 'receive').expect(200);
+    await act(wrong.id, 'inspect', { result: 'pass' }).expect(200);
+    const replaced = await eventually(async () => {
+      const now = await getCase(wrong.id);
+      return now.replacementShipments.length ? now : undefined;
+    }, { what: 'the right item to be reserved' });
+    expect(replaced.replacementShipments[0]).toMatchObject({ status: 'allocated', lines: [{ sku: skus[1], quantity: 1 }] });
   });
 
   it('refund_only, lost and damaged are refunded after approval; refunds of one order never exceed what was paid', async () => {
