@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { NotFoundError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { queryOne, queryRows } from '../database/sql';
 import { SettingsService } from '../settings/settings.service';
@@ -8,6 +9,7 @@ import { InvalidHeaderError, InvalidRecipientError, Mailer } from './mailer';
 import type { Channel, NotificationData, NotificationEvent } from './notification-events';
 import { NotificationTemplatesService } from './notification-templates.service';
 import { InvalidSmsRecipientError, SMS_PROVIDER, type SmsProvider, smsNumberOf, smsText } from './sms/sms-provider';
+import { DEAD_LETTER_ALERT } from './system-alert.entity';
 import { TemplateCompileError, TemplateNotFoundError, TemplateRenderError } from './template-renderer';
 
 export interface OutgoingNotification {
@@ -53,16 +55,8 @@ export interface NotificationView {
   createdAt: string;
 }
 
-interface ClaimedNotification {
-  id: string;
-  channel: Channel;
-  event: string;
-  locale: string;
-  recipient: string;
-  reference: string | null;
-  data: Record<string, unknown>;
-  attempts: number;
-}
+/** A message a sender holds: what it needs to render and send, and the attempt this is. */
+type ClaimedNotification = Pick<NotificationView, 'id' | 'channel' | 'event' | 'locale' | 'recipient' | 'reference'> & { data: Record<string, unknown>; attempts: number };
 
 export const MAX_SEND_ATTEMPTS = 8;
 const PERMANENT_ERRORS = [TemplateNotFoundError, TemplateCompileError, TemplateRenderError, InvalidRecipientError, InvalidHeaderError, InvalidSmsRecipientError];
@@ -155,6 +149,23 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
       })),
       total,
     };
+  }
+
+  /** How many messages were given up on and nobody has looked at yet (open dead-letter alerts). */
+  async openDeadLetterCount(): Promise<number> {
+    const [{ open }] = await this.db.query(`SELECT count(*)::int AS open FROM system_alert WHERE kind = $1 AND status = 'open'`, [DEAD_LETTER_ALERT]);
+    return open;
+  }
+
+  /** A person has dealt with an alert (told the customer another way, fixed the address); resolving twice keeps the first. */
+  async resolveAlert(id: string, by: string): Promise<void> {
+    if (!/^\d{1,18}$/.test(id)) throw new NotFoundError('Alert', id);
+    const [row] = await queryRows<{ status: string }>(
+      this.db,
+      `UPDATE system_alert SET status = 'resolved', resolved_at = coalesce(resolved_at, now()), resolved_by = coalesce(resolved_by, $2) WHERE id = $1 RETURNING status`,
+      [id, by],
+    );
+    if (!row) throw new NotFoundError('Alert', id);
   }
 
   onApplicationBootstrap(): void {
@@ -282,7 +293,7 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
   /** A dead letter: an open alert in the admin, an error in the log, and a mail to the settings' alert address if there is one. */
   private async raiseDeadLetter(notification: ClaimedNotification, reason: string): Promise<void> {
     const message = `${notification.channel} "${notification.event}" to ${notification.recipient}${notification.reference ? ` (${notification.reference})` : ''} was given up after ${notification.attempts} attempt(s): ${reason}`;
-    await this.db.query(`INSERT INTO system_alert (kind, reference, message) VALUES ('notification_dead', $1, $2)`, [notification.reference, message.slice(0, 2000)]);
+    await this.db.query(`INSERT INTO system_alert (kind, reference, message) VALUES ($1, $2, $3)`, [DEAD_LETTER_ALERT, notification.reference, message.slice(0, 2000)]);
     this.logger.error(`dead letter: ${message}`);
     const { notifications } = await this.settings.get();
     if (!notifications.alertEmail || notification.recipient === notifications.alertEmail) return;

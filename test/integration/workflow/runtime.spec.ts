@@ -26,6 +26,22 @@ describe('workflow runtime on PostgreSQL', () => {
   });
   afterAll(async () => app?.close());
 
+  /** Deploys `key`: start → a service task of `taskType` → a catch event waiting for message Go → end. */
+  const deployTaskThenMessage = async (key: string, taskId: string, taskType: string) => {
+    const xml = diagram(
+      key,
+      `<bpmn:startEvent id="Start" />
+       <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="${taskId}" />
+       <bpmn:serviceTask id="${taskId}" name="${taskId}" oms:taskType="${taskType}" />
+       <bpmn:sequenceFlow id="F2" sourceRef="${taskId}" targetRef="WaitGo" />
+       <bpmn:intermediateCatchEvent id="WaitGo" name="Go"><bpmn:messageEventDefinition messageRef="Msg_Go" /></bpmn:intermediateCatchEvent>
+       <bpmn:sequenceFlow id="F3" sourceRef="WaitGo" targetRef="End" />
+       <bpmn:endEvent id="End" />`,
+      '<bpmn:message id="Msg_Go" name="Go" />',
+    );
+    await app.http.post(`/api/workflows/${key}/versions`).set(auth).set('Content-Type', 'application/xml').send(xml).expect(201);
+  };
+
   /** test.gated: each call waits until the test opens its gate, so the test knows a step is running. */
   const gate = { entered: false, open: () => undefined as void };
   const registerGatedTaskType = () =>
@@ -43,18 +59,7 @@ describe('workflow runtime on PostgreSQL', () => {
     });
 
   it('a message sent before the instance waits for it is buffered and delivered once', async () => {
-    const xml = diagram(
-      'buffered-message',
-      `<bpmn:startEvent id="Start" />
-       <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Slow" />
-       <bpmn:serviceTask id="Slow" name="Slow" oms:taskType="test.slow" />
-       <bpmn:sequenceFlow id="F2" sourceRef="Slow" targetRef="WaitGo" />
-       <bpmn:intermediateCatchEvent id="WaitGo" name="Go"><bpmn:messageEventDefinition messageRef="Msg_Go" /></bpmn:intermediateCatchEvent>
-       <bpmn:sequenceFlow id="F3" sourceRef="WaitGo" targetRef="End" />
-       <bpmn:endEvent id="End" />`,
-      '<bpmn:message id="Msg_Go" name="Go" />',
-    );
-    await app.http.post('/api/workflows/buffered-message/versions').set(auth).set('Content-Type', 'application/xml').send(xml).expect(201);
+    await deployTaskThenMessage('buffered-message', 'Slow', 'test.slow');
     const db = app.running.app.get(DataSource);
     const runtime = app.running.app.get(WorkflowRuntimeService);
     const instanceId = await db.transaction((manager) => runtime.startInstance(manager, 'buffered-message', 'BK-1', {}));
@@ -73,18 +78,7 @@ describe('workflow runtime on PostgreSQL', () => {
 
   it('a message correlated while a step is saving (its transaction commits after the save began) is still delivered', async () => {
     registerGatedTaskType();
-    const xml = diagram(
-      'message-during-save',
-      `<bpmn:startEvent id="Start" />
-       <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Gated" />
-       <bpmn:serviceTask id="Gated" name="Gated" oms:taskType="test.gated" />
-       <bpmn:sequenceFlow id="F2" sourceRef="Gated" targetRef="WaitGo" />
-       <bpmn:intermediateCatchEvent id="WaitGo" name="Go"><bpmn:messageEventDefinition messageRef="Msg_Go" /></bpmn:intermediateCatchEvent>
-       <bpmn:sequenceFlow id="F3" sourceRef="WaitGo" targetRef="End" />
-       <bpmn:endEvent id="End" />`,
-      '<bpmn:message id="Msg_Go" name="Go" />',
-    );
-    await app.http.post('/api/workflows/message-during-save/versions').set(auth).set('Content-Type', 'application/xml').send(xml).expect(201);
+    await deployTaskThenMessage('message-during-save', 'Gated', 'test.gated');
     const db = app.running.app.get(DataSource);
     const runtime = app.running.app.get(WorkflowRuntimeService);
     const instanceId = await db.transaction((manager) => runtime.startInstance(manager, 'message-during-save', 'BK-SAVE', {}));
