@@ -60,11 +60,13 @@ export function editableActions(readPermission: string, writePermission: string)
   };
 }
 
-/** Navigation groups of G2.1. */
+/** Navigation groups of G2.1 (and G3.2: the customer messages, their templates and undelivered-message alerts). */
 export const NAVIGATION = {
   orders: { name: 'Orders', icon: 'ShoppingCart' },
   inventory: { name: 'Inventory', icon: 'Package' },
   logistics: { name: 'Logistics', icon: 'Truck' },
+  afterSales: { name: 'After-sales', icon: 'RotateCcw' },
+  notifications: { name: 'Notifications', icon: 'Mail' },
   workflows: { name: 'Workflows', icon: 'GitBranch' },
   administration: { name: 'Administration', icon: 'Settings' },
 } as const;

@@ -4,7 +4,7 @@ import { projectRoot } from '../common/project-root';
 import type { AdminJsModule } from './admin-runtime';
 
 /**
- * The React components of the order screens (src/admin/components, .tsx). `npm run build` bundles them (with AdminJS's
+ * The React components of the order, after-sales and template screens (src/admin/components, .tsx). `npm run build` bundles them (with AdminJS's
  * rollup, through @adminjs/bundler: src/admin/build-admin-bundle.mjs, which takes this list from dist/) into
  * dist/adminjs/, which the admin serves; nothing is bundled at start (admin-runtime.ts serveComponentsBundle). They are
  * registered from the sources, which dist/ does not copy: the build bundles those, and the start checks the bundle was
@@ -16,10 +16,14 @@ export interface AdminComponents {
   loader: ComponentLoader;
   /** Order detail page (the Order resource's show). */
   OrderDetail: string;
-  /** Any order action's form, driven by the ActionForm its GET answers. */
+  /** After-sales case detail page (the AfterSalesCase resource's show). */
+  CaseDetail: string;
+  /** Any order or case action's form, driven by the ActionForm its GET answers. */
   ActionForm: string;
   /** Orders per status with links to the filtered list (dashboard, "By status"). */
   OrderStatusCounts: string;
+  /** The notification template editor (the NotificationTemplateVersion resource's list). */
+  TemplateEditor: string;
 }
 
 export function adminComponents({ ComponentLoader }: AdminJsModule): AdminComponents {
@@ -28,7 +32,9 @@ export function adminComponents({ ComponentLoader }: AdminJsModule): AdminCompon
   return {
     loader,
     OrderDetail: add('OrderDetail', 'order-detail.tsx'),
+    CaseDetail: add('CaseDetail', 'case-detail.tsx'),
     ActionForm: add('ActionForm', 'action-form.tsx'),
     OrderStatusCounts: add('OrderStatusCounts', 'order-status-counts.tsx'),
+    TemplateEditor: add('TemplateEditor', 'template-editor.tsx'),
   };
 }

@@ -1,14 +1,19 @@
-import { type DynamicModule, Inject, Logger, Module, type OnModuleInit } from '@nestjs/common';
+import { type DynamicModule, Inject, Logger, type MiddlewareConsumer, Module, type NestModule, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { AdminModuleOptions } from '@adminjs/nestjs';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
+import { AfterSalesModule } from '../after-sales/after-sales.module';
+import { AfterSalesService } from '../after-sales/after-sales.service';
 import { AuthModule } from '../auth/auth.module';
 import { AuthService } from '../auth/auth.service';
 import { FulfillmentModule } from '../fulfillment/fulfillment.module';
 import { FulfillmentService } from '../fulfillment/fulfillment.service';
 import { InventoryModule } from '../inventory/inventory.module';
 import { InventoryService } from '../inventory/inventory.service';
+import { NotificationTemplatesService } from '../notifications/notification-templates.service';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { NotificationsService } from '../notifications/notifications.service';
 import { OrdersModule } from '../orders/orders.module';
 import { OrderMergeService } from '../orders/order-merge.service';
 import { OrdersService } from '../orders/orders.service';
@@ -17,8 +22,9 @@ import { SetupModule } from '../setup/setup.module';
 import { SetupService } from '../setup/setup.service';
 import { TrackingModule } from '../tracking/tracking.module';
 import { TrackingService } from '../tracking/tracking.service';
-import { WorkflowUiModule } from '../workflow-ui/workflow-ui.module';
+import { AdminSessionMiddleware, WorkflowUiModule } from '../workflow-ui/workflow-ui.module';
 import { WORKFLOW_UI_ASSETS_PATH } from '../workflow-ui/workflow-ui-pages';
+import { AfterSalesAttachmentsController } from './after-sales-attachments.controller';
 import { AdminIdentity } from './admin-auth';
 import { adminComponents } from './admin-components';
 import { ADMIN_BRANDING, ADMIN_LOCALE } from './admin-locale';
@@ -26,7 +32,7 @@ import { createResourceAdapter } from './admin-resource-adapter';
 import { type AdminRuntime, loadAdminRuntime, serveComponentsBundle } from './admin-runtime';
 import { ADMIN_COOKIE_NAME, ADMIN_SESSION_SECRET, AdminSessionModule, AdminSessionStore } from './admin-session';
 import { adminResources } from './resources';
-import { orderStatusCounts } from './resources/order-status-counts';
+import { afterSalesCounts, notificationCounts, orderStatusCounts } from './resources/order-status-counts';
 
 export const ADMIN_ROOT_PATH = '/admin';
 
@@ -50,7 +56,7 @@ const ADMIN_MODULE_OPTIONS = Symbol('ADMIN_MODULE_OPTIONS');
  * by `npm run build` instead; serveComponentsBundle decides what /admin serves.
  */
 @Module({})
-export class OmsAdminModule implements OnModuleInit {
+export class OmsAdminModule implements OnModuleInit, NestModule {
   private readonly logger = new Logger('Admin');
 
   constructor(
@@ -69,6 +75,11 @@ export class OmsAdminModule implements OnModuleInit {
     // explicit loader, not @adminjs/nestjs's choice, so that /admin is served under Test.createTestingModule too (STACK trap 3)
     await new nestjs.ExpressLoader().register(admin, this.adapterHost.httpAdapter, { ...this.options, adminJsOptions: admin.options });
   }
+
+  /** The admin's own routes outside AdminJS (a case's evidence) get the admin session whether or not AdminJS's router ran first. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController);
+  }
 }
 
 /**
@@ -81,12 +92,17 @@ export async function createAdminModule(): Promise<DynamicModule> {
   const { adminjs } = runtime;
   return {
     module: OmsAdminModule,
-    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, SetupModule, AdminSessionModule, WorkflowUiModule],
+    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule],
+    controllers: [AfterSalesAttachmentsController],
     providers: [
+      AdminSessionMiddleware,
       { provide: ADMIN_RUNTIME, useValue: runtime },
       {
         provide: ADMIN_MODULE_OPTIONS,
-        inject: [AuthService, OrdersService, OrderMergeService, FulfillmentService, InventoryService, SettingsService, TrackingService, SetupService, AdminSessionStore, DataSource],
+        inject: [
+          AuthService, OrdersService, OrderMergeService, FulfillmentService, InventoryService, SettingsService, TrackingService, AfterSalesService,
+          NotificationsService, NotificationTemplatesService, SetupService, AdminSessionStore, DataSource,
+        ],
         useFactory: async (
           auth: AuthService,
           orders: OrdersService,
@@ -95,6 +111,9 @@ export async function createAdminModule(): Promise<DynamicModule> {
           inventory: InventoryService,
           settings: SettingsService,
           tracking: TrackingService,
+          cases: AfterSalesService,
+          notifications: NotificationsService,
+          templates: NotificationTemplatesService,
           setup: SetupService,
           sessions: AdminSessionStore,
           db: DataSource,
@@ -108,12 +127,18 @@ export async function createAdminModule(): Promise<DynamicModule> {
               loginPath: `${ADMIN_ROOT_PATH}/login`,
               logoutPath: `${ADMIN_ROOT_PATH}/logout`,
               componentLoader: components.loader,
-              // G2.1 / G2.2: the home screen shows the orders per status and the work queues
+              // G2.1 / G2.2: the home screen shows the orders per status and the work queues, after-sales ones too (G1.6), and undelivered messages (G3.2)
               dashboard: {
                 component: components.OrderStatusCounts,
-                handler: async (_request, _response, context) => ({ counts: await orderStatusCounts(db, context.h, context.currentAdmin) }),
+                handler: async (_request, _response, context) => ({
+                  counts: {
+                    ...(await orderStatusCounts(db, context.h, context.currentAdmin)),
+                    afterSales: await afterSalesCounts(cases, context.h, context.currentAdmin),
+                    notifications: await notificationCounts(notifications, context.h, context.currentAdmin),
+                  },
+                }),
               },
-              resources: adminResources({ adminjs, components, orders, merge, fulfillment, inventory, settings, tracking, identity, sessions, db }),
+              resources: adminResources({ adminjs, components, orders, merge, fulfillment, inventory, settings, tracking, cases, notifications, templates, identity, sessions, db }),
               branding: ADMIN_BRANDING,
               locale: ADMIN_LOCALE,
               version: { admin: false },

@@ -1,5 +1,5 @@
 /**
- * What the admin's order screens send to their React components (src/admin/components) and get back: plain data only,
+ * What the admin's order and after-sales screens send to their React components (src/admin/components) and get back: plain data only,
  * so that both the server and the browser bundle compile this file.
  */
 
@@ -78,8 +78,48 @@ export interface OrderDetail {
   }>;
   alerts: Array<{ id: string; kind: string; message: string; shipmentId: string; createdAt: string }>;
   history: Array<{ at: string; from: string | null; to: string; by: string; note: string | null }>;
-  /** The process instance: its diagram page, and its admin record; null links where the admin may not open them. */
-  process: { instanceId: string; diagramUrl: string | null; recordUrl: string | null } | null;
+  process: ProcessLinks | null;
+  /** What the customer was sent about the order; null where the admin may not read the outbox. */
+  messages: CustomerMessages | null;
+}
+
+/** A process instance: its diagram page, and its admin record; null links where the admin may not open them. */
+export interface ProcessLinks {
+  instanceId: string;
+  diagramUrl: string | null;
+  recordUrl: string | null;
+}
+
+/** The after-sales case detail page (G1.6): the case as AfterSalesService shows it, with links to its order and process. */
+export interface CaseDetail {
+  id: string;
+  number: string;
+  type: string;
+  status: string;
+  /** How the type is settled: whether goods come back first, refund or replacement. */
+  path: { needsReturn: boolean; resolution: 'refund' | 'replacement' };
+  reason: string;
+  description: string | null;
+  /** The order's show page; null where the admin may not open orders. */
+  order: { id: string; number: string; url: string | null };
+  lines: Array<{ sku: string; name: string; quantity: number }>;
+  owner: string | null;
+  openedBy: string;
+  createdAt: string;
+  closedAt: string | null;
+  sla: { dueAt: string | null; overdue: boolean; escalatedAt: string | null };
+  receivedWarehouse: string | null;
+  inspection: { result: 'pass' | 'fail'; notes: string | null } | null;
+  refund: { amount: string; reference: string | null; refundedAt: string } | null;
+  /** What can still be refunded on the order (paid minus earlier refunds). */
+  refundable: string;
+  replacementShipments: Array<{ id: string; warehouse: string; status: string; carrier: string | null; trackingNumber: string | null; trackingUrl: string | null; lines: Array<{ sku: string; quantity: number }> }>;
+  /** Evidence; `url` opens the file with the admin session (null where the admin may not read cases). */
+  attachments: Array<{ id: string; fileName: string; contentType: string; sizeBytes: number; uploadedBy: string; createdAt: string; url: string | null }>;
+  history: Array<{ at: string; from: string | null; to: string; by: string; note: string | null }>;
+  process: ProcessLinks | null;
+  /** What the customer was sent about the case; null where the admin may not read the outbox. */
+  messages: CustomerMessages | null;
 }
 
 /** The orders-by-status block (dashboard and the order list's "By status" page). */
@@ -88,4 +128,69 @@ export interface StatusCounts {
   statuses: Array<{ status: string; label: string; count: number; url: string }>;
   /** Work queues across statuses (to review, to ship, ...). */
   queues: Array<{ label: string; count: number; url: string }>;
+  /** The dashboard's after-sales queues (open, overdue cases); absent elsewhere or without aftersales.read. */
+  afterSales?: Array<{ label: string; count: number; url: string }>;
+  /** The dashboard's customer-message alerts (undelivered messages); absent elsewhere or without orders.read. */
+  notifications?: Array<{ label: string; count: number; url: string }>;
+}
+
+/** A customer message of the outbox (notification) with every send attempt: the "Customer messages" of an order or case. */
+export interface CustomerMessage {
+  id: string;
+  channel: string;
+  event: string;
+  recipient: string;
+  status: string;
+  createdAt: string;
+  sentAt: string | null;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  attempts: Array<{ attempt: number; outcome: string; error: string | null; startedAt: string; durationMs: number }>;
+}
+
+/** The newest messages of a record (order or case number) and how many there are; the outbox list filtered to it. */
+export interface CustomerMessages {
+  items: CustomerMessage[];
+  total: number;
+  listUrl: string | null;
+}
+
+export type TemplatePartName = 'subject' | 'html' | 'text';
+
+/** Where a template part comes from: a stored version (`override`, version N), the file under templates/ (version 0), or nowhere. */
+export interface TemplatePartState {
+  /** null in the list (sources are sent with one template only). */
+  source: string | null;
+  origin: 'override' | 'file' | 'none';
+  version: number;
+}
+
+/** One event × channel × locale of the template editor (NotificationTemplatesService.list / get). */
+export interface TemplateSummary {
+  channel: string;
+  locale: string;
+  event: string;
+  description: string;
+  parts: Partial<Record<TemplatePartName, TemplatePartState>>;
+}
+
+export interface TemplateDetail extends TemplateSummary {
+  /** Newest first; a version that `restoresFile` went back to the file. */
+  history: Array<{ part: TemplatePartName; version: number; restoresFile: boolean; note: string | null; createdBy: string; createdAt: string }>;
+}
+
+/** What the template editor's actions answer (src/admin/actions/template-editor.actions.ts). */
+export interface TemplateEditorAnswer {
+  /** list: every template, and whether this admin may save, revert and test-send (settings.manage). */
+  templates?: TemplateSummary[];
+  canManage?: boolean;
+  /** open, save, revert: the template as it is now. */
+  template?: TemplateDetail;
+  /** preview: what the customer would get. */
+  preview?: { subject?: string; html?: string; text: string; locale: string };
+  /** test send: where it went. */
+  sent?: { channel: string; to: string; messageId: string };
+  notice?: { message: string; type: 'success' | 'error' };
+  /** Problems by part (`html`: "line 3, column 0: ...") or field (`orderId`, `to`). */
+  fieldErrors?: Record<string, string>;
 }

@@ -9,6 +9,8 @@ import { StockMovement } from '../inventory/stock-movement.entity';
 import { StockReservation } from '../inventory/stock-reservation.entity';
 import { Warehouse } from '../inventory/warehouse.entity';
 import { Notification } from '../notifications/notification.entity';
+import { NotificationTemplateVersion } from '../notifications/notification-template-version.entity';
+import { SystemAlert } from '../notifications/system-alert.entity';
 import { OrderLine } from '../orders/order-line.entity';
 import { OrderStatusHistory } from '../orders/order-status-history.entity';
 import { Order } from '../orders/order.entity';
@@ -21,5 +23,5 @@ import { WorkflowDefinition } from '../workflow/workflow-definition.entity';
 export const ENTITIES = [
   User, Role, Product, Warehouse, StockLevel, StockMovement, StockReservation, Order, OrderLine, OrderStatusHistory,
   Shipment, ShipmentLine, WorkflowDefinition, ProcessInstance, ProcessActivity, Incident, Notification,
-  AfterSalesCase,
+  AfterSalesCase, NotificationTemplateVersion, SystemAlert,
 ];

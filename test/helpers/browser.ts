@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { projectRoot } from '../../src/common/project-root';
-import type { TestApp } from './test-app';
+import { adminTestEnvironment } from './admin-session';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, eventually, startTestApp, type TestApp } from './test-app';
 
 /** Debian's chromium (STACK "tests"): `npx playwright install` cannot download browsers here. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -51,3 +52,57 @@ export function collectPageErrors(page: Page): string[] {
   });
   return errors;
 }
+
+export interface AdminBrowser {
+  app: TestApp;
+  /** The first admin's bearer header, for setting things up through the API. */
+  auth: { Authorization: string };
+  base: string;
+  browser: Browser;
+  /** A page signed in as the first admin. */
+  page: Page;
+  /** What went wrong in the page so far (checked after each test). */
+  pageErrors: string[];
+}
+
+/**
+ * One describe block's app with the admin, Debian chromium and a page signed in as the first admin; after each test, no
+ * errors in the page. The admin serves the components `npm run build` pre-bundled (dist/adminjs): production refuses to
+ * start without them, so this waits until the bundle has `component`.
+ */
+export function useAdminBrowser({ component }: { component: string }): AdminBrowser {
+  const context = {} as AdminBrowser;
+  let environment: { restore(): void } | undefined;
+
+  beforeAll(async () => {
+    environment = adminTestEnvironment({ bundled: true });
+    buildWorkflowUiBundles();
+    context.browser = await launchChromium();
+    context.app = await startTestApp({ admin: true });
+    context.auth = { Authorization: `Bearer ${await context.app.login()}` };
+    context.base = baseUrl(context.app);
+    await eventually(async () => {
+      const bundle = await context.app.http.get('/admin/frontend/assets/components.bundle.js');
+      return bundle.status === 200 && bundle.text.includes(component) ? true : undefined;
+    }, { timeoutMs: 90_000, intervalMs: 500, what: `the admin bundle with ${component} (npm run build)` });
+    context.page = await (await context.browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+    context.page.setDefaultTimeout(20_000);
+    context.pageErrors = collectPageErrors(context.page);
+    await adminLogin(context.page, context.base, ADMIN_EMAIL, ADMIN_PASSWORD);
+  }, 150_000);
+
+  afterAll(async () => {
+    await context.browser?.close();
+    await context.app?.close();
+    environment?.restore();
+  });
+
+  afterEach(() => {
+    expect(realErrors(context.pageErrors)).toEqual([]);
+  });
+
+  return context;
+}
+
+/** Page errors that matter: a missing optional asset (favicon, source map) is not one. */
+export const realErrors = (errors: string[]) => errors.filter((error) => !/Failed to load resource/.test(error));

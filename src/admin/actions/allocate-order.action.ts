@@ -1,6 +1,4 @@
-import type { DataSource } from 'typeorm';
 import type { InventoryService } from '../../inventory/inventory.service';
-import { Warehouse } from '../../inventory/warehouse.entity';
 import { OPEN_SHIPMENT_STATUSES } from '../../fulfillment/shipment-status';
 import type { ShipmentStatus } from '../../fulfillment/shipment.entity';
 import { ManualAllocationDto } from '../../orders/dto/amend-order.dto';
@@ -38,13 +36,10 @@ const fields = (warehouses: FormField['options']): FormField[] => [
  * G2.3: where allocation needs a person, the operator chooses the warehouse and/or how much of each SKU ships now
  * (OrdersService.allocateManually, as POST /api/orders/{id}/allocation); all or nothing.
  */
-export function allocateOrderAction(orders: OrdersService, inventory: InventoryService, db: DataSource): FormActionSpec {
+export function allocateOrderAction(orders: OrdersService, inventory: InventoryService): FormActionSpec {
   /** Active warehouses, preferred first, each with what it has of the order's SKUs. */
   const warehouseChoices = async (skus: string[]) => {
-    const [warehouses, levels] = await Promise.all([
-      db.getRepository(Warehouse).find({ where: { active: true }, order: { priority: 'ASC', code: 'ASC' } }),
-      inventory.availability(skus),
-    ]);
+    const [warehouses, levels] = await Promise.all([inventory.activeWarehouses(), inventory.availability(skus)]);
     return warehouses.map((warehouse) => {
       const stock = skus.map((sku) => `${sku}: ${levels.filter((level) => level.warehouseId === warehouse.id && level.sku === sku).reduce((sum, level) => sum + Number(level.available), 0)}`);
       return { value: warehouse.code, label: `${warehouse.code} ${warehouse.name}, ${warehouse.city} (${stock.join(', ')})` };
@@ -78,7 +73,7 @@ export function allocateOrderAction(orders: OrdersService, inventory: InventoryS
       const choice = await validateLikeTheApi(ManualAllocationDto, { warehouse: values.warehouse, ...(changed ? { lines: values.lines } : {}) });
       const allocated = await orders.allocateManually(orderId, choice, actor);
       const from = [...new Set(allocated.shipments.filter((s) => OPEN_SHIPMENT_STATUSES.includes(s.status as ShipmentStatus)).map((s) => s.warehouse))].join(', ');
-      return { orderId, message: `Order ${allocated.number} allocated${from ? ` to ${from}` : ''}; it is now ${allocated.status}` };
+      return { recordId: orderId, message: `Order ${allocated.number} allocated${from ? ` to ${from}` : ''}; it is now ${allocated.status}` };
     },
   };
 }

@@ -69,7 +69,7 @@ export function amendOrderAction(orders: OrdersService): FormActionSpec {
       if (Object.keys(changes).length === 0) throw new ValidationError('Nothing was changed: edit a field, then save');
       const view = await orders.amend(orderId, await validateLikeTheApi(AmendOrderDto, changes), actor);
       const flags = view.flags.length > 0 ? `; still flagged: ${view.flags.map((flag) => flag.code).join(', ')}` : '';
-      return { orderId: view.id, message: `Order ${view.number} amended and reviewed again; it is now ${view.status}${flags}` };
+      return { recordId: view.id, message: `Order ${view.number} amended and reviewed again; it is now ${view.status}${flags}` };
     },
   };
 }

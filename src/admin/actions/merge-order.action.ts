@@ -37,7 +37,7 @@ export function mergeOrderAction(orders: OrdersService, merge: OrderMergeService
       const { with: other } = readForm(fields([]), input) as { with?: string };
       if (!other) throw ValidationError.of('with', 'choose the order to merge with');
       const [parcel] = await merge.mergeOrders([orderIdOf(context), other], actor);
-      return { orderId: orderIdOf(context), message: `Orders ${parcel.parcel.map((p) => p.orderNumber).join(', ')} leave ${parcel.warehouse} as one parcel` };
+      return { recordId: orderIdOf(context), message: `Orders ${parcel.parcel.map((p) => p.orderNumber).join(', ')} leave ${parcel.warehouse} as one parcel` };
     },
   };
 }

@@ -64,7 +64,7 @@ export function newOrderAction(orders: OrdersService): FormActionSpec {
       });
       const { order, created } = await orders.intake(body, actor);
       const flags = order.flags.length > 0 ? `; flagged: ${order.flags.map((flag) => flag.code).join(', ')}` : '';
-      return { orderId: order.id, message: created ? `Order ${order.number} created; it is ${order.status}${flags}` : `This form was submitted before: order ${order.number}` };
+      return { recordId: order.id, message: created ? `Order ${order.number} created; it is ${order.status}${flags}` : `This form was submitted before: order ${order.number}` };
     },
   };
 }

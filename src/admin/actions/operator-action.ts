@@ -9,17 +9,22 @@ import type { AdminJsModule } from '../admin-runtime';
 import type { ActionForm } from '../ui-contract';
 import { fieldErrorsOf } from './form-input';
 
-/** What an operator's change did: the order it concerns (the page to show next) and what to tell the operator. */
+/** What an operator's change did: the record it concerns (an order, a case) and what to tell the operator. */
 export interface ChangeDone {
-  orderId: string;
+  /** The action's resource's record to answer with, and to show next. */
+  recordId: string;
   message: string;
+  /** The page to show next when it is not that record's (a case opened from its order). */
+  showUrl?: string;
 }
 
 export interface OperatorActionDeps {
   adminjs: AdminJsModule;
   identity: AdminIdentity;
-  /** The order as the detail page shows it (AdminJS record with its detail), for the answer. */
-  orderRecord(orderId: string, context: ActionContext): Promise<RecordJSON | undefined>;
+  /** The action resource's record as its detail page shows it (AdminJS record with its detail), for the answer. */
+  recordOf(recordId: string, context: ActionContext): Promise<RecordJSON | undefined>;
+  /** The React component every form action opens (src/admin/components/action-form.tsx). */
+  formComponent: string;
 }
 
 interface CommonSpec {
@@ -27,11 +32,11 @@ interface CommonSpec {
   permission: string;
   icon: string;
   variant?: 'primary' | 'danger';
-  /** Record actions: whether the order's button shows (its status). */
+  /** Record actions: whether the record's button shows (its status). */
   isVisible?: (context: ActionContext) => boolean;
 }
 
-/** A button that changes the order at once, after AdminJS's confirmation dialog (`guard`). */
+/** A button that changes the record at once, after AdminJS's confirmation dialog (`guard`). */
 export interface DirectActionSpec extends CommonSpec {
   guard: string;
   run(actor: Actor, context: ActionContext, request: ActionRequest): Promise<ChangeDone>;
@@ -46,18 +51,45 @@ export interface FormActionSpec extends CommonSpec {
 
 type Answer = ActionResponse & { record?: RecordJSON };
 
+/** What a guarded change came to: the change's result, or why it was not done (with the fields the service named). */
+export type Outcome<T> = { done: T } | { refused: string; fieldErrors?: Record<string, string> };
+
 /**
  * Every change an operator makes in the admin goes through here: refused when a browser sends it from another site,
  * done with the permissions read again from the database (a role may have changed since the login), and a service's
- * refusal (AppError: invalid_state, validation_failed, not_found) comes back as a notice with the fields it names,
+ * refusal (AppError: invalid_state, validation_failed, not_found) comes back as the reason with the fields it names,
  * never as a failed request. Unexpected errors are not hidden.
  */
+export async function actAs<T>(
+  identity: AdminIdentity,
+  permission: string,
+  request: ActionRequest,
+  response: Response | undefined,
+  context: Pick<ActionContext, 'currentAdmin'>,
+  run: (actor: Actor) => Promise<T>,
+): Promise<Outcome<T>> {
+  // The admin's direct buttons call their action with GET; a GET a browser made from another site or as a page
+  // navigation (a link in a mail) must not act with the operator's session.
+  if (isCrossSiteBrowserRequest(request.method, response?.req?.headers ?? {})) return { refused: 'Open it in the admin and use its button there to do this' };
+  const actor = await identity.actorFor(context.currentAdmin);
+  if (!actor) return { refused: 'Your account is no longer active' };
+  if (!actor.permissions.has('*') && !actor.permissions.has(permission)) return { refused: 'Your role does not allow this action' };
+  try {
+    return { done: await run(actor) };
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    // e.g. someone else moved the order or case meanwhile: say why
+    return { refused: error.message, fieldErrors: fieldErrorsOf(error) };
+  }
+}
+
+/** The record actions of operatorActions: their answer is the record as it is now, with what happened as a notice. */
 export function operatorActions(deps: OperatorActionDeps) {
   const { identity } = deps;
 
   const currentRecord = async (context: ActionContext): Promise<RecordJSON | undefined> => {
     const id = context.record?.id();
-    return id ? deps.orderRecord(String(id), context) : undefined;
+    return id ? deps.recordOf(String(id), context) : undefined;
   };
   const refused = async (context: ActionContext, message: string, fieldErrors?: Record<string, string>): Promise<Answer> => ({
     record: await currentRecord(context),
@@ -72,24 +104,13 @@ export function operatorActions(deps: OperatorActionDeps) {
     context: ActionContext,
     run: (actor: Actor) => Promise<ChangeDone>,
   ): Promise<Answer> => {
-    // The admin's direct buttons call their action with GET; a GET a browser made from another site or as a page
-    // navigation (a link in a mail) must not act with the operator's session.
-    if (isCrossSiteBrowserRequest(request.method, response?.req?.headers ?? {})) return refused(context, 'Open the order in the admin and use its button to do this');
-    const actor = await identity.actorFor(context.currentAdmin);
-    if (!actor) return refused(context, 'Your account is no longer active');
-    if (!actor.permissions.has('*') && !actor.permissions.has(permission)) return refused(context, 'Your role does not allow this action');
-    let done: ChangeDone;
-    try {
-      done = await run(actor);
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      // e.g. someone else moved the order meanwhile: say why, and show it as it is now
-      return refused(context, error.message, fieldErrorsOf(error));
-    }
+    const outcome = await actAs(identity, permission, request, response, context, run);
+    if ('refused' in outcome) return refused(context, outcome.refused, outcome.fieldErrors);
+    const { done } = outcome;
     return {
-      record: await deps.orderRecord(done.orderId, context),
+      record: await deps.recordOf(done.recordId, context),
       notice: { message: done.message, type: 'success' },
-      redirectUrl: context.h.showUrl(context.resource._decorated?.id() ?? context.resource.id(), done.orderId),
+      redirectUrl: done.showUrl ?? context.h.showUrl(context.resource._decorated?.id() ?? context.resource.id(), done.recordId),
     };
   };
 
@@ -111,11 +132,11 @@ export function operatorActions(deps: OperatorActionDeps) {
       };
     },
 
-    form(spec: FormActionSpec, component: string): Partial<Action<ActionResponse>> {
+    form(spec: FormActionSpec): Partial<Action<ActionResponse>> {
       return {
         ...common(spec),
         actionType: spec.actionType,
-        component,
+        component: deps.formComponent,
         handler: async (request, response, context) => {
           if (request.method === 'get') {
             try {

@@ -38,7 +38,7 @@ export function orderDecisionActions(orders: OrdersService) {
     run: async (actor: Actor, context: ActionContext, request: ActionRequest) => {
       const note = typeof request.payload?.reason === 'string' && request.payload.reason.trim() ? request.payload.reason.trim().slice(0, 500) : `approved ${by(actor)}`;
       const view = await orders.approve(orderIdOf(context), actor, note);
-      return { orderId: view.id, message: `Order ${view.number} approved` };
+      return { recordId: view.id, message: `Order ${view.number} approved` };
     },
   };
 
@@ -49,7 +49,7 @@ export function orderDecisionActions(orders: OrdersService) {
     isVisible: inStatus(['shipped', 'delivered']),
     run: async (actor, context) => {
       const view = await orders.confirmReceipt(orderIdOf(context), actor);
-      return { orderId: view.id, message: `Order ${view.number} confirmed as received; it is now ${view.status}` };
+      return { recordId: view.id, message: `Order ${view.number} confirmed as received; it is now ${view.status}` };
     },
   };
 
@@ -75,7 +75,7 @@ export function orderDecisionActions(orders: OrdersService) {
     }),
     submit: async (input, actor, context) => {
       const view = await spec.run(orderIdOf(context), await reasonFrom(input), actor);
-      return { orderId: view.id, message: `Order ${view.number} ${spec.past}; it is now ${view.status}` };
+      return { recordId: view.id, message: `Order ${view.number} ${spec.past}; it is now ${view.status}` };
     },
   });
 

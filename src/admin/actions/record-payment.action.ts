@@ -34,7 +34,7 @@ export function recordPaymentAction(orders: OrdersService): FormActionSpec {
     submit: async (input, actor, context) => {
       const payment = await validateLikeTheApi(PaymentConfirmationDto, readForm(FIELDS, input));
       const view = await orders.confirmPayment(orderIdOf(context), payment, actor);
-      return { orderId: view.id, message: `Payment ${payment.reference} of ${payment.amount} recorded on order ${view.number}; it is now ${view.status}` };
+      return { recordId: view.id, message: `Payment ${payment.reference} of ${payment.amount} recorded on order ${view.number}; it is now ${view.status}` };
     },
   };
 }

@@ -53,7 +53,7 @@ export function shippingActions(orders: OrdersService, fulfillment: FulfillmentS
       const shipment = shipments.find((candidate) => candidate.id === shipmentId);
       if (!shipment) throw ValidationError.of('shipmentId', `must be a shipment of order ${view.number} waiting to be packed`);
       await fulfillment.pack(shipment.id, actor.name);
-      return { orderId: view.id, message: `Shipment from ${shipment.warehouse} of order ${view.number} packed` };
+      return { recordId: view.id, message: `Shipment from ${shipment.warehouse} of order ${view.number} packed` };
     },
   };
 
@@ -83,7 +83,7 @@ export function shippingActions(orders: OrdersService, fulfillment: FulfillmentS
     submit: async (input, actor, context) => {
       const { carrier, trackingNumber } = await validateLikeTheApi(ShipShipmentDto, readForm(await shipFields(), input));
       const view = await orders.ship(orderIdOf(context), carrier, trackingNumber, actor);
-      return { orderId: view.id, message: `Order ${view.number} shipped with ${carrier} ${trackingNumber}; it is now ${view.status}` };
+      return { recordId: view.id, message: `Order ${view.number} shipped with ${carrier} ${trackingNumber}; it is now ${view.status}` };
     },
   };
 

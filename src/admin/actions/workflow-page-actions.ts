@@ -6,6 +6,9 @@ const PAGES = '/admin/workflow-ui';
 
 const query = (params: Record<string, string>) => new URLSearchParams(params).toString();
 
+/** The instance page: the process instance drawn on its diagram, its current step marked. */
+export const instanceDiagramUrl = (instanceId: string) => `${PAGES}/instance?${query({ id: instanceId })}`;
+
 /** A button that only leads to a workflow page: no form, no confirmation, nothing changed. */
 function linkAction<R extends ActionResponse>(
   actionType: 'record' | 'resource',
@@ -32,6 +35,13 @@ const text = (context: ActionContext, property: string) => {
   return typeof value === 'string' && value !== '' ? value : null;
 };
 
+/** The diagram of the process instance whose id the record holds in `property`. */
+const diagramOf = (property: string) =>
+  linkAction<RecordActionResponse>('record', 'Eye', (context) => {
+    const id = property === 'id' ? String(context.record?.id() ?? '') || null : text(context, property);
+    return id ? instanceDiagramUrl(id) : null;
+  });
+
 const editInModeler = linkAction<RecordActionResponse>('record', 'Edit', (context) => {
   const key = text(context, 'key');
   return key ? `${PAGES}/modeler?${query({ key })}` : null;
@@ -44,19 +54,9 @@ export const workflowPageActions = {
   /** WorkflowDefinition: a definition in the modeler (its newest draft or latest version); the modeler's list. */
   definition: { editInModeler, openModeler },
   /** ProcessInstance: the instance drawn on its diagram; the tasklist. */
-  instance: {
-    openDiagram: linkAction<RecordActionResponse>('record', 'Eye', (context) => {
-      const id = context.record?.id();
-      return id ? `${PAGES}/instance?${query({ id: String(id) })}` : null;
-    }),
-    openTasklist,
-  },
+  instance: { openDiagram: diagramOf('id'), openTasklist },
   /** Incident: the instance it belongs to; the tasklist. */
-  incident: {
-    openInstance: linkAction<RecordActionResponse>('record', 'Eye', (context) => {
-      const id = text(context, 'instanceId');
-      return id ? `${PAGES}/instance?${query({ id })}` : null;
-    }),
-    openTasklist,
-  },
+  incident: { openInstance: diagramOf('instanceId'), openTasklist },
+  /** AfterSalesCase: the case's process on its diagram (G1.6: where the case stands in workflows/after-sales.bpmn). */
+  afterSalesCase: { openDiagram: diagramOf('processInstanceId') },
 };

@@ -1,12 +1,8 @@
 import React from 'react';
 import type { ActionProps } from 'adminjs';
-import { Badge, Box, H3, MessageBox, Text } from '@adminjs/design-system';
+import { Badge, Box, MessageBox, Text } from '@adminjs/design-system';
 import type { OrderDetail } from '../ui-contract';
-
-const cell: React.CSSProperties = { textAlign: 'left', padding: '6px 8px', borderBottom: '1px solid #EEEEEF', verticalAlign: 'top' };
-const head: React.CSSProperties = { ...cell, fontWeight: 'normal', color: '#898A9A' };
-
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
+import { CustomerMessagesSection, Field, HistoryTable, ProcessSection, Section, Table, TrackingNumber, when } from './detail-parts';
 
 /** Attention colours: held or failed is red, waiting is amber, done is green. */
 function statusColour(status: string): 'danger' | 'info' | 'success' | 'secondary' {
@@ -15,51 +11,6 @@ function statusColour(status: string): 'danger' | 'info' | 'success' | 'secondar
   if (['delivered', 'completed'].includes(status)) return 'success';
   return 'secondary';
 }
-
-function Table({ columns, rows, testId }: { columns: string[]; rows: React.ReactNode[][]; testId: string }) {
-  return (
-    <table style={{ width: '100%', borderCollapse: 'collapse', marginBottom: 16 }} data-testid={testId}>
-      <thead>
-        <tr>
-          {columns.map((column) => (
-            <th key={column} style={head}>
-              {column}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row, index) => (
-          <tr key={index}>
-            {row.map((value, column) => (
-              <td key={column} style={cell}>
-                {value}
-              </td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-function Section({ title, children, testId }: { title: string; children: React.ReactNode; testId: string }) {
-  return (
-    <Box variant="card" mb="xl" data-testid={testId}>
-      <H3>{title}</H3>
-      {children}
-    </Box>
-  );
-}
-
-const Field = ({ label, children }: { label: string; children: React.ReactNode }) => (
-  <Box mr="xxl" mb="lg">
-    <Text fontSize="sm" color="grey60">
-      {label}
-    </Text>
-    <Text>{children}</Text>
-  </Box>
-);
 
 function Shipments({ order }: { order: OrderDetail }) {
   if (order.shipments.length === 0) return <Text>No shipment yet: the order has not been allocated to a warehouse.</Text>;
@@ -74,13 +25,7 @@ function Shipments({ order }: { order: OrderDetail }) {
             </Field>
             <Field label="Carrier">{shipment.carrier ?? '—'}</Field>
             <Field label="Tracking number">
-              {shipment.trackingUrl ? (
-                <a href={shipment.trackingUrl} target="_blank" rel="noreferrer">
-                  {shipment.trackingNumber}
-                </a>
-              ) : (
-                (shipment.trackingNumber ?? '—')
-              )}
+              <TrackingNumber url={shipment.trackingUrl} number={shipment.trackingNumber} />
             </Field>
             <Field label="Items">{shipment.lines.map((line) => `${line.sku} × ${line.quantity}`).join(', ')}</Field>
           </Box>
@@ -169,36 +114,12 @@ const OrderDetailComponent: React.FC<ActionProps> = ({ record }) => {
       ) : null}
 
       <Section title="Status history" testId="order-history">
-        <Table
-          testId="history"
-          columns={['When', 'From', 'To', 'By', 'Note']}
-          rows={[...order.history].reverse().map((entry) => [when(entry.at), entry.from ?? '(new)', entry.to, entry.by, entry.note ?? ''])}
-        />
+        <HistoryTable history={order.history} />
       </Section>
 
-      <Section title="Workflow" testId="order-process">
-        {order.process ? (
-          <Text>
-            Process instance {order.process.instanceId}
-            {order.process.diagramUrl ? (
-              <>
-                {' · '}
-                <a href={order.process.diagramUrl} data-testid="process-diagram">
-                  Open diagram
-                </a>
-              </>
-            ) : null}
-            {order.process.recordUrl ? (
-              <>
-                {' · '}
-                <a href={order.process.recordUrl}>Instance record</a>
-              </>
-            ) : null}
-          </Text>
-        ) : (
-          <Text>No process instance.</Text>
-        )}
-      </Section>
+      <CustomerMessagesSection messages={order.messages} testId="order-messages" />
+
+      <ProcessSection process={order.process} testId="order-process" />
     </Box>
   );
 };

@@ -20,9 +20,25 @@ function Tile({ label, count, url, testId }: { label: string; count: number; url
   );
 }
 
+/** A titled row of tiles (work queues, after-sales queues, undelivered messages); nothing when there are none. */
+function TileGroup({ title, tiles, testId }: { title: string; tiles: StatusCounts['queues'] | undefined; testId: string }) {
+  if (!tiles?.length) return null;
+  return (
+    <>
+      <H3>{title}</H3>
+      <Box flex flexWrap="wrap" mb="xl">
+        {tiles.map((tile) => (
+          <Tile key={tile.label} label={tile.label} count={tile.count} url={tile.url} testId={testId} />
+        ))}
+      </Box>
+    </>
+  );
+}
+
 /**
  * G2.2 / G2.4: how many orders are in each status, each opening the order list filtered by it. The dashboard and the
- * order list's "By status" page both show it (the dashboard's handler or the resource action answers `counts`).
+ * order list's "By status" page both show it (the dashboard's handler or the resource action answers `counts`); the
+ * dashboard adds the open and overdue after-sales cases (G1.6) and the undelivered customer messages (G3.2).
  */
 const OrderStatusCountsComponent: React.FC<Partial<ActionProps>> = ({ action, resource }) => {
   const [counts, setCounts] = useState<StatusCounts | null>(null);
@@ -37,21 +53,22 @@ const OrderStatusCountsComponent: React.FC<Partial<ActionProps>> = ({ action, re
 
   if (problem) return <MessageBox variant="danger" message={problem} />;
   if (!counts) return <Loader />;
-  if (counts.statuses.length === 0) return <Text m="xl">Welcome to the OMS back office.</Text>;
+  if (counts.statuses.length === 0 && !counts.afterSales?.length && !counts.notifications?.length) return <Text m="xl">Welcome to the OMS back office.</Text>;
   return (
     <Box p={resource ? undefined : 'xxl'} data-testid="order-status-counts">
-      <H3>Work queues</H3>
-      <Box flex flexWrap="wrap" mb="xl">
-        {counts.queues.map((queue) => (
-          <Tile key={queue.label} label={queue.label} count={queue.count} url={queue.url} testId="queue" />
-        ))}
-      </Box>
-      <H3>Orders by status ({counts.total})</H3>
-      <Box flex flexWrap="wrap">
-        {counts.statuses.map((status) => (
-          <Tile key={status.status} label={status.label} count={status.count} url={status.url} testId={`status-${status.status}`} />
-        ))}
-      </Box>
+      <TileGroup title="Work queues" tiles={counts.queues} testId="queue" />
+      <TileGroup title="After-sales" tiles={counts.afterSales} testId="after-sales-queue" />
+      <TileGroup title="Customer messages" tiles={counts.notifications} testId="notifications-queue" />
+      {counts.statuses.length > 0 ? (
+        <>
+          <H3>Orders by status ({counts.total})</H3>
+          <Box flex flexWrap="wrap">
+            {counts.statuses.map((status) => (
+              <Tile key={status.status} label={status.label} count={status.count} url={status.url} testId={`status-${status.status}`} />
+            ))}
+          </Box>
+        </>
+      ) : null}
     </Box>
   );
 };

@@ -1,9 +1,12 @@
 import type { ActionContext, RecordJSON } from 'adminjs';
+import type { NotificationsService } from '../../notifications/notifications.service';
 import type { OrderView } from '../../orders/order-view';
 import type { OrdersService } from '../../orders/orders.service';
 import type { LogisticsAlertView, TrackingService } from '../../tracking/tracking.service';
+import { instanceDiagramUrl } from '../actions/workflow-page-actions';
 import { can } from '../admin-access';
-import type { OrderDetail } from '../ui-contract';
+import type { CustomerMessages, OrderDetail, ProcessLinks } from '../ui-contract';
+import { customerMessages } from './customer-messages';
 
 /** Open alerts are few (each is someone's to-do); the detail page looks through at most this many for the order's. */
 const OPEN_ALERTS_SHOWN = 500;
@@ -16,9 +19,13 @@ const allocationReasonOf = (shipment: Shipment): string | null => {
   return typeof value === 'string' && value !== '' ? value : null;
 };
 
-/** The order detail page's data (G2.5): lines, flags, shipments with tracking and alerts, history, the process. */
-export function orderDetail(view: OrderView, alerts: LogisticsAlertView[], context: Pick<ActionContext, 'currentAdmin' | 'h'>): OrderDetail {
-  const instanceId = view.processInstanceId;
+/** The order detail page's data (G2.5): lines, flags, shipments with tracking and alerts, history, the process, the customer's messages. */
+export function orderDetail(
+  view: OrderView,
+  alerts: LogisticsAlertView[],
+  messages: CustomerMessages | null,
+  context: Pick<ActionContext, 'currentAdmin' | 'h'>,
+): OrderDetail {
   return {
     id: view.id,
     number: view.number,
@@ -50,13 +57,19 @@ export function orderDetail(view: OrderView, alerts: LogisticsAlertView[], conte
       .filter((alert) => alert.orderId === view.id)
       .map((alert) => ({ id: alert.id, kind: alert.kind, message: alert.message, shipmentId: alert.shipmentId, createdAt: alert.createdAt })),
     history: view.history,
-    process: instanceId
-      ? {
-          instanceId,
-          diagramUrl: can(context.currentAdmin, 'workflows.read') ? `/admin/workflow-ui/instance?${new URLSearchParams({ id: instanceId })}` : null,
-          recordUrl: can(context.currentAdmin, 'workflows.read') ? context.h.showUrl('ProcessInstance', instanceId) : null,
-        }
-      : null,
+    process: processLinks(view.processInstanceId, context),
+    messages,
+  };
+}
+
+/** A process instance's diagram page ("Open diagram": the instance drawn with its current step) and its admin record. */
+export function processLinks(instanceId: string | null, context: Pick<ActionContext, 'currentAdmin' | 'h'>): ProcessLinks | null {
+  if (!instanceId) return null;
+  const allowed = can(context.currentAdmin, 'workflows.read');
+  return {
+    instanceId,
+    diagramUrl: allowed ? instanceDiagramUrl(instanceId) : null,
+    recordUrl: allowed ? context.h.showUrl('ProcessInstance', instanceId) : null,
   };
 }
 
@@ -68,13 +81,13 @@ function formatAddress(address: OrderView['shippingAddress']): string {
  * The Order record as the detail page and every order action answer it: AdminJS's record (its params, its buttons for
  * this status and this admin) plus `params.detail`. Undefined when the order does not exist.
  */
-export function orderRecordLoader(orders: OrdersService, tracking: TrackingService) {
+export function orderRecordLoader(orders: OrdersService, tracking: TrackingService, notifications: NotificationsService) {
   return async (orderId: string, context: ActionContext): Promise<RecordJSON | undefined> => {
     const record = await context.resource.findOne(orderId, context);
     if (!record) return undefined;
     const [view, open] = await Promise.all([orders.get(orderId), tracking.alerts('open', 0, OPEN_ALERTS_SHOWN, null, orderId)]);
     const json = record.toJSON(context.currentAdmin);
-    json.params.detail = orderDetail(view, open.items, context);
+    json.params.detail = orderDetail(view, open.items, await customerMessages(notifications, view.number, context), context);
     return json;
   };
 }

@@ -1,11 +1,10 @@
-import type { ActionContext, ActionRequest, ListActionResponse } from 'adminjs';
 import { isISO8601 } from 'class-validator';
 import { ORDER_STATUSES } from '../../orders/order-status';
 import type { OrderListFilter, OrdersService } from '../../orders/orders.service';
 import type { SettingsService } from '../../settings/settings.service';
 import type { AdminJsModule } from '../admin-runtime';
+import { type ListFilter, serviceListHandler, textFilters, unknownValues } from './service-list';
 
-const MAX_PER_PAGE = 200;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The order list's filters (AdminJS `filters.<property>`) and the OrdersService filter each one sets. */
@@ -32,16 +31,12 @@ function dayBoundary(date: string, timeZone: string, end: boolean): string {
 }
 
 /** The OrdersService filter for the list's query, or the problem with it. */
-async function filterOf(filters: Record<string, unknown>, settings: SettingsService): Promise<{ filter: OrderListFilter } | { problem: string }> {
-  const filter: OrderListFilter = {};
-  for (const [property, { to, maxLength }] of Object.entries(FILTERS)) {
-    const value = filters[property];
-    if (value === undefined || value === '') continue;
-    if (typeof value !== 'string' || value.length > maxLength) return { problem: `The ${property} filter must be text of at most ${maxLength} characters` };
-    filter[to] = value.trim();
-  }
-  const unknown = filter.status?.split(',').filter((status) => !(ORDER_STATUSES as readonly string[]).includes(status));
-  if (unknown?.length) return { problem: `Unknown status ${unknown.join(', ')}; the statuses are ${ORDER_STATUSES.join(', ')}` };
+async function filterOf(filters: Record<string, unknown>, settings: SettingsService): Promise<ListFilter<OrderListFilter>> {
+  const parsed = textFilters<OrderListFilter>(filters, FILTERS);
+  if ('problem' in parsed) return parsed;
+  const { filter } = parsed;
+  const unknown = unknownValues(filter.status, ORDER_STATUSES);
+  if (unknown.length) return { problem: `Unknown status ${unknown.join(', ')}; the statuses are ${ORDER_STATUSES.join(', ')}` };
   for (const [key, bound] of [[FROM, 'from'], [TO, 'to']] as const) {
     const value = filters[key];
     if (value === undefined || value === '') continue;
@@ -57,19 +52,9 @@ async function filterOf(filters: Record<string, unknown>, settings: SettingsServ
  * Newest first, as the API lists them.
  */
 export function orderSearchHandler(adminjs: AdminJsModule, orders: OrdersService, settings: SettingsService) {
-  return async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ListActionResponse> => {
-    const query = adminjs.flat.unflatten<Record<string, unknown>, { filters?: Record<string, unknown>; page?: string; perPage?: string }>(request.query ?? {});
-    const perPage = Math.min(Math.max(Number(query.perPage) || (context._admin.options.settings?.defaultPerPage ?? 20), 1), MAX_PER_PAGE);
-    const page = Math.max(Math.floor(Number(query.page)) || 1, 1);
-    const meta = { page, perPage, direction: 'desc' as const, sortBy: 'placedAt' };
-
-    const parsed = await filterOf(query.filters ?? {}, settings);
-    if ('problem' in parsed) return { records: [], meta: { ...meta, total: 0 }, notice: { message: parsed.problem, type: 'error' } };
-
-    const { items, total } = await orders.list(parsed.filter, (page - 1) * perPage, perPage);
-    const found = await context.resource.findMany(items.map((item) => item.id), context);
-    const byId = new Map(found.map((record) => [String(record.id()), record]));
-    const records = await adminjs.populator(items.flatMap((item) => byId.get(item.id) ?? []), context);
-    return { records: records.map((record) => record.toJSON(context.currentAdmin)), meta: { ...meta, total } };
-  };
+  return serviceListHandler(adminjs, {
+    sortBy: 'placedAt',
+    filterOf: (filters) => filterOf(filters, settings),
+    list: (filter: OrderListFilter, offset, limit) => orders.list(filter, offset, limit),
+  });
 }

@@ -1,5 +1,9 @@
 import type { CurrentAdmin, ViewHelpers } from 'adminjs';
 import type { DataSource } from 'typeorm';
+import type { AfterSalesService, CaseFilter } from '../../after-sales/after-sales.service';
+import { OPEN_CASE_STATUSES } from '../../after-sales/case-status';
+import type { NotificationsService } from '../../notifications/notifications.service';
+import { DEAD_LETTER_ALERT } from '../../notifications/system-alert.entity';
 import { ORDER_STATUSES, type OrderStatus } from '../../orders/order-status';
 import { Order } from '../../orders/order.entity';
 import { can } from '../admin-access';
@@ -48,4 +52,29 @@ export async function orderStatusCounts(db: DataSource, h: ViewHelpers, currentA
     statuses: ORDER_STATUSES.map((status) => ({ status, label: STATUS_LABELS[status], count: count.get(status) ?? 0, url: listOf(h, [status]) })),
     queues: QUEUES.map((queue) => ({ label: queue.label, count: sum(queue.statuses), url: listOf(h, queue.statuses) })),
   };
+}
+
+/** The dashboard's after-sales queues (G1.6): cases still waiting for someone, and those past their step's SLA. */
+const CASE_QUEUES: Array<{ label: string; filter: CaseFilter }> = [
+  { label: 'Open after-sales cases', filter: { status: OPEN_CASE_STATUSES.join(',') } },
+  { label: 'Overdue after-sales cases', filter: { overdue: 'true' } },
+];
+
+/** Each after-sales queue's count, as AfterSalesService.list counts it, linking to the case list filtered the same way. */
+export async function afterSalesCounts(cases: AfterSalesService, h: ViewHelpers, currentAdmin: CurrentAdmin | undefined): Promise<StatusCounts['afterSales']> {
+  if (!can(currentAdmin, 'aftersales.read')) return [];
+  return Promise.all(
+    CASE_QUEUES.map(async ({ label, filter }) => ({
+      label,
+      count: (await cases.list(filter, 0, 0)).total,
+      url: h.listUrl('AfterSalesCase', `?${new URLSearchParams(Object.entries(filter).map(([key, value]): [string, string] => [`filters.${key}`, String(value)]))}`),
+    })),
+  );
+}
+
+/** G3.2: customer messages given up on that nobody has dealt with yet, linking to those alerts. */
+export async function notificationCounts(notifications: NotificationsService, h: ViewHelpers, currentAdmin: CurrentAdmin | undefined): Promise<StatusCounts['notifications']> {
+  if (!can(currentAdmin, 'orders.read')) return [];
+  const filter = new URLSearchParams({ 'filters.kind': DEAD_LETTER_ALERT, 'filters.status': 'open' });
+  return [{ label: 'Undelivered messages', count: await notifications.openDeadLetterCount(), url: h.listUrl('SystemAlert', `?${filter}`) }];
 }

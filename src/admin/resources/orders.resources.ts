@@ -1,5 +1,4 @@
 import type { RecordActionResponse, ResourceWithOptions } from 'adminjs';
-import { Notification } from '../../notifications/notification.entity';
 import { OrderLine } from '../../orders/order-line.entity';
 import { ORDER_STATUSES } from '../../orders/order-status';
 import { OrderStatusHistory } from '../../orders/order-status-history.entity';
@@ -8,16 +7,16 @@ import { allocateOrderAction } from '../actions/allocate-order.action';
 import { amendOrderAction } from '../actions/amend-order.action';
 import { mergeOrderAction } from '../actions/merge-order.action';
 import { newOrderAction } from '../actions/new-order.action';
+import { openCaseAction } from '../actions/open-case.action';
 import { operatorActions } from '../actions/operator-action';
 import { orderDecisionActions } from '../actions/order-actions';
 import { recordPaymentAction } from '../actions/record-payment.action';
 import { shippingActions } from '../actions/shipping.actions';
 import { NAVIGATION, readOnlyActions, requirePermission } from '../admin-access';
-import { dropListParams } from '../admin-forms';
 import { orderRecordLoader } from './order-details';
 import { orderSearchHandler } from './order-search';
 import { orderStatusCounts } from './order-status-counts';
-import { choices, HIDDEN, jsonText, type ResourceDeps, SHOW_ONLY } from './resource-deps';
+import { choices, HIDDEN, type ResourceDeps } from './resource-deps';
 
 const NOT_SORTABLE = { isSortable: false } as const;
 
@@ -26,12 +25,12 @@ const NOT_SORTABLE = { isSortable: false } as const;
  * API's search (order-search.ts); the detail page and every action form are React components (src/admin/components).
  */
 export function orderResources(deps: ResourceDeps): ResourceWithOptions[] {
-  const { adminjs, components, orders, merge, fulfillment, inventory, settings, tracking, identity, db } = deps;
-  const orderRecord = orderRecordLoader(orders, tracking);
-  const operator = operatorActions({ adminjs, identity, orderRecord });
+  const { adminjs, components, orders, merge, fulfillment, inventory, settings, tracking, cases, notifications, identity, db } = deps;
+  const orderRecord = orderRecordLoader(orders, tracking, notifications);
+  const operator = operatorActions({ adminjs, identity, recordOf: orderRecord, formComponent: components.ActionForm });
   const decisions = orderDecisionActions(orders);
   const shipping = shippingActions(orders, fulfillment, settings);
-  const form = (spec: Parameters<typeof operator.form>[0]) => operator.form(spec, components.ActionForm);
+  const { form } = operator;
   const read = readOnlyActions('orders.read');
 
   const order: ResourceWithOptions = {
@@ -81,13 +80,15 @@ export function orderResources(deps: ResourceDeps): ResourceWithOptions[] {
         approve: operator.direct(decisions.approve),
         reject: form(decisions.reject),
         amend: form(amendOrderAction(orders)),
-        allocate: form(allocateOrderAction(orders, inventory, db)),
+        allocate: form(allocateOrderAction(orders, inventory)),
         recordPayment: form(recordPaymentAction(orders)),
         merge: form(mergeOrderAction(orders, merge)),
         pack: form(shipping.pack),
         ship: form(shipping.ship),
         confirmReceipt: operator.direct(decisions.confirmReceipt),
         cancel: form(decisions.cancel),
+        // G1.6: after-sales starts from the order the goods left with
+        openCase: form(openCaseAction(orders, cases)),
       },
     },
   };
@@ -118,38 +119,5 @@ export function orderResources(deps: ResourceDeps): ResourceWithOptions[] {
     },
   };
 
-  // the outbox of customer messages: customer service checks here whether a confirmation went out
-  const notification: ResourceWithOptions = {
-    resource: Notification,
-    options: {
-      navigation: NAVIGATION.orders,
-      sort: { sortBy: 'createdAt', direction: 'desc' },
-      listProperties: ['createdAt', 'channel', 'event', 'recipient', 'reference', 'status', 'attempts', 'sentAt'],
-      filterProperties: ['channel', 'event', 'recipient', 'reference', 'status', 'createdAt'],
-      showProperties: [
-        'event', 'channel', 'locale', 'recipient', 'reference', 'status', 'attempts', 'nextAttemptAt', 'lastError',
-        'providerMessageId', 'sentAt', 'createdAt', 'idempotencyKey', 'dataText',
-      ],
-      properties: {
-        channel: { availableValues: choices(['email', 'sms']) },
-        status: { availableValues: choices(['pending', 'sending', 'sent', 'dead']) },
-        data: { isVisible: HIDDEN },
-        lastError: { type: 'textarea' },
-        dataText: { type: 'textarea', isVisible: SHOW_ONLY },
-      },
-      actions: {
-        ...readOnlyActions('orders.read'),
-        list: { ...readOnlyActions('orders.read').list, after: dropListParams('data') },
-        show: {
-          ...readOnlyActions('orders.read').show,
-          after: async (response: RecordActionResponse) => {
-            if (response.record?.params) response.record.params.dataText = jsonText(adminjs, response.record.params, 'data');
-            return response;
-          },
-        },
-      },
-    },
-  };
-
-  return [order, orderLine, statusHistory, notification];
+  return [order, orderLine, statusHistory];
 }

@@ -1,6 +1,9 @@
 import type { DataSource } from 'typeorm';
+import type { AfterSalesService } from '../../after-sales/after-sales.service';
 import type { FulfillmentService } from '../../fulfillment/fulfillment.service';
 import type { InventoryService } from '../../inventory/inventory.service';
+import type { NotificationTemplatesService } from '../../notifications/notification-templates.service';
+import type { NotificationsService } from '../../notifications/notifications.service';
 import type { OrderMergeService } from '../../orders/order-merge.service';
 import type { OrdersService } from '../../orders/orders.service';
 import type { SettingsService } from '../../settings/settings.service';
@@ -20,6 +23,9 @@ export interface ResourceDeps {
   inventory: InventoryService;
   settings: SettingsService;
   tracking: TrackingService;
+  cases: AfterSalesService;
+  notifications: NotificationsService;
+  templates: NotificationTemplatesService;
   identity: AdminIdentity;
   sessions: AdminSessionStore;
   db: DataSource;

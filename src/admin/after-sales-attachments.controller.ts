@@ -1,0 +1,51 @@
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Request, Response } from 'express';
+import type { DataSource } from 'typeorm';
+import { AfterSalesService } from '../after-sales/after-sales.service';
+import { Public } from '../auth/auth.decorators';
+import { AuthService } from '../auth/auth.service';
+import { ForbiddenError, UnauthorizedError } from '../common/errors';
+import { can } from './admin-access';
+import { AdminIdentity } from './admin-auth';
+
+/**
+ * A case's evidence (G1.6) opened from its admin page. GET /api/after-sales/{id}/attachments/{attachmentId} needs a bearer
+ * token, which a link in the admin does not send: this serves the same file to the admin session, with the permission
+ * of that route (aftersales.read) read again from the database. Under /admin, so the session cookie (Path=/admin) reaches it.
+ */
+@ApiExcludeController()
+@Public()
+@Controller('admin/after-sales/cases')
+export class AfterSalesAttachmentsController {
+  private readonly identity: AdminIdentity;
+
+  constructor(
+    auth: AuthService,
+    @InjectDataSource() db: DataSource,
+    private readonly cases: AfterSalesService,
+  ) {
+    this.identity = new AdminIdentity(auth, db);
+  }
+
+  @Get(':caseId/attachments/:attachmentId')
+  async attachment(@Param('caseId') caseId: string, @Param('attachmentId') attachmentId: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const userId = (request.session as { adminUser?: { id?: unknown } } | undefined)?.adminUser?.id;
+    if (typeof userId !== 'string') throw new UnauthorizedError('Sign in to the admin first');
+    const admin = await this.identity.currentAdmin(userId);
+    if (!admin) throw new UnauthorizedError('Your account is no longer active');
+    if (!can(admin, 'aftersales.read')) throw new ForbiddenError();
+    const file = await this.cases.getAttachment(caseId, attachmentId);
+    response
+      .status(200)
+      .type(file.contentType)
+      .set({
+        'Content-Disposition': `inline; filename="${encodeURIComponent(file.fileName)}"`,
+        'X-Content-Type-Options': 'nosniff',
+        'Content-Security-Policy': "default-src 'none'",
+        'Cache-Control': 'private, no-store',
+      })
+      .send(file.content);
+  }
+}

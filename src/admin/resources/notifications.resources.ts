@@ -1,0 +1,106 @@
+import type { ActionContext, RecordActionResponse, RecordJSON, ResourceWithOptions } from 'adminjs';
+import { NotificationTemplateVersion } from '../../notifications/notification-template-version.entity';
+import { Notification } from '../../notifications/notification.entity';
+import { SystemAlert } from '../../notifications/system-alert.entity';
+import { operatorActions } from '../actions/operator-action';
+import { templateEditorActions } from '../actions/template-editor.actions';
+import { NAVIGATION, readOnlyActions } from '../admin-access';
+import { dropListParams } from '../admin-forms';
+import { choices, HIDDEN, jsonText, type ResourceDeps, SHOW_ONLY } from './resource-deps';
+
+const CLOSED = { isAccessible: false } as const;
+
+/** A row as AdminJS shows it (the alert after its resolve). */
+const plainRecord = async (id: string, context: ActionContext): Promise<RecordJSON | undefined> =>
+  (await context.resource.findOne(id, context))?.toJSON(context.currentAdmin);
+
+/**
+ * G3.2 / issue 7: the template editor (stored versions over the files, preview, test send), the outbox of customer messages
+ * with their attempts, and the alerts of messages given up on (dead letters), which a person resolves.
+ */
+export function notificationResources(deps: ResourceDeps): ResourceWithOptions[] {
+  const { adminjs, components, templates, notifications, identity } = deps;
+
+  // the resource's list is the editor; the versions are read through NotificationTemplatesService, never as rows
+  const template: ResourceWithOptions = {
+    resource: NotificationTemplateVersion,
+    options: {
+      navigation: NAVIGATION.notifications,
+      actions: {
+        search: CLOSED,
+        show: CLOSED,
+        new: CLOSED,
+        edit: CLOSED,
+        delete: CLOSED,
+        bulkDelete: CLOSED,
+        ...templateEditorActions(templates, identity, components.TemplateEditor),
+      },
+    },
+  };
+
+  // the outbox: customer service checks here whether a confirmation went out (each order and case page lists its own)
+  const read = readOnlyActions('orders.read');
+  const outbox: ResourceWithOptions = {
+    resource: Notification,
+    options: {
+      navigation: NAVIGATION.notifications,
+      sort: { sortBy: 'createdAt', direction: 'desc' },
+      listProperties: ['createdAt', 'channel', 'event', 'recipient', 'reference', 'status', 'attempts', 'sentAt'],
+      filterProperties: ['channel', 'event', 'recipient', 'reference', 'status', 'createdAt'],
+      showProperties: [
+        'event', 'channel', 'locale', 'recipient', 'reference', 'status', 'attempts', 'nextAttemptAt', 'lastError',
+        'providerMessageId', 'sentAt', 'createdAt', 'idempotencyKey', 'dataText',
+      ],
+      properties: {
+        channel: { availableValues: choices(['email', 'sms']) },
+        status: { availableValues: choices(['pending', 'sending', 'sent', 'dead']) },
+        data: { isVisible: HIDDEN },
+        lastError: { type: 'textarea' },
+        dataText: { type: 'textarea', isVisible: SHOW_ONLY },
+      },
+      actions: {
+        ...read,
+        list: { ...read.list, after: dropListParams('data') },
+        show: {
+          ...read.show,
+          after: async (response: RecordActionResponse) => {
+            if (response.record?.params) response.record.params.dataText = jsonText(adminjs, response.record.params, 'data');
+            return response;
+          },
+        },
+      },
+    },
+  };
+
+  const { direct } = operatorActions({ adminjs, identity, recordOf: plainRecord, formComponent: components.ActionForm });
+  const alert: ResourceWithOptions = {
+    resource: SystemAlert,
+    options: {
+      navigation: NAVIGATION.notifications,
+      sort: { sortBy: 'createdAt', direction: 'desc' },
+      listProperties: ['createdAt', 'kind', 'reference', 'message', 'status', 'resolvedBy'],
+      filterProperties: ['kind', 'reference', 'status', 'createdAt'],
+      properties: {
+        status: { availableValues: choices(['open', 'resolved']) },
+        message: { type: 'textarea' },
+      },
+      actions: {
+        ...read,
+        // G3.2: someone told the customer another way (or fixed the address); the alert leaves the open ones
+        resolve: direct({
+          permission: 'orders.write',
+          icon: 'CheckCircle',
+          guard: 'confirmResolveAlert',
+          isVisible: ({ record }) => record?.get('status') === 'open',
+          run: async (actor, context) => {
+            const id = String(context.record?.id());
+            await notifications.resolveAlert(id, actor.name);
+            return { recordId: id, message: 'Alert resolved' };
+          },
+        }),
+      },
+    },
+  };
+
+  return [template, outbox, alert];
+}
