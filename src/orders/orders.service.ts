@@ -104,11 +104,10 @@ export class OrdersService {
 
   async get(idOrNumber: string, manager: EntityManager = this.db.manager): Promise<OrderView> {
     const order = await this.records.find(manager, idOrNumber);
-    const [lines, history, shipments] = await Promise.all([
-      manager.getRepository(OrderLine).findBy({ orderId: order.id }),
-      manager.getRepository(OrderStatusHistory).findBy({ orderId: order.id }),
-      this.fulfillment.shipmentsOf(manager, [order.id]),
-    ]);
+    // one after another: on a transaction's single connection parallel queries only queue (and pg warns)
+    const lines = await manager.getRepository(OrderLine).findBy({ orderId: order.id });
+    const history = await manager.getRepository(OrderStatusHistory).findBy({ orderId: order.id });
+    const shipments = await this.fulfillment.shipmentsOf(manager, [order.id]);
     return toOrderView(order, lines, history, shipments.get(order.id) ?? []);
   }
 
