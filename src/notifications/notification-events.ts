@@ -49,6 +49,8 @@ export interface NotificationData {
   shop: { name: string };
   /** The customer's locale after fallback; the template set it picked. */
   locale?: string;
+  /** The shop's time zone (settings) that dates are shown in. */
+  timeZone?: string;
   order: {
     number: string;
     placedAt: string;

@@ -91,7 +91,7 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
     manager: EntityManager,
     input: { event: NotificationEvent; subjectId: string; reference: string; to: NotificationRecipient; data: NotificationData },
   ): Promise<number> {
-    const { notifications } = await this.settings.get(manager);
+    const { notifications, timeZone } = await this.settings.get(manager);
     const wanted = notifications.events[input.event];
     const locale = input.to.locale ?? notifications.defaultLocale;
     const recipients: Array<[Channel, string | null]> = [
@@ -108,7 +108,7 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
         locale,
         recipient,
         reference: input.reference,
-        data: { ...input.data, locale },
+        data: { ...input.data, locale, timeZone },
       });
       queued++;
     }

@@ -354,11 +354,15 @@ export class TemplateRenderer {
       return lineTotal(unitPrice, quantity);
     });
 
-    /** {{date iso}} / {{date iso format="date"}} / {{date iso timeZone="UTC"}}: ISO 8601 → "2025年3月1日 10:05". */
+    /**
+     * {{date iso}} / {{date iso format="date"}} / {{date iso timeZone="UTC"}}: ISO 8601 → "2025年3月1日 10:05", in the zone
+     * of the hash, else the data's `timeZone` (the shop's, from the settings), else the renderer's.
+     */
     env.registerHelper('date', (...args: unknown[]) => {
       const [options, value] = helperArgs('date', args, 1);
       const hash = options.hash as Record<string, unknown>;
-      const timeZone = typeof hash.timeZone === 'string' ? hash.timeZone : this.options.timeZone;
+      const root = (options.data as { root?: { timeZone?: unknown } } | undefined)?.root;
+      const timeZone = typeof hash.timeZone === 'string' ? hash.timeZone : typeof root?.timeZone === 'string' ? root.timeZone : this.options.timeZone;
       const format = hash.format === undefined ? 'datetime' : hash.format;
       if (format !== 'datetime' && format !== 'date') throw new Error(`date: format must be "date" or "datetime", got ${JSON.stringify(format)}`);
       return this.formatDate(value, localeOf(options), timeZone, format);

@@ -242,6 +242,12 @@ describe('helpers', () => {
     const data = { price: '1.00', qty: 1, amount: '1.00', at: '2024-12-31T16:30:00Z' };
     expect(utc.render('email', 'helpers', 'zh-CN', data).text).toContain('date=2024年12月31日 16:30');
   });
+
+  it("shows dates in the data's time zone (the shop's, from the settings) over the renderer's", () => {
+    const utc = createTemplateRenderer(dir, { timeZone: 'UTC' });
+    const data = { price: '1.00', qty: 1, amount: '1.00', at: '2024-12-31T16:30:00Z', timeZone: 'Asia/Shanghai' };
+    expect(utc.render('email', 'helpers', 'zh-CN', data).text).toContain('date=2025年1月1日 00:30');
+  });
 });
 
 describe('compile errors and special templates', () => {
