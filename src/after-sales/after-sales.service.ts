@@ -16,7 +16,7 @@ import type { OrderView } from '../orders/order-view';
 import { OrdersService } from '../orders/orders.service';
 import { SettingsService } from '../settings/settings.service';
 import { WorkflowRuntimeService } from '../workflow/workflow-runtime.service';
-import { CASE_ORDER_STATUSES, CASE_PATHS, CASE_TRANSITIONS, type CaseStatus, type CaseType, OPEN_CASE_STATUSES, slaStepOf } from './case-status';
+import { orderStatusesForCase, CASE_PATHS, CASE_TRANSITIONS, type CaseStatus, type CaseType, OPEN_CASE_STATUSES, slaStepOf } from './case-status';
 import type { ApproveCaseDto, InspectCaseDto, OpenCaseDto, ReceiveCaseDto, RefundCaseDto } from './dto/after-sales.dto';
 
 export const AFTER_SALES_WORKFLOW = 'after-sales';
@@ -122,7 +122,7 @@ export class AfterSalesService implements OnModuleInit {
     if (duplicates.length) throw ValidationError.of('lines', `names ${duplicates[0]} twice; give each SKU once with its quantity`);
     const id = await this.db.transaction(async (manager) => {
       const order = await this.orders.lockForAfterSales(manager, orderIdOrNumber);
-      const allowed = CASE_ORDER_STATUSES(input.type);
+      const allowed = orderStatusesForCase(input.type);
       if (!allowed.includes(order.status)) {
         throw new InvalidStateError(`Order ${order.number} is ${order.status}; a ${input.type} case needs an order that is ${allowed.join(' or ')}`);
       }

@@ -38,8 +38,8 @@ export const CASE_PATHS: Record<CaseType, CasePath> = {
   missing_item: { needsReturn: false, resolution: 'replacement' },
 };
 
-/** Order statuses a case may be opened for: goods must have left; a lost parcel is one still on its way. */
-export const CASE_ORDER_STATUSES = (type: CaseType): readonly string[] => (type === 'lost' ? ['shipped'] : ['shipped', 'delivered', 'completed']);
+/** Order statuses a case of this type may be opened for: goods must have left; a lost parcel is one still on its way. */
+export const orderStatusesForCase = (type: CaseType): readonly string[] => (type === 'lost' ? ['shipped'] : ['shipped', 'delivered', 'completed']);
 
 /** The settings' SLA key for the step a case in this status waits for (null: nothing is due). */
 export function slaStepOf(status: CaseStatus, path: CasePath, qcPassed: boolean | null): 'review' | 'receive' | 'inspect' | 'refund' | 'replacement' | null {

@@ -11,7 +11,7 @@ import { OrdersService } from '../orders/orders.service';
 import { SettingsService } from '../settings/settings.service';
 import { SetupService } from '../setup/setup.service';
 import { AfterSalesService, type CaseView } from './after-sales.service';
-import { CASE_ORDER_STATUSES, CASE_TYPES } from './case-status';
+import { orderStatusesForCase, CASE_TYPES } from './case-status';
 import type { OpenCaseDto } from './dto/after-sales.dto';
 import type { PublicCase, PublicOrderPage } from './dto/customer-link.dto';
 
@@ -122,7 +122,7 @@ export class CustomerLinkService implements OnModuleInit, OnApplicationBootstrap
     return {
       order: { number: order.number, status: order.status, placedAt: order.placedAt, lines: returnableLines(order, cases) },
       cases: cases.map(toPublicCase),
-      caseTypes: CASE_TYPES.filter((type) => CASE_ORDER_STATUSES(type).includes(order.status)),
+      caseTypes: CASE_TYPES.filter((type) => orderStatusesForCase(type).includes(order.status)),
     };
   }
 

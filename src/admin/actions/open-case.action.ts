@@ -1,5 +1,5 @@
 import type { AfterSalesService } from '../../after-sales/after-sales.service';
-import { CASE_ORDER_STATUSES, CASE_PATHS, CASE_TYPES, type CaseType } from '../../after-sales/case-status';
+import { orderStatusesForCase, CASE_PATHS, CASE_TYPES, type CaseType } from '../../after-sales/case-status';
 import { OpenCaseDto } from '../../after-sales/dto/after-sales.dto';
 import { AppError } from '../../common/errors';
 import type { OrderStatus } from '../../orders/order-status';
@@ -63,7 +63,7 @@ export function openCaseAction(orders: OrdersService, cases: AfterSalesService):
     permission: 'aftersales.write',
     icon: 'RotateCcw',
     // goods must have left; a lost parcel is one still on its way (the service says so for the other types)
-    isVisible: inStatus(CASE_ORDER_STATUSES('return') as readonly OrderStatus[]),
+    isVisible: inStatus(orderStatusesForCase('return') as readonly OrderStatus[]),
     form: async (context) => {
       const view = await orders.get(orderIdOf(context));
       const shipped = new Map<string, { name: string; shipped: number }>();
