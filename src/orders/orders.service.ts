@@ -102,7 +102,12 @@ export class OrdersService {
     return this.get(order.id, manager);
   }
 
-  async get(idOrNumber: string, manager: EntityManager = this.db.manager): Promise<OrderView> {
+  /**
+   * The order as API.md shows it. Outside a transaction it is read in one snapshot (a change committing between the reads
+   * would show, say, the new lines with the old flags); inside one, through the caller's.
+   */
+  async get(idOrNumber: string, manager?: EntityManager): Promise<OrderView> {
+    if (!manager) return this.db.transaction('REPEATABLE READ', (snapshot) => this.get(idOrNumber, snapshot));
     const order = await this.records.find(manager, idOrNumber);
     // one after another: on a transaction's single connection parallel queries only queue (and pg warns)
     const lines = await manager.getRepository(OrderLine).findBy({ orderId: order.id });
