@@ -22,8 +22,10 @@ describe('settings', () => {
     (await app.http.post('/api/orders').set(auth).send(orderBody([{ sku, quantity }], overrides)).expect(201)).body;
   const settle = (id: string, status: string) =>
     eventually(async () => {
+      // the instance first: once it waits, what its steps did is committed, so the order read after it shows it
+      const { processInstanceId } = (await app.http.get(`/api/orders/${id}`).set(auth).expect(200)).body;
+      const instance = (await app.http.get(`/api/process-instances/${processInstanceId}`).set(auth).expect(200)).body;
       const body = (await app.http.get(`/api/orders/${id}`).set(auth).expect(200)).body;
-      const instance = (await app.http.get(`/api/process-instances/${body.processInstanceId}`).set(auth).expect(200)).body;
       return body.status === status && instance.status === 'waiting' ? body : undefined;
     }, { what: `order ${id} to settle in ${status}` });
 
