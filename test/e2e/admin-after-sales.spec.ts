@@ -1,14 +1,7 @@
-import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
-import { AuthService } from '../../src/auth/auth.service';
+import { adminSignInWithRole, useAdminApp } from '../helpers/admin-session';
 import { orderBody, stockedCatalogue, unique } from '../helpers/fixtures';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, eventually, startTestApp, type TestApp } from '../helpers/test-app';
-
-// AdminJS: no component bundling and no rollup watcher in tests (STACK trap 4); jest runs this file with
-// NODE_OPTIONS=--experimental-vm-modules because AdminJS is ESM-only (trap 2).
-const savedEnv = { NODE_ENV: process.env.NODE_ENV, ADMIN_JS_SKIP_BUNDLE: process.env.ADMIN_JS_SKIP_BUNDLE };
-process.env.NODE_ENV = 'production';
-process.env.ADMIN_JS_SKIP_BUNDLE = 'true';
+import { ADMIN_EMAIL, eventually } from '../helpers/test-app';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005ff02ff0d0a2db40000000049454e44ae426082', 'hex');
 
@@ -17,30 +10,17 @@ type Detail = { [key: string]: unknown; history: Array<{ from: string | null; to
 type Answer = { record: CaseRecord; notice?: { type: string; message: string }; fieldErrors?: { [path: string]: string }; redirectUrl?: string; form?: Form };
 type Form = { title: string; values: { [key: string]: unknown }; sections: Array<{ fields: Array<{ name: string; options?: Array<{ value: string }> }> }>; blocked?: string };
 
-function sessionCookie(response: Response): string | undefined {
-  const header = response.headers['set-cookie'] as unknown as string[] | undefined;
-  return header?.find((cookie) => cookie.startsWith('oms_admin='))?.split(';')[0];
-}
-
 /** G1.6 / issue 6 item 7: the after-sales queue, the case page and its steps in the AdminJS back office. */
 describe('after-sales in the admin', () => {
-  let app: TestApp;
-  let auth: { Authorization: string };
+  const admin = useAdminApp();
+  let app: typeof admin.app;
+  let auth: typeof admin.auth;
   let adminCookie: string;
+  beforeAll(() => ({ app, auth, adminCookie } = admin));
 
   const db = () => app.running.app.get(DataSource);
   const token = () => auth.Authorization.slice('Bearer '.length);
-  const signIn = async (email: string, password: string) => {
-    const response = await app.http.post('/admin/login').type('form').send({ email, password }).expect(302);
-    const cookie = sessionCookie(response);
-    if (!cookie) throw new Error(`no session cookie for ${email}`);
-    return cookie;
-  };
-  const userWithRole = async (role: string) => {
-    const email = `${unique(role)}@test.local`.toLowerCase();
-    await app.running.app.get(AuthService).createUser(email, `${role}-password-1`, [role]);
-    return signIn(email, `${role}-password-1`);
-  };
+  const userWithRole = (role: string) => adminSignInWithRole(app, role);
 
   const getOrder = async (id: string) => (await app.http.get(`/api/orders/${id}`).set(auth).expect(200)).body;
   const getCase = async (id: string) => (await app.http.get(`/api/after-sales/${id}`).set(auth).expect(200)).body;
@@ -86,20 +66,6 @@ describe('after-sales in the admin', () => {
         .expect(200)
     ).body as { records: CaseRecord[]; meta: { total: number }; notice?: { type: string; message: string } };
   const ids = (body: { records: CaseRecord[] }) => body.records.map((record) => record.id);
-
-  beforeAll(async () => {
-    const esmMode = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`.includes('--experimental-vm-modules');
-    if (!esmMode) throw new Error('AdminJS is ESM-only: run this file with NODE_OPTIONS=--experimental-vm-modules (STACK.md trap 2)');
-    app = await startTestApp({ admin: true });
-    auth = { Authorization: `Bearer ${await app.login()}` };
-    adminCookie = await signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
-  });
-  afterAll(async () => {
-    await app?.close();
-    process.env.NODE_ENV = savedEnv.NODE_ENV;
-    if (savedEnv.ADMIN_JS_SKIP_BUNDLE === undefined) delete process.env.ADMIN_JS_SKIP_BUNDLE;
-    else process.env.ADMIN_JS_SKIP_BUNDLE = savedEnv.ADMIN_JS_SKIP_BUNDLE;
-  });
 
   it('opens a case from a shipped order’s page: the form lists the shipped lines, bad input is field errors beside its row, then the new case shows', async () => {
     const order = await shippedOrder([2, 1]);

@@ -1,23 +1,17 @@
-import type { Browser, Page } from 'playwright-core';
-import { adminLogin, baseUrl, buildWorkflowUiBundles, collectPageErrors, launchChromium } from '../../helpers/browser';
+import { useAdminBrowser } from '../../helpers/browser';
 import { orderBody, stockedCatalogue, unique } from '../../helpers/fixtures';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, eventually, startTestApp, type TestApp } from '../../helpers/test-app';
-
-// The admin serves the components `npm run build` pre-bundled (dist/adminjs); production refuses to start without them.
-const savedEnv = { NODE_ENV: process.env.NODE_ENV, ADMIN_JS_SKIP_BUNDLE: process.env.ADMIN_JS_SKIP_BUNDLE };
-process.env.NODE_ENV = 'production';
-delete process.env.ADMIN_JS_SKIP_BUNDLE;
+import { eventually } from '../../helpers/test-app';
 
 const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? '/tmp';
 
 /** Issue 6 acceptance: a case's process instance is visible on its diagram in the admin with its current step. */
 describe('after-sales cases in a browser (Debian chromium)', () => {
-  let app: TestApp;
-  let auth: { Authorization: string };
+  const admin = useAdminBrowser({ component: 'CaseDetail' });
+  let app: typeof admin.app;
+  let auth: typeof admin.auth;
   let base: string;
-  let browser: Browser;
-  let page: Page;
-  let pageErrors: string[];
+  let page: typeof admin.page;
+  beforeAll(() => ({ app, auth, base, page } = admin));
 
   const shot = (name: string) => page.screenshot({ path: `${SCREENSHOTS}/oms-${name}.png`, fullPage: true });
   const instanceOf = async (id: string) => (await app.http.get(`/api/process-instances/${id}`).set(auth).expect(200)).body;
@@ -25,35 +19,6 @@ describe('after-sales cases in a browser (Debian chromium)', () => {
     eventually(async () => ((await instanceOf(instanceId)).waitingAt?.some((wait: { elementId: string }) => wait.elementId === elementId) ? true : undefined), {
       what: `the case's process to wait at ${elementId}`,
     });
-
-  beforeAll(async () => {
-    const esmMode = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`.includes('--experimental-vm-modules');
-    if (!esmMode) throw new Error('AdminJS is ESM-only: run this file with node --experimental-vm-modules node_modules/jest/bin/jest.js (STACK.md trap 2)');
-    buildWorkflowUiBundles();
-    browser = await launchChromium();
-    app = await startTestApp({ admin: true });
-    auth = { Authorization: `Bearer ${await app.login()}` };
-    base = baseUrl(app);
-    await eventually(async () => {
-      const bundle = await app.http.get('/admin/frontend/assets/components.bundle.js');
-      return bundle.status === 200 && bundle.text.includes('CaseDetail') ? true : undefined;
-    }, { timeoutMs: 90_000, intervalMs: 500, what: 'the admin bundle with the case page (npm run build)' });
-    page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
-    page.setDefaultTimeout(20_000);
-    pageErrors = collectPageErrors(page);
-    await adminLogin(page, base, ADMIN_EMAIL, ADMIN_PASSWORD);
-  }, 150_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    process.env.NODE_ENV = savedEnv.NODE_ENV;
-    if (savedEnv.ADMIN_JS_SKIP_BUNDLE !== undefined) process.env.ADMIN_JS_SKIP_BUNDLE = savedEnv.ADMIN_JS_SKIP_BUNDLE;
-  });
-
-  afterEach(() => {
-    expect(pageErrors.filter((error) => !/Failed to load resource/.test(error))).toEqual([]);
-  });
 
   it('opens a case from its order, finds it in the queue, approves it with its button, and "Open diagram" shows its process waiting at the receipt', async () => {
     const sku = unique('BAS');
