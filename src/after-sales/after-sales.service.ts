@@ -186,6 +186,13 @@ export class AfterSalesService implements OnModuleInit {
     return { items: await Promise.all(ids.map(({ id }) => this.get(id))), total };
   }
 
+  /** The process instance running a case's flow (null when none); undefined when there is no such case. */
+  async processInstanceOf(caseId: string): Promise<string | null | undefined> {
+    if (!isUuid(caseId)) return undefined;
+    const row = await queryOne<{ process_instance_id: string | null }>(this.db, `SELECT process_instance_id FROM after_sales_case WHERE id = $1`, [caseId]);
+    return row ? row.process_instance_id : undefined;
+  }
+
   /** Customer service accepts the case (API approve, or the review task completed with approved = true). */
   async approve(idOrNumber: string, input: ApproveCaseDto, actor: Actor, fromWorkflow = false): Promise<CaseView> {
     return this.step(idOrNumber, actor, async (manager, row) => {

@@ -11,6 +11,9 @@ export interface Actor {
   permissions: ReadonlySet<string>;
 }
 
+/** An actor as stored with what it did (an instance's starter, a task's completer); its permissions are looked up when needed. */
+export type PrincipalRef = Pick<Actor, 'kind' | 'id' | 'name'>;
+
 export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'system', name: 'system', roles: [], permissions: new Set(['*']) };
 
 export const CurrentActor = createParamDecorator((_: unknown, context: ExecutionContext): Actor => {

@@ -70,8 +70,8 @@ export class UnauthorizedError extends AppError {
 }
 
 export class ForbiddenError extends AppError {
-  constructor(message = 'Your role does not allow this action') {
-    super(403, 'forbidden', message);
+  constructor(message = 'Your role does not allow this action', details?: ErrorDetail[]) {
+    super(403, 'forbidden', message, details);
   }
 }
 

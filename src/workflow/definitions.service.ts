@@ -4,7 +4,8 @@ import { basename, join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { isUniqueViolation, NotFoundError, ValidationError } from '../common/errors';
+import { type Actor, SYSTEM_ACTOR } from '../common/actor';
+import { ForbiddenError, isUniqueViolation, NotFoundError, ValidationError } from '../common/errors';
 import { TaskTypeRegistry } from './task-type.registry';
 import { type DiagramProblem, validateDiagram } from './validation/diagram-validator';
 import { WorkflowDefinition } from './workflow-definition.entity';
@@ -35,33 +36,52 @@ export class DefinitionsService {
    * Parses and lints a diagram (bpmnlint `recommended` plus our rules, src/workflow/validation):
    * `problems` block a deploy, `warnings` do not; each names its element id in `path`.
    */
-  async validate(xml: string): Promise<{ name: string; problems: DiagramProblem[]; warnings: DiagramProblem[] }> {
-    const { name, errors, warnings } = await validateDiagram(xml, (type) => this.registry.get(type) !== undefined);
-    return { name, problems: errors, warnings };
+  async validate(xml: string): Promise<{ name: string; problems: DiagramProblem[]; warnings: DiagramProblem[]; taskTypes: Array<{ elementId: string; type: string }> }> {
+    const { name, errors, warnings, taskTypes } = await validateDiagram(xml, (type) => this.registry.get(type) !== undefined);
+    return { name, problems: errors, warnings, taskTypes };
   }
 
-  async deploy(key: string, xml: string, deployedBy: string): Promise<DeployResult> {
+  /**
+   * Validates and deploys a new version. The deployer must hold every permission of every task type the diagram uses
+   * (DESIGN "A diagram can never do more than the people behind it"): otherwise 403 naming each task and permission.
+   */
+  async deploy(key: string, xml: string, deployer: Actor): Promise<DeployResult> {
     const checksum = checksumOf(xml);
     const latest = await this.latest(key);
     if (latest?.checksum === checksum) return { ...this.describe(latest), created: false };
-    const { name, problems, warnings } = await this.validate(xml);
+    const { name, problems, warnings, taskTypes } = await this.validate(xml);
     if (problems.length) throw new ValidationError(`The diagram has ${problems.length} problem(s)`, problems);
+    this.refuseBeyondDeployer(taskTypes, deployer);
     try {
       const saved = await this.db.getRepository(WorkflowDefinition).save({
-        key, version: (latest?.version ?? 0) + 1, name, xml, checksum, deployedBy,
+        key, version: (latest?.version ?? 0) + 1, name, xml, checksum, deployedBy: deployer.name,
       });
       this.logger.log(`deployed ${key} v${saved.version}${warnings.length ? ` with ${warnings.length} lint warning(s)` : ''}`);
       return { ...this.describe(await this.db.getRepository(WorkflowDefinition).findOneByOrFail({ id: saved.id })), created: true, warnings };
     } catch (error) {
       // another process deployed the same version at the same moment
-      if (isUniqueViolation(error)) return this.deploy(key, xml, deployedBy);
+      if (isUniqueViolation(error)) return this.deploy(key, xml, deployer);
       throw error;
     }
   }
 
-  /** workflows/*.bpmn are deployed at start when their content changed (key = file name). */
+  private refuseBeyondDeployer(taskTypes: Array<{ elementId: string; type: string }>, deployer: Actor): void {
+    if (deployer.permissions.has('*')) return;
+    const refused = taskTypes.flatMap(({ elementId, type }) =>
+      (this.registry.get(type)?.permissions ?? [])
+        .filter((permission) => !deployer.permissions.has(permission))
+        .map((permission) => ({ path: elementId, message: `task type ${type} needs permission ${permission}, which you do not hold`, type, permission })),
+    );
+    if (refused.length === 0) return;
+    const summary = [...new Set(refused.map(({ type, permission }) => `${type} needs ${permission}`))].join('; ');
+    throw new ForbiddenError(
+      `You may not deploy a diagram that does more than you may: ${summary}`,
+      refused.map(({ path, message }) => ({ path, message })),
+    );
+  }
+
   /**
-   * A shipped diagram is deployed when this content was never deployed under its key: a version an analyst
+   * workflows/*.bpmn (key = file name): a shipped diagram is deployed when this content was never deployed under its key: a version an analyst
    * deployed later from the modeler stays the latest until the file itself changes.
    */
   async deployDirectory(directory: string): Promise<DeployResult[]> {
@@ -71,7 +91,7 @@ export class DefinitionsService {
       const key = basename(file, '.bpmn');
       const xml = await readFile(join(directory, file), 'utf8');
       const known = await this.db.getRepository(WorkflowDefinition).existsBy({ key, checksum: checksumOf(xml) });
-      if (!known) results.push(await this.deploy(key, xml, 'system'));
+      if (!known) results.push(await this.deploy(key, xml, SYSTEM_ACTOR));
     }
     return results;
   }

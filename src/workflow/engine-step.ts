@@ -4,8 +4,9 @@ import { Engine } from 'bpmn-engine';
 import { Timers } from 'bpmn-elements';
 import { moddleExtensions, taskInputsOf, taskTypeOf, userTaskSettingsOf } from './bpmn/moddle-extensions';
 import { evaluateExpression as evaluateCompiled, normaliseExpressionSource } from './expressions/expression';
+import type { Actor } from '../common/actor';
 import type { WaitingElement } from './process-instance.entity';
-import type { TaskContext, TaskTypeRegistry } from './task-type.registry';
+import { type TaskContext, type TaskType, TaskRefusedError, type TaskTypeRegistry } from './task-type.registry';
 
 /** A timer the instance waits for; the job table owns it (bpmn-engine cannot arm timers beyond ~24.8 days). */
 export interface PendingTimer {
@@ -52,6 +53,10 @@ export interface StepInput {
   trigger?: StepTrigger;
   /** How long a step may run before it is given up (a handler that never answers). */
   timeoutMs: number;
+  /** Who the instance runs as, with their permissions now (asked at most once per step). */
+  principal: () => Promise<Actor>;
+  /** Who completed user task `elementId` of this instance, with their permissions now (the tasklist's record). */
+  completerOf: (elementId: string) => Promise<Actor | undefined>;
   /** Crash tests only: SIGKILL this process right after this task type's handler returns (before the step is saved). */
   crashAfterTask?: string;
   /** Told of every handler call as it ends (the task execution log). */
@@ -194,6 +199,27 @@ function recoverable(state: unknown, context: SourceContext): EngineState {
 }
 
 /**
+ * Who a service task acts for, after checking that they may (DESIGN "A diagram can never do more than the people behind
+ * it"): the instance's principal must hold every permission of the task type, and so must the person who completed the
+ * user task named by its `task` input, who is then the actor the step records.
+ */
+async function actorFor(taskType: TaskType, taskInput: Readonly<Record<string, string>>, step: StepInput): Promise<Actor> {
+  const principal = await step.principal();
+  refuseWithoutPermissions(taskType, principal, 'who started this instance');
+  const decider = taskInput.task ? await step.completerOf(taskInput.task) : undefined;
+  if (!decider) return principal;
+  refuseWithoutPermissions(taskType, decider, `who completed ${taskInput.task}`);
+  return decider;
+}
+
+function refuseWithoutPermissions(taskType: TaskType, actor: Actor, who: string): void {
+  if (actor.permissions.has('*')) return;
+  const missing = taskType.permissions.filter((permission) => !actor.permissions.has(permission));
+  if (missing.length === 0) return;
+  throw new TaskRefusedError(`it needs permission ${missing.join(', ')}, which ${actor.name} (${who}) does not hold`);
+}
+
+/**
  * Runs one instance from its saved state to its next wait (or its end) and returns what to save.
  * Nothing stays in memory afterwards: the engine is stopped and dropped (DESIGN "Instances").
  */
@@ -221,20 +247,25 @@ export async function runEngineStep(input: StepInput, registry: TaskTypeRegistry
               handlerError = new UnknownTaskTypeError(`<${activity.id}> names task type "${type ?? ''}", which is not registered`);
               return callback(handlerError);
             }
-            const context: TaskContext = {
-              instanceId: input.instanceId,
-              businessKey: input.businessKey,
-              elementId: activity.id,
-              executionId: message.content.executionId,
-              variables: { ...variables },
-              input: taskInput,
-            };
+            const executionId = message.content.executionId;
+            const snapshot = { ...variables };
             pendingHandlers++;
             const startedAt = new Date();
             const logRun = (error?: Error) =>
-              input.onTaskRun?.({ elementId: activity.id, executionId: context.executionId, taskType: taskType.type, startedAt, durationMs: Date.now() - startedAt.getTime(), error: error?.message });
-            taskType
-              .handle(context)
+              input.onTaskRun?.({ elementId: activity.id, executionId, taskType: taskType.type, startedAt, durationMs: Date.now() - startedAt.getTime(), error: error?.message });
+            actorFor(taskType, taskInput, input)
+              .then((actor) => {
+                const context: TaskContext = {
+                  instanceId: input.instanceId,
+                  businessKey: input.businessKey,
+                  elementId: activity.id,
+                  executionId,
+                  variables: snapshot,
+                  input: taskInput,
+                  actor,
+                };
+                return taskType.handle(context);
+              })
               .then(async (output) => {
                 if (input.crashAfterTask === type) process.kill(process.pid, 'SIGKILL');
                 await logRun();
@@ -246,7 +277,8 @@ export async function runEngineStep(input: StepInput, registry: TaskTypeRegistry
                 const cause = error instanceof Error ? error : new Error(String(error));
                 await logRun(cause)?.catch(() => undefined);
                 pendingHandlers--;
-                handlerError = new TaskFailedError(activity.id, taskType.type, taskType.retries, cause);
+                // a refusal (a missing permission, a target of another process) is the same on every try: an incident at once
+                handlerError = new TaskFailedError(activity.id, taskType.type, cause instanceof TaskRefusedError ? 1 : taskType.retries, cause);
                 callback(handlerError);
               });
           },

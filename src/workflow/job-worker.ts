@@ -3,6 +3,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApp
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { queryOne, queryRows } from '../database/sql';
+import { PrincipalsService } from '../auth/principals.service';
+import type { Actor, PrincipalRef } from '../common/actor';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { NothingToTriggerError, runEngineStep, type StepResult, type StepTrigger, TaskFailedError, type TaskRun } from './engine-step';
 import { JobWakeup } from './job-wakeup';
@@ -26,11 +28,21 @@ interface LoadedInstance {
   variables: Record<string, unknown>;
   version: number;
   definition_id: string;
+  /** Who the instance runs as (process_instance.started_by*). */
+  started_by_kind: PrincipalRef['kind'];
+  started_by_id: string | null;
+  started_by: string;
   /** History rows entered in earlier steps and not left yet, per element: what a leave in this step closes first. */
   open_activities: Record<string, number>;
 }
 
 type ClaimedRow = ClaimedJob & Omit<LoadedInstance, 'id'>;
+
+/** A lookup made at most once, and only if asked for. */
+function once<T>(compute: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
+  return () => (result ??= compute());
+}
 
 /** Retry delay after the n-th failed attempt: 2 s, 4 s, 8 s ... capped at 5 minutes. */
 export const retryDelaySeconds = (attempt: number) => Math.min(300, 2 ** attempt);
@@ -55,6 +67,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly registry: TaskTypeRegistry,
     private readonly wakeup: JobWakeup,
+    private readonly principals: PrincipalsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -136,12 +149,13 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
        ), leased AS (
          UPDATE process_instance p SET lease_owner = $1, lease_until = now() + make_interval(secs => $2)
            FROM next WHERE p.id = next.instance_id
-         RETURNING p.id, p.business_key, p.state, p.variables, p.version, p.definition_id
+         RETURNING p.id, p.business_key, p.state, p.variables, p.version, p.definition_id, p.started_by_kind, p.started_by_id, p.started_by
        )
        UPDATE workflow_job j SET attempts = j.attempts + 1
          FROM next, leased WHERE j.id = next.id AND leased.id = next.instance_id
        RETURNING j.id, j.instance_id, j.kind, j.payload, j.attempts, j.max_attempts,
                  leased.business_key, leased.state, leased.variables, leased.version, leased.definition_id,
+                 leased.started_by_kind, leased.started_by_id, leased.started_by,
                  (SELECT coalesce(jsonb_object_agg(o.element_id, o.n), '{}') FROM (
                     SELECT a.element_id, count(*) AS n FROM process_activity a
                      WHERE a.instance_id = leased.id AND a.left_at IS NULL GROUP BY a.element_id) o) AS open_activities`,
@@ -174,6 +188,8 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
           variables: instance.variables,
           trigger,
           timeoutMs: Math.max(1000, this.config.WORKER_LEASE_SECONDS * 1000 - 500),
+          principal: once(() => this.principals.actorOf({ kind: instance.started_by_kind, id: instance.started_by_id ?? '', name: instance.started_by })),
+          completerOf: (elementId) => this.completerOf(instance.id, elementId),
           crashAfterTask: this.config.FAULT_CRASH_AFTER_TASK,
           onTaskRun: async (run) => void runs.push(run),
         },
@@ -187,6 +203,17 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       if (error instanceof NothingToTriggerError) return await this.finishWithoutStep(job, instance);
       await this.fail(job, instance, error as Error);
     }
+  }
+
+  /** Who completed the instance's latest task at this element, as authenticated when they did (never a process variable). */
+  private async completerOf(instanceId: string, elementId: string): Promise<Actor | undefined> {
+    const [task] = await this.db.query(
+      `SELECT completed_by_kind AS kind, completed_by_id AS id, completed_by AS name FROM user_task
+        WHERE instance_id = $1 AND element_id = $2 AND status = 'completed' AND completed_by_kind IS NOT NULL
+        ORDER BY completed_at DESC LIMIT 1`,
+      [instanceId, elementId],
+    );
+    return task ? this.principals.actorOf(task) : undefined;
   }
 
   private async definitionXml(definitionId: string): Promise<string> {
@@ -220,6 +247,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
         name: task.name ?? task.elementId,
         candidate_roles: task.candidateRoles ?? [],
         due_at: dueAtOf(task.dueIn, task.dueDate),
+        form_fields: task.formFields ?? [],
       }));
     const timers = result.timers.map((timer) => ({ execution_id: timer.executionId, element_id: timer.elementId, expire_at: timer.expireAt }));
     const awaitedMessages = result.waiting.map((wait) => wait.messageName).filter((name): name is string => Boolean(name));
@@ -264,16 +292,17 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
                                AND w.payload->>'executionId' = t.execution_id)
          RETURNING id
        ), tasks AS (
-         SELECT t.element_id, t.execution_id, t.name, t.candidate_roles, t.due_at
-           FROM jsonb_to_recordset($14::jsonb) AS t(element_id text, execution_id text, name text, candidate_roles jsonb, due_at timestamptz)
+         SELECT t.element_id, t.execution_id, t.name, t.candidate_roles, t.due_at, t.form_fields
+           FROM jsonb_to_recordset($14::jsonb) AS t(element_id text, execution_id text, name text, candidate_roles jsonb, due_at timestamptz, form_fields jsonb)
        ), tasks_dropped AS (
          -- the tasklist: an open task per waiting user task; tasks whose element stopped waiting (a boundary timer) are cancelled
          UPDATE user_task SET status = 'cancelled'
           WHERE instance_id = $1 AND status IN ('open','claimed') AND NOT (execution_id = ANY(ARRAY(SELECT execution_id FROM tasks)))
             AND EXISTS (SELECT 1 FROM instance)
        ), tasks_added AS (
-         INSERT INTO user_task (instance_id, element_id, execution_id, name, business_key, candidate_roles, due_at)
-         SELECT instance.id, t.element_id, t.execution_id, t.name, instance.business_key, ARRAY(SELECT jsonb_array_elements_text(t.candidate_roles)), t.due_at
+         INSERT INTO user_task (instance_id, element_id, execution_id, name, business_key, candidate_roles, due_at, form_fields)
+         SELECT instance.id, t.element_id, t.execution_id, t.name, instance.business_key, ARRAY(SELECT jsonb_array_elements_text(t.candidate_roles)), t.due_at,
+                coalesce(t.form_fields, '[]')
            FROM instance, tasks t
          ON CONFLICT (instance_id, execution_id) DO NOTHING
        ), discarded AS (

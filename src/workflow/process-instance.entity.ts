@@ -1,4 +1,5 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { FormField } from './bpmn/moddle-extensions';
 import { WorkflowDefinition } from './workflow-definition.entity';
 
 export type InstanceStatus = 'running' | 'waiting' | 'completed' | 'incident' | 'terminated';
@@ -14,6 +15,8 @@ export interface WaitingElement {
   candidateRoles?: string[];
   dueIn?: string;
   dueDate?: string;
+  /** The variables completing it may set (its form). */
+  formFields?: FormField[];
 }
 
 /** One running diagram. The engine state is stored here; no engine is kept in memory between steps. */
@@ -30,6 +33,10 @@ export class ProcessInstance extends BaseEntity {
   @Column({ type: 'integer', default: 1 }) version!: number;
   @Column({ name: 'lease_owner', type: 'varchar', length: 100, nullable: true }) leaseOwner!: string | null;
   @Column({ name: 'lease_until', type: 'timestamptz', nullable: true }) leaseUntil!: Date | null;
+  /** Who the instance runs as (issue 11): a task type whose permission this principal lacks fails to an incident. */
+  @Column({ name: 'started_by_kind', type: 'varchar', length: 10, default: 'system' }) startedByKind!: 'system' | 'user' | 'api_key';
+  @Column({ name: 'started_by_id', type: 'varchar', length: 100, nullable: true }) startedById!: string | null;
+  @Column({ name: 'started_by', type: 'varchar', length: 254, default: 'system' }) startedBy!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true }) endedAt!: Date | null;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { Actor } from '../common/actor';
 
-/** What a task type's handler gets: who it runs for and the process variables at that point. */
+/** What a task type's handler gets: who it acts for and the process variables at that point. */
 export interface TaskContext {
   instanceId: string;
   businessKey: string | null;
@@ -10,6 +11,12 @@ export interface TaskContext {
   variables: Readonly<Record<string, unknown>>;
   /** Static inputs from the diagram (oms:input / zeebe:input on the task), e.g. the template name of notify.send. */
   input: Readonly<Record<string, string>>;
+  /**
+   * Who this step acts for, as the runtime saw it (never a process variable): the person who completed the user task named
+   * by the `task` input when there is one, else whoever the instance runs as (its starter, or the system for the product's
+   * own flows). The runtime has checked that both hold the task type's permissions; record this actor in history.
+   */
+  actor: Actor;
 }
 
 export interface TaskTypeField {
@@ -28,11 +35,22 @@ export interface TaskType {
   description: string;
   inputs: TaskTypeField[];
   outputs: TaskTypeField[];
+  /**
+   * What its effect needs (DESIGN "A diagram can never do more than the people behind it"): deploying a diagram that uses
+   * it needs these permissions, and a step whose instance principal (or deciding person) lacks one fails to an incident.
+   */
+  permissions: readonly string[];
   /** Attempts before a failure becomes an incident (default: the job's, 5); the delay doubles from 2 s. */
   retries?: number;
   /** Returns variables to merge into the process. */
   handle(context: TaskContext): Promise<Record<string, unknown> | void>;
 }
+
+/**
+ * A refusal that no retry can change: the step fails to an incident at once. The runtime raises it for a missing
+ * permission; handlers raise it for a target that is not theirs (an order or case of another process).
+ */
+export class TaskRefusedError extends Error {}
 
 /** The catalogue of task types; business areas register theirs at start, the runtime imports none of them. */
 @Injectable()

@@ -4,7 +4,9 @@ import type { DataSource } from 'typeorm';
 import type { Actor } from '../common/actor';
 import { ForbiddenError, InvalidStateError, NotFoundError } from '../common/errors';
 import { queryOne } from '../database/sql';
+import type { FormField } from './bpmn/moddle-extensions';
 import { JobWakeup } from './job-wakeup';
+import { formVariables } from './task-form';
 
 export interface UserTaskView {
   id: string;
@@ -17,6 +19,8 @@ export interface UserTaskView {
   status: 'open' | 'claimed' | 'completed' | 'cancelled';
   dueAt: string | null;
   overdue: boolean;
+  /** The variables completing it may set; nothing else is accepted. */
+  formFields: FormField[];
   createdAt: string;
   completedAt: string | null;
   completedBy: string | null;
@@ -31,7 +35,7 @@ export interface TaskFilter {
 
 const TASK_VIEW_SQL = `
   SELECT id, instance_id AS "instanceId", business_key AS "businessKey", element_id AS "elementId", name,
-         candidate_roles AS "candidateRoles", assignee, status, due_at AS "dueAt",
+         candidate_roles AS "candidateRoles", assignee, status, due_at AS "dueAt", form_fields AS "formFields",
          (due_at IS NOT NULL AND due_at < now() AND status IN ('open','claimed')) AS overdue,
          created_at AS "createdAt", completed_at AS "completedAt", completed_by AS "completedBy"
     FROM user_task`;
@@ -86,24 +90,30 @@ export class UserTasksService {
     return this.get(id);
   }
 
-  /** Completes the task with the person's variables; the instance moves on in the next step (a signal job). */
+  /**
+   * Completes the task with the variables of its form (nothing else: 422); the instance moves on in the next step (a signal
+   * job). Who completed it is recorded from the authenticated actor, for the steps that apply the decision.
+   */
   async complete(id: string, variables: Record<string, unknown>, actor: Actor): Promise<UserTaskView> {
     const task = await this.get(id);
     this.assertCandidate(task, actor);
     if (task.status === 'claimed' && task.assignee !== actor.name) {
       throw new InvalidStateError(`Task "${task.name}" is claimed by ${task.assignee}; only they can complete it`);
     }
+    if (task.status !== 'open' && task.status !== 'claimed') throw new InvalidStateError(`Task "${task.name}" is ${task.status}; it cannot be completed`);
+    const values = formVariables(task.formFields, variables);
     await this.db.transaction(async (manager) => {
       const done = await queryOne<{ instance_id: string; element_id: string; execution_id: string }>(
         manager,
-        `UPDATE user_task SET status = 'completed', assignee = COALESCE(assignee, $2), completed_by = $2, completed_at = now(), result = $3
+        `UPDATE user_task SET status = 'completed', assignee = COALESCE(assignee, $2), completed_by = $2, completed_by_kind = $4, completed_by_id = $5,
+                completed_at = now(), result = $3
           WHERE id = $1 AND status IN ('open','claimed') RETURNING instance_id, element_id, execution_id`,
-        [id, actor.name, JSON.stringify(variables)],
+        [id, actor.name, JSON.stringify(values), actor.kind, actor.id],
       );
       if (!done) throw new InvalidStateError(`Task "${task.name}" is ${task.status}; it cannot be completed`);
       await manager.query(`INSERT INTO workflow_job (instance_id, kind, payload) VALUES ($1, 'signal', $2)`, [
         done.instance_id,
-        JSON.stringify({ elementId: done.element_id, executionId: done.execution_id, variables: { ...variables, [`${done.element_id}_completedBy`]: actor.name } }),
+        JSON.stringify({ elementId: done.element_id, executionId: done.execution_id, variables: values }),
       ]);
     });
     this.wakeup.wake();

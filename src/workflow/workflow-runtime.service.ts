@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { type PrincipalRef, SYSTEM_ACTOR } from '../common/actor';
 import { InvalidStateError, NotFoundError, ValidationError } from '../common/errors';
 import { elementIdsOf } from './bpmn/element-ids';
 import { migrateState } from './engine-step';
@@ -16,6 +17,8 @@ export interface ProcessInstanceView {
   version: number;
   businessKey: string | null;
   status: string;
+  /** Who the instance runs as: its task types act with this principal's permissions. */
+  startedBy: PrincipalRef;
   waitingAt: WaitingElement[];
   variables: Record<string, unknown>;
   activity: Array<{ elementId: string; elementType: string; name: string | null; enteredAt: string | null; leftAt: string | null }>;
@@ -39,12 +42,20 @@ export interface InstanceSummary {
   version: number;
   businessKey: string | null;
   status: string;
+  startedBy: PrincipalRef;
   waitingAt: WaitingElement[];
   openIncidents: number;
   createdAt: string;
   updatedAt: string;
   endedAt: string | null;
 }
+
+/**
+ * The product's messages (payment received, stock arrived, a case reviewed) are for the instances the product started: an
+ * instance someone started through the API under the same business key must not take them (issue 11: a diagram reaching
+ * further than its starter).
+ */
+const PRODUCT_INSTANCE = `started_by_kind = 'system'`;
 
 /**
  * Starting instances, correlating messages and ending instances. Every call takes the caller's
@@ -58,19 +69,23 @@ export class WorkflowRuntimeService {
     private readonly wakeup: JobWakeup,
   ) {}
 
-  async startInstance(manager: EntityManager, key: string, businessKey: string | null, variables: Record<string, unknown>): Promise<string> {
+  /**
+   * Starts an instance of the latest version of `key`, running as `startedBy`: the product's own flows as the system, an
+   * instance started through the API as the user or API key that started it (its task types need their permissions).
+   */
+  async startInstance(manager: EntityManager, key: string, businessKey: string | null, variables: Record<string, unknown>, startedBy: PrincipalRef = SYSTEM_ACTOR): Promise<string> {
     // one statement: the instance on the latest version of its workflow, and its start job
     const instance = await queryOne<{ id: string }>(
       manager,
       `WITH instance AS (
-         INSERT INTO process_instance (definition_id, business_key, variables)
-         SELECT id, $2, $3 FROM workflow_definition WHERE key = $1 ORDER BY version DESC LIMIT 1
+         INSERT INTO process_instance (definition_id, business_key, variables, started_by_kind, started_by_id, started_by)
+         SELECT id, $2, $3, $4, $5, $6 FROM workflow_definition WHERE key = $1 ORDER BY version DESC LIMIT 1
          RETURNING id
        ), job AS (
          INSERT INTO workflow_job (instance_id, kind) SELECT id, 'start' FROM instance
        )
        SELECT id FROM instance`,
-      [key, businessKey, JSON.stringify(variables)],
+      [key, businessKey, JSON.stringify(variables), startedBy.kind, startedBy.kind === 'system' ? null : startedBy.id, startedBy.name],
     );
     if (!instance) throw new NotFoundError('Workflow', key);
     this.wakeup.afterCommit(manager);
@@ -85,7 +100,7 @@ export class WorkflowRuntimeService {
     // the row lock orders this with a step that is saving the instance's new waits right now
     const instances: Array<{ id: string; waiting: WaitingElement[]; leased: boolean }> = await manager.query(
       `SELECT id, waiting, lease_owner IS NOT NULL AS leased FROM process_instance
-        WHERE business_key = $1 AND status IN ('running','waiting','incident') FOR UPDATE`,
+        WHERE business_key = $1 AND status IN ('running','waiting','incident') AND ${PRODUCT_INSTANCE} FOR UPDATE`,
       [businessKey],
     );
     const instance = instances[0];
@@ -107,7 +122,7 @@ export class WorkflowRuntimeService {
   /** Whether the open instance of a business key waits for a message of that name right now (read in the caller's transaction). */
   async waitsForMessage(manager: EntityManager, businessKey: string, name: string): Promise<boolean> {
     const instances: Array<{ waiting: WaitingElement[] }> = await manager.query(
-      `SELECT waiting FROM process_instance WHERE business_key = $1 AND status IN ('running','waiting','incident')`,
+      `SELECT waiting FROM process_instance WHERE business_key = $1 AND status IN ('running','waiting','incident') AND ${PRODUCT_INSTANCE}`,
       [businessKey],
     );
     return instances.some((instance) => instance.waiting.some((wait) => wait.messageName === name));
@@ -166,6 +181,7 @@ export class WorkflowRuntimeService {
     const [{ total }] = await this.db.query(`SELECT count(*)::int AS total ${from}`, params);
     const rows = await this.db.query(
       `SELECT i.id, d.key AS "definitionKey", d.version, i.business_key AS "businessKey", i.status, i.waiting AS "waitingAt",
+              json_build_object('kind', i.started_by_kind, 'id', coalesce(i.started_by_id, 'system'), 'name', i.started_by) AS "startedBy",
               (SELECT count(*)::int FROM incident x WHERE x.instance_id = i.id AND x.status = 'open') AS "openIncidents",
               i.created_at AS "createdAt", i.updated_at AS "updatedAt", i.ended_at AS "endedAt"
          ${from} ORDER BY i.created_at DESC, i.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
@@ -222,6 +238,7 @@ export class WorkflowRuntimeService {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('Process instance', id);
     const [instance] = await this.db.query(
       `SELECT i.id, d.key AS "definitionKey", d.version, i.business_key AS "businessKey", i.status, i.waiting, i.variables,
+              json_build_object('kind', i.started_by_kind, 'id', coalesce(i.started_by_id, 'system'), 'name', i.started_by) AS "startedBy",
               i.created_at AS "createdAt", i.ended_at AS "endedAt"
          FROM process_instance i JOIN workflow_definition d ON d.id = i.definition_id WHERE i.id = $1`,
       [id],

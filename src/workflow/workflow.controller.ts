@@ -89,7 +89,7 @@ export class WorkflowController {
   async deploy(@Param('key') key: string, @Body() body: unknown, @Headers('content-type') contentType: string | undefined, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: Response) {
     const xml = xmlFrom(body, contentType);
     checkKey(key);
-    const { created, ...result } = await this.definitions.deploy(key, xml, actor.name);
+    const { created, ...result } = await this.definitions.deploy(key, xml, actor);
     response.status(created ? 201 : 200);
     return result;
   }
@@ -120,9 +120,10 @@ export class WorkflowController {
   /** Starts an instance of the latest version of a deployed workflow (analysts trying a diagram, integrations). */
   @Post('process-instances')
   @RequirePermission('workflows.deploy')
-  async startInstance(@Body() body: StartInstanceDto) {
+  async startInstance(@Body() body: StartInstanceDto, @CurrentActor() actor: Actor) {
     try {
-      const id = await this.db.transaction((manager) => this.runtime.startInstance(manager, body.key, body.businessKey ?? null, body.variables ?? {}));
+      // it runs as whoever started it: its task types act with their permissions, not the system's
+      const id = await this.db.transaction((manager) => this.runtime.startInstance(manager, body.key, body.businessKey ?? null, body.variables ?? {}, actor));
       return await this.runtime.getInstance(id);
     } catch (error) {
       if (error instanceof NotFoundError) throw ValidationError.of('key', `no workflow ${body.key} is deployed`);

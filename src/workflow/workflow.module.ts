@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { DefinitionsService } from './definitions.service';
 import { DraftsService } from './drafts.service';
 import { JobWakeup } from './job-wakeup';
@@ -13,6 +14,7 @@ import { WorkflowRuntimeService } from './workflow-runtime.service';
 /** The generic BPMN runtime; business areas register their task types with TaskTypeRegistry. */
 @Global()
 @Module({
+  imports: [AuthModule],
   controllers: [WorkflowController, TasksController],
   providers: [TaskTypeRegistry, DefinitionsService, DraftsService, WorkflowRuntimeService, UserTasksService, JobWakeup, JobWorker, SetVariablesTaskType],
   exports: [TaskTypeRegistry, DefinitionsService, WorkflowRuntimeService, UserTasksService, JobWorker],

@@ -1,3 +1,5 @@
+import { SYSTEM_ACTOR } from '../../src/common/actor';
+
 /** A minimal executable BPMN document around a process body (test diagrams). */
 export const diagram = (id: string, body: string, messages = '') => `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:oms="http://oms.dev/schema/bpmn"
@@ -5,3 +7,9 @@ export const diagram = (id: string, body: string, messages = '') => `<?xml versi
   ${messages}
   <bpmn:process id="${id}" name="${id}" isExecutable="true">${body}</bpmn:process>
 </bpmn:definitions>`;
+
+/** A step run as the product's own flows run: as the system, with no user task completed. */
+export const AS_SYSTEM = {
+  principal: async () => SYSTEM_ACTOR,
+  completerOf: async () => undefined,
+};

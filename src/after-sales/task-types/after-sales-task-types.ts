@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { type Actor, SYSTEM_ACTOR } from '../../common/actor';
-import { type TaskContext, TaskTypeRegistry } from '../../workflow/task-type.registry';
+import type { Permission } from '../../auth/permissions';
+import { type TaskContext, TaskRefusedError, TaskTypeRegistry } from '../../workflow/task-type.registry';
 import { AfterSalesService } from '../after-sales.service';
 
 const caseIdOf = (context: TaskContext): string => {
@@ -9,15 +9,17 @@ const caseIdOf = (context: TaskContext): string => {
   return caseId;
 };
 
-/** Who completed the tasklist task (input `task`: its element id) before this step; UserTasksService records `<elementId>_completedBy`. */
-const actorOf = (context: TaskContext): Actor => {
-  const by = context.input.task ? context.variables[`${context.input.task}_completedBy`] : undefined;
-  return typeof by === 'string' && by ? { ...SYSTEM_ACTOR, name: by } : SYSTEM_ACTOR;
-};
-
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
 const CASE_INPUT = { name: 'caseId', type: 'string', description: 'process variable' } as const;
-const BY_INPUT = { name: 'task', type: 'string', description: 'element id of the user task whose decision this applies (its completer is recorded as the actor)' } as const;
+const BY_INPUT = {
+  name: 'task',
+  type: 'string',
+  description: 'element id of the user task whose decision this applies: the person who completed it must hold the permission too, and is recorded as the actor',
+} as const;
+/** The permissions of the API routes with the same effect (approve/reject/close, receive/inspect, refund). */
+const CASE_WORK: Permission[] = ['aftersales.write'];
+const WAREHOUSE_WORK: Permission[] = ['aftersales.warehouse'];
+const REFUNDS: Permission[] = ['aftersales.refund'];
 
 /**
  * The after-sales steps a diagram can call (workflows/after-sales.bpmn). The apply steps follow a tasklist task and carry
@@ -37,12 +39,13 @@ export class AfterSalesTaskTypes implements OnModuleInit {
       description: 'Approves or rejects the case as the review task decided (variables approved, reason).',
       inputs: [CASE_INPUT, BY_INPUT],
       outputs: [{ name: 'approved', type: 'boolean', description: 'true when the case is approved' }],
+      permissions: CASE_WORK,
       handle: async (context) => {
         const approved = context.variables.approved === true;
-        const actor = actorOf(context);
+        const caseId = await this.ownCaseOf(context);
         const view = approved
-          ? await this.cases.approve(caseIdOf(context), {}, actor, true)
-          : await this.cases.reject(caseIdOf(context), text(context.variables.reason) ?? 'rejected in review', actor, true);
+          ? await this.cases.approve(caseId, {}, context.actor, true)
+          : await this.cases.reject(caseId, text(context.variables.reason) ?? 'rejected in review', context.actor, true);
         return { approved: view.status !== 'rejected' };
       },
     });
@@ -52,8 +55,9 @@ export class AfterSalesTaskTypes implements OnModuleInit {
       description: 'Records the returned goods as received (variables warehouse?, notes?).',
       inputs: [CASE_INPUT, BY_INPUT],
       outputs: [],
+      permissions: WAREHOUSE_WORK,
       handle: async (context) => {
-        await this.cases.receive(caseIdOf(context), { warehouse: text(context.variables.warehouse), notes: text(context.variables.notes) }, actorOf(context), true);
+        await this.cases.receive(await this.ownCaseOf(context), { warehouse: text(context.variables.warehouse), notes: text(context.variables.notes) }, context.actor, true);
       },
     });
     this.registry.register({
@@ -62,9 +66,10 @@ export class AfterSalesTaskTypes implements OnModuleInit {
       description: 'Restocks passed goods through the stock ledger, quarantines failed ones (variables qcResult pass|fail, qcNotes?).',
       inputs: [CASE_INPUT, BY_INPUT],
       outputs: [{ name: 'qcPassed', type: 'boolean', description: 'true when QC passed' }],
+      permissions: WAREHOUSE_WORK,
       handle: async (context) => {
         const result = context.variables.qcResult === 'pass' ? 'pass' : 'fail';
-        const view = await this.cases.inspect(caseIdOf(context), { result, notes: text(context.variables.qcNotes) }, actorOf(context), true);
+        const view = await this.cases.inspect(await this.ownCaseOf(context), { result, notes: text(context.variables.qcNotes) }, context.actor, true);
         return { qcPassed: view.inspection?.result === 'pass' };
       },
     });
@@ -74,10 +79,11 @@ export class AfterSalesTaskTypes implements OnModuleInit {
       description: 'Records the refund finance made (variables refundAmount, refundReference?); never above what is left to refund.',
       inputs: [CASE_INPUT, BY_INPUT],
       outputs: [],
+      permissions: REFUNDS,
       handle: async (context) => {
         const amount = text(context.variables.refundAmount);
-        if (!amount) throw new Error(`<${context.elementId}> the refund task was completed without refundAmount`);
-        await this.cases.refund(caseIdOf(context), { amount, reference: text(context.variables.refundReference) }, actorOf(context), true);
+        if (!amount) throw new TaskRefusedError(`the refund task was completed without refundAmount`);
+        await this.cases.refund(await this.ownCaseOf(context), { amount, reference: text(context.variables.refundReference) }, context.actor, true);
       },
     });
     this.registry.register({
@@ -86,7 +92,8 @@ export class AfterSalesTaskTypes implements OnModuleInit {
       description: 'Reserves the case lines in one warehouse (allocation strategy of the settings) and creates their shipment.',
       inputs: [CASE_INPUT],
       outputs: [{ name: 'replacementReserved', type: 'boolean', description: 'false when no warehouse has every unit now' }],
-      handle: async (context) => ({ replacementReserved: (await this.cases.reserveReplacement(caseIdOf(context))).reserved }),
+      permissions: CASE_WORK,
+      handle: async (context) => ({ replacementReserved: (await this.cases.reserveReplacement(await this.ownCaseOf(context))).reserved }),
     });
     this.registry.register({
       type: 'aftersales.escalate',
@@ -94,7 +101,8 @@ export class AfterSalesTaskTypes implements OnModuleInit {
       description: 'Marks the case escalated: its current step is past its SLA (a boundary timer).',
       inputs: [CASE_INPUT],
       outputs: [{ name: 'escalated', type: 'boolean', description: 'false when the case was closed meanwhile' }],
-      handle: async (context) => ({ escalated: await this.cases.escalate(caseIdOf(context)) }),
+      permissions: CASE_WORK,
+      handle: async (context) => ({ escalated: await this.cases.escalate(await this.ownCaseOf(context)) }),
     });
     this.registry.register({
       type: 'aftersales.close',
@@ -102,9 +110,19 @@ export class AfterSalesTaskTypes implements OnModuleInit {
       description: 'Closes the case at the end of its path (refunded, replacement shipped, or QC failed).',
       inputs: [CASE_INPUT, { name: 'note', type: 'string', description: 'history note' }],
       outputs: [],
+      permissions: CASE_WORK,
       handle: async (context) => {
-        await this.cases.close(caseIdOf(context), text(context.input.note), SYSTEM_ACTOR, true);
+        await this.cases.close(await this.ownCaseOf(context), text(context.input.note), context.actor, true);
       },
     });
+  }
+
+  /** The case this instance was started for (the case records its instance): never one named by another instance's starter. */
+  private async ownCaseOf(context: TaskContext): Promise<string> {
+    const caseId = caseIdOf(context);
+    const instanceId = await this.cases.processInstanceOf(caseId);
+    if (instanceId === undefined) throw new TaskRefusedError(`there is no after-sales case ${caseId}`);
+    if (instanceId !== context.instanceId) throw new TaskRefusedError(`case ${caseId} belongs to another process instance; a step acts only on the case its instance was started for`);
+    return caseId;
   }
 }

@@ -2,7 +2,8 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { NOTIFICATION_EVENTS, type NotificationEvent } from '../../notifications/notification-events';
-import { type TaskContext, TaskTypeRegistry } from '../../workflow/task-type.registry';
+import type { Permission } from '../../auth/permissions';
+import { type TaskContext, TaskRefusedError, TaskTypeRegistry } from '../../workflow/task-type.registry';
 import { OrderAllocationService } from '../order-allocation.service';
 import { type NotificationExtras, OrderNotifications, shipmentData } from '../order-notifications';
 import { OrderShippingService } from '../order-shipping.service';
@@ -13,6 +14,10 @@ const orderIdOf = (context: TaskContext): string => {
   if (typeof orderId !== 'string') throw new Error(`<${context.elementId}> the process has no orderId variable`);
   return orderId;
 };
+
+/** What the order steps' effects need: the permissions of the API routes with the same effect (approve, cancel, ...). */
+const APPROVES: Permission[] = ['orders.approve'];
+const CHANGES_ORDERS: Permission[] = ['orders.write'];
 
 /** The order steps a diagram can call: order.review, stock.reserve, order.complete, notify.send (DESIGN "The one idea"). */
 @Injectable()
@@ -33,7 +38,8 @@ export class OrderTaskTypes implements OnModuleInit {
       description: 'Checks address, phone, SKUs, stock, purchase limits, delivery area and payment (G1.2); flags what fails.',
       inputs: [{ name: 'orderId', type: 'string', description: 'process variable' }],
       outputs: [{ name: 'reviewOutcome', type: 'string', description: 'approved | exception | pending_payment | closed' }],
-      handle: async (context) => ({ reviewOutcome: await this.orders.review(orderIdOf(context)) }),
+      permissions: APPROVES,
+      handle: async (context) => ({ reviewOutcome: await this.orders.review(await this.ownOrderOf(context)) }),
     });
     this.registry.register({
       type: 'stock.reserve',
@@ -44,8 +50,9 @@ export class OrderTaskTypes implements OnModuleInit {
         { name: 'stockReserved', type: 'boolean', description: 'true when the whole order is reserved' },
         { name: 'warehouse', type: 'string', description: 'code of the warehouse chosen' },
       ],
+      permissions: CHANGES_ORDERS,
       handle: async (context) => {
-        const result = await this.allocation.reserveStock(orderIdOf(context));
+        const result = await this.allocation.reserveStock(await this.ownOrderOf(context));
         return { stockReserved: result.reserved, ...(result.warehouse ? { warehouse: result.warehouse } : {}) };
       },
     });
@@ -58,7 +65,8 @@ export class OrderTaskTypes implements OnModuleInit {
         { name: 'note', type: 'string', description: 'history note (default "deemed received")' },
       ],
       outputs: [{ name: 'orderCompleted', type: 'boolean', description: 'true when this step completed the order; false when it was completed already' }],
-      handle: async (context) => ({ orderCompleted: (await this.shipping.completeDeemedReceived(orderIdOf(context), context.input.note || undefined)).completed }),
+      permissions: CHANGES_ORDERS,
+      handle: async (context) => ({ orderCompleted: (await this.shipping.completeDeemedReceived(await this.ownOrderOf(context), context.input.note || undefined)).completed }),
     });
     this.registry.register({
       type: 'order.cancel-unpaid',
@@ -66,7 +74,8 @@ export class OrderTaskTypes implements OnModuleInit {
       description: 'Cancels the order if it is still awaiting payment (the payment deadline); releases what it holds.',
       inputs: [{ name: 'orderId', type: 'string', description: 'process variable' }],
       outputs: [{ name: 'cancelled', type: 'boolean', description: 'false when the payment arrived meanwhile' }],
-      handle: async (context) => ({ cancelled: await this.orders.cancelUnpaid(orderIdOf(context)) }),
+      permissions: CHANGES_ORDERS,
+      handle: async (context) => ({ cancelled: await this.orders.cancelUnpaid(await this.ownOrderOf(context)) }),
     });
     this.registry.register({
       type: 'notify.send',
@@ -74,16 +83,29 @@ export class OrderTaskTypes implements OnModuleInit {
       description: 'Tells the customer through the outbox (input "template": an event of notification-events.ts, e.g. order-confirmation) on the channels the settings turn on for it.',
       inputs: [{ name: 'template', type: 'string', description: `one of ${NOTIFICATION_EVENTS.join(', ')}` }],
       outputs: [{ name: 'notified', type: 'boolean', description: 'true when a message was queued (the event is on and the customer has an address for it)' }],
+      permissions: CHANGES_ORDERS,
       handle: async (context) => {
         const event = context.input.template || 'order-confirmation';
         if (!(NOTIFICATION_EVENTS as readonly string[]).includes(event)) throw new Error(`<${context.elementId}> no notification event "${event}" (${NOTIFICATION_EVENTS.join(', ')})`);
-        const orderId = orderIdOf(context);
+        const orderId = await this.ownOrderOf(context);
         const queued = await this.db.transaction(async (manager) =>
           this.notifications.send(manager, orderId, event as NotificationEvent, await this.extrasOf(manager, orderId, event as NotificationEvent)),
         );
         return { notified: queued > 0 };
       },
     });
+  }
+
+  /**
+   * The order this instance was started for (its intake records the instance): a diagram acts on its own order only, never
+   * on one named in a variable by whoever started another instance (issue 11 item 1).
+   */
+  private async ownOrderOf(context: TaskContext): Promise<string> {
+    const orderId = orderIdOf(context);
+    const [order] = await this.db.query(`SELECT process_instance_id AS "instanceId" FROM customer_order WHERE id::text = $1`, [orderId]);
+    if (!order) throw new TaskRefusedError(`there is no order ${orderId}`);
+    if (order.instanceId !== context.instanceId) throw new TaskRefusedError(`order ${orderId} belongs to another process instance; a step acts only on the order its instance was started for`);
+    return orderId;
   }
 
   /** What an event tells beyond the order, read from the order as it stands (the last parcel, the cancellation's reason). */

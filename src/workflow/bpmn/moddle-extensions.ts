@@ -34,6 +34,18 @@ export const moddleExtensions = {
           { name: 'dueIn', isAttr: true, type: 'String' },
         ],
       },
+      {
+        // a field of a user task's form: the only variables completing the task may set (issue 11 item 1)
+        name: 'FormField',
+        superClass: ['Element'],
+        properties: [
+          { name: 'name', isAttr: true, type: 'String' },
+          { name: 'label', isAttr: true, type: 'String' },
+          { name: 'type', isAttr: true, type: 'String' },
+          { name: 'required', isAttr: true, type: 'Boolean' },
+          { name: 'options', isAttr: true, type: 'String' },
+        ],
+      },
     ],
   },
   zeebe: {
@@ -101,12 +113,58 @@ export const moddleExtensions = {
           { name: 'dueDate', isAttr: true, type: 'String' },
         ],
       },
+      // Camunda 7 generated task forms: <camunda:formData><camunda:formField id type label><camunda:value id name/>...
+      {
+        name: 'FormData',
+        superClass: ['Element'],
+        properties: [{ name: 'fields', isMany: true, type: 'FormField' }],
+      },
+      {
+        name: 'FormField',
+        superClass: ['Element'],
+        properties: [
+          { name: 'id', isAttr: true, type: 'String' },
+          { name: 'label', isAttr: true, type: 'String' },
+          { name: 'type', isAttr: true, type: 'String' },
+          { name: 'defaultValue', isAttr: true, type: 'String' },
+          { name: 'validation', type: 'Validation' },
+          { name: 'values', isMany: true, type: 'Value' },
+        ],
+      },
+      {
+        name: 'Validation',
+        superClass: ['Element'],
+        properties: [{ name: 'constraints', isMany: true, type: 'Constraint' }],
+      },
+      {
+        name: 'Constraint',
+        superClass: ['Element'],
+        properties: [
+          { name: 'name', isAttr: true, type: 'String' },
+          { name: 'config', isAttr: true, type: 'String' },
+        ],
+      },
+      {
+        name: 'Value',
+        superClass: ['Element'],
+        properties: [
+          { name: 'id', isAttr: true, type: 'String' },
+          { name: 'name', isAttr: true, type: 'String' },
+        ],
+      },
     ],
   },
 };
 
 interface ExtensionElement {
   $type: string;
+  id?: string;
+  label?: string;
+  required?: boolean;
+  options?: string;
+  fields?: ExtensionElement[];
+  values?: ExtensionElement[];
+  validation?: { constraints?: ExtensionElement[] };
   candidateGroups?: string;
   dueDate?: string;
   type?: string;
@@ -154,8 +212,57 @@ interface UserTaskBehaviour {
 
 const splitList = (value: string | undefined) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
 
-/** Who may work a user task and when it is due: `oms:candidateRoles`/`oms:dueIn`, or the Camunda 8 / 7 equivalents. */
-export function userTaskSettingsOf(behaviour: UserTaskBehaviour): { candidateRoles: string[]; dueIn?: string; dueDate?: string } {
+export const FORM_FIELD_TYPES = ['string', 'number', 'boolean', 'enum', 'money', 'date'] as const;
+export type FormFieldType = (typeof FORM_FIELD_TYPES)[number];
+
+/** A field of a user task's form: completing the task may set this variable, and no other. */
+export interface FormField {
+  name: string;
+  label?: string;
+  type: FormFieldType;
+  required: boolean;
+  options?: string[];
+}
+
+/** Camunda 7's field types in ours (`long` is a whole number there; a number here). */
+const CAMUNDA_FIELD_TYPES: Record<string, FormFieldType> = { string: 'string', long: 'number', boolean: 'boolean', enum: 'enum', date: 'date' };
+
+/**
+ * The form a user task declares: `<oms:formField name type label required options/>` elements, or Camunda 7's
+ * `<camunda:formData>`. A field of an unknown type keeps it as written (`type` is then checked at deploy).
+ */
+export function formFieldsOf(behaviour: UserTaskBehaviour): FormField[] {
+  const fields: FormField[] = [];
+  for (const value of behaviour.extensionElements?.values ?? []) {
+    if (value.$type === 'oms:FormField' && value.name) {
+      const options = splitList(value.options);
+      fields.push({
+        name: value.name,
+        ...(value.label ? { label: value.label } : {}),
+        type: (value.type ?? 'string') as FormFieldType,
+        required: value.required === true,
+        ...(options.length ? { options } : {}),
+      });
+    }
+    if (value.$type === 'camunda:FormData') {
+      for (const field of value.fields ?? []) {
+        if (!field.id) continue;
+        const options = (field.values ?? []).map((option) => option.id ?? '').filter(Boolean);
+        fields.push({
+          name: field.id,
+          ...(field.label ? { label: field.label } : {}),
+          type: CAMUNDA_FIELD_TYPES[field.type ?? 'string'] ?? ((field.type ?? 'string') as FormFieldType),
+          required: (field.validation?.constraints ?? []).some((constraint) => constraint.name === 'required'),
+          ...(options.length ? { options } : {}),
+        });
+      }
+    }
+  }
+  return fields;
+}
+
+/** Who may work a user task, when it is due and its form: `oms:candidateRoles`/`oms:dueIn`, or the Camunda 8 / 7 equivalents. */
+export function userTaskSettingsOf(behaviour: UserTaskBehaviour): { candidateRoles: string[]; dueIn?: string; dueDate?: string; formFields: FormField[] } {
   const values = behaviour.extensionElements?.values ?? [];
   const assignment = values.find((value) => value.$type === 'zeebe:AssignmentDefinition');
   const schedule = values.find((value) => value.$type === 'zeebe:TaskSchedule');
@@ -163,5 +270,6 @@ export function userTaskSettingsOf(behaviour: UserTaskBehaviour): { candidateRol
     candidateRoles: splitList(behaviour.candidateRoles ?? assignment?.candidateGroups ?? behaviour.candidateGroups),
     dueIn: behaviour.dueIn,
     dueDate: schedule?.dueDate ?? behaviour.dueDate,
+    formFields: formFieldsOf(behaviour),
   };
 }

@@ -16,6 +16,8 @@ export class SetVariablesTaskType implements OnModuleInit {
       description: 'Sets each input as a process variable of the same name (strings; "true"/"false" and numbers are converted).',
       inputs: [{ name: '*', type: 'string', description: 'any name: the variable to set, with its value' }],
       outputs: [{ name: '*', type: 'object', description: 'the same names and values' }],
+      // it only changes the instance's own variables
+      permissions: [],
       handle: async ({ input }) => Object.fromEntries(Object.entries(input).map(([name, value]) => [name, typed(value)])),
     });
   }

@@ -6,7 +6,7 @@
 import BpmnModdle from 'bpmn-moddle';
 import { type LintReport, type LintResolver, Linter } from 'bpmnlint';
 import NodeResolver from 'bpmnlint/lib/resolver/node-resolver';
-import { moddleExtensions } from '../bpmn/moddle-extensions';
+import { moddleExtensions, taskTypeOf } from '../bpmn/moddle-extensions';
 import { lintConfig, OMS_PLUGIN } from './lint-config';
 import { omsRules } from './rules';
 import { type DiagramProblem, is, many, type ModdleElement, reportableId } from './types';
@@ -20,6 +20,18 @@ export interface DiagramValidation {
   errors: DiagramProblem[];
   /** Lint findings that do not block a deploy. */
   warnings: DiagramProblem[];
+  /** Every service and send task with the task type it names: what deploying the diagram lets it do. */
+  taskTypes: Array<{ elementId: string; type: string }>;
+}
+
+/** The task types a diagram's service and send tasks name, in every process and sub-process. */
+function taskTypesIn(container: ModdleElement): Array<{ elementId: string; type: string }> {
+  return many(container, 'flowElements').flatMap((element) => {
+    if (is(element, 'bpmn:FlowElementsContainer')) return taskTypesIn(element);
+    if (!is(element, 'bpmn:ServiceTask') && !is(element, 'bpmn:SendTask')) return [];
+    const type = taskTypeOf(element as never)?.trim();
+    return type ? [{ elementId: element.id ?? '', type }] : [];
+  });
 }
 
 /** When an oms rule reports an element, the bpmnlint rule listed here says the same about it: keep ours. */
@@ -139,7 +151,7 @@ export async function validateDiagram(xml: string, taskTypes: (type: string) => 
     definitions = parsed.rootElement as ModdleElement;
     moddleWarnings = parsed.warnings as ModdleWarning[];
   } catch (error) {
-    return { name: '', errors: [{ path: 'xml', message: `not a BPMN 2.0 document: ${(error as Error).message}`, rule: 'xml' }], warnings: [] };
+    return { name: '', errors: [{ path: 'xml', message: `not a BPMN 2.0 document: ${(error as Error).message}`, rule: 'xml' }], warnings: [], taskTypes: [] };
   }
 
   const parser = parserProblems(moddleWarnings);
@@ -190,5 +202,5 @@ export async function validateDiagram(xml: string, taskTypes: (type: string) => 
   }
 
   const first = processes[0];
-  return { name: first?.name ?? first?.id ?? '', errors, warnings };
+  return { name: first?.name ?? first?.id ?? '', errors, warnings, taskTypes: processes.flatMap(taskTypesIn) };
 }

@@ -18,6 +18,7 @@ describe('workflow runtime on PostgreSQL', () => {
       description: 'waits a moment, so a message can arrive before the instance waits for it',
       inputs: [],
       outputs: [],
+      permissions: [],
       handle: async (context) => {
         calls.push(context.businessKey ?? '');
         await new Promise((resolve) => setTimeout(resolve, 400));
@@ -51,6 +52,7 @@ describe('workflow runtime on PostgreSQL', () => {
       description: 'holds its step until the test releases it',
       inputs: [],
       outputs: [],
+      permissions: [],
       handle: () =>
         new Promise<void>((resolve) => {
           gate.entered = true;

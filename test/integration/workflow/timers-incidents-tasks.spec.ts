@@ -19,11 +19,11 @@ describe('workflow runtime: timers, incidents, versions and user tasks', () => {
   const registerTaskTypes = (target: TestApp) => {
     const registry = target.running.app.get(TaskTypeRegistry);
     registry.register({
-      type: 'test.record', name: 'Record', description: 'records that it ran', inputs: [], outputs: [],
+      type: 'test.record', name: 'Record', description: 'records that it ran', inputs: [], outputs: [], permissions: [],
       handle: async (context) => void recorded.push({ key: context.businessKey, element: context.elementId, variables: context.variables }),
     });
     registry.register({
-      type: 'test.flaky', name: 'Flaky', description: 'fails while failuresLeft > 0', inputs: [], outputs: [], retries: 2,
+      type: 'test.flaky', name: 'Flaky', description: 'fails while failuresLeft > 0', inputs: [], outputs: [], permissions: [], retries: 2,
       handle: async () => {
         if (failuresLeft > 0) {
           failuresLeft--;
@@ -121,7 +121,9 @@ describe('workflow runtime: timers, incidents, versions and user tasks', () => {
 
   it('a user task is claimed and completed by a person of its role; its variables steer the gateway', async () => {
     await deploy('approval', `${start('Approve')}
-      <bpmn:userTask id="Approve" name="Approve the refund" oms:candidateRoles="finance" />
+      <bpmn:userTask id="Approve" name="Approve the refund" oms:candidateRoles="finance">
+        <bpmn:extensionElements><oms:formField name="approved" type="boolean" label="Approve" required="true" /><oms:formField name="note" type="string" /></bpmn:extensionElements>
+      </bpmn:userTask>
       <bpmn:sequenceFlow id="F1" sourceRef="Approve" targetRef="Decision" />
       <bpmn:exclusiveGateway id="Decision" default="No" />
       <bpmn:sequenceFlow id="Yes" sourceRef="Decision" targetRef="Pay"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=approved == true and amount &lt;= 500</bpmn:conditionExpression></bpmn:sequenceFlow>
@@ -142,11 +144,25 @@ describe('workflow runtime: timers, incidents, versions and user tasks', () => {
     expect((await app.http.post(`/api/tasks/${task.id}/claim`).set(finance).expect(200)).body).toMatchObject({ status: 'claimed', assignee: 'finance@test.local' });
     expect((await app.http.post(`/api/tasks/${task.id}/complete`).set(auth).send({ variables: { approved: true } }).expect(409)).body.error.code).toBe('invalid_state');
     expect((await app.http.post(`/api/tasks/${task.id}/complete`).set(finance).send({ variables: 'yes' }).expect(422)).body.error.code).toBe('validation_failed');
+    expect(task.formFields).toEqual([
+      { name: 'approved', label: 'Approve', type: 'boolean', required: true },
+      { name: 'note', type: 'string', required: false },
+    ]);
+    // issue 11: only the form's fields, of their types, the required ones present; nothing is completed otherwise
+    const refused = await app.http.post(`/api/tasks/${task.id}/complete`).set(finance).send({ variables: { approved: true, amount: 9999 } }).expect(422);
+    expect(refused.body.error.details).toEqual([{ path: 'variables.amount', message: expect.stringContaining('not a field of this task') }]);
+    const wrongType = await app.http.post(`/api/tasks/${task.id}/complete`).set(finance).send({ variables: { approved: 'yes' } }).expect(422);
+    expect(wrongType.body.error.details).toEqual([{ path: 'variables.approved', message: 'must be true or false' }]);
+    const missing = await app.http.post(`/api/tasks/${task.id}/complete`).set(finance).send({ variables: { note: 'ok' } }).expect(422);
+    expect(missing.body.error.details).toEqual([{ path: 'variables.approved', message: 'is required' }]);
+    expect((await app.http.get(`/api/tasks/${task.id}`).set(finance).expect(200)).body.status).toBe('claimed');
     await app.http.post(`/api/tasks/${task.id}/complete`).set(finance).send({ variables: { approved: true } }).expect(200);
     await app.http.post(`/api/tasks/${task.id}/complete`).set(finance).send({ variables: { approved: false } }).expect(409);
 
     const done = await untilStatus(id, 'completed');
-    expect(done.variables).toMatchObject({ approved: true, amount: 120, Approve_completedBy: 'finance@test.local' });
+    expect(done.variables).toEqual({ approved: true, amount: 120 });
+    // who completed it is the runtime's record of the authenticated user, not a process variable
+    expect((await app.http.get(`/api/tasks/${task.id}`).set(finance).expect(200)).body).toMatchObject({ status: 'completed', completedBy: 'finance@test.local' });
     expect(done.activity.map((a: { elementId: string }) => a.elementId)).toEqual(['Start', 'Approve', 'Decision', 'Pay', 'EndPaid']);
   });
 

@@ -2,7 +2,7 @@ import { Engine } from 'bpmn-engine';
 import { moddleExtensions } from '../../../src/workflow/bpmn/moddle-extensions';
 import { migrateState, parsedDiagram, runEngineStep } from '../../../src/workflow/engine-step';
 import { TaskTypeRegistry } from '../../../src/workflow/task-type.registry';
-import { diagram } from '../../helpers/bpmn';
+import { AS_SYSTEM, diagram } from '../../helpers/bpmn';
 
 const waitThenTask = (key: string, task: string) =>
   diagram(
@@ -19,7 +19,7 @@ const waitThenTask = (key: string, task: string) =>
 describe('engine steps on cached diagrams', () => {
   const calls: string[] = [];
   const registry = new TaskTypeRegistry();
-  registry.register({ type: 'test.record', name: 'Record', description: 'records its element', inputs: [], outputs: [], handle: async (context) => void calls.push(`${context.instanceId}:${context.elementId}`) });
+  registry.register({ type: 'test.record', name: 'Record', description: 'records its element', inputs: [], outputs: [], permissions: [], handle: async (context) => void calls.push(`${context.instanceId}:${context.elementId}`) });
   const go = { kind: 'message' as const, name: 'Go', payload: {} };
 
   it('a version is parsed once per id; a failed load is tried again', async () => {
@@ -38,14 +38,14 @@ describe('engine steps on cached diagrams', () => {
 
   it('a saved state carries no diagram, and resumes on the version it names', async () => {
     const xml = waitThenTask('stateless', 'Task');
-    const first = await runEngineStep({ instanceId: 'i-1', businessKey: 'B-1', definitionId: 'def-stateless', xml, variables: {}, timeoutMs: 5000 }, registry);
+    const first = await runEngineStep({ instanceId: 'i-1', businessKey: 'B-1', definitionId: 'def-stateless', xml, variables: {}, timeoutMs: 5000, ...AS_SYSTEM }, registry);
     expect(first.waiting.map((wait) => wait.elementId)).toEqual(['Wait']);
     const saved = JSON.parse(JSON.stringify(first.state));
     expect(saved.definitions).toHaveLength(1);
     expect(saved.definitions[0].source).toBeUndefined();
 
     const loader = () => Promise.reject(new Error('a cached version is never read again'));
-    const second = await runEngineStep({ instanceId: 'i-1', businessKey: 'B-1', definitionId: 'def-stateless', xml: loader, state: saved, variables: {}, trigger: go, timeoutMs: 5000 }, registry);
+    const second = await runEngineStep({ instanceId: 'i-1', businessKey: 'B-1', definitionId: 'def-stateless', xml: loader, state: saved, variables: {}, trigger: go, timeoutMs: 5000, ...AS_SYSTEM }, registry);
     expect(second.completed).toBe(true);
     expect(calls).toContain('i-1:Task');
   });
@@ -56,10 +56,10 @@ describe('engine steps on cached diagrams', () => {
     const engine = new Engine({ source: xml, moddleOptions: moddleExtensions } as never) as unknown as { getState(): Promise<{ definitions: Array<{ source?: string }> }> };
     const withSource = (await engine.getState()).definitions[0].source;
     expect(withSource).toEqual(expect.any(String));
-    const first = await runEngineStep({ instanceId: 'i-2', businessKey: 'B-2', definitionId: 'def-legacy', xml, variables: {}, timeoutMs: 5000 }, registry);
+    const first = await runEngineStep({ instanceId: 'i-2', businessKey: 'B-2', definitionId: 'def-legacy', xml, variables: {}, timeoutMs: 5000, ...AS_SYSTEM }, registry);
     const legacy = JSON.parse(JSON.stringify(first.state));
     legacy.definitions[0].source = withSource;
-    const second = await runEngineStep({ instanceId: 'i-2', businessKey: 'B-2', definitionId: 'def-legacy', xml, state: legacy, variables: {}, trigger: go, timeoutMs: 5000 }, registry);
+    const second = await runEngineStep({ instanceId: 'i-2', businessKey: 'B-2', definitionId: 'def-legacy', xml, state: legacy, variables: {}, trigger: go, timeoutMs: 5000, ...AS_SYSTEM }, registry);
     expect(second.completed).toBe(true);
     expect(calls).toContain('i-2:Task');
   });
@@ -67,10 +67,10 @@ describe('engine steps on cached diagrams', () => {
   it('instances of two versions step at the same time, each on its own diagram; a migrated state runs the new one', async () => {
     const v1 = waitThenTask('versioned', 'V1Task');
     const v2 = waitThenTask('versioned', 'V2Task').replace('id="Defs_versioned"', 'id="Defs_versioned_v2"');
-    const start = (id: string, definitionId: string, xml: string) => runEngineStep({ instanceId: id, businessKey: id, definitionId, xml, variables: {}, timeoutMs: 5000 }, registry);
+    const start = (id: string, definitionId: string, xml: string) => runEngineStep({ instanceId: id, businessKey: id, definitionId, xml, variables: {}, timeoutMs: 5000, ...AS_SYSTEM }, registry);
     const [a, b] = await Promise.all([start('v1-a', 'def-v1', v1), start('v2-b', 'def-v2', v2)]);
     const resume = (id: string, definitionId: string, xml: string, state: unknown) =>
-      runEngineStep({ instanceId: id, businessKey: id, definitionId, xml, state: JSON.parse(JSON.stringify(state)), variables: {}, trigger: go, timeoutMs: 5000 }, registry);
+      runEngineStep({ instanceId: id, businessKey: id, definitionId, xml, state: JSON.parse(JSON.stringify(state)), variables: {}, trigger: go, timeoutMs: 5000, ...AS_SYSTEM }, registry);
     const migrated = await migrateState(JSON.parse(JSON.stringify(a.state)), 'def-v2', v2);
     const [c] = await Promise.all([start('v1-c', 'def-v1', v1)]);
     await Promise.all([resume('v1-a', 'def-v2', v2, migrated), resume('v2-b', 'def-v2', v2, b.state), resume('v1-c', 'def-v1', v1, c.state)]);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runEngineStep } from '../../../src/workflow/engine-step';
 import { type TaskContext, TaskTypeRegistry } from '../../../src/workflow/task-type.registry';
+import { AS_SYSTEM } from '../../helpers/bpmn';
 
 /**
  * The Camunda Modeler fixtures are not only valid: the engine runs them as drawn (zeebe:taskDefinition /
@@ -12,12 +13,12 @@ describe('Camunda Modeler fixtures run on the engine', () => {
     const calls: Array<{ type: string; input: TaskContext['input'] }> = [];
     const registry = new TaskTypeRegistry();
     const stub = (type: string, output: Record<string, unknown>) =>
-      registry.register({ type, name: type, description: type, inputs: [], outputs: [], handle: async (context) => { calls.push({ type, input: context.input }); return output; } });
+      registry.register({ type, name: type, description: type, inputs: [], outputs: [], permissions: [], handle: async (context) => { calls.push({ type, input: context.input }); return output; } });
     stub('order.review', { reviewOutcome });
     stub('stock.reserve', { stockReserved: true });
     stub('notify.send', { notified: true });
     const xml = readFileSync(join(__dirname, '../../fixtures', file), 'utf8');
-    const result = await runEngineStep({ instanceId: `run-${file}-${reviewOutcome}`, businessKey: 'SO-1', xml, variables: { orderId: 'o-1' }, timeoutMs: 5000 }, registry);
+    const result = await runEngineStep({ instanceId: `run-${file}-${reviewOutcome}`, businessKey: 'SO-1', xml, variables: { orderId: 'o-1' }, timeoutMs: 5000, ...AS_SYSTEM }, registry);
     return { result, calls };
   };
 

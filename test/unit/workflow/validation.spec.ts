@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BpmnModdle from 'bpmn-moddle';
-import { moddleExtensions, taskInputsOf, taskTypeOf } from '../../../src/workflow/bpmn/moddle-extensions';
+import { formFieldsOf, moddleExtensions, taskInputsOf, taskTypeOf } from '../../../src/workflow/bpmn/moddle-extensions';
 import { type DiagramProblem, validateDiagram } from '../../../src/workflow/validation/diagram-validator';
 import { isIsoCycle, isIsoDateTime, isIsoDuration } from '../../../src/workflow/validation/iso8601';
 
@@ -343,5 +343,35 @@ describe('diagram validation (bpmnlint recommended + ours)', () => {
         <bpmn:scriptTask id="X" scriptFormat="javascript"><bpmn:script>process.exit(1)</bpmn:script></bpmn:scriptTask>`);
       expect(paths((await validate(xml)).errors)).toEqual(['T1', 'T2', 'X']);
     });
+  });
+});
+
+describe('user task forms (issue 11: completing a task sets only its form fields)', () => {
+  const userTask = (fields: string) => around(`<bpmn:userTask id="X" name="Decide"><bpmn:extensionElements>${fields}</bpmn:extensionElements></bpmn:userTask>`);
+
+  it('reads oms:formField and Camunda 7 camunda:formData alike', async () => {
+    const parsed = await new BpmnModdle(moddleExtensions).fromXML(
+      userTask(`<oms:formField name="approved" type="boolean" label="Approve" required="true" />
+        <camunda:formData><camunda:formField id="qc" label="QC" type="enum"><camunda:validation><camunda:constraint name="required" /></camunda:validation>
+          <camunda:value id="pass" name="Pass" /><camunda:value id="fail" name="Fail" /></camunda:formField>
+          <camunda:formField id="count" type="long" /></camunda:formData>`),
+      'bpmn:Definitions',
+    );
+    const task = (parsed.rootElement as unknown as { rootElements: Array<{ flowElements: Array<{ id: string }> }> }).rootElements[0].flowElements.find((element) => element.id === 'X');
+    expect(formFieldsOf(task as never)).toEqual([
+      { name: 'approved', label: 'Approve', type: 'boolean', required: true },
+      { name: 'qc', label: 'QC', type: 'enum', required: true, options: ['pass', 'fail'] },
+      { name: 'count', type: 'number', required: false },
+    ]);
+  });
+
+  it('a well-formed form deploys; bad names, unknown types, duplicates and optionless enums are errors on the task', async () => {
+    expect((await validate(userTask('<oms:formField name="refundAmount" type="money" required="true" />'))).errors).toEqual([]);
+    const { errors } = await validate(
+      userTask(`<oms:formField name="9lives" /><oms:formField name="a" type="blob" /><oms:formField name="b" /><oms:formField name="b" />
+        <oms:formField name="c" type="enum" />`),
+    );
+    expect(errors.map((problem) => [problem.path, problem.rule])).toEqual(Array(4).fill(['X', 'oms/user-task-form']));
+    expect(errors.map((problem) => problem.message).join(' | ')).toMatch(/not a variable name.*type "blob".*declared twice.*enum without options/);
   });
 });

@@ -5,6 +5,7 @@ import noScripts from './no-scripts';
 import sequenceFlowEnds from './sequence-flow-ends';
 import taskType from './task-type';
 import timerIso8601 from './timer-iso8601';
+import userTaskForm from './user-task-form';
 
 /** Our rules, by name; in lint results they appear as `oms/<name>` (a bpmnlint plugin named "oms"). */
 export const omsRules = {
@@ -15,6 +16,7 @@ export const omsRules = {
   'no-scripts': noScripts,
   'message-reference': messageReference,
   'sequence-flow-ends': sequenceFlowEnds,
+  'user-task-form': userTaskForm,
 } as const;
 
 export type OmsRuleName = keyof typeof omsRules;

@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { type Actor, type PrincipalRef, SYSTEM_ACTOR } from '../common/actor';
+
+/**
+ * What a stored principal (who started a process instance, who completed its task) may do now: its roles' current
+ * permissions. A disabled user or a revoked API key may do nothing, so a diagram never outlives the rights behind it.
+ */
+@Injectable()
+export class PrincipalsService {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async actorOf(principal: PrincipalRef): Promise<Actor> {
+    if (principal.kind === 'system') return SYSTEM_ACTOR;
+    const rows: Array<{ roles: string[]; permissions: string[] | null }> =
+      principal.kind === 'user'
+        ? await this.db.query(
+            `SELECT u.roles, (SELECT array_agg(DISTINCT p) FROM role r, unnest(r.permissions) p WHERE r.name = ANY(u.roles)) AS permissions
+               FROM app_user u WHERE u.id::text = $1 AND u.active`,
+            [principal.id],
+          )
+        : await this.db.query(
+            `SELECT k.roles, (SELECT array_agg(DISTINCT p) FROM role r, unnest(r.permissions) p WHERE r.name = ANY(k.roles)) AS permissions
+               FROM api_key k WHERE k.id::text = $1 AND k.revoked_at IS NULL`,
+            [principal.id],
+          );
+    const row = rows[0];
+    return { ...principal, roles: row?.roles ?? [], permissions: new Set(row?.permissions ?? []) };
+  }
+}
