@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { orderBody, stockedCatalogue, unique } from '../helpers/fixtures';
+import { orderBody, shippedOrder as shipOrder, stockedCatalogue, unique } from '../helpers/fixtures';
 import { ADMIN_EMAIL, eventually, useTestApp } from '../helpers/test-app';
 
 type Line = { sku: string; quantity: number };
@@ -36,15 +36,7 @@ describe('after-sales cases', () => {
       const order = await getOrder(id);
       return order.status === status ? order : undefined;
     }, { what: `order ${id} to be ${status}` });
-  /** A paid order (19.90 a unit) of fresh SKUs, shipped in one step from a fresh warehouse holding `stock` of each. */
-  const shippedOrder = async (quantities: number[], stock = 10) => {
-    const skus = quantities.map(() => unique('AS'));
-    const { warehouse } = await stockedCatalogue(test.app, test.auth.Authorization.slice(7), Object.fromEntries(skus.map((sku) => [sku, stock])));
-    const created = await http().post('/api/orders').set(test.auth).send(orderBody(skus.map((sku, i) => ({ sku, quantity: quantities[i] })))).expect(201);
-    await waitForOrder(created.body.id, 'awaiting_shipment');
-    await http().post(`/api/orders/${created.body.id}/shipments`).set(test.auth).send({ carrier: 'sf', trackingNumber: unique('SF').slice(0, 30) }).expect(200);
-    return { order: await getOrder(created.body.id), skus, warehouse };
-  };
+  const shippedOrder = (quantities: number[], stock = 10) => shipOrder(test.app, test.auth, quantities, stock);
   const open = (orderId: string, body: Record<string, unknown>) => http().post(`/api/orders/${orderId}/after-sales`).set(test.auth).send(body);
   const act = (caseId: string, action: string, body: Record<string, unknown> = {}) => http().post(`/api/after-sales/${caseId}/${action}`).set(test.auth).send(body);
   const waitingAt = (instanceId: string, elementId: string) =>

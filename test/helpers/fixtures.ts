@@ -1,4 +1,5 @@
-import type { TestApp } from './test-app';
+import { AuthService } from '../../src/auth/auth.service';
+import { eventually, type TestApp } from './test-app';
 
 let sequence = 0;
 export const unique = (prefix: string) => `${prefix}-${process.pid}-${Date.now().toString(36)}-${++sequence}`;
@@ -25,4 +26,28 @@ export function orderBody(lines: Array<{ sku: string; quantity: number; unitPric
     payment: { method: 'alipay', status: 'paid' },
     ...overrides,
   };
+}
+
+/** A new user holding `roles` and a bearer token of theirs. */
+export async function userWithRoles(app: TestApp, ...roles: string[]): Promise<{ id: string; email: string; auth: Record<string, string> }> {
+  const email = `${unique(roles.join('-') || 'nobody')}@test.local`.toLowerCase();
+  const password = 'role-password-1';
+  const id = await app.running.app.get(AuthService).createUser(email, password, roles);
+  return { id, email, auth: { Authorization: `Bearer ${await app.login(email, password)}` } };
+}
+
+/**
+ * A paid order (19.90 a unit) of fresh SKUs, shipped in one step from a fresh warehouse holding `stock` of each: what an
+ * after-sales case starts from.
+ */
+export async function shippedOrder(app: TestApp, auth: Record<string, string>, quantities: number[], stock = 10) {
+  const skus = quantities.map(() => unique('AS'));
+  const { warehouse } = await stockedCatalogue(app, auth.Authorization.slice(7), Object.fromEntries(skus.map((sku) => [sku, stock])));
+  const created = await app.http.post('/api/orders').set(auth).send(orderBody(skus.map((sku, i) => ({ sku, quantity: quantities[i] })))).expect(201);
+  await eventually(async () => ((await app.http.get(`/api/orders/${created.body.id}`).set(auth).expect(200)).body.status === 'awaiting_shipment' ? true : undefined), {
+    what: `order ${created.body.number} to await shipment`,
+  });
+  await app.http.post(`/api/orders/${created.body.id}/shipments`).set(auth).send({ carrier: 'sf', trackingNumber: unique('SF').slice(0, 30) }).expect(200);
+  const order = (await app.http.get(`/api/orders/${created.body.id}`).set(auth).expect(200)).body;
+  return { order, skus, warehouse };
 }
