@@ -2,6 +2,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { adminLogin, baseUrl, buildWorkflowUiBundles, collectPageErrors, launchChromium } from '../../helpers/browser';
 import { orderBody, stockedCatalogue, unique } from '../../helpers/fixtures';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, eventually, startTestApp, type TestApp } from '../../helpers/test-app';
+import { AuthService } from '../../../src/auth/auth.service';
+import { diagram } from '../../helpers/bpmn';
 
 // AdminJS: no component bundling and no rollup watcher in tests (STACK trap 4); jest runs this file with
 // --experimental-vm-modules because AdminJS is ESM-only (trap 2).
@@ -10,6 +12,29 @@ process.env.NODE_ENV = 'production';
 process.env.ADMIN_JS_SKIP_BUNDLE = 'true';
 
 const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? '/tmp';
+
+/** The outside review's attack, drawn: start → aftersales.review → aftersales.refund → end, with a layout to show. */
+const refundAttack = (key: string) =>
+  diagram(
+    key,
+    `<bpmn:startEvent id="StartEvent_1" /><bpmn:sequenceFlow id="F1" sourceRef="StartEvent_1" targetRef="Review" />
+     <bpmn:serviceTask id="Review" name="Approve" oms:taskType="aftersales.review" /><bpmn:sequenceFlow id="F2" sourceRef="Review" targetRef="Refund" />
+     <bpmn:serviceTask id="Refund" name="Refund" oms:taskType="aftersales.refund" /><bpmn:sequenceFlow id="F3" sourceRef="Refund" targetRef="End" />
+     <bpmn:endEvent id="End" />`,
+  ).replace(
+    '</bpmn:definitions>',
+    `<bpmndi:BPMNDiagram id="D" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI">
+      <bpmndi:BPMNPlane id="Plane" bpmnElement="${key}">
+        <bpmndi:BPMNShape id="S_Start" bpmnElement="StartEvent_1"><dc:Bounds x="100" y="100" width="36" height="36" /></bpmndi:BPMNShape>
+        <bpmndi:BPMNShape id="S_Review" bpmnElement="Review"><dc:Bounds x="200" y="78" width="100" height="80" /></bpmndi:BPMNShape>
+        <bpmndi:BPMNShape id="S_Refund" bpmnElement="Refund"><dc:Bounds x="360" y="78" width="100" height="80" /></bpmndi:BPMNShape>
+        <bpmndi:BPMNShape id="S_End" bpmnElement="End"><dc:Bounds x="520" y="100" width="36" height="36" /></bpmndi:BPMNShape>
+        <bpmndi:BPMNEdge id="E1" bpmnElement="F1"><di:waypoint x="136" y="118" /><di:waypoint x="200" y="118" /></bpmndi:BPMNEdge>
+        <bpmndi:BPMNEdge id="E2" bpmnElement="F2"><di:waypoint x="300" y="118" /><di:waypoint x="360" y="118" /></bpmndi:BPMNEdge>
+        <bpmndi:BPMNEdge id="E3" bpmnElement="F3"><di:waypoint x="460" y="118" /><di:waypoint x="520" y="118" /></bpmndi:BPMNEdge>
+      </bpmndi:BPMNPlane>
+    </bpmndi:BPMNDiagram></bpmn:definitions>`,
+  );
 const WORKFLOW = 'order-fulfillment';
 
 type Modeler = {
@@ -242,6 +267,13 @@ describe('the workflow pages in a browser (Debian chromium)', () => {
     await page.locator('#bio-properties-panel-omsDueIn').fill('P2D');
     await committed('Task_Approve', 'oms:dueIn', 'P2D');
     await committed('Task_Approve', 'oms:candidateRoles', 'operator, finance');
+    // its form: the only variables completing it may set (issue 11)
+    await page.locator('#bio-properties-panel-omsFormFields').fill('refundAmount: number* Refund amount\ncomment: string');
+    await eventually(async () => ((await page.evaluate(() => {
+      const modeler = (globalThis as unknown as { bpmnModeler: Modeler }).bpmnModeler;
+      const task = modeler.get('elementRegistry').get!('Task_Approve') as { businessObject: { extensionElements?: { values: Array<{ $type: string }> } } };
+      return (task.businessObject.extensionElements?.values ?? []).filter((value) => value.$type === 'oms:FormField').length;
+    })) === 2 ? true : undefined), { what: 'the two form fields in the diagram' });
     // the service task has no type yet: a lint error until one is chosen
     await problem('Task_Mark').first().waitFor();
     await select('Task_Mark');
@@ -253,6 +285,7 @@ describe('the workflow pages in a browser (Debian chromium)', () => {
     const deployed = await app.http.get(`/api/workflows/${key}/versions/1`).set(auth).expect(200);
     expect(deployed.body.xml).toMatch(/<bpmn:userTask id="Task_Approve" name="Approve refund" oms:candidateRoles="operator, finance" oms:dueIn="P2D"/);
     expect(deployed.body.xml).toContain('<oms:input name="channel" value="tasklist" />');
+    expect(deployed.body.xml).toMatch(/<oms:formField name="refundAmount" label="Refund amount" type="number" required="true" \/>/);
 
     const started = await app.http.post('/api/process-instances').set(auth).send({ key, businessKey: 'RMA-UI-1' }).expect(201);
     const instanceId = started.body.id as string;
@@ -268,9 +301,8 @@ describe('the workflow pages in a browser (Debian chromium)', () => {
     await expect(row.textContent()).resolves.toContain(ADMIN_EMAIL);
     await row.getByRole('button', { name: 'Complete…' }).click();
     const form = page.locator('.oms-complete-form');
-    await form.getByLabel('Variable name').fill('refundAmount');
-    await form.getByLabel('Type').selectOption('number');
-    await form.getByLabel('Value').fill('12.50');
+    await form.getByLabel('Refund amount *').fill('12.50');
+    await form.getByLabel('comment').fill('客户已确认');
     await shot('tasks');
     await form.getByRole('button', { name: 'Complete task' }).click();
     await page.locator('#oms-notice.oms-notice-success', { hasText: 'Completed "Approve refund"' }).waitFor();
@@ -279,6 +311,34 @@ describe('the workflow pages in a browser (Debian chromium)', () => {
       const body = (await app.http.get(`/api/process-instances/${instanceId}`).set(auth).expect(200)).body;
       return body.status === 'completed' ? body : undefined;
     }, { what: 'the instance to complete' });
-    expect(finished.variables).toMatchObject({ refundAmount: 12.5, approved: true, channel: 'tasklist' });
+    expect(finished.variables).toMatchObject({ refundAmount: 12.5, comment: '客户已确认', approved: true, channel: 'tasklist' });
+  });
+
+  it('an analyst deploying a diagram that refunds is refused in the modeler, each task naming the permission it needs', async () => {
+    const email = `${unique('analyst')}@test.local`.toLowerCase();
+    await app.running.app.get(AuthService).createUser(email, 'analyst-password-1', ['analyst']);
+    const analystContext = await browser.newContext({ viewport: { width: 1600, height: 950 } });
+    const analystPage = await analystContext.newPage();
+    analystPage.setDefaultTimeout(20_000);
+    const analystErrors = collectPageErrors(analystPage);
+    try {
+      await adminLogin(analystPage, base, email, 'analyst-password-1');
+      const key = unique('analyst-refund').toLowerCase();
+      await analystPage.goto(`${base}/admin/workflow-ui/modeler?key=${key}`);
+      await analystPage.locator('[data-element-id="StartEvent_1"]').first().waitFor();
+      await analystPage.evaluate(async (xml) => {
+        await (globalThis as unknown as { bpmnModeler: { importXML(xml: string): Promise<unknown> } }).bpmnModeler.importXML(xml);
+      }, refundAttack(key));
+      await analystPage.locator('[data-action=deploy]').click();
+      await analystPage.locator('#oms-notice.oms-notice-error', { hasText: 'aftersales.refund needs aftersales.refund' }).waitFor();
+      const refused = analystPage.locator('[data-testid=problems] li.oms-problem-error[data-source=server]');
+      await expect(refused.filter({ hasText: 'task type aftersales.refund needs permission aftersales.refund' }).getAttribute('data-element-id')).resolves.toBe('Refund');
+      await expect(refused.filter({ hasText: 'task type aftersales.review needs permission aftersales.write' }).getAttribute('data-element-id')).resolves.toBe('Review');
+      await analystPage.screenshot({ path: `${SCREENSHOTS}/oms-modeler-deploy-refused.png` });
+      await app.http.get(`/api/workflows/${key}/versions/1`).set(auth).expect(404);
+      expect(analystErrors.filter((error) => !/Failed to load resource/.test(error))).toEqual([]);
+    } finally {
+      await analystContext.close();
+    }
   });
 });

@@ -221,10 +221,11 @@ class ModelerPage {
       try {
         result = await deploy(this.key, xml);
       } catch (error) {
-        if (error instanceof ApiError && error.status === 422) {
+        // 422: the diagram has problems; 403: it uses task types whose permissions the user lacks (each named on its task)
+        if (error instanceof ApiError && (error.status === 422 || error.status === 403)) {
           this.setServerProblems(error.details.map((detail) => ({ elementId: detail.path, message: detail.message, severity: 'error', source: 'server' })));
           this.focusFirstProblem();
-          notify(`Not deployed: ${error.details.length || 'some'} problem(s), listed below`, 'error');
+          notify(error.status === 403 ? `Not deployed: ${error.message}` : `Not deployed: ${error.details.length || 'some'} problem(s), listed below`, 'error');
           return;
         }
         throw error;

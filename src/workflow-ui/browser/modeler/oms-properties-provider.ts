@@ -12,6 +12,7 @@ import type { Element, ModdleElement } from 'bpmn-js/lib/model/Types';
 import { getBusinessObject, is, isAny } from 'bpmn-js/lib/util/ModelUtil';
 import type { TaskTypeField, TaskTypeInfo } from '../shared/types';
 import { taskTypeOf } from '../../../workflow/bpmn/moddle-extensions';
+import { formFieldLine, parseFormFieldLine } from './form-field-lines';
 
 const PRIORITY = 500;
 const TASK_ELEMENTS = ['bpmn:ServiceTask', 'bpmn:SendTask'];
@@ -82,7 +83,7 @@ export class OmsPropertiesProvider {
   }
 }
 
-/** Who may work a user task and when it is due (`oms:candidateRoles`, `oms:dueIn`), as the tasklist shows it. */
+/** Who may work a user task, when it is due and its form (`oms:candidateRoles`, `oms:dueIn`, `oms:formField`), as the tasklist shows it. */
 function userTaskGroup(element: Element): Group {
   return {
     id: 'oms-user-task',
@@ -91,6 +92,7 @@ function userTaskGroup(element: Element): Group {
     entries: [
       { id: 'omsCandidateRoles', element, component: AttributeEntry, isEdited: isTextFieldEntryEdited, attribute: 'oms:candidateRoles', label: 'Candidate roles', description: 'Comma-separated roles that may claim it, e.g. operator, finance; empty: anyone' },
       { id: 'omsDueIn', element, component: AttributeEntry, isEdited: isTextFieldEntryEdited, attribute: 'oms:dueIn', label: 'Due in', description: 'ISO 8601 duration from when the task is created, e.g. PT4H or P2D' },
+      { id: 'omsFormFields', element, component: FormFieldsEntry, isEdited: isTextAreaEntryEdited },
     ],
   };
 }
@@ -144,6 +146,8 @@ function TaskTypeEntry(props: { element: Element; id: string; taskTypes: TaskTyp
   let description = known ? known.description : current ? `"${current}" is not a registered task type` : 'Choose what this task does';
   if (current && !own) description = `${description} (read from zeebe:taskDefinition or camunda:topic; choosing one here takes precedence)`;
   if (known?.outputs.length) description = `${description.replace(/\.$/, '')}. Sets: ${known.outputs.map((output) => output.name).join(', ')}`;
+  // a deploy needs what the task types need, and so does whoever starts or decides for the instance (issue 11)
+  if (known) description = `${description.replace(/\.$/, '')}. ${known.permissions.length ? `Needs permission: ${known.permissions.join(', ')}` : 'Needs no permission'}`;
 
   return h(SelectEntry, {
     element,
@@ -157,10 +161,10 @@ function TaskTypeEntry(props: { element: Element; id: string; taskTypes: TaskTyp
 }
 
 /**
- * Replaces the `<oms:input>` elements `replaced` selects with `wanted` (name, value), in one undoable command;
+ * Replaces the extension elements `replaced` selects with new ones of `type` (their attributes), in one undoable command;
  * creates the extensionElements when needed.
  */
-function setInputs(element: Element, services: { commandStack: CommandStack; bpmnFactory: BpmnFactory }, replaced: (input: ModdleElement) => boolean, wanted: Array<[string, string]>): void {
+function replaceExtensions(element: Element, services: { commandStack: CommandStack; bpmnFactory: BpmnFactory }, replaced: (value: ModdleElement) => boolean, type: string, wanted: Array<Record<string, unknown>>): void {
   const businessObject = getBusinessObject(element);
   const commands: Array<{ cmd: string; context: Record<string, unknown> }> = [];
   let extensionElements = businessObject.get('extensionElements');
@@ -171,15 +175,19 @@ function setInputs(element: Element, services: { commandStack: CommandStack; bpm
     commands.push({ cmd: 'element.updateModdleProperties', context: { element, moddleElement: businessObject, properties: { extensionElements } } });
   }
   const values: ModdleElement[] = extensionElements.get('values');
-  const kept = values.filter((value) => !(is(value, 'oms:Input') && replaced(value)));
-  const created = wanted.map(([name, value]) => {
-    const input = services.bpmnFactory.create('oms:Input', { name, value });
-    input.$parent = extensionElements;
-    return input;
+  const kept = values.filter((value) => !replaced(value));
+  const created = wanted.map((attributes) => {
+    const extension = services.bpmnFactory.create(type, attributes);
+    extension.$parent = extensionElements;
+    return extension;
   });
   commands.push({ cmd: 'element.updateModdleProperties', context: { element, moddleElement: extensionElements, properties: { values: [...kept, ...created] } } });
   services.commandStack.execute('properties-panel.multi-command-executor', commands);
 }
+
+/** Replaces the `<oms:input>` elements `replaced` selects with `wanted` (name, value). */
+const setInputs = (element: Element, services: { commandStack: CommandStack; bpmnFactory: BpmnFactory }, replaced: (input: ModdleElement) => boolean, wanted: Array<[string, string]>) =>
+  replaceExtensions(element, services, (value) => is(value, 'oms:Input') && replaced(value), 'oms:Input', wanted.map(([name, value]) => ({ name, value })));
 
 function useInputServices() {
   return {
@@ -235,6 +243,36 @@ function OtherInputsEntry(props: { element: Element; id: string; declared: Reado
         return at < 0 ? [line, ''] : [line.slice(0, at).trim(), line.slice(at + 1).trim()];
       });
       setInputs(element, services, isOther, inputs.filter(([name]) => name !== '' && !declared.has(name)));
+    },
+    debounce: services.debounce,
+  });
+}
+
+/**
+ * A user task's form, one field per line (`name: type* label`): completing the task may set these variables and no others,
+ * so a task whose decision steers the flow must declare it here.
+ */
+function FormFieldsEntry(props: { element: Element; id: string }) {
+  const { element, id } = props;
+  const services = useInputServices();
+  const fields = () => ((getBusinessObject(element).get('extensionElements')?.get('values') ?? []) as ModdleElement[]).filter((value) => is(value, 'oms:FormField'));
+  return h(TextAreaEntry, {
+    element,
+    id,
+    label: 'Form fields',
+    description: 'One per line: name: type, * when required, then a label. Types: string, number, boolean, money, date, enum(a,b). e.g. "approved: boolean* Approve the case". Completing the task sets only these.',
+    monospace: true,
+    getValue: () => fields().map((field) => formFieldLine({ name: field.name, type: field.type ?? 'string', required: field.required === true, options: (field.options ?? '').split(',').filter(Boolean), label: field.label })).join('\n'),
+    setValue: (value: string | undefined) => {
+      const parsed = (value ?? '').split('\n').map((line) => line.trim()).filter(Boolean).map(parseFormFieldLine);
+      const attributes = parsed.map((field) => ({
+        name: field.name,
+        type: field.type,
+        ...(field.required ? { required: true } : {}),
+        ...(field.options?.length ? { options: field.options.join(',') } : {}),
+        ...(field.label ? { label: field.label } : {}),
+      }));
+      replaceExtensions(element, services, (extension) => is(extension, 'oms:FormField'), 'oms:FormField', attributes);
     },
     debounce: services.debounce,
   });

@@ -12,6 +12,8 @@ export interface TaskTypeInfo {
   description: string;
   inputs: TaskTypeField[];
   outputs: TaskTypeField[];
+  /** What its effect needs: deploying a diagram with it, and the instance's starter, need these. */
+  permissions: string[];
 }
 
 export interface WorkflowSummary {

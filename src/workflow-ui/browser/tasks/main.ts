@@ -1,6 +1,6 @@
 /**
  * The tasklist (like Camunda Tasklist): user tasks waiting in process instances, filtered by status, candidate
- * role and assignee; claim one, then complete it with form variables.
+ * role and assignee; claim one, then complete it with its form's fields (the only variables it accepts).
  */
 import '../shared/ui.css';
 import './tasks.css';
@@ -9,7 +9,8 @@ import { api, ApiError, describeError } from '../shared/api';
 import { clear, currentUser, el, formatTime, notify, required, start } from '../shared/page';
 import type { FormField, UserTask } from '../shared/types';
 
-type ValueKind = 'text' | 'number' | 'boolean' | 'json';
+/** How a form field is typed in: the API checks each value against the field's type again. */
+type ValueKind = 'text' | 'number' | 'boolean';
 
 /** The API's status filter: `active` is open or claimed (its default). */
 const STATUSES: Record<string, string> = {
@@ -155,7 +156,7 @@ class TasklistPage {
     const rows = el('div', { class: 'oms-variable-rows' });
     const fields = task.formFields ?? [];
     for (const field of fields) rows.append(fieldRow(field));
-    if (fields.length === 0) rows.append(freeRow());
+    if (fields.length === 0) rows.append(el('p', { class: 'oms-muted' }, 'This task has no form: completing it records that it is done.'));
     const form = el('form', { class: 'oms-complete-form', onsubmit: (event: Event) => {
       event.preventDefault();
       void this.complete(task, rows, form);
@@ -163,7 +164,6 @@ class TasklistPage {
       el('h2', {}, task.name || task.elementId),
       el('p', { class: 'oms-muted' }, `Step ${task.elementId}${task.dueAt ? ` · due ${formatTime(task.dueAt)}` : ''}${task.assignee ? ` · assigned to ${task.assignee}` : ''}`),
       rows,
-      fields.length === 0 ? el('button', { type: 'button', onclick: () => rows.append(freeRow()) }, 'Add variable') : '',
       el('div', { class: 'oms-form-actions' }, el('button', { type: 'submit', class: 'oms-primary' }, 'Complete task')),
     );
     this.form.append(form);
@@ -194,7 +194,7 @@ class TasklistPage {
 
 /** A declared form field: its label, and an input of the field's type. */
 function fieldRow(field: FormField): HTMLElement {
-  const kind: ValueKind = field.type === 'number' || field.type === 'boolean' || field.type === 'json' ? field.type : 'text';
+  const kind: ValueKind = field.type === 'number' ? 'number' : field.type === 'boolean' ? 'boolean' : 'text';
   let input: HTMLInputElement | HTMLSelectElement;
   if (field.options?.length) {
     input = el('select', {}, el('option', { value: '' }, ''), ...field.options.map((option) => el('option', { value: option }, option)));
@@ -202,23 +202,14 @@ function fieldRow(field: FormField): HTMLElement {
     input = el('input', { type: 'checkbox' });
     input.checked = field.defaultValue === true;
   } else {
-    input = el('input', { type: kind === 'number' ? 'number' : 'text', step: kind === 'number' ? 'any' : null });
+    const type = kind === 'number' ? 'number' : field.type === 'date' ? 'date' : 'text';
+    input = el('input', { type, step: kind === 'number' ? 'any' : null, inputmode: field.type === 'money' ? 'decimal' : null, placeholder: field.type === 'money' ? '0.00' : null });
   }
   if (kind !== 'boolean' && field.defaultValue !== undefined && field.defaultValue !== null) input.value = String(field.defaultValue);
   input.required = !!field.required && kind !== 'boolean';
   input.dataset.name = field.name;
   input.dataset.kind = kind;
   return el('label', { class: 'oms-variable-row' }, el('span', {}, `${field.label ?? field.name}${field.required ? ' *' : ''}`), input);
-}
-
-/** A free variable: name, kind and value. */
-function freeRow(): HTMLElement {
-  const kind = el('select', { 'aria-label': 'Type' }, ...(['text', 'number', 'boolean', 'json'] as const).map((value) => el('option', { value }, value)));
-  const value = el('input', { 'aria-label': 'Value', placeholder: 'value' });
-  const name = el('input', { 'aria-label': 'Variable name', placeholder: 'name', pattern: '[A-Za-z_][A-Za-z0-9_]*' });
-  const row = el('div', { class: 'oms-variable-row oms-free-row' }, name, kind, value);
-  row.append(el('button', { type: 'button', title: 'Remove', onclick: () => row.remove() }, '×'));
-  return row;
 }
 
 function readVariables(rows: HTMLElement): Record<string, unknown> {
@@ -228,33 +219,12 @@ function readVariables(rows: HTMLElement): Record<string, unknown> {
     if (kind === 'boolean') variables[input.dataset.name!] = (input as HTMLInputElement).checked;
     else if (input.value !== '') variables[input.dataset.name!] = convert(input.value, kind, input.dataset.name!);
   }
-  for (const row of rows.querySelectorAll<HTMLElement>('.oms-free-row')) {
-    const [name, kind, value] = row.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select');
-    const variable = name.value.trim();
-    if (!variable) continue;
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) throw new Error(`"${variable}" is not a variable name (letters, digits, _)`);
-    variables[variable] = convert(value.value, kind.value as ValueKind, variable);
-  }
   return variables;
 }
 
 function convert(text: string, kind: ValueKind, name: string): unknown {
-  switch (kind) {
-    case 'number': {
-      const number = Number(text);
-      if (text.trim() === '' || !Number.isFinite(number)) throw new Error(`${name}: "${text}" is not a number`);
-      return number;
-    }
-    case 'boolean':
-      if (!/^(true|false)$/i.test(text.trim())) throw new Error(`${name}: write true or false`);
-      return text.trim().toLowerCase() === 'true';
-    case 'json':
-      try {
-        return JSON.parse(text);
-      } catch {
-        throw new Error(`${name}: not valid JSON`);
-      }
-    default:
-      return text;
-  }
+  if (kind !== 'number') return text.trim();
+  const number = Number(text);
+  if (text.trim() === '' || !Number.isFinite(number)) throw new Error(`${name}: "${text}" is not a number`);
+  return number;
 }
