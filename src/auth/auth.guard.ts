@@ -3,11 +3,11 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Actor } from '../common/actor';
 import { ForbiddenError, UnauthorizedError } from '../common/errors';
-import { PUBLIC_ROUTE, REQUIRED_PERMISSION } from './auth.decorators';
+import { ANY_SIGNED_IN, PUBLIC_ROUTE, REQUIRED_PERMISSION } from './auth.decorators';
 import { AuthService } from './auth.service';
 import { allows } from './permissions';
 
-/** Every route needs a bearer token unless marked @Public(); routes may also demand a permission. */
+/** Every route needs a bearer token unless marked @Public(), and a permission unless marked @AnySignedIn(). */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
   constructor(
@@ -27,7 +27,12 @@ export class BearerAuthGuard implements CanActivate {
     request.actor = actor;
 
     const required = this.reflector.getAllAndOverride<string | undefined>(REQUIRED_PERMISSION, targets);
-    if (required && !allows(actor.permissions, required)) {
+    if (required === undefined) {
+      // fail closed: a route that forgot to say what it needs is nobody's (the route × role test names it)
+      if (this.reflector.getAllAndOverride<boolean>(ANY_SIGNED_IN, targets)) return true;
+      throw new ForbiddenError('This route declares no permission, so nobody may use it');
+    }
+    if (!allows(actor.permissions, required)) {
       throw new ForbiddenError(`Your role (${actor.roles.join(', ') || 'none'}) does not allow ${required}`);
     }
     return true;
