@@ -281,7 +281,8 @@ export class AfterSalesService implements OnModuleInit {
       if (row.status === 'inspected' && row.qc_result === 'pass') {
         throw new InvalidStateError(`Case ${row.number} passed QC and waits for its ${CASE_PATHS[row.type].resolution}; it cannot be closed yet`);
       }
-      if (row.status === 'approved' && !fromWorkflow) throw new InvalidStateError(`Case ${row.number} is approved and being worked; reject it or finish it first`);
+      // also from a diagram: no path of the shipped flow closes an approved case, and a changed diagram must not either (issue 11)
+      if (row.status === 'approved') throw new InvalidStateError(`Case ${row.number} is approved and being worked; reject it or finish it first`);
       this.assertTransition(row, 'closed', 'closed');
       const replacements = await this.fulfillment.replacementShipmentsOf(manager, row.id);
       if (replacements.some((shipment) => ['allocated', 'picking', 'packed'].includes(shipment.status))) {

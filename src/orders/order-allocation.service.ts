@@ -56,6 +56,10 @@ export class OrderAllocationService implements OnModuleInit {
       const order = await this.records.lock(manager, orderId);
       if (ALLOCATED_STATUSES.includes(order.status)) return { reserved: true };
       if (order.status !== 'pending_review' && order.status !== 'awaiting_stock') return { reserved: false };
+      // the domain's last word (issue 11): a diagram that skips the review, or the wait for a person's approval, reserves nothing
+      if (order.status === 'pending_review' && !order.approvedAt) {
+        throw new InvalidStateError(`Order ${order.number} is pending_review and not approved; stock is reserved for approved orders only`);
+      }
       const plan = await this.allocateOutstanding(manager, order, await this.records.lines(manager, order.id), 'system');
       if (!plan?.parts.length) {
         if (order.status !== 'awaiting_stock') await this.records.transition(manager, order, 'awaiting_stock', 'system', plan?.summary);

@@ -24,6 +24,9 @@ import { Order } from './order.entity';
 import { reviewOrder } from './review-rules';
 
 /** `manual`: clean but held for a person by the settings (auto-review off, or over the amount threshold). */
+/** Who approved an order that passed every rule of the automatic review (G3.1). */
+export const AUTO_REVIEW = 'auto-review';
+
 export type ReviewOutcome = 'approved' | 'manual' | 'exception' | 'pending_payment' | 'closed';
 
 export interface OrderListFilter {
@@ -182,6 +185,8 @@ export class OrdersService {
       await this.records.recordHistory(manager, order.id, order.status, order.status, 'system', `held for review: ${reason}`);
       return 'manual';
     }
+    // recorded like a person's approval: stock is reserved only for approved orders, whatever a diagram does (issue 11)
+    await manager.query(`UPDATE customer_order SET approved_by = $2, approved_at = now() WHERE id = $1`, [orderId, AUTO_REVIEW]);
     return 'approved';
   }
 

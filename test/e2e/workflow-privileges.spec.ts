@@ -212,3 +212,43 @@ describe('workflow privileges', () => {
     expect((await instance(hijack.id)).waitingAt.map((wait) => wait.elementId)).toEqual(['Steal']);
   });
 });
+
+/** The domain services have the last word over any diagram, even one an admin deployed as the product's own flow. */
+describe('the domain refuses what a changed product diagram asks', () => {
+  const test = useTestApp();
+  const http = () => test.app.http;
+
+  it('an order-fulfillment version that skips the review reserves nothing: the order waits for a person, the step is an incident', async () => {
+    const original = (await http().get('/api/workflows/order-fulfillment/versions/1').set(test.auth).expect(200)).body.xml as string;
+    await http().post('/api/workflows/order-fulfillment/versions').set(test.auth).set('Content-Type', 'application/xml').send(oneTask('order-fulfillment', 'stock.reserve')).expect(201);
+    try {
+      const sku = unique('SKIP');
+      const { warehouse } = await stockedCatalogue(test.app, test.auth.Authorization.slice(7), { [sku]: 5 });
+      const created = (await http().post('/api/orders').set(test.auth).send(orderBody([{ sku, quantity: 1 }])).expect(201)).body;
+      // the step fails (and is retried with backoff until it becomes an incident): the refusal is its error
+      const [job] = await eventually(async () => {
+        const jobs = await test.app.running.app.get(DataSource).query(`SELECT attempts, last_error FROM workflow_job WHERE instance_id = $1 AND last_error IS NOT NULL`, [created.processInstanceId]);
+        return jobs.length ? jobs : undefined;
+      }, { what: 'the reserve step to fail' });
+      expect(job.last_error).toContain('is pending_review and not approved; stock is reserved for approved orders only');
+      const order = (await http().get(`/api/orders/${created.id}`).set(test.auth).expect(200)).body;
+      expect(order).toMatchObject({ status: 'pending_review', approvedBy: null });
+      expect(order.lines[0].reserved).toBe(0);
+      const level = (await http().get('/api/inventory').query({ sku, warehouse }).set(test.auth).expect(200)).body.items[0];
+      expect(level).toMatchObject({ onHand: 5, reserved: 0 });
+    } finally {
+      await http().post('/api/workflows/order-fulfillment/versions').set(test.auth).set('Content-Type', 'application/xml').send(original).expect(201);
+    }
+  });
+
+  it('an order the automatic review approved says so', async () => {
+    const sku = unique('AUTO');
+    await stockedCatalogue(test.app, test.auth.Authorization.slice(7), { [sku]: 5 });
+    const created = (await http().post('/api/orders').set(test.auth).send(orderBody([{ sku, quantity: 1 }])).expect(201)).body;
+    const ready = await eventually(async () => {
+      const order = (await http().get(`/api/orders/${created.id}`).set(test.auth).expect(200)).body;
+      return order.status === 'awaiting_shipment' ? order : undefined;
+    });
+    expect(ready.approvedBy).toBe('auto-review');
+  });
+});
