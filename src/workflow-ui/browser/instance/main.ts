@@ -124,6 +124,8 @@ class InstancePage {
       el('span', { class: 'oms-meta' },
         el('a', { href: `/admin/workflow-ui/modeler?key=${encodeURIComponent(instance.definitionKey)}&version=${instance.version}`, title: 'Open this version in the modeler' }, `${instance.definitionKey} v${instance.version}`),
         ` · started ${formatTime(instance.createdAt)}`,
+        // the principal its steps act with (the system for the product's own flows)
+        instance.startedBy ? el('span', { 'data-testid': 'instance-started-by' }, ` by ${instance.startedBy.kind === 'api_key' ? 'API key ' : ''}${instance.startedBy.name}`) : '',
         instance.endedAt ? ` · ended ${formatTime(instance.endedAt)}` : '',
         ` · ${instance.id}`,
       ),

@@ -76,6 +76,8 @@ export interface ProcessInstanceView {
   version: number;
   businessKey: string | null;
   status: string;
+  /** Who it runs as: its task types act with this principal's permissions. */
+  startedBy?: { kind: string; id: string; name: string };
   waitingAt: WaitingElement[];
   variables: Record<string, unknown>;
   activity: ActivityEntry[];
