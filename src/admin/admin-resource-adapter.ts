@@ -27,11 +27,11 @@ export function createResourceAdapter({ Resource }: AdminTypeormModule, { Valida
     }
 
     override async findOne(id: string | number): Promise<BaseRecord | null> {
-      return this.isValidId(id) ? super.findOne(id) : null;
+      return this.acceptsId(id) ? super.findOne(id) : null;
     }
 
     override async findMany(ids: Array<string | number>): Promise<BaseRecord[]> {
-      const valid = ids.filter((id) => this.isValidId(id));
+      const valid = ids.filter((id) => this.acceptsId(id));
       return valid.length > 0 ? super.findMany(valid) : [];
     }
 
@@ -66,7 +66,8 @@ export function createResourceAdapter({ Resource }: AdminTypeormModule, { Valida
       return { sortBy, direction: sort?.direction === 'desc' ? 'desc' : 'asc' };
     }
 
-    private isValidId(id: unknown): boolean {
+    /** Whether `id` is well-formed for this resource's key (the checked controllers answer 404 for one that is not). */
+    acceptsId(id: unknown): boolean {
       if (typeof id === 'number') return Number.isSafeInteger(id);
       if (typeof id !== 'string' || id === '') return false;
       const type = this.property(this.idName())?.column.type;
