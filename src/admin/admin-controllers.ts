@@ -40,6 +40,23 @@ function lookUp(admin: AdminJS, params: Params, kind?: ActionKind): { resource: 
   return { resource, action };
 }
 
+/** Where a NUL character is in a request's params, query or form (PostgreSQL cannot store or compare one), if anywhere. */
+function nulCharacterAt(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const found = key.includes('\u0000') ? `${path}.${key}` : nulCharacterAt(item, `${path}.${key}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Refuses text with a NUL character (422), after the permission check and before anything reads it. */
+function refuseNulCharacters(request: ActionRequest): void {
+  const at = nulCharacterAt({ params: request.params, query: request.query, payload: request.payload }, 'request');
+  if (at) throw new AppError(422, 'validation_failed', 'Text cannot contain a NUL character (\\u0000)', [{ path: at.replace(/^request\./, ''), message: 'contains a NUL character' }]);
+}
+
 /** Record ids of a bulk action's `?recordIds=a,b`: given, and each one well-formed for the resource. */
 function bulkIds(resource: BaseResource, query: ActionRequest['query']): string[] {
   const raw = query?.recordIds;
@@ -54,6 +71,7 @@ function bulkIds(resource: BaseResource, query: ActionRequest['query']): string[
  * AdminJS's API and page controllers, checked before AdminJS acts:
  * - an unknown resource or action, an action called by the wrong kind of route, or a malformed record id is a 404
  *   (AdminJS answered 500);
+ * - text with a NUL character is refused (422) once the permission is checked;
  * - the permission is checked first, before the record is looked up and before the action's before-hooks run (AdminJS
  *   runs before-hooks — our form checks — before its own check): someone without the permission gets the same
  *   "forbidden" for a record that exists and one that does not, and never a validation message;
@@ -82,6 +100,7 @@ export function checkedControllers(adminjs: AdminJsModule) {
     async resourceAction(original: ActionRequest, response: unknown): Promise<ActionResponse> {
       const context = this.contextOf(original, 'resource');
       if (!mayUse(context.action, this.currentAdmin)) return this.forbidden(context);
+      refuseNulCharacters(original);
       if (context.action.name === 'new' && original.method !== 'post') throw new AppError(400, 'bad_request', 'A new record is created by posting its form');
       const request = requestParser(original, context.resource);
       return this.readable(await context.action.handler(request, response, context), context.resource);
@@ -90,6 +109,7 @@ export function checkedControllers(adminjs: AdminJsModule) {
     async recordAction(original: ActionRequest, response: unknown): Promise<ActionResponse> {
       const context = this.contextOf(original, 'record');
       if (!mayUse(context.action, this.currentAdmin)) return this.forbidden(context);
+      refuseNulCharacters(original);
       const recordId = String(original.params.recordId ?? '');
       const name = context.resource._decorated?.id() ?? context.resource.id();
       if (!acceptsId(context.resource, recordId)) throw new NotFoundError(`${name} record`, recordId);
@@ -107,6 +127,7 @@ export function checkedControllers(adminjs: AdminJsModule) {
     async bulkAction(original: ActionRequest, response: unknown): Promise<ActionResponse> {
       const context = this.contextOf(original, 'bulk');
       if (!mayUse(context.action, this.currentAdmin)) return this.forbidden(context);
+      refuseNulCharacters(original);
       const ids = bulkIds(context.resource, original.query);
       const records = await context.resource.findMany(ids, context);
       const name = context.resource._decorated?.id() ?? context.resource.id();

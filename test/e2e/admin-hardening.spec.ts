@@ -208,7 +208,6 @@ describe('the admin hardened', () => {
       ['/admin/api/resources/Order/actions/toString', 404],
       ['/admin/api/resources/User/actions/edit', 404], // a record action called as a resource action
       ['/admin/api/resources/Order/records/not-a-uuid/show', 404],
-      ['/admin/api/resources/Order/records/%00/show', 404],
       ['/admin/api/resources/StockMovement/records/1e99/show', 404],
       ['/admin/api/resources/Role/records/' + 'x'.repeat(300) + '/show', 404],
       ['/admin/resources/Order/records/not-a-uuid/show', 404],
@@ -218,6 +217,47 @@ describe('the admin hardened', () => {
     ])('GET %s → %i with an error code', async (path, status) => {
       const response = await get(path).expect(status);
       expect(response.body.error.code).toBe(status === 404 ? 'not_found' : 'bad_request');
+    });
+
+    it.each([
+      '/admin/api/resources/Role/records/a%00b/show',
+      '/admin/api/resources/Order/records/%00/show',
+      '/admin/api/resources/Product/actions/list?filters.name=%00',
+      '/admin/api/resources/Order/actions/list?filters.number=%00',
+      '/admin/api/resources/User/actions/search/%00',
+      '/admin/api/resources/StockMovement/actions/list?filters.createdAt~~from=%00',
+    ])('GET %s (a NUL character) → 422 naming where', async (path) => {
+      const response = await get(path).expect(422);
+      expect(response.body.error).toMatchObject({ code: 'validation_failed', details: [{ message: 'contains a NUL character' }] });
+    });
+
+    it('refuses a form with a NUL character (422) and saves nothing', async () => {
+      const code = unique('W').slice(0, 30);
+      const response = await admin.app.http.post('/admin/api/resources/Warehouse/actions/new').set('Cookie', admin.adminCookie)
+        .field('code', code).field('name', 'N\u0000').field('province', 'P').field('city', 'C').field('priority', '1').expect(422);
+      expect(response.body.error.details).toEqual([{ path: 'payload.name', message: 'contains a NUL character' }]);
+      expect(await db().query(`SELECT 1 FROM warehouse WHERE code = $1`, [code])).toEqual([]);
+    });
+
+    it.each([
+      ['/admin/api/resources/Notification/actions/list?filters.createdAt~~to=garbage', 'must be a date'],
+      ['/admin/api/resources/Notification/actions/list?filters.createdAt~~from=2026-02-30', 'must be a date'],
+      ['/admin/api/resources/StockMovement/actions/list?filters.warehouseId=nope', 'must be the id of a record'],
+      ['/admin/api/resources/Shipment/actions/list?filters.orderId=xyz', 'must be the id of a record'],
+      ['/admin/api/resources/Product/actions/list?filters.active=maybe', 'must be true or false'],
+      ['/admin/api/resources/Product/actions/list?page=abc&perPage=-5', 'whole numbers'],
+    ])("answers a list filter its column cannot hold (%s) with the list's error notice, not a database error", async (path, message) => {
+      const response = await get(path).expect(200);
+      expect(response.body.notice).toMatchObject({ type: 'error', message: expect.stringContaining(message) });
+    });
+
+    it("filters users by a role (an array column) and ignores a sort by anything but a property", async () => {
+      const user = await newUser('finance');
+      const listed = (await get('/admin/api/resources/User/actions/list?filters.roles=finance&perPage=500').expect(200)).body.records.map((record: { id: string }) => record.id);
+      expect(listed).toContain(user.id);
+      expect((await get('/admin/api/resources/User/actions/list?filters.roles=nobody').expect(200)).body.records).toEqual([]);
+      await get('/admin/api/resources/Product/actions/list?sortBy=__proto__').expect(200);
+      await get('/admin/api/resources/Product/actions/list?sortBy=constructor&direction=x').expect(200);
     });
 
     it('answers 404 to the token refresh AdminJS routes without an auth provider', async () => {
