@@ -42,6 +42,8 @@ export async function createApp(config: AppConfig, options: { admin?: boolean } 
     throw error;
   }
   app.set('trust proxy', 'loopback');
+  // no X-Powered-By anywhere: it only tells an attacker what to try
+  app.disable('x-powered-by');
   app.use('/api', json({ limit: '1mb' }), text({ type: ['application/xml', 'text/xml'], limit: '5mb' }));
   app.use(urlencoded({ extended: false, limit: '1mb' }));
   app.useGlobalFilters(new ApiErrorFilter());

@@ -1,5 +1,6 @@
 import type { BaseRecord, Filter } from 'adminjs';
-import type { BaseEntity } from 'typeorm';
+import { ArrayContains, type BaseEntity } from 'typeorm';
+import { filterProblem } from './admin-filters';
 import type { AdminJsModule, AdminTypeormModule } from './admin-runtime';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -11,7 +12,9 @@ type Sort = { sortBy?: string; direction?: string } | undefined;
 /**
  * @adminjs/typeorm's resource, made safe for people typing into query strings:
  * - filters only on the properties the resource offers as filters (never `passwordHash`), and a choice
- *   list (availableValues) filters by equality ("shipped" must not also match "partially_shipped");
+ *   list (availableValues) filters by equality ("shipped" must not also match "partially_shipped"), an array column
+ *   (a user's roles) by containing the value; a filter value that cannot be one of its column (a date, an id, a
+ *   number) and a page that is not a whole number are the list's error notice, not a database error;
  * - a malformed record id is "not found", not a database error;
  * - columns TypeORM never selects (`select: false`: password hashes, engine state) are never handed back;
  * - a database constraint error becomes the form's error message, and any other failure is not swallowed.
@@ -19,6 +22,10 @@ type Sort = { sortBy?: string; direction?: string } | undefined;
 export function createResourceAdapter({ Resource }: AdminTypeormModule, { ValidationError }: AdminJsModule) {
   return class OmsTypeormResource extends Resource {
     override async find(filter: Filter, params: { limit?: number; offset?: number; sort?: Sort }): Promise<BaseRecord[]> {
+      const page = [params?.limit, params?.offset].filter((value) => value !== undefined);
+      if (!page.every((value) => Number.isSafeInteger(value) && (value as number) >= 0)) {
+        throw new ValidationError({}, { message: 'The page and the number per page must be whole numbers of at least 1', type: 'page' });
+      }
       return super.find(this.allowedFilter(filter), { ...params, sort: this.allowedSort(params?.sort) });
     }
 
@@ -27,11 +34,11 @@ export function createResourceAdapter({ Resource }: AdminTypeormModule, { Valida
     }
 
     override async findOne(id: string | number): Promise<BaseRecord | null> {
-      return this.isValidId(id) ? super.findOne(id) : null;
+      return this.acceptsId(id) ? super.findOne(id) : null;
     }
 
     override async findMany(ids: Array<string | number>): Promise<BaseRecord[]> {
-      const valid = ids.filter((id) => this.isValidId(id));
+      const valid = ids.filter((id) => this.acceptsId(id));
       return valid.length > 0 ? super.findMany(valid) : [];
     }
 
@@ -54,21 +61,25 @@ export function createResourceAdapter({ Resource }: AdminTypeormModule, { Valida
           delete filter.filters[key];
           continue;
         }
-        if (typeof element.value === 'string' && decorated.getPropertyByKey(key)?.availableValues()) {
-          (element as typeof element & { custom?: unknown }).custom = element.value;
-        }
+        const problem = filterProblem(element);
+        if (problem) throw new ValidationError({ [key]: { message: problem, type: 'filter' } }, { message: `The filter ${key} ${problem}`, type: 'filter' });
+        const exact = element as typeof element & { custom?: unknown };
+        if (typeof element.value !== 'string') continue;
+        if (this.property(key)?.column.isArray) exact.custom = ArrayContains([element.value]);
+        else if (decorated.getPropertyByKey(key)?.availableValues()) exact.custom = element.value;
       }
       return filter;
     }
 
     private allowedSort(sort: Sort): { sortBy: string; direction: 'asc' | 'desc' } {
-      const sortBy = sort?.sortBy && this.property(sort.sortBy) ? sort.sortBy : this.idName();
+      const sortBy = sort?.sortBy && this.properties().some((property) => property.path() === sort.sortBy) ? sort.sortBy : this.idName();
       return { sortBy, direction: sort?.direction === 'desc' ? 'desc' : 'asc' };
     }
 
-    private isValidId(id: unknown): boolean {
+    /** Whether `id` is well-formed for this resource's key (the checked controllers answer 404 for one that is not). */
+    acceptsId(id: unknown): boolean {
       if (typeof id === 'number') return Number.isSafeInteger(id);
-      if (typeof id !== 'string' || id === '') return false;
+      if (typeof id !== 'string' || id === '' || id.includes('\u0000')) return false;
       const type = this.property(this.idName())?.column.type;
       if (type === 'uuid') return UUID.test(id);
       if (type === 'bigint') return BIGINT.test(id);

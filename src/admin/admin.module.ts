@@ -1,12 +1,14 @@
 import { type DynamicModule, Inject, Logger, type MiddlewareConsumer, Module, type NestModule, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { AdminModuleOptions } from '@adminjs/nestjs';
-import type { Request } from 'express';
+import type AdminJS from 'adminjs';
+import type { Application, NextFunction, Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { AfterSalesModule } from '../after-sales/after-sales.module';
 import { AfterSalesService } from '../after-sales/after-sales.service';
 import { AuthModule } from '../auth/auth.module';
 import { AuthService } from '../auth/auth.service';
+import { NotFoundError } from '../common/errors';
 import { FulfillmentModule } from '../fulfillment/fulfillment.module';
 import { FulfillmentService } from '../fulfillment/fulfillment.service';
 import { InventoryModule } from '../inventory/inventory.module';
@@ -27,9 +29,12 @@ import { WORKFLOW_UI_ASSETS_PATH } from '../workflow-ui/workflow-ui-pages';
 import { AfterSalesAttachmentsController } from './after-sales-attachments.controller';
 import { AdminIdentity } from './admin-auth';
 import { adminComponents } from './admin-components';
+import { useCheckedControllers } from './admin-controllers';
 import { ADMIN_BRANDING, ADMIN_LOCALE } from './admin-locale';
 import { createResourceAdapter } from './admin-resource-adapter';
 import { type AdminRuntime, loadAdminRuntime, serveComponentsBundle } from './admin-runtime';
+import { refuseForgedAdminRequests } from './admin-same-origin';
+import { adminSecurityHeaders } from './admin-security-headers';
 import { ADMIN_COOKIE_NAME, ADMIN_SESSION_SECRET, AdminSessionModule, AdminSessionStore } from './admin-session';
 import { adminResources } from './resources';
 import { afterSalesCounts, notificationCounts, orderStatusCounts } from './resources/order-status-counts';
@@ -58,6 +63,8 @@ const ADMIN_MODULE_OPTIONS = Symbol('ADMIN_MODULE_OPTIONS');
 @Module({})
 export class OmsAdminModule implements OnModuleInit, NestModule {
   private readonly logger = new Logger('Admin');
+  /** The running AdminJS (its resources and actions: the access matrix test reads them from here). */
+  admin?: AdminJS;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -68,18 +75,41 @@ export class OmsAdminModule implements OnModuleInit, NestModule {
   async onModuleInit(): Promise<void> {
     const { adminjs, nestjs } = this.runtime;
     const admin = new adminjs.default(this.options.adminJsOptions);
+    this.admin = admin;
     // in production without a usable pre-built bundle this throws, and the start stops with how to fix it
     serveComponentsBundle(this.runtime, admin, this.logger);
     // never bundle at start: @adminjs/express calls this and does not wait for it
     admin.initialize = async () => undefined;
+    useCheckedControllers(adminjs);
     // explicit loader, not @adminjs/nestjs's choice, so that /admin is served under Test.createTestingModule too (STACK trap 3)
     await new nestjs.ExpressLoader().register(admin, this.adapterHost.httpAdapter, { ...this.options, adminJsOptions: admin.options });
+    guardAdminRoutes(this.adapterHost.httpAdapter.getInstance<Application>());
   }
 
   /** The admin's own routes outside AdminJS (a case's evidence) get the admin session whether or not AdminJS's router ran first. */
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController);
   }
+}
+
+/** @adminjs/express always routes POST /admin/refresh-token, which throws (500) without an auth provider; we have none. */
+function noTokenRefresh(request: Request, _response: Response, next: NextFunction): void {
+  next(/^\/refresh-token\/?$/.test(request.path) ? new NotFoundError('Page', request.originalUrl) : undefined);
+}
+
+/**
+ * Puts the security headers and the forged-request refusal in front of everything under /admin: AdminJS's router (which
+ * the loader moved to the top of the stack, before the body parsers), its login form, and our routes under /admin.
+ */
+function guardAdminRoutes(app: Application): void {
+  const guards: string[] = [adminSecurityHeaders.name, refuseForgedAdminRequests.name, noTokenRefresh.name];
+  app.use(ADMIN_ROOT_PATH, adminSecurityHeaders, refuseForgedAdminRequests, noTokenRefresh);
+  const stack = (app as Application & { router: { stack: Array<{ name: string }> } }).router.stack;
+  const moved = stack.filter((layer) => guards.includes(layer.name));
+  const rest = stack.filter((layer) => !guards.includes(layer.name));
+  const adminAt = rest.findIndex((layer) => layer.name === 'admin');
+  if (adminAt < 0 || moved.length !== guards.length) throw new Error('the AdminJS router was not found in the Express stack: /admin would be unguarded');
+  stack.splice(0, stack.length, ...rest.slice(0, adminAt), ...moved, ...rest.slice(adminAt));
 }
 
 /**
