@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { Response } from 'express';
 import { RequirePermission } from '../auth/auth.decorators';
 import { type Actor, CurrentActor } from '../common/actor';
 import { type Page, PageQuery, pageWindow } from '../common/pagination';
+import { IsIsoTime } from '../common/validation';
 import { AmendOrderDto, ManualAllocationDto } from './dto/amend-order.dto';
 import { CreateOrderDto, MergeOrdersDto, OptionalReasonDto, PaymentConfirmationDto, ReasonDto, ShipOrderDto } from './dto/create-order.dto';
 import { OrderMergeService } from './order-merge.service';
@@ -18,8 +19,8 @@ class OrderQuery extends PageQuery {
   @IsOptional() @IsString() @MaxLength(40) phone?: string;
   @IsOptional() @IsString() @MaxLength(64) sku?: string;
   @IsOptional() @IsString() @MaxLength(40) channel?: string;
-  @IsOptional() @IsISO8601() from?: string;
-  @IsOptional() @IsISO8601() to?: string;
+  @IsOptional() @IsIsoTime() from?: string;
+  @IsOptional() @IsIsoTime() to?: string;
 }
 
 @ApiTags('orders')

@@ -2,13 +2,14 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res 
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { RequirePermission } from '../auth/auth.decorators';
 import { type Actor, CurrentActor } from '../common/actor';
 import { NotFoundError, ValidationError } from '../common/errors';
 import { type Page, PageQuery, pageWindow } from '../common/pagination';
+import { MAX_INTEGER_COLUMN } from '../common/validation';
 import { DefinitionsService } from './definitions.service';
 import { DraftsService } from './drafts.service';
 import { TaskTypeRegistry } from './task-type.registry';
@@ -19,7 +20,7 @@ const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 class InstanceQuery extends PageQuery {
   @IsOptional() @IsString() @MaxLength(100) definition?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) version?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_INTEGER_COLUMN) version?: number;
   @IsOptional() @IsString() @IsIn(['running', 'waiting', 'completed', 'incident', 'terminated']) status?: string;
   @IsOptional() @IsString() @MaxLength(100) businessKey?: string;
   @IsOptional() @IsString() @MaxLength(100) waitingAt?: string;
@@ -33,7 +34,7 @@ class StartInstanceDto {
 }
 
 class MigrateInstanceDto {
-  @IsOptional() @IsInt() @Min(1) version?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(MAX_INTEGER_COLUMN) version?: number;
 }
 
 /** The diagram from the body: raw XML (application/xml) or JSON {xml}. */
