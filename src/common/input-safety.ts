@@ -4,6 +4,17 @@ import { AppError, type ErrorDetail, ValidationError } from './errors';
 /** Deeper JSON than any request of the API needs; the limit keeps recursive walkers (ours, class-transformer's) safe. */
 export const MAX_JSON_DEPTH = 64;
 
+/** Half of a UTF-16 surrogate pair without its other half: no character at all, and no UTF-8 spelling (validator's isEmail throws on it). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** What makes a text unstorable, or undefined when it is fine. */
+function textProblem(text: string): string | undefined {
+  // PostgreSQL cannot store U+0000 in text: refused here instead of failing the write
+  if (text.includes('\u0000')) return 'must not contain a NUL character (\\u0000)';
+  if (LONE_SURROGATE.test(text)) return 'must be valid Unicode text (it has half of a surrogate pair)';
+  return undefined;
+}
+
 /** Keys that reach an object's prototype when copied onto another object: never a field of the API. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -38,11 +49,11 @@ function childPath(parent: string, key: string | number): string {
   return parent ? `${parent}.${key}` : key;
 }
 
-/** Every NUL character and prototype key in a request value, each with its path (the value's depth is capped already). */
+/** Every NUL character, lone surrogate and prototype key in a request value, each with its path (the value's depth is capped already). */
 export function unsafeInputProblems(value: unknown, path: string, problems: ErrorDetail[] = [], depth = 0): ErrorDetail[] {
   if (typeof value === 'string') {
-    // PostgreSQL cannot store U+0000 in text: refused here instead of failing the write
-    if (value.includes('\u0000')) problems.push({ path: path || 'body', message: 'must not contain a NUL character (\\u0000)' });
+    const problem = textProblem(value);
+    if (problem) problems.push({ path: path || 'body', message: problem });
     return problems;
   }
   if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return problems;
@@ -55,17 +66,18 @@ export function unsafeInputProblems(value: unknown, path: string, problems: Erro
     return problems;
   }
   for (const key of Object.keys(value)) {
-    const keyPath = childPath(path, key.replaceAll('\u0000', '\\u0000'));
+    const keyProblem = textProblem(key);
+    const keyPath = childPath(path, keyProblem ? JSON.stringify(key).slice(1, -1) : key);
     if (PROTOTYPE_KEYS.has(key)) problems.push({ path: keyPath, message: `property ${key} should not exist` });
-    else if (key.includes('\u0000')) problems.push({ path: keyPath, message: 'must not contain a NUL character (\\u0000)' });
+    else if (keyProblem) problems.push({ path: keyPath, message: keyProblem });
     else unsafeInputProblems((value as Record<string, unknown>)[key], keyPath, problems, depth + 1);
   }
   return problems;
 }
 
 /**
- * Runs before validation on every body, query and path parameter of every route: a NUL character anywhere or a
- * prototype key (`__proto__`, `constructor`, `prototype`) is a 422 naming the field, before any service sees it.
+ * Runs before validation on every body, query and path parameter of every route: a NUL character or a lone surrogate
+ * anywhere, or a prototype key (`__proto__`, `constructor`, `prototype`) is a 422 naming the field, before any service sees it.
  */
 @Injectable()
 export class UnsafeInputPipe implements PipeTransform {

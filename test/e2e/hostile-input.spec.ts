@@ -69,6 +69,13 @@ describe('hostile input is refused with a 4xx and changes nothing', () => {
       status: 422,
       code: 'validation_failed',
     },
+    {
+      name: 'a lone surrogate in an email (half a character)',
+      send: () => http().post('/api/orders').set(test.auth).send(orderBody([{ sku, quantity: 1 }], { customer: { name: '张三', phone: '13800138000', email: 'a\ud800@example.com' } })),
+      status: 422,
+      code: 'validation_failed',
+      path: 'customer.email',
+    },
     // integers beyond their column
     { name: 'purchaseLimit 2^40', send: () => http().post('/api/products').set(test.auth).send(product({ purchaseLimit: TOO_BIG })), status: 422, code: 'validation_failed', path: 'purchaseLimit' },
     { name: 'weightGrams 2^40', send: () => http().post('/api/products').set(test.auth).send(product({ weightGrams: TOO_BIG })), status: 422, code: 'validation_failed', path: 'weightGrams' },

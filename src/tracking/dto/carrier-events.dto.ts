@@ -39,5 +39,5 @@ export class SimulateCarrierDto {
 export const ALERT_STATUSES = ['open', 'resolved', 'all'] as const;
 
 export class LogisticsAlertQuery extends PageQuery {
-  @IsOptional() @IsIn(ALERT_STATUSES, { message: `must be one of ${ALERT_STATUSES.join(', ')}` }) status?: (typeof ALERT_STATUSES)[number];
+  @ApiPropertyOptional({ enum: ALERT_STATUSES, default: 'open' }) @IsOptional() @IsIn(ALERT_STATUSES, { message: `must be one of ${ALERT_STATUSES.join(', ')}` }) status?: (typeof ALERT_STATUSES)[number];
 }
