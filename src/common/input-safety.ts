@@ -23,9 +23,11 @@ const CLOSE_BRACKETS = new Set([0x5d, 0x7d]); // ] }
 
 /**
  * body-parser's `verify` hook: counts bracket depth over the raw bytes (outside strings) before JSON.parse runs, so a
- * body nested 10,000 deep is refused in one cheap pass instead of being built in memory.
+ * body nested 10,000 deep is refused in one cheap pass instead of being built in memory. Only UTF-8 is read (RFC 8259):
+ * in UTF-16 a byte-wise count could be led astray, and no client of the API sends it.
  */
-export function refuseDeepJson(_request: unknown, _response: unknown, body: Buffer): void {
+export function refuseDeepJson(_request: unknown, _response: unknown, body: Buffer, encoding: string): void {
+  if (encoding.toLowerCase() !== 'utf-8') throw new AppError(415, 'unsupported_media_type', 'JSON bodies must be UTF-8');
   let depth = 0;
   let inString = false;
   for (let index = 0; index < body.length; index++) {

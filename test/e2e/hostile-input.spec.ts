@@ -118,6 +118,12 @@ describe('hostile input is refused with a 4xx and changes nothing', () => {
     { name: 'JSON arrays nested 10,000 deep', send: () => rawJson('post', '/api/orders', deep(10_000, '[', ']')), status: 400, code: 'bad_request' },
     { name: 'JSON objects nested 10,000 deep', send: () => rawJson('post', '/api/products', `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`), status: 400, code: 'bad_request' },
     { name: `JSON nested ${MAX_JSON_DEPTH + 1} deep in a free-form field`, send: () => rawJson('put', '/api/settings', `{"x":${deep(MAX_JSON_DEPTH, '[', ']')}}`), status: 400, code: 'bad_request' },
+    {
+      name: 'JSON nested 10,000 deep in UTF-16 (where a byte-wise count could be fooled)',
+      send: () => http().post('/api/orders').set(test.auth).set('Content-Type', 'application/json; charset=utf-16le').send(Buffer.from(`["\\"",${deep(10_000, '[', ']')}]`, 'utf16le')),
+      status: 415,
+      code: 'unsupported_media_type',
+    },
     { name: 'a deeply nested query string', send: () => http().get(`/api/orders?status${'[a]'.repeat(500)}=x`).set(test.auth), status: 422, code: 'validation_failed' },
     // prototype keys are unknown fields like any other
     { name: 'a top-level __proto__', send: () => rawJson('post', '/api/products', `{"sku":"${unique('P')}","name":"n","price":"1.00","__proto__":{"isAdmin":true}}`), status: 422, code: 'validation_failed', path: '__proto__' },
