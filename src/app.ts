@@ -6,6 +6,7 @@ import { json, text, urlencoded } from 'express';
 import { createAdminModule } from './admin/admin.module';
 import { AppModule } from './app.module';
 import { ApiErrorFilter } from './common/error.filter';
+import { refuseDeepJson, UnsafeInputPipe } from './common/input-safety';
 import { PinoNestLogger } from './common/logger';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
@@ -44,10 +45,10 @@ export async function createApp(config: AppConfig, options: { admin?: boolean } 
   app.set('trust proxy', 'loopback');
   // no X-Powered-By anywhere: it only tells an attacker what to try
   app.disable('x-powered-by');
-  app.use('/api', json({ limit: '1mb' }), text({ type: ['application/xml', 'text/xml'], limit: '5mb' }));
+  app.use('/api', json({ limit: '1mb', verify: refuseDeepJson }), text({ type: ['application/xml', 'text/xml'], limit: '5mb' }));
   app.use(urlencoded({ extended: false, limit: '1mb' }));
   app.useGlobalFilters(new ApiErrorFilter());
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new UnsafeInputPipe(), createValidationPipe());
 
   const document = SwaggerModule.createDocument(
     app,

@@ -3,19 +3,21 @@ import { AllocationModule } from '../allocation/allocation.module';
 import { FulfillmentModule } from '../fulfillment/fulfillment.module';
 import { InventoryModule } from '../inventory/inventory.module';
 import { OrdersModule } from '../orders/orders.module';
+import { RateLimitModule } from '../common/rate-limit';
 import { SetupModule } from '../setup/setup.module';
 import { AfterSalesController } from './after-sales.controller';
 import { AfterSalesDemo } from './after-sales-demo';
 import { AfterSalesService } from './after-sales.service';
 import { CustomerLinkController, CustomerLinkThrottleGuard, CustomerPageController } from './customer-link.controller';
-import { CustomerLinkService, CustomerLinkThrottle } from './customer-link.service';
+import { CustomerLinkThrottle } from './customer-link-throttle';
+import { CustomerLinkService } from './customer-link.service';
 import { FeedbackController } from './feedback.controller';
 import { FeedbackService } from './feedback.service';
 import { AfterSalesTaskTypes } from './task-types/after-sales-task-types';
 
 /** After-sales (G1.6): cases of every type driven by workflows/after-sales.bpmn, order feedback, and the customer's signed link to open and follow cases. */
 @Module({
-  imports: [OrdersModule, FulfillmentModule, InventoryModule, AllocationModule, SetupModule],
+  imports: [OrdersModule, FulfillmentModule, InventoryModule, AllocationModule, SetupModule, RateLimitModule],
   controllers: [AfterSalesController, FeedbackController, CustomerLinkController, CustomerPageController],
   providers: [AfterSalesService, AfterSalesTaskTypes, AfterSalesDemo, FeedbackService, CustomerLinkService, CustomerLinkThrottle, CustomerLinkThrottleGuard],
   exports: [AfterSalesService, FeedbackService, CustomerLinkService],

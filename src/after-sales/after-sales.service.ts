@@ -16,6 +16,7 @@ import type { OrderView } from '../orders/order-view';
 import { OrdersService } from '../orders/orders.service';
 import { SettingsService } from '../settings/settings.service';
 import { WorkflowRuntimeService } from '../workflow/workflow-runtime.service';
+import { checkEvidenceImage } from './evidence-image';
 import { orderStatusesForCase, CASE_PATHS, CASE_TRANSITIONS, type CaseStatus, type CaseType, OPEN_CASE_STATUSES, slaStepOf } from './case-status';
 import type { ApproveCaseDto, InspectCaseDto, OpenCaseDto, ReceiveCaseDto, RefundCaseDto } from './dto/after-sales.dto';
 
@@ -338,18 +339,19 @@ export class AfterSalesService implements OnModuleInit {
   /** Evidence (G1.6): an image of the goods or the parcel, checked by its bytes, not its name. */
   async addAttachment(idOrNumber: string, file: { originalname: string; buffer: Buffer } | undefined, actor: Actor): Promise<CaseView> {
     if (!file) throw ValidationError.of('file', 'attach an image as the multipart field "file"');
-    const contentType = imageTypeOf(file.buffer);
-    if (!contentType) throw ValidationError.of('file', 'must be a JPEG, PNG or WebP image');
     if (file.buffer.length > MAX_ATTACHMENT_BYTES) throw ValidationError.of('file', `is ${file.buffer.length} bytes; at most ${MAX_ATTACHMENT_BYTES} are accepted`);
     const view = await this.get(idOrNumber);
+    const contentType = await checkEvidenceImage(file.buffer);
+    // a name is the client's text: control characters (NUL above all) have no place in it
+    const fileName = [...file.originalname].filter((char) => char >= ' ' && char !== '\u007f').join('').slice(0, 200) || 'evidence';
     await this.db.transaction(async (manager) => {
       const [{ count }] = await manager.query(`SELECT count(*)::int AS count FROM after_sales_attachment WHERE case_id = $1`, [view.id]);
       if (count >= MAX_ATTACHMENTS) throw new InvalidStateError(`Case ${view.number} has ${count} attachments already, the most a case takes`);
       await manager.query(
         `INSERT INTO after_sales_attachment (case_id, file_name, content_type, size_bytes, sha256, content, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [view.id, file.originalname.slice(0, 200) || 'evidence', contentType, file.buffer.length, createHash('sha256').update(file.buffer).digest('hex'), file.buffer, actor.name],
+        [view.id, fileName, contentType, file.buffer.length, createHash('sha256').update(file.buffer).digest('hex'), file.buffer, actor.name],
       );
-      await this.recordHistory(manager, view.id, view.status, view.status, actor.name, `evidence attached: ${file.originalname.slice(0, 200)}`);
+      await this.recordHistory(manager, view.id, view.status, view.status, actor.name, `evidence attached: ${fileName}`);
     });
     return this.get(view.id);
   }
@@ -519,14 +521,6 @@ export class AfterSalesService implements OnModuleInit {
 
 export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
 const MAX_ATTACHMENTS = 10;
-
-/** The image type from the file's first bytes (a name or a declared type proves nothing). */
-export function imageTypeOf(bytes: Buffer): 'image/jpeg' | 'image/png' | 'image/webp' | null {
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
-  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
-  if (bytes.length >= 12 && bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
-  return null;
-}
 
 /** AS + yyMMdd + a six-digit sequence, like order numbers. */
 export function caseNumber(sequence: number, now = new Date()): string {

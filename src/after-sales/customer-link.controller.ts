@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiExcludeController, ApiOkResponse, ApiTags } from '@ne
 import type { Request, Response } from 'express';
 import { Public, RequirePermission } from '../auth/auth.decorators';
 import { RateLimitedError } from '../common/errors';
-import { CustomerLinkNotFoundError, CustomerLinkService, CustomerLinkThrottle } from './customer-link.service';
+import { CustomerLinkThrottle } from './customer-link-throttle';
+import { CustomerLinkNotFoundError, CustomerLinkService } from './customer-link.service';
 import { CUSTOMER_PAGE_HEADERS, renderBusyPage, renderCustomerPage, renderExpiredPage } from './customer-page';
 import { OpenCaseDto } from './dto/after-sales.dto';
 import { CustomerLinkResponse, PublicCase, PublicOrderPage } from './dto/customer-link.dto';
@@ -15,9 +16,9 @@ const clientAddress = (request: Request) => request.ip ?? request.socket.remoteA
 export class CustomerLinkThrottleGuard implements CanActivate {
   constructor(private readonly throttle: CustomerLinkThrottle) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
-    this.throttle.admit(String(request.params.token ?? ''), clientAddress(request));
+    await this.throttle.admit(String(request.params.token ?? ''), clientAddress(request));
     return true;
   }
 }
@@ -34,13 +35,12 @@ function keepPrivate(response: Response): void {
 export class CustomerLinkController {
   constructor(private readonly links: CustomerLinkService) {}
 
-  /** The link to send the customer; `url` is built from this request's host (there is no public base URL setting). */
+  /** The link to send the customer; `url` starts with the configured PUBLIC_URL, whatever Host the request named. */
   @Post('orders/:id/customer-link')
   @ApiBearerAuth()
   @RequirePermission('orders.write')
-  async issue(@Param('id') orderId: string, @Req() request: Request): Promise<CustomerLinkResponse> {
-    const link = await this.links.issue(orderId);
-    return { url: `${request.protocol}://${request.host}${link.path}`, token: link.token, expiresAt: link.expiresAt };
+  issue(@Param('id') orderId: string): Promise<CustomerLinkResponse> {
+    return this.links.issue(orderId);
   }
 
   /** The order's lines with what can still be claimed, its cases and the case types open to it. 404 for any bad link. */
@@ -80,7 +80,7 @@ export class CustomerPageController {
   async page(@Param('token') token: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     response.set(CUSTOMER_PAGE_HEADERS);
     try {
-      this.throttle.admit(token, clientAddress(request));
+      await this.throttle.admit(token, clientAddress(request));
       const order = await this.links.resolve(token);
       response.status(200).send(renderCustomerPage(order.number));
     } catch (error) {

@@ -1,9 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '../config/config';
+import { APP_CONFIG, type AppConfig, publicUrlOf } from '../config/config';
 import type { Actor } from '../common/actor';
-import { AppError, NotFoundError, RateLimitedError } from '../common/errors';
+import { AppError, NotFoundError } from '../common/errors';
 import { isUuid } from '../fulfillment/fulfillment.service';
 import { OrderNotifications } from '../orders/order-notifications';
 import type { OrderView } from '../orders/order-view';
@@ -17,7 +17,7 @@ import type { PublicCase, PublicOrderPage } from './dto/customer-link.dto';
 
 /** The app_secret that signs customer links (SetupService.secret: generated once, kept in the database). */
 export const CUSTOMER_LINK_SECRET = 'customer-link';
-/** Where the customer's page lives; the host is the caller's to add (there is no public base URL in the config). */
+/** Where the customer's page lives, under the configured PUBLIC_URL. */
 export const CUSTOMER_PAGE_PATH = '/returns';
 /** A second identical request within this time is the customer's double click, not a second case. */
 export const DUPLICATE_SUBMISSION_MS = 60_000;
@@ -30,8 +30,8 @@ export interface CustomerLinkPayload {
 
 export interface CustomerLink {
   token: string;
-  /** `/returns/<token>`: prefix it with the shop's public origin. */
-  path: string;
+  /** `<PUBLIC_URL>/returns/<token>`: never built from a request's Host header, which the caller controls. */
+  url: string;
   expiresAt: string;
 }
 
@@ -54,6 +54,7 @@ export class CustomerLinkService implements OnModuleInit, OnApplicationBootstrap
   private secretValue?: string;
   /** Submissions of one order take turns here, so a double click cannot pass the duplicate check twice. */
   private readonly submissions = new Map<string, Promise<unknown>>();
+  private readonly publicUrl: string;
 
   constructor(
     private readonly orders: OrdersService,
@@ -61,13 +62,14 @@ export class CustomerLinkService implements OnModuleInit, OnApplicationBootstrap
     private readonly settings: SettingsService,
     private readonly setup: SetupService,
     private readonly notifications: OrderNotifications,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.publicUrl = publicUrlOf(config);
+  }
 
   /** Customer messages carry the order's link (templates' {{afterSalesLink}}). */
   onModuleInit(): void {
-    const baseUrl = this.config.PUBLIC_BASE_URL ?? `http://localhost:${this.config.PORT}`;
-    this.notifications.onAfterSalesLink((manager, orderId) => this.linkFor(manager, orderId, baseUrl));
+    this.notifications.onAfterSalesLink((manager, orderId) => this.linkFor(manager, orderId));
   }
 
   /** A link for the order, valid for the after-sales window of the settings unless told otherwise. */
@@ -76,17 +78,16 @@ export class CustomerLinkService implements OnModuleInit, OnApplicationBootstrap
     const lifetime = options.lifetimeSeconds ?? (await this.settings.get()).afterSales.windowDays * 86_400;
     const expiry = Math.floor(Date.now() / 1000) + lifetime;
     const token = await this.sign({ o: order.id, e: expiry });
-    return { token, path: this.path(token), expiresAt: new Date(expiry * 1000).toISOString() };
+    return { token, url: this.url(token), expiresAt: new Date(expiry * 1000).toISOString() };
   }
 
   /**
    * The link a notification carries (G3.2 "the after-sales link"), made in the caller's transaction: only `manager` is
    * queried (the embedded database has one connection; STACK trap 8), the secret too if it was not read yet.
    */
-  async linkFor(manager: EntityManager, orderId: string, baseUrl: string): Promise<string> {
+  async linkFor(manager: EntityManager, orderId: string): Promise<string> {
     const lifetime = (await this.settings.get(manager)).afterSales.windowDays * 86_400;
-    const token = await this.sign({ o: orderId, e: Math.floor(Date.now() / 1000) + lifetime }, manager);
-    return `${baseUrl.replace(/\/+$/, '')}${this.path(token)}`;
+    return this.url(await this.sign({ o: orderId, e: Math.floor(Date.now() / 1000) + lifetime }, manager));
   }
 
   /** Reads the signing secret once the schema is there, so that links made inside transactions never wait for it. */
@@ -94,8 +95,8 @@ export class CustomerLinkService implements OnModuleInit, OnApplicationBootstrap
     await this.signature('warm-up');
   }
 
-  path(token: string): string {
-    return `${CUSTOMER_PAGE_PATH}/${token}`;
+  url(token: string): string {
+    return `${this.publicUrl}${CUSTOMER_PAGE_PATH}/${token}`;
   }
 
   /** base64url(JSON payload) + '.' + base64url(HMAC-SHA256 of that text). */
@@ -232,46 +233,4 @@ function isSameRequest(view: CaseView, input: OpenCaseDto): boolean {
     view.reason === input.reason &&
     lines(view.lines) === lines(input.lines)
   );
-}
-
-/** Public customer-link requests allowed per link and per client address in a sliding minute. */
-export const PUBLIC_REQUESTS_PER_TOKEN = 30;
-/** Higher than per link: many customers can share one address behind a carrier's NAT. */
-export const PUBLIC_REQUESTS_PER_ADDRESS = 120;
-const THROTTLE_WINDOW_MS = 60_000;
-const THROTTLE_SWEEP_AT = 10_000;
-
-/**
- * Throttles the public routes in this process: a sliding window of request times per link and per client address.
- * (Login throttling counts failures in login_failure, a table of its own; these are all requests, and a link's
- * requests are cheap, so memory is enough. Each process counts its own: N processes allow N times the limit.)
- */
-@Injectable()
-export class CustomerLinkThrottle {
-  private readonly hits = new Map<string, number[]>();
-
-  /** Counts the request, or refuses it (429 with Retry-After) when the link or the address used up its minute. */
-  admit(token: string, address: string, now = Date.now()): void {
-    const buckets: Array<[string, number]> = [
-      [`address:${address}`, PUBLIC_REQUESTS_PER_ADDRESS],
-      [`token:${token.slice(0, 500)}`, PUBLIC_REQUESTS_PER_TOKEN],
-    ];
-    const recent = buckets.map(([key, limit]) => ({ key, limit, times: this.recent(key, now) }));
-    for (const { limit, times } of recent) {
-      if (times.length >= limit) {
-        const retryAfter = Math.max(1, Math.ceil((times[times.length - limit] + THROTTLE_WINDOW_MS - now) / 1000));
-        throw new RateLimitedError(`Too many requests for this link; try again in ${retryAfter} second(s)`, retryAfter);
-      }
-    }
-    for (const { key, times } of recent) this.hits.set(key, [...times, now]);
-    if (this.hits.size > THROTTLE_SWEEP_AT) this.sweep(now);
-  }
-
-  private recent(key: string, now: number): number[] {
-    return (this.hits.get(key) ?? []).filter((at) => at > now - THROTTLE_WINDOW_MS);
-  }
-
-  private sweep(now: number): void {
-    for (const [key, times] of this.hits) if (!times.some((at) => at > now - THROTTLE_WINDOW_MS)) this.hits.delete(key);
-  }
 }

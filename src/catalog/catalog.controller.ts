@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { RequirePermission } from '../auth/auth.decorators';
 import { type Page, PageQuery, pageWindow } from '../common/pagination';
@@ -7,7 +7,7 @@ import { CatalogService, type ProductView } from './catalog.service';
 import { CreateProductDto } from './dto/create-product.dto';
 
 class ProductQuery extends PageQuery {
-  @IsOptional() @IsString() @MaxLength(100) q?: string;
+  @ApiPropertyOptional({ example: '龙井', description: 'in sku or name' }) @IsOptional() @IsString() @MaxLength(100) q?: string;
 }
 
 @ApiTags('catalogue')

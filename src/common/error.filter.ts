@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { AppError, type ErrorCode, type ErrorDetail, RateLimitedError } from './errors';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -15,6 +15,23 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   503: 'service_unavailable',
 };
 
+/** PostgreSQL's data exceptions (class 22) that only a client's value causes, with what they mean to the client. */
+const VALUE_REFUSALS: Record<string, string> = {
+  '22001': 'a text is longer than its field allows',
+  '22003': 'a number is out of range',
+  '22007': 'a date or time is not valid',
+  '22008': 'a date or time is out of range',
+  '22021': 'a text contains a character that cannot be stored (such as NUL)',
+  '22P02': 'a value has the wrong form for its field',
+  '22P05': 'a text contains a character that cannot be stored (such as NUL)',
+};
+
+function refusedByDatabase(exception: unknown): string | undefined {
+  const error = (exception as { driverError?: { code?: unknown }; code?: unknown } | null) ?? {};
+  const code = (error.driverError ?? error).code;
+  return typeof code === 'string' ? VALUE_REFUSALS[code] : undefined;
+}
+
 /** Shapes every error of the API as `{error: {code, message, details?}}` (API.md "Conventions"). */
 @Catch()
 export class ApiErrorFilter implements ExceptionFilter {
@@ -22,14 +39,22 @@ export class ApiErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const { status, code, message, details } = this.describe(exception);
-    if (status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    const request = host.switchToHttp().getRequest<Request>();
+    const route = `${request.method} ${request.originalUrl?.slice(0, 200)}`;
+    const { status, code, message, details } = this.describe(exception, route);
+    if (status >= 500) this.logger.error(`${route}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
     if (exception instanceof RateLimitedError) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
     if (response.headersSent) return;
     response.status(status).json({ error: { code, message, ...(details?.length ? { details } : {}) } });
   }
 
-  private describe(exception: unknown): { status: number; code: ErrorCode; message: string; details?: ErrorDetail[] } {
+  private describe(exception: unknown, route: string): { status: number; code: ErrorCode; message: string; details?: ErrorDetail[] } {
+    const refusedValue = refusedByDatabase(exception);
+    if (refusedValue) {
+      // the validation in front of the service missed a value the column cannot hold: still the client's input, not our fault
+      this.logger.warn(`${route}: a value reached the database unchecked: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
+      return { status: 422, code: 'validation_failed', message: `The request has a value the database cannot store: ${refusedValue}` };
+    }
     if (exception instanceof AppError) {
       return { status: exception.status, code: exception.code, message: exception.message, details: exception.details };
     }

@@ -59,7 +59,12 @@ export class ValidationError extends AppError {
 
   /** One problem with one field of the request. */
   static of(path: string, message: string): ValidationError {
-    return new ValidationError(`The request has 1 problem(s): ${path} ${message}`, [{ path, message }]);
+    return ValidationError.listing([{ path, message }]);
+  }
+
+  /** Every problem of the request, each with its field path, also spelled out in the message. */
+  static listing(details: ErrorDetail[]): ValidationError {
+    return new ValidationError(`The request has ${details.length} problem(s): ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details);
   }
 }
 

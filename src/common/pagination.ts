@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
@@ -7,8 +8,8 @@ export const MAX_PAGE = Math.floor(Number.MAX_SAFE_INTEGER / MAX_PAGE_SIZE);
 
 /** `?page=1&pageSize=50`; page sizes above 200 are served as 200 (API.md "Lists"). */
 export class PageQuery {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE) page?: number;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) pageSize?: number;
+  @ApiPropertyOptional({ example: 1, minimum: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE) page?: number;
+  @ApiPropertyOptional({ example: 50, minimum: 1, description: `at most ${MAX_PAGE_SIZE} are served` }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) pageSize?: number;
 }
 
 export interface Page<T> {

@@ -28,6 +28,8 @@ const integer = (min: number, max: number, fallback: number) =>
       return Number(value);
     });
 
+const publicUrl = optionalString.refine((value) => value === undefined || /^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(value), 'must be an http:// or https:// URL like https://shop.example.com, without ? or #');
+
 /** The one place every environment variable is declared, with its default. */
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -55,8 +57,12 @@ export const configSchema = z.object({
   DEMO_DATA: z.enum(['auto', 'on', 'off']).default('auto'),
   /** Fault injection for the crash tests: the process kills itself (SIGKILL) right after this task type's handler committed. */
   FAULT_CRASH_AFTER_TASK: optionalString,
-  /** Where customers reach the service (links in messages: the after-sales page); default http://localhost:<PORT>. */
-  PUBLIC_BASE_URL: optionalString.refine((value) => value === undefined || /^https?:\/\/[^/]+/.test(value), 'must be an http:// or https:// URL'),
+  /**
+   * Where customers reach the service: every link given out (the after-sales page in messages and from the API) starts
+   * with it, never with a request's Host header; default http://localhost:<PORT>. PUBLIC_BASE_URL is the older name.
+   */
+  PUBLIC_URL: publicUrl,
+  PUBLIC_BASE_URL: publicUrl,
   /** SMS (issue 7): `capture` keeps messages in the captured_sms table (development, tests); `http` posts them to SMS_HTTP_URL. */
   SMS_PROVIDER: z.enum(['capture', 'http']).default('capture'),
   SMS_HTTP_URL: optionalString.refine((value) => value === undefined || /^https?:\/\/.+/.test(value), 'must be an http:// or https:// URL'),

@@ -24,5 +24,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   );
 }
 
+/** The origin customers reach the service at (PUBLIC_URL, else PUBLIC_BASE_URL, else this machine's port), without a trailing slash. */
+export function publicUrlOf(config: Pick<AppConfig, 'PUBLIC_URL' | 'PUBLIC_BASE_URL' | 'PORT'>): string {
+  return (config.PUBLIC_URL ?? config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
+}
+
 /** Injection token for the validated configuration. */
 export const APP_CONFIG = Symbol('APP_CONFIG');

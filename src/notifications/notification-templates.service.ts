@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { Actor } from '../common/actor';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ConflictError, type ErrorDetail, isUniqueViolation, NotFoundError, ValidationError } from '../common/errors';
 import { queryOne, queryRows } from '../database/sql';
 import { Mailer } from './mailer';
 import { type Channel, EVENT_DESCRIPTIONS, NOTIFICATION_CHANNELS, NOTIFICATION_EVENTS, NOTIFICATION_LOCALES, type NotificationData, type NotificationEvent, sampleNotificationData } from './notification-events';
-import { SMS_PROVIDER, type SmsProvider, smsNumberOf, smsText } from './sms/sms-provider';
+import { SMS_PROVIDER, type SmsProvider, smsText } from './sms/sms-provider';
 import { type RenderedMessage, TemplateCompileError, TemplateRenderError, TemplateRenderer } from './template-renderer';
+import { TestSendPolicy } from './test-send-policy';
 
 export type TemplatePart = 'subject' | 'html' | 'text';
 export const PARTS_OF: Record<Channel, readonly TemplatePart[]> = { email: ['subject', 'html', 'text'], sms: ['text'] };
@@ -54,6 +56,7 @@ export class NotificationTemplatesService {
     base: TemplateRenderer,
     private readonly mailer: Mailer,
     @Inject(SMS_PROVIDER) private readonly sms: SmsProvider,
+    private readonly testSends: TestSendPolicy,
   ) {
     this.current = base;
   }
@@ -174,18 +177,18 @@ export class NotificationTemplatesService {
     }
   }
 
-  /** Sends the (previewed) message at once to an address or number the admin typed; answers what the provider said. */
-  async testSend(key: TemplateKey, input: { to: string; orderId?: string; parts?: Partial<Record<TemplatePart, string>> }): Promise<{ channel: Channel; to: string; messageId: string }> {
+  /**
+   * Sends the (previewed) message at once to the sender's own address or a test recipient of the settings (TestSendPolicy:
+   * 403 for anyone else, 429 past the hourly limit); answers what the provider said.
+   */
+  async testSend(key: TemplateKey, input: { to: string; orderId?: string; parts?: Partial<Record<TemplatePart, string>> }, actor: Actor): Promise<{ channel: Channel; to: string; messageId: string }> {
+    this.assertKey(key);
+    const to = await this.testSends.admit(key.channel, input.to, actor);
     const message = await this.preview(key, input);
     const id = `test-${randomUUID()}@oms.notifications`;
-    if (key.channel === 'sms') {
-      const to = smsNumberOf(input.to);
-      if (!to) throw ValidationError.of('to', 'must be a mobile number (1[3-9] and 9 digits, or +country number)');
-      return { channel: 'sms', to, messageId: (await this.sms.send({ to, text: smsText(message.text), messageId: id })).messageId };
-    }
-    if (!/^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/.test(input.to)) throw ValidationError.of('to', 'must be one email address');
-    const sent = await this.mailer.send({ to: input.to, subject: `[TEST] ${message.subject ?? key.event}`, html: message.html, text: message.text, messageId: `<${id}>` });
-    return { channel: 'email', to: input.to, messageId: sent.messageId };
+    if (key.channel === 'sms') return { channel: 'sms', to, messageId: (await this.sms.send({ to, text: smsText(message.text), messageId: id })).messageId };
+    const sent = await this.mailer.send({ to, subject: `[TEST] ${message.subject ?? key.event}`, html: message.html, text: message.text, messageId: `<${id}>` });
+    return { channel: 'email', to, messageId: sent.messageId };
   }
 
   private async dataFor(key: TemplateKey, orderId: string | undefined): Promise<NotificationData> {

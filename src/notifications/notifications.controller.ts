@@ -55,11 +55,12 @@ export class NotificationsController {
     return this.templates.preview(keyOf(channel, locale, event), { orderId: body.orderId, parts: partsOf(body) });
   }
 
+  /** Only to the sender's own email or the settings' test recipients (403 otherwise), 10 an hour per sender (429). */
   @Post('notification-templates/:channel/:locale/:event/test-send')
   @HttpCode(200)
   @RequirePermission('settings.manage')
-  testSend(@Param('channel') channel: string, @Param('locale') locale: string, @Param('event') event: string, @Body() body: TestSendDto) {
-    return this.templates.testSend(keyOf(channel, locale, event), { to: body.to, orderId: body.orderId, parts: partsOf(body) });
+  testSend(@Param('channel') channel: string, @Param('locale') locale: string, @Param('event') event: string, @Body() body: TestSendDto, @CurrentActor() actor: Actor) {
+    return this.templates.testSend(keyOf(channel, locale, event), { to: body.to, orderId: body.orderId, parts: partsOf(body) }, actor);
   }
 
   /** The outbox: `?reference=<order or case number>&status=pending,sent,dead`, each message with its attempts. */

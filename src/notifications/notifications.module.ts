@@ -3,6 +3,7 @@ import { Logger, Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { projectRoot } from '../common/project-root';
+import { RateLimitModule } from '../common/rate-limit';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { Mailer } from './mailer';
 import { NotificationTemplatesService } from './notification-templates.service';
@@ -12,10 +13,12 @@ import { CaptureSmsProvider } from './sms/capture-sms.provider';
 import { HttpSmsProvider } from './sms/http-sms.provider';
 import { SMS_PROVIDER } from './sms/sms-provider';
 import { TemplateRenderer } from './template-renderer';
+import { TestSendPolicy } from './test-send-policy';
 
 export const TEMPLATES_DIR = join(projectRoot(), 'templates');
 
 @Module({
+  imports: [RateLimitModule],
   controllers: [NotificationsController],
   providers: [
     { provide: TemplateRenderer, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new TemplateRenderer(TEMPLATES_DIR, config.DEFAULT_LOCALE) },
@@ -38,6 +41,7 @@ export const TEMPLATES_DIR = join(projectRoot(), 'templates');
     },
     NotificationTemplatesService,
     NotificationsService,
+    TestSendPolicy,
   ],
   exports: [NotificationsService, NotificationTemplatesService, TemplateRenderer],
 })

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { Response } from 'express';
 import { RequirePermission } from '../auth/auth.decorators';
 import { type Actor, CurrentActor } from '../common/actor';
 import { type Page, PageQuery, pageWindow } from '../common/pagination';
+import { IsIsoTime } from '../common/validation';
 import { AmendOrderDto, ManualAllocationDto } from './dto/amend-order.dto';
 import { CreateOrderDto, MergeOrdersDto, OptionalReasonDto, PaymentConfirmationDto, ReasonDto, ShipOrderDto } from './dto/create-order.dto';
 import { OrderMergeService } from './order-merge.service';
@@ -13,13 +14,14 @@ import type { OrderView } from './order-view';
 import { OrdersService } from './orders.service';
 
 class OrderQuery extends PageQuery {
+  @ApiPropertyOptional({ example: 'pending_review,exception', description: 'one or more statuses, comma-separated' })
   @IsOptional() @IsString() @Matches(new RegExp(`^(${ORDER_STATUSES.join('|')})(,(${ORDER_STATUSES.join('|')}))*$`), { message: `must be one or more of ${ORDER_STATUSES.join(', ')}` }) status?: string;
-  @IsOptional() @IsString() @MaxLength(32) number?: string;
-  @IsOptional() @IsString() @MaxLength(40) phone?: string;
-  @IsOptional() @IsString() @MaxLength(64) sku?: string;
-  @IsOptional() @IsString() @MaxLength(40) channel?: string;
-  @IsOptional() @IsISO8601() from?: string;
-  @IsOptional() @IsISO8601() to?: string;
+  @ApiPropertyOptional({ example: 'SO261125000001' }) @IsOptional() @IsString() @MaxLength(32) number?: string;
+  @ApiPropertyOptional({ example: '13800138000' }) @IsOptional() @IsString() @MaxLength(40) phone?: string;
+  @ApiPropertyOptional({ example: 'TEA-001' }) @IsOptional() @IsString() @MaxLength(64) sku?: string;
+  @ApiPropertyOptional({ example: 'tmall' }) @IsOptional() @IsString() @MaxLength(40) channel?: string;
+  @ApiPropertyOptional({ example: '2026-11-01', description: 'placed at or after (ISO 8601)' }) @IsOptional() @IsIsoTime() from?: string;
+  @ApiPropertyOptional({ example: '2026-11-30T23:59:59+08:00', description: 'placed at or before (ISO 8601)' }) @IsOptional() @IsIsoTime() to?: string;
 }
 
 @ApiTags('orders')

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MAINLAND_PROVINCES } from '../common/china-regions';
 import { ALLOCATION_STRATEGY_NAMES } from '../allocation/strategies/allocation-strategy';
 import { NOTIFICATION_EVENTS, NOTIFICATION_LOCALES, type NotificationEvent } from '../notifications/notification-events';
+import { testRecipientOf } from '../notifications/test-recipient';
 
 export const CARRIERS = ['sf', 'zto', 'yto', 'sto', 'yunda', 'jd', 'ems'] as const;
 const slaHours = z.number().int().min(1).max(24 * 60);
@@ -53,6 +54,10 @@ export const settingsSchema = z
           .strict(),
         maxPerRecipientPerHour: z.number().int().min(1).max(1000),
         alertEmail: z.email().max(254).nullable(),
+        /** Issue 11 item 6: who template test sends may reach besides the sender's own email (the only way to test SMS). */
+        testRecipients: z
+          .array(z.string().max(254).refine((entry) => testRecipientOf('email', entry) !== null || testRecipientOf('sms', entry) !== null, 'must be an email address or a mobile number'))
+          .max(20),
       })
       .strict(),
     timeZone: z.string().refine((zone) => {
@@ -86,6 +91,7 @@ export const DEFAULT_SETTINGS: Settings = {
     ) as Settings['notifications']['events'],
     maxPerRecipientPerHour: 10,
     alertEmail: null,
+    testRecipients: [],
   },
   timeZone: 'Asia/Shanghai',
 };

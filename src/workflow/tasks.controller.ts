@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { RequirePermission } from '../auth/auth.decorators';
 import { type Actor, CurrentActor } from '../common/actor';
@@ -9,14 +9,15 @@ import { UserTasksService, type UserTaskView } from './user-tasks.service';
 const TASK_STATUSES = ['open', 'claimed', 'completed', 'cancelled'];
 
 class TaskQuery extends PageQuery {
+  @ApiPropertyOptional({ example: 'active', description: `active, or one or more of ${TASK_STATUSES.join(', ')}` })
   @IsOptional() @IsString() @Matches(new RegExp(`^(active|(${TASK_STATUSES.join('|')})(,(${TASK_STATUSES.join('|')}))*)$`), { message: `must be active or one or more of ${TASK_STATUSES.join(', ')}` }) status?: string;
-  @IsOptional() @IsString() @MaxLength(40) role?: string;
-  @IsOptional() @IsString() @MaxLength(254) assignee?: string;
-  @IsOptional() @IsUUID() instanceId?: string;
+  @ApiPropertyOptional({ example: 'operator' }) @IsOptional() @IsString() @MaxLength(40) role?: string;
+  @ApiPropertyOptional({ example: 'admin@example.com' }) @IsOptional() @IsString() @MaxLength(254) assignee?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() instanceId?: string;
 }
 
 class CompleteTaskDto {
-  @IsOptional() @IsObject() variables?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { approved: true } }) @IsOptional() @IsObject() variables?: Record<string, unknown>;
 }
 
 

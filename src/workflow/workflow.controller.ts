@@ -1,14 +1,15 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { RequirePermission } from '../auth/auth.decorators';
 import { type Actor, CurrentActor } from '../common/actor';
 import { NotFoundError, ValidationError } from '../common/errors';
 import { type Page, PageQuery, pageWindow } from '../common/pagination';
+import { MAX_INTEGER_COLUMN } from '../common/validation';
 import { DefinitionsService } from './definitions.service';
 import { DraftsService } from './drafts.service';
 import { TaskTypeRegistry } from './task-type.registry';
@@ -16,24 +17,25 @@ import { WorkflowDefinition } from './workflow-definition.entity';
 import { type InstanceSummary, type ProcessInstanceView, WorkflowRuntimeService } from './workflow-runtime.service';
 
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+const INSTANCE_STATUSES = ['running', 'waiting', 'completed', 'incident', 'terminated'];
 
 class InstanceQuery extends PageQuery {
-  @IsOptional() @IsString() @MaxLength(100) definition?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) version?: number;
-  @IsOptional() @IsString() @IsIn(['running', 'waiting', 'completed', 'incident', 'terminated']) status?: string;
-  @IsOptional() @IsString() @MaxLength(100) businessKey?: string;
-  @IsOptional() @IsString() @MaxLength(100) waitingAt?: string;
-  @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean() hasIncident?: boolean;
+  @ApiPropertyOptional({ example: 'order-fulfillment' }) @IsOptional() @IsString() @MaxLength(100) definition?: string;
+  @ApiPropertyOptional({ example: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_INTEGER_COLUMN) version?: number;
+  @ApiPropertyOptional({ enum: INSTANCE_STATUSES }) @IsOptional() @IsString() @IsIn(INSTANCE_STATUSES) status?: string;
+  @ApiPropertyOptional({ example: 'SO261125000001' }) @IsOptional() @IsString() @MaxLength(100) businessKey?: string;
+  @ApiPropertyOptional({ example: 'Review', description: 'the id of the element an instance waits at' }) @IsOptional() @IsString() @MaxLength(100) waitingAt?: string;
+  @ApiPropertyOptional({ enum: ['true', 'false'] }) @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean() hasIncident?: boolean;
 }
 
 class StartInstanceDto {
-  @IsString() @Matches(KEY_PATTERN, { message: 'must be a deployed workflow key' }) key!: string;
-  @IsOptional() @IsString() @MaxLength(100) businessKey?: string;
-  @IsOptional() @IsObject() variables?: Record<string, unknown>;
+  @ApiProperty({ example: 'order-fulfillment' }) @IsString() @Matches(KEY_PATTERN, { message: 'must be a deployed workflow key' }) key!: string;
+  @ApiPropertyOptional({ example: 'trial-1' }) @IsOptional() @IsString() @MaxLength(100) businessKey?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { amount: 120 } }) @IsOptional() @IsObject() variables?: Record<string, unknown>;
 }
 
 class MigrateInstanceDto {
-  @IsOptional() @IsInt() @Min(1) version?: number;
+  @ApiPropertyOptional({ example: 2, description: 'default: the latest version' }) @IsOptional() @IsInt() @Min(1) @Max(MAX_INTEGER_COLUMN) version?: number;
 }
 
 /** The diagram from the body: raw XML (application/xml) or JSON {xml}. */
@@ -78,7 +80,8 @@ export class WorkflowController {
   @Get('workflows/:key/versions/:version')
   @RequirePermission('workflows.read')
   async version(@Param('key') key: string, @Param('version') version: string) {
-    const found = /^\d+$/.test(version) ? await this.db.getRepository(WorkflowDefinition).findOneBy({ key, version: Number(version) }) : null;
+    const number = /^\d{1,10}$/.test(version) ? Number(version) : NaN;
+    const found = number <= MAX_INTEGER_COLUMN ? await this.db.getRepository(WorkflowDefinition).findOneBy({ key, version: number }) : null;
     if (!found) throw new NotFoundError('Workflow version', `${key} v${version}`);
     return { key: found.key, version: found.version, name: found.name, checksum: found.checksum, deployedAt: found.deployedAt.toISOString(), deployedBy: found.deployedBy, xml: found.xml };
   }

@@ -3,7 +3,8 @@ import { adminSignInWithRole, useAdminApp } from '../helpers/admin-session';
 import { orderBody, stockedCatalogue, unique } from '../helpers/fixtures';
 import { ADMIN_EMAIL, eventually } from '../helpers/test-app';
 
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005ff02ff0d0a2db40000000049454e44ae426082', 'hex');
+// a whole 1 × 1 PNG: uploads are decoded in full (issue 11 item 7)
+const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154089963f8ffffff7f0009fb03fd08d1e81e0000000049454e44ae426082', 'hex');
 
 type CaseRecord = { id: string; params: { [key: string]: unknown; detail: Detail }; populated?: { [key: string]: { params: { number: string } } }; recordActions: Array<{ name: string }> };
 type Detail = { [key: string]: unknown; history: Array<{ from: string | null; to: string; by: string; note: string | null }> };

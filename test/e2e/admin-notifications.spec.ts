@@ -135,8 +135,8 @@ describe('notifications in the admin', () => {
       expect((await post('revertTemplate', { part: 'body', version: '1' })).fieldErrors).toEqual({ part: expect.any(String) });
     });
 
-    it('sends a test to the address or number typed, with the unsaved edit', async () => {
-      const to = `${unique('admin-test').toLowerCase()}@example.com`;
+    it("sends a test to the admin's own address or a number of the test list, with the unsaved edit; nobody else", async () => {
+      const to = ADMIN_EMAIL;
       const { sent, notice } = await post('testSendTemplate', { to, subject: '测试 {{order.number}}' });
       expect(sent).toMatchObject({ channel: 'email', to });
       expect(notice).toEqual({ type: 'success', message: `Test email sent to ${to}` });
@@ -144,7 +144,11 @@ describe('notifications in the admin', () => {
       expect(parseMessage(mail.raw).subject).toBe('[TEST] 测试 SO261201000042');
 
       const phone = `139${String(Date.now()).slice(-8)}`;
-      const sms = await post('testSendTemplate', { to: phone }, admin.adminCookie, { channel: 'sms', locale: 'en', event: 'order-shipped' });
+      const smsKey = { channel: 'sms', locale: 'en', event: 'order-shipped' };
+      expect((await post('testSendTemplate', { to: phone }, admin.adminCookie, smsKey)).notice).toMatchObject({ type: 'error', message: expect.stringContaining('testRecipients') });
+      expect((await post('testSendTemplate', { to: 'stranger@example.com' })).notice).toMatchObject({ type: 'error' });
+      await admin.app.http.put('/api/settings').set(admin.auth).send({ notifications: { testRecipients: [phone] } }).expect(200);
+      const sms = await post('testSendTemplate', { to: phone }, admin.adminCookie, smsKey);
       expect(sms.sent).toMatchObject({ channel: 'sms', to: `+86${phone}` });
       expect((await db().query(`SELECT text FROM captured_sms WHERE recipient = $1`, [`+86${phone}`]))[0].text).toContain('SF1234567890123');
       expect((await post('testSendTemplate', { to: 'not an address' })).fieldErrors).toEqual({ to: expect.stringContaining('email') });

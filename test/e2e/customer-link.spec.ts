@@ -1,7 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { CASE_TYPES } from '../../src/after-sales/case-status';
-import { CustomerLinkService, PUBLIC_REQUESTS_PER_ADDRESS, PUBLIC_REQUESTS_PER_TOKEN } from '../../src/after-sales/customer-link.service';
+import { PUBLIC_REQUESTS_PER_ADDRESS, PUBLIC_REQUESTS_PER_TOKEN } from '../../src/after-sales/customer-link-throttle';
+import { CustomerLinkService } from '../../src/after-sales/customer-link.service';
 import { baseUrl, collectPageErrors, launchChromium } from '../helpers/browser';
 import { orderBody, unique } from '../helpers/fixtures';
 import { eventually, useTestApp } from '../helpers/test-app';
@@ -9,13 +10,14 @@ import { eventually, useTestApp } from '../helpers/test-app';
 type PublicLine = { sku: string; name: string; quantity: number; shipped: number; returnable: number };
 type PublicCase = { number: string; type: string; status: string; lines: Array<{ sku: string; quantity: number }>; history: Array<{ at: string; to: string; note: string | null }> };
 
+const PUBLIC_URL = 'https://shop.example.com';
 let addressSequence = 0;
 /** A client address of its own (the app trusts X-Forwarded-For from loopback), so each test has its own throttle bucket. */
 const freshAddress = () => `10.${process.pid % 250}.${Math.floor(++addressSequence / 250)}.${addressSequence % 250}`;
 
 /** Issue 6 item 6 (G1.6): the customer's signed, expiring link to open after-sales cases and follow them, no login. */
 describe('customer after-sales links', () => {
-  const test = useTestApp();
+  const test = useTestApp({ env: { PUBLIC_URL: PUBLIC_URL } });
   const http = () => test.app.http;
   const links = () => test.app.running.app.get(CustomerLinkService);
   let address = freshAddress();
@@ -53,10 +55,10 @@ describe('customer after-sales links', () => {
     expect((await http().post(`/api/orders/${randomUUID()}/customer-link`).set(test.auth).expect(404)).body.error.code).toBe('not_found');
   });
 
-  it('a link is /returns/<token> on this host and lasts the after-sales window of the settings', async () => {
+  it('a link is /returns/<token> under the configured PUBLIC_URL, whatever Host the request forged, and lasts the after-sales window', async () => {
     const { order } = await shippedOrder([1]);
-    const link = await http().post(`/api/orders/${order.number}/customer-link`).set(test.auth).expect(201);
-    expect(link.body).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/returns\/[\w-]+\.[\w-]{43}$/), token: expect.any(String), expiresAt: expect.any(String) });
+    const link = await http().post(`/api/orders/${order.number}/customer-link`).set(test.auth).set('Host', 'evil.example').set('X-Forwarded-Host', 'evil.example').expect(201);
+    expect(link.body).toEqual({ url: expect.stringMatching(/^https:\/\/shop\.example\.com\/returns\/[\w-]+\.[\w-]{43}$/), token: expect.any(String), expiresAt: expect.any(String) });
     expect(link.body.url.endsWith(`/returns/${link.body.token}`)).toBe(true);
     const windowDays = (await http().get('/api/settings').set(test.auth).expect(200)).body.afterSales.windowDays as number;
     expect(Math.abs(Date.parse(link.body.expiresAt) - (Date.now() + windowDays * 86_400_000))).toBeLessThan(60_000);

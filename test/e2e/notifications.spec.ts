@@ -189,17 +189,28 @@ describe('customer notifications through the outbox', () => {
       await app.http.post(`${base}/revert`).set(auth).send({ part: 'subject', version: 9 }).expect(404);
     });
 
-    it('a test send goes to the address or number the admin types', async () => {
-      const to = `${unique('test').toLowerCase()}@example.com`;
-      const sent = (await app.http.post(`${base}/test-send`).set(auth).send({ to }).expect(200)).body;
-      expect(sent).toMatchObject({ channel: 'email', to });
-      const [mail] = await eventually(async () => (mailsTo(to).length ? mailsTo(to) : undefined), { what: 'the test mail' });
+    it("a test send reaches the sender's own address or the settings' test recipients, nobody else (issue 11 item 6)", async () => {
+      const own = (await app.http.post(`${base}/test-send`).set(auth).send({ to: ADMIN_EMAIL.toUpperCase() }).expect(200)).body;
+      expect(own).toMatchObject({ channel: 'email', to: ADMIN_EMAIL });
+      const [mail] = await eventually(async () => (mailsTo(ADMIN_EMAIL).length ? mailsTo(ADMIN_EMAIL) : undefined), { what: 'the test mail' });
       expect(mail.subject).toMatch(/^\[TEST\]/);
+
+      const stranger = `${unique('stranger').toLowerCase()}@example.com`;
       const phone = phoneOf();
-      await app.http.post('/api/notification-templates/sms/en/order-shipped/test-send').set(auth).send({ to: phone }).expect(200);
+      const sms = '/api/notification-templates/sms/en/order-shipped/test-send';
+      expect((await app.http.post(`${base}/test-send`).set(auth).send({ to: stranger }).expect(403)).body.error.code).toBe('forbidden');
+      expect((await app.http.post(sms).set(auth).send({ to: phone }).expect(403)).body.error.message).toContain('testRecipients');
+      expect(mailsTo(stranger)).toEqual([]);
+      expect(await smsTo(`+86${phone}`)).toEqual([]);
+
+      await app.http.put('/api/settings').set(auth).send({ notifications: { testRecipients: [stranger, phone] } }).expect(200);
+      await app.http.post(`${base}/test-send`).set(auth).send({ to: stranger }).expect(200);
+      await app.http.post(sms).set(auth).send({ to: `+86 ${phone}` }).expect(200);
       expect((await smsTo(`+86${phone}`))[0].text).toContain('SF1234567890123');
       await app.http.post(`${base}/test-send`).set(auth).send({ to: 'a@b.c\r\nBcc: x@y.z' }).expect(422);
-      await app.http.post('/api/notification-templates/sms/en/order-shipped/test-send').set(auth).send({ to: '12345' }).expect(422);
+      await app.http.post(sms).set(auth).send({ to: '12345' }).expect(422);
+      const badList = await app.http.put('/api/settings').set(auth).send({ notifications: { testRecipients: ['not a recipient'] } }).expect(422);
+      expect(badList.body.error.details).toEqual([expect.objectContaining({ path: 'notifications.testRecipients.0' })]);
     });
   });
 });

@@ -129,10 +129,10 @@ export function templateEditorActions(templates: NotificationTemplatesService, i
     testSendTemplate: step({
       permission: 'settings.manage',
       method: 'post',
-      run: async (values) => {
+      run: async (values, actor) => {
         const parts = partsOf(values);
         const input = await validateLikeTheApi(TestSendDto, { ...parts, to: optionalOf(values, 'to'), orderId: optionalOf(values, 'orderId') });
-        const sent = await templates.testSend(keyOf(values), { to: input.to, orderId: input.orderId, parts });
+        const sent = await templates.testSend(keyOf(values), { to: input.to, orderId: input.orderId, parts }, actor);
         return { sent, notice: { message: `Test ${sent.channel} sent to ${sent.to}`, type: 'success' } };
       },
     }),

@@ -53,9 +53,10 @@ export class CloseCaseDto {
 }
 
 export class CaseQuery extends PageQuery {
+  @ApiPropertyOptional({ example: 'requested,approved', description: 'one or more statuses, comma-separated' })
   @IsOptional() @IsString() @Matches(new RegExp(`^(${CASE_STATUSES.join('|')})(,(${CASE_STATUSES.join('|')}))*$`), { message: `must be one or more of ${CASE_STATUSES.join(', ')}` }) status?: string;
-  @IsOptional() @IsIn(CASE_TYPES as unknown as string[], { message: `must be one of ${CASE_TYPES.join(', ')}` }) type?: string;
-  @IsOptional() @IsString() @MaxLength(64) orderId?: string;
-  @IsOptional() @IsString() @MaxLength(254) owner?: string;
-  @IsOptional() @IsBooleanString({ message: 'must be true or false' }) overdue?: string;
+  @ApiPropertyOptional({ enum: CASE_TYPES }) @IsOptional() @IsIn(CASE_TYPES as unknown as string[], { message: `must be one of ${CASE_TYPES.join(', ')}` }) type?: string;
+  @ApiPropertyOptional({ description: 'order id or number' }) @IsOptional() @IsString() @MaxLength(64) orderId?: string;
+  @ApiPropertyOptional({ example: 'cs@example.com' }) @IsOptional() @IsString() @MaxLength(254) owner?: string;
+  @ApiPropertyOptional({ enum: ['true', 'false'] }) @IsOptional() @IsBooleanString({ message: 'must be true or false' }) overdue?: string;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsCalendarDate } from '../../common/validation';
 
 export const FEEDBACK_COMMENT_MAX = 1000;
 
@@ -21,8 +22,6 @@ export class GiveFeedbackDto {
 export const FEEDBACK_SUMMARY_DIMENSIONS = ['product', 'warehouse'] as const;
 export type FeedbackSummaryDimension = (typeof FEEDBACK_SUMMARY_DIMENSIONS)[number];
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-
 /** `GET /api/feedback/summary?by=product|warehouse&from=&to=`; dates are days in the shop's time zone, both inclusive. */
 export class FeedbackSummaryQuery {
   @ApiPropertyOptional({ enum: FEEDBACK_SUMMARY_DIMENSIONS, default: 'product' })
@@ -32,13 +31,11 @@ export class FeedbackSummaryQuery {
 
   @ApiPropertyOptional({ example: '2026-11-01', description: 'first day (YYYY-MM-DD, inclusive)' })
   @IsOptional()
-  @Matches(DATE_ONLY, { message: 'must be a date as YYYY-MM-DD' })
-  @IsISO8601({ strict: true }, { message: 'must be a real calendar date' })
+  @IsCalendarDate()
   from?: string;
 
   @ApiPropertyOptional({ example: '2026-11-30', description: 'last day (YYYY-MM-DD, inclusive)' })
   @IsOptional()
-  @Matches(DATE_ONLY, { message: 'must be a date as YYYY-MM-DD' })
-  @IsISO8601({ strict: true }, { message: 'must be a real calendar date' })
+  @IsCalendarDate()
   to?: string;
 }

@@ -27,7 +27,7 @@ export class StockAdjustmentDto {
 }
 
 export class InventoryQuery extends PageQuery {
-  @IsOptional() @IsString() @MaxLength(64) sku?: string;
-  @IsOptional() @IsString() @MaxLength(32) warehouse?: string;
-  @IsOptional() @IsString() @MaxLength(100) q?: string;
+  @ApiPropertyOptional({ example: 'TEA-001' }) @IsOptional() @IsString() @MaxLength(64) sku?: string;
+  @ApiPropertyOptional({ example: 'SH-01' }) @IsOptional() @IsString() @MaxLength(32) warehouse?: string;
+  @ApiPropertyOptional({ example: '龙井' }) @IsOptional() @IsString() @MaxLength(100) q?: string;
 }

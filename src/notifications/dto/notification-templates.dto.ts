@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
 
@@ -15,9 +15,8 @@ export class SaveTemplateDto extends TemplatePartsDto {
 }
 
 export class RevertTemplateDto {
-  @IsIn(['subject', 'html', 'text']) part!: 'subject' | 'html' | 'text';
-  /** 0: back to the file. */
-  @IsInt() @Min(0) @Max(1_000_000) version!: number;
+  @ApiProperty({ enum: ['subject', 'html', 'text'] }) @IsIn(['subject', 'html', 'text']) part!: 'subject' | 'html' | 'text';
+  @ApiProperty({ example: 1, description: '0: back to the file' }) @IsInt() @Min(0) @Max(1_000_000) version!: number;
 }
 
 export class PreviewTemplateDto extends TemplatePartsDto {
@@ -25,10 +24,10 @@ export class PreviewTemplateDto extends TemplatePartsDto {
 }
 
 export class TestSendDto extends PreviewTemplateDto {
-  @IsString() @MaxLength(254) to!: string;
+  @ApiProperty({ example: 'admin@example.com', description: "the sender's own email, or an entry of the settings' notifications.testRecipients" }) @IsString() @MaxLength(254) to!: string;
 }
 
 export class NotificationQuery extends PageQuery {
-  @IsOptional() @IsString() @MaxLength(100) reference?: string;
-  @IsOptional() @IsString() @MaxLength(60) status?: string;
+  @ApiPropertyOptional({ description: 'an order or case number' }) @IsOptional() @IsString() @MaxLength(100) reference?: string;
+  @ApiPropertyOptional({ example: 'pending,sent,dead' }) @IsOptional() @IsString() @MaxLength(60) status?: string;
 }

@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsEmail, IsIn, IsInt, IsISO8601, IsNotEmptyObject, IsObject, IsOptional, IsString,
+  ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsEmail, IsIn, IsInt, IsNotEmptyObject, IsObject, IsOptional, IsString,
   Matches, Max, MaxLength, Min, MinLength, ValidateNested,
 } from 'class-validator';
 import { MONEY_MESSAGE, MONEY_REGEX } from '../../catalog/dto/create-product.dto';
+import { IsIsoTime } from '../../common/validation';
 
 // Structural rules only (422). Business problems (unknown sku, bad phone, empty address fields) are flags, not rejections (G1.2).
 export class CustomerDto {
@@ -34,13 +35,13 @@ export class PaymentDto {
   @ApiProperty({ example: 'alipay' }) @IsString() @MinLength(1) @MaxLength(40) method!: string;
   @ApiProperty({ enum: ['paid', 'pending'] }) @IsIn(['paid', 'pending']) status!: 'paid' | 'pending';
   @ApiPropertyOptional({ example: '258.00' }) @IsOptional() @IsString({ message: MONEY_MESSAGE }) @Matches(MONEY_REGEX, { message: MONEY_MESSAGE }) amount?: string;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601() paidAt?: string;
+  @ApiPropertyOptional() @IsOptional() @IsIsoTime() paidAt?: string;
 }
 
 export class CreateOrderDto {
   @ApiProperty({ example: 'tmall' }) @IsString() @Matches(/^[a-z0-9][a-z0-9_-]{0,39}$/i, { message: 'must be 1-40 letters, digits, _ or -' }) channel!: string;
   @ApiProperty({ example: 'TM-20261125-0001' }) @IsString() @MinLength(1) @MaxLength(100) externalId!: string;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601() placedAt?: string;
+  @ApiPropertyOptional() @IsOptional() @IsIsoTime() placedAt?: string;
   @ApiProperty({ type: CustomerDto }) @IsDefined() @IsObject() @ValidateNested() @Type(() => CustomerDto) customer!: CustomerDto;
   @ApiProperty({ type: AddressDto }) @IsDefined() @IsObject() @ValidateNested() @Type(() => AddressDto) shippingAddress!: AddressDto;
   @ApiProperty({ type: [OrderLineDto] })
@@ -62,7 +63,7 @@ export class OptionalReasonDto {
 export class PaymentConfirmationDto {
   @ApiProperty({ example: '258.00' }) @IsString({ message: MONEY_MESSAGE }) @Matches(MONEY_REGEX, { message: MONEY_MESSAGE }) amount!: string;
   @ApiProperty({ example: 'ALIPAY-2026112500001' }) @IsString() @MinLength(1) @MaxLength(100) reference!: string;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601() paidAt?: string;
+  @ApiPropertyOptional() @IsOptional() @IsIsoTime() paidAt?: string;
 }
 
 export class ShipmentLineDto {

@@ -1,14 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
+import { IsIsoTime } from '../../common/validation';
 import { TRACKING_EVENT_STATUSES, type TrackingEventStatus } from '../carriers/carrier-adapter';
 
 const TRACKING_NUMBER = /^[A-Za-z0-9-]{6,40}$/;
 
 export class CarrierEventDto {
   @ApiProperty({ example: '2026-11-26T09:30:00+08:00' })
-  @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 time' })
+  @IsIsoTime({ message: 'must be a real ISO 8601 time' })
   @Matches(/T.*(Z|[+-]\d{2}:?\d{2})$/, { message: 'must be an ISO 8601 time with a date, a time and an offset' })
   at!: string;
 
@@ -38,5 +39,5 @@ export class SimulateCarrierDto {
 export const ALERT_STATUSES = ['open', 'resolved', 'all'] as const;
 
 export class LogisticsAlertQuery extends PageQuery {
-  @IsOptional() @IsIn(ALERT_STATUSES, { message: `must be one of ${ALERT_STATUSES.join(', ')}` }) status?: (typeof ALERT_STATUSES)[number];
+  @ApiPropertyOptional({ enum: ALERT_STATUSES, default: 'open' }) @IsOptional() @IsIn(ALERT_STATUSES, { message: `must be one of ${ALERT_STATUSES.join(', ')}` }) status?: (typeof ALERT_STATUSES)[number];
 }

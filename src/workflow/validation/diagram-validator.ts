@@ -10,6 +10,7 @@ import { moddleExtensions, taskTypeOf } from '../bpmn/moddle-extensions';
 import { lintConfig, OMS_PLUGIN } from './lint-config';
 import { omsRules } from './rules';
 import { type DiagramProblem, is, many, type ModdleElement, reportableId } from './types';
+import { xmlLimitProblems } from './xml-limits';
 
 export type { DiagramProblem } from './types';
 
@@ -140,10 +141,13 @@ function toProblem(rule: string, report: LintReport, fallbackPath: string): Diag
 }
 
 /**
- * Validates a BPMN 2.0 diagram: parse (bpmn-moddle with our extensions), bpmnlint `recommended` with the
+ * Validates a BPMN 2.0 diagram: size limits (xml-limits.ts), parse (bpmn-moddle with our extensions), bpmnlint `recommended` with the
  * severities above, and our rules. `taskTypes` tells whether a task type is registered.
  */
 export async function validateDiagram(xml: string, taskTypes: (type: string) => boolean): Promise<DiagramValidation> {
+  // counted before moddle builds the tree: a hostile diagram must not cost seconds and gigabytes to refuse
+  const tooLarge = xmlLimitProblems(xml);
+  if (tooLarge.length) return { name: '', errors: tooLarge, warnings: [], taskTypes: [] };
   let definitions: ModdleElement;
   let moddleWarnings: ModdleWarning[];
   try {

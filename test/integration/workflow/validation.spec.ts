@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MAX_XML_ATTRIBUTES, MAX_XML_DEPTH, MAX_XML_ELEMENTS } from '../../../src/workflow/validation/xml-limits';
 import { diagram } from '../../helpers/bpmn';
 import { startTestApp, type TestApp } from '../../helpers/test-app';
 
@@ -54,5 +55,28 @@ describe('deploying diagrams: validation', () => {
     // identical XML: 200 with the same version, not validated again
     const again = await post(key, fixture(file)).expect(200);
     expect(again.body).toMatchObject({ key, version: 1 });
+  });
+
+  describe('size limits, counted before the diagram is parsed (issue 11 item 6)', () => {
+    const withExtensions = (id: string, extensions: string) =>
+      diagram(id, `<bpmn:startEvent id="S"><bpmn:extensionElements>${extensions}</bpmn:extensionElements></bpmn:startEvent>`).replace('xmlns:oms=', 'xmlns:x="http://example.com/x" xmlns:oms=');
+
+    it.each([
+      ['200,000 nested extension elements (2.1 MB)', 'deep', '<x:a>'.repeat(200_000) + '</x:a>'.repeat(200_000), `deeper than ${MAX_XML_DEPTH} levels`],
+      [`${MAX_XML_ELEMENTS} flat extension elements`, 'wide', '<x:a/>'.repeat(MAX_XML_ELEMENTS), `more than ${MAX_XML_ELEMENTS} XML elements`],
+      [`${MAX_XML_ATTRIBUTES} attributes on one element`, 'attributes', `<x:a ${Array.from({ length: MAX_XML_ATTRIBUTES + 1 }, (_, i) => `a${i}="1"`).join(' ')}/>`, `more than ${MAX_XML_ATTRIBUTES} XML attributes`],
+    ])('%s: 422 validation_failed naming the limit, nothing stored', async (_, key, extensions, limit) => {
+      const { body } = await post(key, withExtensions(key, extensions)).expect(422);
+      expect(body.error.code).toBe('validation_failed');
+      expect(body.error.details).toEqual([{ path: 'xml', message: expect.stringContaining(limit), rule: 'xml-limits' }]);
+      await app.http.get(`/api/workflows/${key}/versions/1`).set(auth).expect(404);
+    });
+
+    it('a diagram just inside the limits still deploys', async () => {
+      const nested = '<x:a>'.repeat(MAX_XML_DEPTH - 6) + '</x:a>'.repeat(MAX_XML_DEPTH - 6);
+      const xml = diagram('within-limits', `<bpmn:startEvent id="S"><bpmn:extensionElements>${nested}</bpmn:extensionElements></bpmn:startEvent>
+        <bpmn:sequenceFlow id="F" sourceRef="S" targetRef="E" /><bpmn:endEvent id="E" />`).replace('xmlns:oms=', 'xmlns:x="http://example.com/x" xmlns:oms=');
+      expect((await post('within-limits', xml).expect(201)).body).toMatchObject({ key: 'within-limits', version: 1 });
+    });
   });
 });

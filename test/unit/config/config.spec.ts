@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../../src/config/config';
+import { ConfigError, loadConfig, publicUrlOf } from '../../../src/config/config';
 
 /** README "Configuration": every variable validated at start; a wrong value names the variable, secrets are never echoed. */
 describe('loadConfig', () => {
@@ -105,5 +105,13 @@ describe('loadConfig', () => {
     const error = failure({ PORT: 'abc', LOG_LEVEL: 'loud', ADMIN_PASSWORD: 'short' });
     expect(error.problems).toHaveLength(3);
     expect(error.problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['ADMIN_PASSWORD', 'LOG_LEVEL', 'PORT']);
+  });
+
+  it('links start with PUBLIC_URL, else the older PUBLIC_BASE_URL, else this machine and PORT (issue 11 item 6)', () => {
+    expect(publicUrlOf(loadConfig({ PORT: '8080' }))).toBe('http://localhost:8080');
+    expect(publicUrlOf(loadConfig({ PUBLIC_BASE_URL: 'https://old.example.com/' }))).toBe('https://old.example.com');
+    expect(publicUrlOf(loadConfig({ PUBLIC_URL: 'https://shop.example.com/oms/', PUBLIC_BASE_URL: 'https://old.example.com' }))).toBe('https://shop.example.com/oms');
+    expect(failure({ PUBLIC_URL: 'javascript:alert(1)' }).problems[0]).toMatch(/^PUBLIC_URL: /);
+    expect(failure({ PUBLIC_URL: 'https://shop.example.com/?next=evil' }).problems[0]).toMatch(/^PUBLIC_URL: /);
   });
 });
