@@ -1,12 +1,20 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ApiKeysController } from './api-keys.controller';
+import { ApiKeysService } from './api-keys.service';
 import { AuthController } from './auth.controller';
 import { BearerAuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { DeviceCookies } from './device-cookie';
+import { LoginThrottle } from './login-throttle';
+import { RolesController } from './roles.controller';
+import { RolesService } from './roles.service';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
 
 @Module({
-  controllers: [AuthController],
-  providers: [AuthService, { provide: APP_GUARD, useClass: BearerAuthGuard }],
-  exports: [AuthService],
+  controllers: [AuthController, UsersController, RolesController, ApiKeysController],
+  providers: [AuthService, UsersService, RolesService, ApiKeysService, LoginThrottle, DeviceCookies, { provide: APP_GUARD, useClass: BearerAuthGuard }],
+  exports: [AuthService, UsersService, RolesService, ApiKeysService],
 })
 export class AuthModule {}

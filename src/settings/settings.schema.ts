@@ -55,6 +55,8 @@ export const settingsSchema = z
         alertEmail: z.email().max(254).nullable(),
       })
       .strict(),
+    /** Issue 11 item 3: an admin session unused for this long ends (the absolute limit is ACCESS_TOKEN_TTL_MINUTES). */
+    security: z.object({ adminSessionIdleMinutes: z.number().int().min(1).max(24 * 60) }).strict(),
     timeZone: z.string().refine((zone) => {
       try {
         new Intl.DateTimeFormat('en', { timeZone: zone });
@@ -87,5 +89,6 @@ export const DEFAULT_SETTINGS: Settings = {
     maxPerRecipientPerHour: 10,
     alertEmail: null,
   },
+  security: { adminSessionIdleMinutes: 30 },
   timeZone: 'Asia/Shanghai',
 };
