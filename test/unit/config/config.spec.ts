@@ -78,6 +78,14 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('pw12345');
   });
 
+  it('an ADMIN_PASSWORD from the common-password list or equal to ADMIN_EMAIL is refused; spaces are kept', () => {
+    expect(failure({ ADMIN_PASSWORD: 'qwerty123456' }).message).toMatch(/ADMIN_PASSWORD: .*common/);
+    const same = failure({ ADMIN_EMAIL: 'ops.manager@shop.cn', ADMIN_PASSWORD: 'ops.manager@shop.cn' });
+    expect(same.problems).toEqual([expect.stringMatching(/^ADMIN_PASSWORD: must not be the email/)]);
+    expect(same.message).not.toContain('ops.manager@shop.cn');
+    expect(loadConfig({ ADMIN_PASSWORD: ' spaced secret 1 ' }).ADMIN_PASSWORD).toBe(' spaced secret 1 ');
+  });
+
   it('a bad SMTP_URL names the variable without echoing its credentials', () => {
     const error = failure({ SMTP_URL: 'http://user:s3cret@mail' });
     expect(error.message).toContain('SMTP_URL');
