@@ -1,5 +1,5 @@
 import React, { useEffect, useState } from 'react';
-import { type EditPropertyProps, flat } from 'adminjs';
+import { type EditPropertyProps, flat, useTranslation } from 'adminjs';
 import { Box, CheckBox, FormGroup, FormMessage, Label, Text } from '@adminjs/design-system';
 import type { CheckboxOption, CheckboxOptions } from '../ui-contract';
 import { api } from './api';
@@ -21,7 +21,8 @@ function grouped(options: CheckboxOption[]): Array<{ group: string; options: Che
  * The options come with the property (`custom.options`) or are the records of another resource (`custom.optionsFrom`:
  * the roles as they are now, created since the admin started included).
  */
-const CheckboxGroups: React.FC<EditPropertyProps> = ({ property, record, onChange }) => {
+const CheckboxGroups: React.FC<EditPropertyProps> = ({ property, record, resource, onChange }) => {
+  const { translateProperty } = useTranslation();
   const custom = (property.custom ?? {}) as CheckboxOptions;
   const [options, setOptions] = useState<CheckboxOption[]>(custom.options ?? []);
   const [problem, setProblem] = useState<string | null>(null);
@@ -47,7 +48,7 @@ const CheckboxGroups: React.FC<EditPropertyProps> = ({ property, record, onChang
 
   return (
     <FormGroup error={Boolean(error)} data-testid={`checkboxes-${property.path}`}>
-      <Label>{property.label}</Label>
+      <Label>{translateProperty(property.label, resource.id)}</Label>
       {problem ? <Text color="error">{problem}</Text> : null}
       {grouped(shown).map(({ group, options: inGroup }) => (
         <Box key={group} mb="lg" data-testid={group ? `checkbox-group-${group}` : undefined}>
