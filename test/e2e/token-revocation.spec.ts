@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { adminSignIn, useAdminApp } from '../helpers/admin-session';
 import { unique } from '../helpers/fixtures';
+import { startTestApp } from '../helpers/test-app';
 
 /**
  * Issue 11 item 3 (G3.3): revocation checked on every request. Logout revokes the token; a password change, a disable
@@ -90,6 +91,29 @@ describe('tokens, sessions and API keys are revoked server-side', () => {
     const user = await signedInUser();
     await http().get('/admin/logout').set('Cookie', user.cookie).expect(302);
     expect(await works(user)).toEqual({ token: 200, pageToken: 401, session: false });
+  });
+
+  it('holds across app processes: a logout, a disable and login failures in one are seen by another at once (all in PostgreSQL)', async () => {
+    const second = await startTestApp({ database: admin.app.database });
+    try {
+      const user = await signedInUser();
+      await http().post('/api/auth/logout').set(user.token).expect(204);
+      await second.http.get('/api/orders').set(user.token).expect(401);
+      const other = bearer(await second.login(user.email, PASSWORD));
+      await http().patch(`/api/users/${user.id}`).set(admin.auth).send({ disabled: true }).expect(200);
+      await second.http.get('/api/orders').set(other).expect(401);
+      expect(await sessionWorks(user.cookie)).toBe(false);
+
+      const target = (await http().post('/api/users').set(admin.auth).send({ email: `${unique('both')}@test.local`.toLowerCase(), name: 'x', password: PASSWORD, roles: [] }).expect(201)).body;
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        const app = attempt % 2 === 0 ? second : admin.app;
+        await app.http.post('/api/auth/login').set('X-Forwarded-For', '192.0.2.9').send({ email: target.email, password: `wrong-${attempt}` }).expect(401);
+      }
+      await second.http.post('/api/auth/login').set('X-Forwarded-For', '192.0.2.10').send({ email: target.email, password: PASSWORD }).expect(429);
+      await http().post('/api/auth/login').set('X-Forwarded-For', '192.0.2.11').send({ email: target.email, password: PASSWORD }).expect(429);
+    } finally {
+      await second.close();
+    }
   });
 
   describe('admin session limits', () => {
