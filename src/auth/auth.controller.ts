@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { type Acting, CurrentActing } from '../audit/acting';
 import { type Actor, CurrentActor } from '../common/actor';
 import { ForbiddenError } from '../common/errors';
-import { Public } from './auth.decorators';
+import { AnySignedIn, Public } from './auth.decorators';
 import { AuthService, type LoginResult, type MeView } from './auth.service';
 import { DEVICE_COOKIE, deviceCookieOf, deviceCookieOptions } from './device-cookie';
 import { ChangePasswordDto, LoginDto } from './dto/login.dto';
@@ -31,6 +31,7 @@ export class AuthController {
   }
 
   @ApiBearerAuth()
+  @AnySignedIn()
   @Post('logout')
   @HttpCode(204)
   async logout(@Req() request: Request, @CurrentActing() by: Acting): Promise<void> {
@@ -38,6 +39,7 @@ export class AuthController {
   }
 
   @ApiBearerAuth()
+  @AnySignedIn()
   @Get('me')
   me(@CurrentActor() actor: Actor): Promise<MeView> {
     return this.auth.me(actor);
@@ -48,6 +50,7 @@ export class AuthController {
    * the user ends; the answer carries a new access token (like a login).
    */
   @ApiBearerAuth()
+  @AnySignedIn()
   @Post('password')
   @HttpCode(200)
   async changePassword(@Body() body: ChangePasswordDto, @CurrentActing() by: Acting): Promise<LoginResult> {

@@ -5,10 +5,10 @@ import type { DataSource } from 'typeorm';
 import type { Acting } from '../audit/acting';
 import { AuditService } from '../audit/audit.service';
 import { type Actor, SYSTEM_ACTOR } from '../common/actor';
-import { isUniqueViolation, RateLimitedError, UnauthorizedError } from '../common/errors';
+import { InvalidStateError, isUniqueViolation, RateLimitedError, UnauthorizedError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { queryOne } from '../database/sql';
-import { API_KEY_PREFIX, ApiKeysService, sha256 } from './api-keys.service';
+import { API_KEY_PREFIX, sha256 } from './api-keys.service';
 import { normaliseEmail, passwordProblem } from './credentials-policy';
 import { DeviceCookies } from './device-cookie';
 import { LoginThrottle, type ThrottleSubject } from './login-throttle';
@@ -76,7 +76,6 @@ export class AuthService {
     private readonly devices: DeviceCookies,
     private readonly audit: AuditService,
     private readonly users: UsersService,
-    private readonly apiKeys: ApiKeysService,
   ) {}
 
   async login(email: string, password: string, client: LoginClient): Promise<LoginResult & { deviceCookie: string }> {
@@ -170,9 +169,12 @@ export class AuthService {
     return { kind: isKey ? 'api_key' : 'user', id: row.id, name: row.name, roles: row.roles, permissions: new Set(row.permissions ?? []) };
   }
 
-  /** POST /api/auth/logout: this token answers 401 from now on (an API key is revoked). */
+  /**
+   * POST /api/auth/logout: this access token answers 401 from now on. An API key does not sign out (409): it is an
+   * integration's standing credential, revoked by an admin (DELETE /api/api-keys/{id}), not by a stray call.
+   */
   async logout(token: string, by: Acting): Promise<void> {
-    if (by.actor.kind === 'api_key') return this.apiKeys.revoke(by.actor.id, by);
+    if (by.actor.kind !== 'user') throw new InvalidStateError('An API key does not sign out; an admin revokes it with DELETE /api/api-keys/{id}');
     await this.db.query(`DELETE FROM access_token WHERE token_hash = $1`, [sha256(token)]);
     await this.audit.record({ ...by, action: 'auth.logout', target: `user:${by.actor.id}`, details: { channel: 'api' } });
   }
