@@ -71,6 +71,18 @@ export class AuditService {
     );
   }
 
+  /**
+   * Whether an entry of this action with this `details.reason` was recorded in the last `seconds` for the actor or from
+   * the address: lets a flood of identical events (throttled logins) be recorded once a minute, not once a request.
+   */
+  async seenRecently(action: AuditAction, reason: string, who: { actor: string; ip: string }, seconds: number): Promise<boolean> {
+    const rows = await this.db.query(
+      `SELECT 1 FROM audit_log WHERE action = $1 AND at > now() - make_interval(secs => $5) AND (actor = $3 OR ip = $4) AND details ->> 'reason' = $2 LIMIT 1`,
+      [action, reason, who.actor, who.ip, seconds],
+    );
+    return rows.length > 0;
+  }
+
   /** Newest first. */
   async list(filter: AuditFilter): Promise<Omit<Page<AuditEntryView>, 'page' | 'pageSize'>> {
     const conditions: string[] = [];

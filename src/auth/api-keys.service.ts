@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { NotFoundError, ValidationError } from '../common/errors';
 import type { Page } from '../common/pagination';
 import { queryOne, queryRows } from '../database/sql';
-import { RolesService } from './roles.service';
+import { refuseBeyond, RolesService } from './roles.service';
 
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 export const API_KEY_PREFIX = 'omsk_';
@@ -54,7 +54,7 @@ export class ApiKeysService {
     const roles = [...new Set(input.roles)];
     const key = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
     return this.db.transaction(async (manager) => {
-      await this.roles.assertExist(manager, roles);
+      await this.roles.assertGrantable(manager, roles, by.actor, `A key with the roles ${roles.join(', ')}`);
       const [{ id }] = await manager.query(`INSERT INTO api_key (name, token_hash, roles, created_by, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`, [
         input.name, sha256(key), roles, by.actor.name, expiresAt,
       ]);
@@ -79,6 +79,7 @@ export class ApiKeysService {
   async revoke(id: string, by: Acting): Promise<void> {
     const key = await this.get(id);
     await this.db.transaction(async (manager) => {
+      refuseBeyond(by.actor, await this.roles.permissionsOf(manager, key.roles), `Revoking the key ${key.name}`);
       const revoked = await queryRows(manager, `UPDATE api_key SET revoked_at = now(), revoked_by = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id`, [id, by.actor.name]);
       if (revoked.length > 0) await this.audit.record({ ...by, action: 'api_key.revoke', target: `api_key:${id}`, details: { name: key.name } }, manager);
     });

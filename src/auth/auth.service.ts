@@ -52,6 +52,7 @@ const TOKEN_FORMAT = /^omsk?_[A-Za-z0-9_-]{20,100}$/;
 /** An API key's last use is written at most this often: not a write per request. */
 const LAST_USED_GRANULARITY_SECONDS = 60;
 const SYSTEM: Acting = { actor: SYSTEM_ACTOR, ip: null };
+const THROTTLED_AUDIT_SECONDS = 60;
 
 interface TokenRow {
   id: string;
@@ -96,7 +97,9 @@ export class AuthService {
     const failed = (reason: string) => this.audit.record({ actor: { kind: 'anonymous', name: email }, ip: client.ip, action: 'auth.login_failed', details: { reason, channel: client.channel, knownDevice: device !== null } });
 
     const attempt = await this.throttle.claim(subjects).catch(async (error: unknown) => {
-      if (error instanceof RateLimitedError) await failed('throttled');
+      // a flood of throttled attempts is recorded once a minute per account and per address, not once a request
+      const flood = error instanceof RateLimitedError && (await this.audit.seenRecently('auth.login_failed', 'throttled', { actor: email, ip: client.ip }, THROTTLED_AUDIT_SECONDS));
+      if (error instanceof RateLimitedError && !flood) await failed('throttled');
       throw error;
     });
     const user = await queryOne<{ id: string; email: string; roles: string[]; passwordHash: string; tokenVersion: number }>(

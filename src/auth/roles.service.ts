@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Acting } from '../audit/acting';
 import { AuditService } from '../audit/audit.service';
-import { ConflictError, type ErrorDetail, InvalidStateError, isUniqueViolation, NotFoundError, ValidationError } from '../common/errors';
+import type { Actor } from '../common/actor';
+import { ConflictError, type ErrorDetail, ForbiddenError, InvalidStateError, isUniqueViolation, NotFoundError, ValidationError } from '../common/errors';
 import { queryOne, queryRows } from '../database/sql';
 import { isPermission } from './permission-catalogue';
 import { BUILT_IN_ROLES } from './permissions';
@@ -26,6 +27,17 @@ export interface RoleView {
 export interface RoleInput {
   description: string;
   permissions: string[];
+}
+
+/**
+ * Nobody hands out more than they hold (issue 11: a diagram, a role or an account never does more than the people behind
+ * it): a role's permissions, the roles given to a user or an API key, and changes to an account that holds more than
+ * the actor (its password above all) need every permission involved, unless the actor holds everything (`*`).
+ */
+export function refuseBeyond(actor: Actor, permissions: Iterable<string>, what: string): void {
+  if (actor.permissions.has('*')) return;
+  const beyond = [...new Set(permissions)].filter((permission) => !actor.permissions.has(permission)).sort();
+  if (beyond.length > 0) throw new ForbiddenError(`${what} needs ${beyond.map((permission) => (permission === '*' ? 'every permission (admin)' : permission)).join(', ')}, which your roles do not give you`);
 }
 
 const COLUMNS = `r.name, r.description, r.permissions, (SELECT count(*)::int FROM app_user u WHERE r.name = ANY(u.roles)) AS users`;
@@ -55,6 +67,7 @@ export class RolesService {
   async create(name: string, input: RoleInput, by: Acting): Promise<RoleView> {
     if (!ROLE_NAME.test(name)) throw ValidationError.of('name', 'must be 1-40 lower-case letters, digits, _ or -, starting with a letter');
     const permissions = this.checkedPermissions(input.permissions);
+    refuseBeyond(by.actor, permissions, `The role ${name}`);
     return this.db.transaction(async (manager) => {
       await manager
         .query(`INSERT INTO role (name, description, permissions) VALUES ($1, $2, $3)`, [name, input.description, permissions])
@@ -71,6 +84,7 @@ export class RolesService {
     const permissions = this.checkedPermissions(input.permissions);
     return this.db.transaction(async (manager) => {
       const before = await this.lockForChange(manager, name, 'changed');
+      refuseBeyond(by.actor, [...before.permissions, ...permissions], `Changing the role ${name}`);
       await manager.query(`UPDATE role SET description = $2, permissions = $3 WHERE name = $1`, [name, input.description, permissions]);
       const details = {
         added: permissions.filter((code) => !before.permissions.includes(code)),
@@ -85,6 +99,7 @@ export class RolesService {
   async remove(name: string, by: Acting): Promise<void> {
     await this.db.transaction(async (manager) => {
       const role = await this.lockForChange(manager, name, 'deleted');
+      refuseBeyond(by.actor, role.permissions, `Deleting the role ${name}`);
       if (role.builtIn) throw new InvalidStateError(`${name} is a built-in role (it comes back at every start); take its permissions away instead`);
       const [{ keys }] = await manager.query(`SELECT count(*)::int AS keys FROM api_key WHERE $1 = ANY(roles) AND revoked_at IS NULL`, [name]);
       if (role.users > 0 || keys > 0) {
@@ -96,13 +111,22 @@ export class RolesService {
   }
 
   /**
-   * Refuses roles that do not exist (422) and holds the named ones until the caller's transaction ends, so that a role
-   * cannot be deleted while it is being given to someone.
+   * Roles someone may give (to a user or an API key): they exist (422 otherwise) and the giver holds every permission
+   * they carry (403 otherwise). The named roles stay locked until the caller's transaction ends, so that a role cannot
+   * be deleted or widened while it is being given.
    */
-  async assertExist(manager: EntityManager, roles: string[], path = 'roles'): Promise<void> {
-    const found = new Set((await queryRows<{ name: string }>(manager, `SELECT name FROM role WHERE name = ANY($1::text[]) FOR SHARE`, [roles])).map((row) => row.name));
-    const details: ErrorDetail[] = roles.flatMap((role, index) => (found.has(role) ? [] : [{ path: `${path}[${index}]`, message: `unknown role ${role}` }]));
+  async assertGrantable(manager: EntityManager, roles: string[], by: Actor, what: string): Promise<void> {
+    const found = await queryRows<{ name: string; permissions: string[] }>(manager, `SELECT name, permissions FROM role WHERE name = ANY($1::text[]) FOR SHARE`, [roles]);
+    const known = new Set(found.map((row) => row.name));
+    const details: ErrorDetail[] = roles.flatMap((role, index) => (known.has(role) ? [] : [{ path: `roles[${index}]`, message: `unknown role ${role}` }]));
     if (details.length > 0) throw new ValidationError(`Unknown role(s): ${details.map((detail) => detail.message.slice('unknown role '.length)).join(', ')}`, details);
+    refuseBeyond(by, found.flatMap((row) => row.permissions), what);
+  }
+
+  /** What the roles allow together now (`*` for the admin role). */
+  async permissionsOf(manager: EntityManager, roles: string[]): Promise<string[]> {
+    const rows = await queryRows<{ permissions: string[] }>(manager, `SELECT permissions FROM role WHERE name = ANY($1::text[])`, [roles]);
+    return [...new Set(rows.flatMap((row) => row.permissions))];
   }
 
   private async lockForChange(manager: EntityManager, name: string, verb: string): Promise<RoleView> {

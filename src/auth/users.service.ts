@@ -10,7 +10,7 @@ import { queryOne, queryRows } from '../database/sql';
 import { normaliseEmail, passwordProblem } from './credentials-policy';
 import { LoginThrottle } from './login-throttle';
 import { hashPassword, verifyPassword } from './password-hasher';
-import { ADMIN_ROLE, RolesService } from './roles.service';
+import { ADMIN_ROLE, refuseBeyond, RolesService } from './roles.service';
 import type { UserLocale } from './user.entity';
 
 /** A user as the API and the admin show one: never a password hash. */
@@ -108,7 +108,7 @@ export class UsersService {
     const roles = [...new Set(input.roles)];
     const passwordHash = await hashPassword(input.password);
     return this.db.transaction(async (manager) => {
-      await this.roles.assertExist(manager, roles);
+      await this.roles.assertGrantable(manager, roles, by.actor, `A user with the roles ${roles.join(', ')}`);
       const [{ id }] = await manager
         .query(`INSERT INTO app_user (email, display_name, password_hash, roles, locale) VALUES ($1, $2, $3, $4, $5) RETURNING id`, [
           email, input.name, passwordHash, roles, input.locale ?? this.config.DEFAULT_LOCALE,
@@ -127,9 +127,9 @@ export class UsersService {
     await this.get(id);
     return this.db.transaction(async (manager) => {
       // the user and every enabled admin, locked in one order: two admins demoting each other cannot both succeed
-      const locked = await queryRows<{ id: string; active: boolean; roles: string[]; name: string; locale: string }>(
+      const locked = await queryRows<{ id: string; email: string; active: boolean; roles: string[]; name: string; locale: string }>(
         manager,
-        `SELECT id, active, roles, display_name AS name, locale FROM app_user WHERE id = $1 OR (active AND $2 = ANY(roles)) ORDER BY id FOR UPDATE`,
+        `SELECT id, email, active, roles, display_name AS name, locale FROM app_user WHERE id = $1 OR (active AND $2 = ANY(roles)) ORDER BY id FOR UPDATE`,
         [id, ADMIN_ROLE],
       );
       const user = locked.find((row) => row.id === id);
@@ -140,7 +140,9 @@ export class UsersService {
       const active = change.disabled === undefined ? user.active : !change.disabled;
       if (self && rolesChanged) throw new ForbiddenError('Nobody changes their own roles; ask another admin');
       if (self && !active) throw new ForbiddenError('You cannot disable your own account');
-      if (rolesChanged) await this.roles.assertExist(manager, roles);
+      // an account that holds more than the actor is not theirs to change (its password, its roles, ...)
+      refuseBeyond(by.actor, await this.roles.permissionsOf(manager, user.roles), `Changing ${user.email}`);
+      if (rolesChanged) await this.roles.assertGrantable(manager, roles, by.actor, `Giving the roles ${roles.join(', ')}`);
       const otherAdmins = locked.filter((row) => row.id !== id && row.active && row.roles.includes(ADMIN_ROLE));
       if (user.active && user.roles.includes(ADMIN_ROLE) && !(active && roles.includes(ADMIN_ROLE)) && otherAdmins.length === 0) {
         throw new InvalidStateError('This is the last enabled admin: it cannot be disabled or lose the admin role; make another admin first');
@@ -170,6 +172,7 @@ export class UsersService {
   async setPassword(id: string, password: string, by: Acting): Promise<void> {
     const user = await this.get(id);
     if (by.actor.kind === 'user' && by.actor.id === id) throw new ForbiddenError('Change your own password with your current one: POST /api/auth/password');
+    refuseBeyond(by.actor, await this.roles.permissionsOf(this.db.manager, user.roles), `Setting the password of ${user.email}`);
     await this.replacePassword(user, password, { ...by, action: 'user.password_reset' });
   }
 

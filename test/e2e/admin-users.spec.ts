@@ -84,24 +84,26 @@ describe('the admin screens for users, roles, API keys and the audit log', () =>
       await http().post('/api/auth/login').send({ email: user.email, password: 'set by the admin 1' }).expect(200);
     });
 
-    it('refuses what the API refuses: own roles, disabling oneself, the last enabled admin', async () => {
+    it('refuses what the API refuses: own roles, disabling oneself, an account holding more than the manager', async () => {
       const [{ id: self }] = await db().query(`SELECT id FROM app_user WHERE email = $1`, [ADMIN_EMAIL]);
       const ownRoles = await post(`${resource('User')}/records/${self}/edit`, { 'roles.0': 'operator' });
       expect(ownRoles.body.notice).toMatchObject({ type: 'error', message: expect.stringMatching(/own roles/) });
       const ownDisable = await post(`${resource('User')}/records/${self}/edit`, { active: 'false' });
       expect(ownDisable.body.notice.type).toBe('error');
 
-      const manager = await apiUser(['admin']);
-      const managerCookie = await adminSignIn(admin.app, manager.email, PASSWORD);
-      await post(`${resource('User')}/records/${manager.id}/edit`, { active: 'false' }); // the first admin disables the second
+      // a manager of users who is no admin cannot touch an admin's account, nor hand out the admin role
       const managers = `managers_${Date.now().toString(36)}`;
       await http().post('/api/roles').set(admin.auth).send({ name: managers, permissions: ['users.manage'] }).expect(201);
       const helper = await apiUser([managers]);
       const helperCookie = await adminSignIn(admin.app, helper.email, PASSWORD);
-      const last = await post(`${resource('User')}/records/${self}/edit`, { active: 'false' }, helperCookie);
-      expect(last.body.notice).toMatchObject({ type: 'error', message: expect.stringMatching(/last enabled admin/) });
+      const disableAdmin = await post(`${resource('User')}/records/${self}/edit`, { active: 'false' }, helperCookie);
+      expect(disableAdmin.body.notice).toMatchObject({ type: 'error', message: expect.stringMatching(/every permission \(admin\)/) });
+      const takeOver = await post(`${resource('User')}/records/${self}/edit`, { password: 'taken over by a manager' }, helperCookie);
+      expect(takeOver.body.notice.type).toBe('error');
+      const makeAdmin = await post(`${resource('User')}/actions/new`, { email: `${unique('sock')}@test.local`, password: PASSWORD, 'roles.0': 'admin' }, helperCookie);
+      expect(makeAdmin.body.notice.type).toBe('error');
       await http().get('/api/orders').set(admin.auth).expect(200);
-      await http().get('/admin').set('Cookie', managerCookie).expect(302);
+      await http().post('/api/auth/login').send({ email: ADMIN_EMAIL, password: 'taken over by a manager' }).expect(401);
     });
 
     it('gives no user screen to an operator', async () => {

@@ -44,10 +44,12 @@ describe('the audit log', () => {
     expect(all).not.toContain('not-the-password');
   });
 
-  it('records a throttled login as a failed one', async () => {
+  it('records a throttled login as a failed one, once a minute per account or address', async () => {
     const email = `${unique('nobody')}@test.local`.toLowerCase();
     for (let attempt = 1; attempt <= 5; attempt++) await http().post('/api/auth/login').set('X-Forwarded-For', '198.51.100.1').send({ email, password: `x-${attempt}` }).expect(401);
     await http().post('/api/auth/login').set('X-Forwarded-For', '198.51.100.1').send({ email, password: 'x-6' }).expect(429);
+    // more of the same within a minute are not recorded again (a flood must not flood the log)
+    await http().post('/api/auth/login').set('X-Forwarded-For', '198.51.100.1').send({ email, password: 'x-7' }).expect(429);
     const reasons = (await entries({ action: 'auth.login_failed', actor: email })).map((entry) => entry.details.reason);
     expect(reasons).toEqual(['throttled', ...Array(5).fill('invalid_credentials')]);
   });

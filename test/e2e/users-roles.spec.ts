@@ -186,22 +186,51 @@ describe('users, roles and permissions over HTTP', () => {
       const [{ id: firstAdmin }] = await context.app.running.app.get(DataSource).query(`SELECT id FROM app_user WHERE email = $1`, [ADMIN_EMAIL]);
       const admins = (await http().get('/api/users').query({ role: 'admin', disabled: 'false', pageSize: 200 }).set(auth()).expect(200)).body.items as Array<{ id: string }>;
       for (const admin of admins.filter((user) => user.id !== firstAdmin)) await http().patch(`/api/users/${admin.id}`).set(auth()).send({ disabled: true }).expect(200);
-      const managers = `managers_${Date.now().toString(36)}`;
-      await http().post('/api/roles').set(auth()).send({ name: managers, permissions: ['users.manage'] }).expect(201);
-      const manager = await signIn(await createUser([managers]));
+      // an integration holding the admin role is the one other actor allowed to touch an admin's account
+      const key = bearer((await http().post('/api/api-keys').set(auth()).send({ name: 'last-admin-guard', roles: ['admin'] }).expect(201)).body.key);
 
-      expectError((await http().patch(`/api/users/${firstAdmin}`).set(manager).send({ disabled: true }).expect(409)).body, 'invalid_state');
-      expectError((await http().patch(`/api/users/${firstAdmin}`).set(manager).send({ roles: ['operator'] }).expect(409)).body, 'invalid_state');
+      expectError((await http().patch(`/api/users/${firstAdmin}`).set(key).send({ disabled: true }).expect(409)).body, 'invalid_state');
+      expectError((await http().patch(`/api/users/${firstAdmin}`).set(key).send({ roles: ['operator'] }).expect(409)).body, 'invalid_state');
       await http().get('/api/products').set(auth()).expect(200);
 
-      // with a second enabled admin, the first may lose the role
+      // with a second enabled admin, the first may lose the role; then the second is the last
       const second = await createUser(['admin']);
-      await http().patch(`/api/users/${firstAdmin}`).set(manager).send({ roles: ['operator'] }).expect(200);
-      expectError((await http().patch(`/api/users/${second.id}`).set(manager).send({ disabled: true }).expect(409)).body, 'invalid_state');
-      await http().patch(`/api/users/${firstAdmin}`).set(await signIn(second)).send({ roles: ['admin'] }).expect(200);
+      await http().patch(`/api/users/${firstAdmin}`).set(key).send({ roles: ['operator'] }).expect(200);
+      expectError((await http().patch(`/api/users/${second.id}`).set(key).send({ disabled: true }).expect(409)).body, 'invalid_state');
+      await http().patch(`/api/users/${firstAdmin}`).set(key).send({ roles: ['admin'] }).expect(200);
       // a role change ended the first admin's tokens (issue 11 item 3): sign in again
       await http().get('/api/products').set(auth()).expect(401);
       context.auth = bearer(await context.app.login());
+    });
+
+    it('nobody hands out more than they hold: a manager of users without everything stays within their own permissions', async () => {
+      const managers = `managers_${Date.now().toString(36)}`;
+      await http().post('/api/roles').set(auth()).send({ name: managers, permissions: ['users.manage', 'orders.read'] }).expect(201);
+      const manager = await signIn(await createUser([managers]));
+      const [{ id: firstAdmin }] = await context.app.running.app.get(DataSource).query(`SELECT id FROM app_user WHERE email = $1`, [ADMIN_EMAIL]);
+      const adminKey = (await http().post('/api/api-keys').set(auth()).send({ name: 'admin-key', roles: ['admin'] }).expect(201)).body;
+
+      const refusals = [
+        http().post('/api/users').set(manager).send({ email: email(), name: 'x', password: 'correct-horse-9', roles: ['admin'] }),
+        http().post('/api/users').set(manager).send({ email: email(), name: 'x', password: 'correct-horse-9', roles: ['operator'] }),
+        http().post(`/api/users/${firstAdmin}/password`).set(manager).send({ password: 'taken over by a manager' }),
+        http().patch(`/api/users/${firstAdmin}`).set(manager).send({ name: 'Renamed by a manager' }),
+        http().post('/api/roles').set(manager).send({ name: `wide_${Date.now().toString(36)}`, permissions: ['orders.read', 'orders.write'] }),
+        http().put('/api/roles/operator').set(manager).send({ name: 'operator', permissions: ['orders.read'] }),
+        http().post('/api/api-keys').set(manager).send({ name: 'escalate', roles: ['admin'] }),
+        http().delete(`/api/api-keys/${adminKey.id}`).set(manager),
+      ];
+      for (const response of await Promise.all(refusals)) {
+        expectError(response.body, 'forbidden');
+        expect(response.body.error.message).toMatch(/which your roles do not give you/);
+      }
+      await http().post('/api/auth/login').send({ email: ADMIN_EMAIL, password: 'taken over by a manager' }).expect(401);
+      await http().get('/api/auth/me').set(bearer(adminKey.key)).expect(200);
+
+      // within their own permissions they may
+      const peer = (await http().post('/api/users').set(manager).send({ email: email(), name: 'Peer', password: 'correct-horse-9', roles: [managers] }).expect(201)).body;
+      await http().post(`/api/users/${peer.id}/password`).set(manager).send({ password: 'a peer password 1' }).expect(204);
+      await http().post('/api/roles').set(manager).send({ name: `narrow_${Date.now().toString(36)}`, permissions: ['orders.read'] }).expect(201);
     });
 
     it('an admin sets another user\'s password (204): the policy applies, the old one stops working, not their own', async () => {
