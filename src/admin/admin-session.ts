@@ -45,7 +45,7 @@ const LOAD_SESSION = `
   SELECT s.sess, u.id AS "userId", u.email, u.display_name AS "displayName", u.roles, u.active, u.token_version AS "tokenVersion",
          (SELECT coalesce(array_agg(DISTINCT p ORDER BY p), '{}') FROM role r, unnest(r.permissions) p WHERE r.name = ANY(u.roles)) AS permissions,
          (SELECT (value #>> '{security,adminSessionIdleMinutes}')::int FROM app_setting WHERE key = $2) AS "idleMinutes"
-    FROM ${ADMIN_SESSION_TABLE} s LEFT JOIN app_user u ON u.id::text = s.sess::jsonb #>> '{oms,userId}'
+    FROM ${ADMIN_SESSION_TABLE} s LEFT JOIN app_user u ON u.id = (s.sess::jsonb #>> '{oms,userId}')::uuid
    WHERE s.sid = $1 AND s.expire >= now()`;
 
 /**
