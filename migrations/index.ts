@@ -6,6 +6,7 @@ import { AddAllocationReasonsAndMerges1764400000000 } from './1764400000000-add-
 import { AddAfterSalesCases1764500000000 } from './1764500000000-add-after-sales-cases';
 import { AddOrderFeedback1764600000000 } from './1764600000000-add-order-feedback';
 import { AddNotificationChannelsAndTemplates1764700000000 } from './1764700000000-add-notification-channels-and-templates';
+import { AddUsersRolesAuditAndTokenRevocation1764800000000 } from './1764800000000-add-users-roles-audit-and-token-revocation';
 import { AddSharedRateLimits1764830000000 } from './1764830000000-add-shared-rate-limits';
 import { AddWorkflowPrincipals1764840000000 } from './1764840000000-add-workflow-principals';
 
@@ -13,5 +14,6 @@ import { AddWorkflowPrincipals1764840000000 } from './1764840000000-add-workflow
 export const MIGRATIONS = [
   CreateFoundationSchema1764000000000, AddTimersUserTasksDrafts1764100000000, AddPickListsAndPacking1764200000000, AddTrackingEvents1764300000000,
   AddAllocationReasonsAndMerges1764400000000, AddAfterSalesCases1764500000000, AddOrderFeedback1764600000000,
-  AddNotificationChannelsAndTemplates1764700000000, AddSharedRateLimits1764830000000, AddWorkflowPrincipals1764840000000,
+  AddNotificationChannelsAndTemplates1764700000000, AddUsersRolesAuditAndTokenRevocation1764800000000, AddSharedRateLimits1764830000000,
+  AddWorkflowPrincipals1764840000000,
 ];

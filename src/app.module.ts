@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AfterSalesModule } from './after-sales/after-sales.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CatalogModule } from './catalog/catalog.module';
 import type { AppConfig } from './config/config';
@@ -23,6 +24,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(location.url, location.poolSize, location.embedded),
+        AuditModule,
         WorkflowModule,
         SettingsModule,
         AuthModule,

@@ -1,16 +1,18 @@
 import { Logger } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { type DataSource, In } from 'typeorm';
-import { AuthService } from '../auth/auth.service';
+import { AuthService, type SignedIn } from '../auth/auth.service';
+import { DEVICE_COOKIE, deviceCookieOf, deviceCookieOptions } from '../auth/device-cookie';
 import { Role } from '../auth/role.entity';
 import { User } from '../auth/user.entity';
 import type { Actor } from '../common/actor';
 import { RateLimitedError, UnauthorizedError } from '../common/errors';
 import type { OmsCurrentAdmin } from './admin-access';
+import type { SignInStamp } from './admin-session-policy';
 
 /**
- * Who may use the admin: the same users, passwords and login throttling as the API (AuthService), with the
- * session holding roles and permissions; actions that change data read them again (a role may have changed).
+ * Who may use the admin: the same users, passwords and login throttling as the API (AuthService). The session is
+ * stamped with the user's token version; AdminSessionStore checks it and refreshes roles and permissions on every request.
  */
 export class AdminIdentity {
   private readonly logger = new Logger('AdminAuth');
@@ -20,13 +22,20 @@ export class AdminIdentity {
     private readonly db: DataSource,
   ) {}
 
-  /** @adminjs/express's `authenticate`: the admin to keep in the session, or null for "wrong email or password". */
-  async authenticate(email: unknown, password: unknown, context?: { req?: Request }): Promise<OmsCurrentAdmin | null> {
+  /**
+   * @adminjs/express's `authenticate`: the admin to keep in the session, or null for "wrong email or password". The
+   * password is passed on exactly as typed, as the API's login does; the browser gets the same device cookie.
+   */
+  async authenticate(email: unknown, password: unknown, context?: { req?: Request; res?: Response }): Promise<OmsCurrentAdmin | null> {
     if (typeof email !== 'string' || typeof password !== 'string' || email.trim() === '' || password === '') return null;
     const request = context?.req;
-    let userId: string;
+    let signedIn: SignedIn;
     try {
-      userId = (await this.auth.checkCredentials(email, password, clientAddress(request))).id;
+      signedIn = await this.auth.checkCredentials(email, password, {
+        ip: clientAddress(request),
+        deviceCookie: request ? deviceCookieOf(request) : undefined,
+        channel: 'admin',
+      });
     } catch (error) {
       if (error instanceof UnauthorizedError) return null;
       // the login page shows a thrown error's message
@@ -34,9 +43,15 @@ export class AdminIdentity {
       this.logger.error(`admin login failed: ${error instanceof Error ? error.message : String(error)}`);
       throw new Error('Signing in is not possible right now; please try again later');
     }
-    const admin = await this.currentAdmin(userId);
-    // a new session id on login, so a session id planted before login is worth nothing after it
-    if (admin && request?.session) await regenerateSession(request);
+    if (request && context?.res) context.res.cookie(DEVICE_COOKIE, signedIn.deviceCookie, deviceCookieOptions(request));
+    const admin = await this.currentAdmin(signedIn.user.id);
+    if (admin && request?.session) {
+      // a new session id on login, so a session id planted before login is worth nothing after it
+      await regenerateSession(request);
+      const now = Date.now();
+      const stamp: SignInStamp = { userId: admin.id, tokenVersion: signedIn.user.tokenVersion, signedInAt: now, lastSeenAt: now };
+      (request.session as { oms?: SignInStamp }).oms = stamp;
+    }
     return admin;
   }
 

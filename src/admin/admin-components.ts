@@ -4,7 +4,7 @@ import { projectRoot } from '../common/project-root';
 import type { AdminJsModule } from './admin-runtime';
 
 /**
- * The React components of the order, after-sales and template screens (src/admin/components, .tsx). `npm run build` bundles them (with AdminJS's
+ * The React components of the order, after-sales, template and user screens (src/admin/components, .tsx). `npm run build` bundles them (with AdminJS's
  * rollup, through @adminjs/bundler: src/admin/build-admin-bundle.mjs, which takes this list from dist/) into
  * dist/adminjs/, which the admin serves; nothing is bundled at start (admin-runtime.ts serveComponentsBundle). They are
  * registered from the sources, which dist/ does not copy: the build bundles those, and the start checks the bundle was
@@ -24,6 +24,10 @@ export interface AdminComponents {
   OrderStatusCounts: string;
   /** The notification template editor (the NotificationTemplateVersion resource's list). */
   TemplateEditor: string;
+  /** A list property as grouped checkboxes: a role's permissions by area, a user's roles. */
+  CheckboxGroups: string;
+  /** The "Change my password" page. */
+  ChangePassword: string;
 }
 
 export function adminComponents({ ComponentLoader }: AdminJsModule): AdminComponents {
@@ -36,5 +40,7 @@ export function adminComponents({ ComponentLoader }: AdminJsModule): AdminCompon
     ActionForm: add('ActionForm', 'action-form.tsx'),
     OrderStatusCounts: add('OrderStatusCounts', 'order-status-counts.tsx'),
     TemplateEditor: add('TemplateEditor', 'template-editor.tsx'),
+    CheckboxGroups: add('CheckboxGroups', 'checkbox-groups.tsx'),
+    ChangePassword: add('ChangePassword', 'change-password.tsx'),
   };
 }

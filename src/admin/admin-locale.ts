@@ -26,6 +26,8 @@ const resourceLabels = {
   Incident: 'Incidents',
   User: 'Users',
   Role: 'Roles',
+  ApiKey: 'API keys',
+  AuditEntry: 'Audit log',
 };
 
 /** English; resource and field names in the words the back office uses. */
@@ -56,7 +58,9 @@ export const ADMIN_LOCALE: Locale = {
         openTasklist: 'Tasklist',
         openCase: 'Open after-sales case',
         resolve: 'Resolve',
+        revoke: 'Revoke',
       },
+      pages: { changePassword: 'Change my password' },
       components: {
         Login: { welcomeHeader: 'OMS back office', welcomeMessage: 'Sign in with your OMS account' },
       },

@@ -7,7 +7,10 @@ import { DataSource } from 'typeorm';
 import { AfterSalesModule } from '../after-sales/after-sales.module';
 import { AfterSalesService } from '../after-sales/after-sales.service';
 import { AuthModule } from '../auth/auth.module';
+import { ApiKeysService } from '../auth/api-keys.service';
 import { AuthService } from '../auth/auth.service';
+import { RolesService } from '../auth/roles.service';
+import { UsersService } from '../auth/users.service';
 import { NotFoundError } from '../common/errors';
 import { FulfillmentModule } from '../fulfillment/fulfillment.module';
 import { FulfillmentService } from '../fulfillment/fulfillment.service';
@@ -26,6 +29,7 @@ import { TrackingModule } from '../tracking/tracking.module';
 import { TrackingService } from '../tracking/tracking.service';
 import { AdminSessionMiddleware, WorkflowUiModule } from '../workflow-ui/workflow-ui.module';
 import { WORKFLOW_UI_ASSETS_PATH } from '../workflow-ui/workflow-ui-pages';
+import { changePasswordPage } from './actions/account.actions';
 import { AfterSalesAttachmentsController } from './after-sales-attachments.controller';
 import { AdminIdentity } from './admin-auth';
 import { adminComponents } from './admin-components';
@@ -38,6 +42,7 @@ import { adminSecurityHeaders } from './admin-security-headers';
 import { ADMIN_COOKIE_NAME, ADMIN_SESSION_SECRET, AdminSessionModule, AdminSessionStore } from './admin-session';
 import { adminResources } from './resources';
 import { afterSalesCounts, notificationCounts, orderStatusCounts } from './resources/order-status-counts';
+import { CHANGE_PASSWORD_PAGE } from './ui-contract';
 
 export const ADMIN_ROOT_PATH = '/admin';
 
@@ -131,7 +136,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
         provide: ADMIN_MODULE_OPTIONS,
         inject: [
           AuthService, OrdersService, OrderMergeService, FulfillmentService, InventoryService, SettingsService, TrackingService, AfterSalesService,
-          NotificationsService, NotificationTemplatesService, SetupService, AdminSessionStore, DataSource,
+          NotificationsService, NotificationTemplatesService, SetupService, AdminSessionStore, DataSource, UsersService, RolesService, ApiKeysService,
         ],
         useFactory: async (
           auth: AuthService,
@@ -147,6 +152,9 @@ export async function createAdminModule(): Promise<DynamicModule> {
           setup: SetupService,
           sessions: AdminSessionStore,
           db: DataSource,
+          users: UsersService,
+          roles: RolesService,
+          apiKeys: ApiKeysService,
         ): Promise<AdminModuleOptions> => {
           const secret = await setup.secret(ADMIN_SESSION_SECRET);
           const identity = new AdminIdentity(auth, db);
@@ -168,7 +176,9 @@ export async function createAdminModule(): Promise<DynamicModule> {
                   },
                 }),
               },
-              resources: adminResources({ adminjs, components, orders, merge, fulfillment, inventory, settings, tracking, cases, notifications, templates, identity, sessions, db }),
+              resources: adminResources({ adminjs, components, orders, merge, fulfillment, inventory, settings, tracking, cases, notifications, templates, identity, sessions, db, users, roles, apiKeys }),
+              // G3.3: every signed-in user changes their own password here
+              pages: { [CHANGE_PASSWORD_PAGE]: { component: components.ChangePassword, icon: 'Key', handler: changePasswordPage({ adminjs, identity, users, roles, apiKeys }) } },
               branding: ADMIN_BRANDING,
               locale: ADMIN_LOCALE,
               version: { admin: false },

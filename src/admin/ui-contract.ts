@@ -42,6 +42,24 @@ export interface ActionForm {
   blocked?: string;
 }
 
+/** The AdminJS page where the signed-in user changes their own password (components/change-password.tsx). */
+export const CHANGE_PASSWORD_PAGE = 'changePassword';
+
+/** One choice of a CheckboxGroups property (components/checkbox-groups.tsx). */
+export interface CheckboxOption {
+  value: string;
+  label: string;
+  /** The heading it is listed under (a permission's area). */
+  group?: string;
+  description?: string;
+}
+
+/** A CheckboxGroups property's `custom`: fixed options, or the records of another resource (their id and title). */
+export interface CheckboxOptions {
+  options?: CheckboxOption[];
+  optionsFrom?: string;
+}
+
 /** What a form action's POST answers besides AdminJS's `record` / `notice` / `redirectUrl`. */
 export interface FormActionResult {
   /** Problems by field path (`lines.0.quantity`), shown beside the fields. */

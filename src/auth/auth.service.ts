@@ -1,16 +1,21 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { Actor } from '../common/actor';
-import { isUniqueViolation, RateLimitedError, UnauthorizedError } from '../common/errors';
+import type { Acting } from '../audit/acting';
+import { AuditService } from '../audit/audit.service';
+import { type Actor, SYSTEM_ACTOR } from '../common/actor';
+import { InvalidStateError, isUniqueViolation, RateLimitedError, UnauthorizedError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { queryOne } from '../database/sql';
+import { API_KEY_PREFIX, sha256 } from './api-keys.service';
+import { normaliseEmail, passwordProblem } from './credentials-policy';
+import { DeviceCookies } from './device-cookie';
+import { LoginThrottle, type ThrottleSubject } from './login-throttle';
 import { hashPassword, verifyAgainstNothing, verifyPassword } from './password-hasher';
-
-/** G3.3 login throttling: failures counted per account and per client address in a sliding window. */
-export const LOGIN_WINDOW_SECONDS = 15 * 60;
-export const MAX_FAILURES_PER_ACCOUNT = 5;
-export const MAX_FAILURES_PER_ADDRESS = 30;
+import { PERMISSION_CATALOGUE } from './permission-catalogue';
+import type { UserLocale } from './user.entity';
+import { UsersService } from './users.service';
 
 export interface LoginResult {
   accessToken: string;
@@ -18,8 +23,49 @@ export interface LoginResult {
   user: { id: string; email: string; roles: string[] };
 }
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+/** Who signed in, with the token version their tokens and admin session are stamped with. */
+export interface SignedIn {
+  user: LoginResult['user'] & { tokenVersion: number };
+  /** A fresh device cookie for this account (see DeviceCookies); the caller sets it on the response. */
+  deviceCookie: string;
+}
 
+/** Where a login comes from. */
+export interface LoginClient {
+  ip: string;
+  deviceCookie?: string;
+  channel: 'api' | 'admin';
+}
+
+export interface MeView {
+  kind: Actor['kind'];
+  id: string;
+  email?: string;
+  name: string;
+  roles: string[];
+  permissions: string[];
+  locale?: UserLocale;
+}
+
+const USER_TOKEN_PREFIX = 'oms_';
+const TOKEN_FORMAT = /^omsk?_[A-Za-z0-9_-]{20,100}$/;
+/** An API key's last use is written at most this often: not a write per request. */
+const LAST_USED_GRANULARITY_SECONDS = 60;
+const SYSTEM: Acting = { actor: SYSTEM_ACTOR, ip: null };
+const THROTTLED_AUDIT_SECONDS = 60;
+
+interface TokenRow {
+  id: string;
+  name: string;
+  roles: string[];
+  permissions: string[] | null;
+  lastUsedStale?: boolean;
+}
+
+/**
+ * Sign-in and bearer tokens (G3.3): logins throttled with growing delays, access tokens and API keys resolved with
+ * their revocation on every request in one indexed query, logout, the first admin.
+ */
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger('Auth');
@@ -27,135 +73,155 @@ export class AuthService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly throttle: LoginThrottle,
+    private readonly devices: DeviceCookies,
+    private readonly audit: AuditService,
+    private readonly users: UsersService,
   ) {}
 
-  async login(email: string, password: string, clientAddress: string): Promise<LoginResult> {
-    const user = await this.checkCredentials(email, password, clientAddress);
-    const { token, expiresAt } = await this.issueAccessToken(user.id);
-    return { accessToken: token, expiresAt: expiresAt.toISOString(), user };
-  }
-
-  /** The API's login and the admin's login form share this: same users, same throttling. */
-  async checkCredentials(email: string, password: string, clientAddress: string): Promise<LoginResult['user']> {
-    const account = `account:${email.trim().toLowerCase()}`;
-    const address = `address:${clientAddress}`;
-    const attempt = await this.claimAttempt(account, address);
-
-    const [user] = await this.db.query(
-      `SELECT id, email, roles, password_hash AS "passwordHash" FROM app_user WHERE lower(email) = lower($1) AND active`,
-      [email.trim()],
-    );
-    const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstNothing(password);
-    if (!valid) throw new UnauthorizedError('The email or password is wrong', 'invalid_credentials'); // the claimed attempt stays as the failure
-    await this.db.query(`DELETE FROM login_failure WHERE subject = $1 OR id = ANY($2::bigint[])`, [account, attempt]);
-    await this.db.query(`UPDATE app_user SET last_login_at = now() WHERE id = $1`, [user.id]);
-    return { id: user.id, email: user.email, roles: user.roles };
+  async login(email: string, password: string, client: LoginClient): Promise<LoginResult & { deviceCookie: string }> {
+    const { user, deviceCookie } = await this.checkCredentials(email, password, client);
+    const { token, expiresAt } = await this.issueAccessToken(user.id, { tokenVersion: user.tokenVersion });
+    return { accessToken: token, expiresAt: expiresAt.toISOString(), user: { id: user.id, email: user.email, roles: user.roles }, deviceCookie };
   }
 
   /**
-   * Records the attempt as a failure before the password is checked, then counts: of any attempts racing each
-   * other, the last to commit sees all of them, so parallel guesses cannot slip past the limit. A refused attempt
-   * takes its rows back (a throttled attempt is not a failure); a successful one deletes them.
+   * The API's login and the admin's login form share this: same users, same throttling, same audit entries. The email
+   * is normalised once (lookup and throttle key alike); the password is taken exactly as typed.
    */
-  private async claimAttempt(account: string, address: string): Promise<string[]> {
-    const claimed: Array<{ id: string }> = await this.db.query(`INSERT INTO login_failure (subject) VALUES ($1), ($2) RETURNING id`, [account, address]);
-    const ids = claimed.map((row) => String(row.id));
-    try {
-      await this.refuseWhenThrottled(account, address);
-    } catch (error) {
-      await this.db.query(`DELETE FROM login_failure WHERE id = ANY($1::bigint[])`, [ids]);
+  async checkCredentials(rawEmail: string, password: string, client: LoginClient): Promise<SignedIn> {
+    const email = normaliseEmail(rawEmail);
+    const device = await this.devices.verify(client.deviceCookie, email);
+    // a device that signed in to this account before is judged by its own failures only
+    const subjects: ThrottleSubject[] = device ? [{ kind: 'device', key: device }] : [{ kind: 'account', key: email }, { kind: 'address', key: client.ip }];
+    const failed = (reason: string) => this.audit.record({ actor: { kind: 'anonymous', name: email }, ip: client.ip, action: 'auth.login_failed', details: { reason, channel: client.channel, knownDevice: device !== null } });
+
+    const attempt = await this.throttle.claim(subjects).catch(async (error: unknown) => {
+      // a flood of throttled attempts is recorded once a minute per account and per address, not once a request
+      const flood = error instanceof RateLimitedError && (await this.audit.seenRecently('auth.login_failed', 'throttled', { actor: email, ip: client.ip }, THROTTLED_AUDIT_SECONDS));
+      if (error instanceof RateLimitedError && !flood) await failed('throttled');
       throw error;
-    }
-    return ids;
-  }
-
-  /** Counts this attempt's own claimed rows: more than the limit means the limit was reached before it. */
-  private async refuseWhenThrottled(account: string, address: string): Promise<void> {
-    const rows: Array<{ subject: string; failures: number; oldest: Date }> = await this.db.query(
-      `SELECT subject, count(*)::int AS failures, min(at) AS oldest FROM login_failure
-        WHERE subject IN ($1, $2) AND at > now() - make_interval(secs => $3) GROUP BY subject`,
-      [account, address, LOGIN_WINDOW_SECONDS],
+    });
+    const user = await queryOne<{ id: string; email: string; roles: string[]; passwordHash: string; tokenVersion: number }>(
+      this.db,
+      `SELECT id, email, roles, password_hash AS "passwordHash", token_version AS "tokenVersion" FROM app_user WHERE email = $1 AND active`,
+      [email],
     );
-    for (const row of rows) {
-      const limit = row.subject === account ? MAX_FAILURES_PER_ACCOUNT : MAX_FAILURES_PER_ADDRESS;
-      if (row.failures > limit) {
-        const retryAfter = Math.max(1, Math.ceil((new Date(row.oldest).getTime() + LOGIN_WINDOW_SECONDS * 1000 - Date.now()) / 1000));
-        throw new RateLimitedError(`Too many failed logins; try again in ${Math.ceil(retryAfter / 60)} minute(s)`, retryAfter);
-      }
+    const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstNothing(password);
+    if (!user || !valid) {
+      await failed('invalid_credentials'); // the claimed attempt stays as the failure
+      throw new UnauthorizedError('The email or password is wrong', 'invalid_credentials');
     }
+    await this.throttle.succeeded(attempt, device ? subjects : [subjects[0]]);
+    await this.db.query(`UPDATE app_user SET last_login_at = now() WHERE id = $1`, [user.id]);
+    await this.audit.record({ actor: { kind: 'user', id: user.id, name: user.email }, ip: client.ip, action: 'auth.login', target: `user:${user.id}`, details: { channel: client.channel, knownDevice: device !== null } });
+    return { user: { id: user.id, email: user.email, roles: user.roles, tokenVersion: user.tokenVersion }, deviceCookie: await this.devices.issue(email) };
   }
 
-  /** A bearer token for the user; pages of the admin ask for short-lived ones (`ttlMinutes`) and renew them. */
-  async issueAccessToken(userId: string, ttlMinutes = this.config.ACCESS_TOKEN_TTL_MINUTES): Promise<{ token: string; expiresAt: Date }> {
-    const token = `oms_${randomBytes(32).toString('base64url')}`;
-    const expiresAt = new Date(Date.now() + ttlMinutes * 60_000);
-    await this.db.query(`INSERT INTO access_token (user_id, token_hash, expires_at) VALUES ($1, $2, $3)`, [userId, sha256(token), expiresAt]);
+  /**
+   * A bearer token for an enabled user, stamped with their token version (`tokenVersion`: the one the caller saw, so a
+   * password change in between voids it); pages of the admin ask for short-lived ones tied to their admin session.
+   */
+  async issueAccessToken(
+    userId: string,
+    options: { ttlMinutes?: number; tokenVersion?: number; adminSessionId?: string } = {},
+  ): Promise<{ token: string; expiresAt: Date }> {
+    const token = `${USER_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+    const expiresAt = new Date(Date.now() + (options.ttlMinutes ?? this.config.ACCESS_TOKEN_TTL_MINUTES) * 60_000);
+    const issued = await this.db.query(
+      `INSERT INTO access_token (user_id, token_hash, expires_at, token_version, admin_session_id)
+       SELECT id, $2, $3, token_version, $5 FROM app_user WHERE id = $1 AND active AND ($4::int IS NULL OR token_version = $4) RETURNING id`,
+      [userId, sha256(token), expiresAt, options.tokenVersion ?? null, options.adminSessionId ?? null],
+    );
+    if (issued.length === 0) throw new UnauthorizedError('The account is disabled or its sessions were ended; sign in again');
     return { token, expiresAt };
   }
 
-  async createApiKey(name: string, roles: string[], createdBy: string): Promise<{ id: string; name: string; roles: string[]; key: string }> {
-    const key = `omsk_${randomBytes(32).toString('base64url')}`;
-    const [row] = await this.db.query(`INSERT INTO api_key (name, token_hash, roles, created_by) VALUES ($1, $2, $3, $4) RETURNING id`, [
-      name, sha256(key), roles, createdBy,
-    ]);
-    return { id: row.id, name, roles, key };
-  }
-
-  /** Resolves a bearer token (a user's access token or an integration's API key) to who is acting. */
+  /**
+   * Resolves a bearer token to who is acting, with revocation checked in the same indexed query: a user's token only
+   * while the user is enabled and of the user's current token version; an API key only while neither revoked nor expired.
+   * Permissions are read per request, so a role change applies at once.
+   */
   async authenticate(token: string): Promise<Actor | null> {
-    if (!/^omsk?_[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
-    const hash = sha256(token);
-    const rows: Array<{ id: string; name: string; roles: string[]; permissions: string[] | null }> = token.startsWith('omsk_')
-      ? await this.db.query(
+    if (!TOKEN_FORMAT.test(token)) return null;
+    const isKey = token.startsWith(API_KEY_PREFIX);
+    const row = isKey
+      ? await queryOne<TokenRow>(
+          this.db,
           `SELECT k.id, 'api-key:' || k.name AS name, k.roles,
-                  (SELECT array_agg(DISTINCT p) FROM role r, unnest(r.permissions) p WHERE r.name = ANY(k.roles)) AS permissions
-             FROM api_key k WHERE k.token_hash = $1 AND k.revoked_at IS NULL`,
-          [hash],
+                  (SELECT array_agg(DISTINCT p) FROM role r, unnest(r.permissions) p WHERE r.name = ANY(k.roles)) AS permissions,
+                  (k.last_used_at IS NULL OR k.last_used_at < now() - make_interval(secs => $2)) AS "lastUsedStale"
+             FROM api_key k WHERE k.token_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())`,
+          [sha256(token), LAST_USED_GRANULARITY_SECONDS],
         )
-      : await this.db.query(
+      : await queryOne<TokenRow>(
+          this.db,
           `SELECT u.id, u.email AS name, u.roles,
                   (SELECT array_agg(DISTINCT p) FROM role r, unnest(r.permissions) p WHERE r.name = ANY(u.roles)) AS permissions
              FROM access_token t JOIN app_user u ON u.id = t.user_id
-            WHERE t.token_hash = $1 AND t.expires_at > now() AND u.active`,
-          [hash],
+            WHERE t.token_hash = $1 AND t.expires_at > now() AND u.active AND t.token_version = u.token_version`,
+          [sha256(token)],
         );
-    const row = rows[0];
     if (!row) return null;
-    return {
-      kind: token.startsWith('omsk_') ? 'api_key' : 'user',
-      id: row.id,
-      name: row.name,
-      roles: row.roles,
-      permissions: new Set(row.permissions ?? []),
-    };
+    if (row.lastUsedStale) {
+      // once a minute per key at most; the condition keeps processes racing for it to one write
+      await this.db.query(`UPDATE api_key SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))`, [
+        row.id, LAST_USED_GRANULARITY_SECONDS,
+      ]);
+    }
+    return { kind: isKey ? 'api_key' : 'user', id: row.id, name: row.name, roles: row.roles, permissions: new Set(row.permissions ?? []) };
+  }
+
+  /**
+   * POST /api/auth/logout: this access token answers 401 from now on. An API key does not sign out (409): it is an
+   * integration's standing credential, revoked by an admin (DELETE /api/api-keys/{id}), not by a stray call.
+   */
+  async logout(token: string, by: Acting): Promise<void> {
+    if (by.actor.kind !== 'user') throw new InvalidStateError('An API key does not sign out; an admin revokes it with DELETE /api/api-keys/{id}');
+    await this.db.query(`DELETE FROM access_token WHERE token_hash = $1`, [sha256(token)]);
+    await this.audit.record({ ...by, action: 'auth.logout', target: `user:${by.actor.id}`, details: { channel: 'api' } });
+  }
+
+  /** GET /api/auth/me: the signed-in user (or API key) with every permission it holds now (`*` spelled out). */
+  async me(actor: Actor): Promise<MeView> {
+    const permissions = actor.permissions.has('*') ? PERMISSION_CATALOGUE.map((info) => info.code) : [...actor.permissions].sort();
+    if (actor.kind !== 'user') return { kind: actor.kind, id: actor.id, name: actor.name, roles: actor.roles, permissions };
+    const user = await this.users.get(actor.id);
+    return { kind: 'user', id: user.id, email: user.email, name: user.name, roles: user.roles, permissions, locale: user.locale };
   }
 
   /** API.md: when the users table is empty at start, create the first admin (or print a generated password once). */
   async ensureFirstAdmin(): Promise<{ email: string; password?: string } | null> {
     const [{ count }] = await this.db.query(`SELECT count(*)::int AS count FROM app_user`);
     if (count > 0) return null;
+    const email = normaliseEmail(this.config.ADMIN_EMAIL);
     const generated = this.config.ADMIN_PASSWORD === undefined;
     const password = this.config.ADMIN_PASSWORD ?? randomBytes(12).toString('base64url');
+    const problem = passwordProblem(password, email);
+    if (problem) throw new Error(`ADMIN_PASSWORD ${problem}`); // the configuration refuses it already; a last guard
+    const passwordHash = await hashPassword(password);
     try {
-      const inserted = await this.db.query(
-        `INSERT INTO app_user (email, display_name, password_hash, roles)
-         SELECT $1, 'Administrator', $2, '{admin}' WHERE NOT EXISTS (SELECT 1 FROM app_user) RETURNING id`,
-        [this.config.ADMIN_EMAIL, await hashPassword(password)],
-      );
-      if (inserted.length === 0) return null;
+      const created = await this.db.transaction(async (manager) => {
+        const inserted = await manager.query(
+          `INSERT INTO app_user (email, display_name, password_hash, roles, locale)
+           SELECT $1, 'Administrator', $2, '{admin}', $3 WHERE NOT EXISTS (SELECT 1 FROM app_user) RETURNING id`,
+          [email, passwordHash, this.config.DEFAULT_LOCALE],
+        );
+        if (inserted.length === 0) return false;
+        await this.audit.record({ ...SYSTEM, action: 'user.create', target: `user:${inserted[0].id}`, details: { email, roles: ['admin'], firstAdmin: true } }, manager);
+        return true;
+      });
+      if (!created) return null;
     } catch (error) {
       if (isUniqueViolation(error)) return null; // another process created it at the same moment
       throw error;
     }
-    this.logger.log(`created the first admin ${this.config.ADMIN_EMAIL}`);
-    return { email: this.config.ADMIN_EMAIL, password: generated ? password : undefined };
+    this.logger.log(`created the first admin ${email}`);
+    return { email, password: generated ? password : undefined };
   }
 
+  /** A user created by the system (setup, tests): the same rules as the API's POST /api/users. */
   async createUser(email: string, password: string, roles: string[], displayName = ''): Promise<string> {
-    const [row] = await this.db.query(
-      `INSERT INTO app_user (email, display_name, password_hash, roles) VALUES ($1, $2, $3, $4) RETURNING id`,
-      [email.trim().toLowerCase(), displayName, await hashPassword(password), roles],
-    );
-    return row.id;
+    return (await this.users.create({ email, name: displayName, password, roles }, SYSTEM)).id;
   }
 }

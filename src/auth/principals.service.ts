@@ -5,7 +5,7 @@ import { type Actor, type PrincipalRef, SYSTEM_ACTOR } from '../common/actor';
 
 /**
  * What a stored principal (who started a process instance, who completed its task) may do now: its roles' current
- * permissions. A disabled user or a revoked API key may do nothing, so a diagram never outlives the rights behind it.
+ * permissions. A disabled user or a revoked or expired API key may do nothing, so a diagram never outlives the rights behind it.
  */
 @Injectable()
 export class PrincipalsService {
@@ -22,7 +22,7 @@ export class PrincipalsService {
           )
         : await this.db.query(
             `SELECT k.roles, (SELECT array_agg(DISTINCT p) FROM role r, unnest(r.permissions) p WHERE r.name = ANY(k.roles)) AS permissions
-               FROM api_key k WHERE k.id::text = $1 AND k.revoked_at IS NULL`,
+               FROM api_key k WHERE k.id::text = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())`,
             [principal.id],
           );
     const row = rows[0];

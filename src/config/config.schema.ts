@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normaliseEmail, passwordProblem } from '../auth/credentials-policy';
 
 /** Log levels pino understands; also used for Nest's own logger. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -36,8 +37,16 @@ export const configSchema = z.object({
   PORT: integer(0, 65535, 3000),
   DATABASE_URL: postgresUrl,
   DATA_DIR: z.string().trim().min(1).default('./data'),
-  ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email('must be an email address')).default('admin@example.com'),
-  ADMIN_PASSWORD: optionalString.refine((value) => value === undefined || value.length >= 8, 'must be at least 8 characters'),
+  ADMIN_EMAIL: z.string().transform(normaliseEmail).pipe(z.email('must be an email address')).default('admin@example.com'),
+  /** The first admin's password: the policy of every password (G3.3), and taken as written (never trimmed). */
+  ADMIN_PASSWORD: z
+    .string()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value))
+    .superRefine((value, context) => {
+      const problem = value === undefined ? null : passwordProblem(value);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    }),
   SMTP_URL: optionalString.refine(
     (value) => value === undefined || /^smtps?:\/\/.+/.test(value),
     'must be an smtp:// or smtps:// URL',
@@ -73,6 +82,11 @@ export const configSchema = z.object({
   /** Fault injection for the crash tests: the process kills itself (SIGKILL) after claiming a message, before sending it. */
   FAULT_CRASH_BEFORE_SEND: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   ADMIN_ENABLED: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+}).superRefine((config, context) => {
+  // once both are valid: the first admin's password must not be its email either
+  if (config.ADMIN_PASSWORD !== undefined && passwordProblem(config.ADMIN_PASSWORD, config.ADMIN_EMAIL)) {
+    context.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'must not be the email address (ADMIN_EMAIL)' });
+  }
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

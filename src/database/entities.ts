@@ -1,4 +1,6 @@
 import { AfterSalesCase } from '../after-sales/after-sales-case.entity';
+import { AuditEntry } from '../audit/audit-entry.entity';
+import { ApiKey } from '../auth/api-key.entity';
 import { Role } from '../auth/role.entity';
 import { User } from '../auth/user.entity';
 import { Product } from '../catalog/product.entity';
@@ -23,5 +25,5 @@ import { WorkflowDefinition } from '../workflow/workflow-definition.entity';
 export const ENTITIES = [
   User, Role, Product, Warehouse, StockLevel, StockMovement, StockReservation, Order, OrderLine, OrderStatusHistory,
   Shipment, ShipmentLine, WorkflowDefinition, ProcessInstance, ProcessActivity, Incident, Notification,
-  AfterSalesCase, NotificationTemplateVersion, SystemAlert,
+  AfterSalesCase, NotificationTemplateVersion, SystemAlert, ApiKey, AuditEntry,
 ];

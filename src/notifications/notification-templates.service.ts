@@ -3,6 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../common/actor';
+import type { Acting } from '../audit/acting';
+import { AuditService } from '../audit/audit.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ConflictError, type ErrorDetail, isUniqueViolation, NotFoundError, ValidationError } from '../common/errors';
 import { queryOne, queryRows } from '../database/sql';
@@ -37,7 +39,8 @@ export interface TemplateView extends TemplateKey {
 /** The order data a preview or test send uses (registered by the orders module: notifications do not read orders). */
 export type OrderDataProvider = (orderIdOrNumber: string, event: NotificationEvent) => Promise<NotificationData>;
 
-const pathOf = (key: TemplateKey, part: TemplatePart) => `${key.channel}/${key.locale}/${key.event}.${part}.hbs`;
+const templateName = (key: TemplateKey) => `${key.channel}/${key.locale}/${key.event}`;
+const pathOf = (key: TemplateKey, part: TemplatePart) => `${templateName(key)}.${part}.hbs`;
 
 /**
  * Issue 7 item 4: templates admins edit at run time. Every save is a new version of each changed part that overrides the
@@ -57,6 +60,7 @@ export class NotificationTemplatesService {
     private readonly mailer: Mailer,
     @Inject(SMS_PROVIDER) private readonly sms: SmsProvider,
     private readonly testSends: TestSendPolicy,
+    private readonly audit: AuditService,
   ) {
     this.current = base;
   }
@@ -122,25 +126,22 @@ export class NotificationTemplatesService {
   }
 
   /** Saves the changed parts as new versions; nothing is saved when any part does not compile (422 with line and column). */
-  async save(key: TemplateKey, parts: Partial<Record<TemplatePart, string>>, note: string | undefined, actor: string): Promise<TemplateView> {
+  async save(key: TemplateKey, parts: Partial<Record<TemplatePart, string>>, note: string | undefined, by: Acting): Promise<TemplateView> {
     this.assertKey(key);
     const given = this.givenParts(key, parts);
     if (given.length === 0) throw ValidationError.of('body', `give at least one of ${PARTS_OF[key.channel].join(', ')}`);
     await this.refresh();
     this.assertCompiles(key, parts);
     await this.db.transaction(async (manager) => {
-      for (const part of given) {
-        const path = pathOf(key, part);
-        const source = parts[part]!;
-        if (this.current.sourceOf(path)?.source === source) continue; // unchanged: no new version
-        await this.addVersion(manager, path, source, note ?? null, actor);
-      }
+      const changed = given.filter((part) => this.current.sourceOf(pathOf(key, part))?.source !== parts[part]); // unchanged: no new version
+      for (const part of changed) await this.addVersion(manager, pathOf(key, part), parts[part]!, note ?? null, by.actor.name);
+      if (changed.length > 0) await this.audit.record({ ...by, action: 'notification_template.update', target: templateName(key), details: { parts: changed, note: note ?? null } }, manager);
     });
     return this.get(key);
   }
 
   /** Puts an earlier version of a part back as a new version; version 0 goes back to the file. */
-  async revert(key: TemplateKey, part: TemplatePart, version: number, actor: string): Promise<TemplateView> {
+  async revert(key: TemplateKey, part: TemplatePart, version: number, by: Acting): Promise<TemplateView> {
     this.assertKey(key);
     if (!PARTS_OF[key.channel].includes(part)) throw ValidationError.of('part', `a ${key.channel} template has ${PARTS_OF[key.channel].join(', ')}`);
     const path = pathOf(key, part);
@@ -154,7 +155,10 @@ export class NotificationTemplatesService {
       await this.refresh();
       this.assertCompiles(key, { [part]: source });
     }
-    await this.db.transaction((manager) => this.addVersion(manager, path, source, version === 0 ? 'back to the file' : `revert to version ${version}`, actor));
+    await this.db.transaction(async (manager) => {
+      await this.addVersion(manager, path, source, version === 0 ? 'back to the file' : `revert to version ${version}`, by.actor.name);
+      await this.audit.record({ ...by, action: 'notification_template.revert', target: templateName(key), details: { part, toVersion: version } }, manager);
+    });
     return this.get(key);
   }
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { type Acting, CurrentActing } from '../audit/acting';
 import { RequirePermission } from '../auth/auth.decorators';
-import { type Actor, CurrentActor } from '../common/actor';
 import { pageWindow } from '../common/pagination';
 import { NotificationQuery, PreviewTemplateDto, RevertTemplateDto, SaveTemplateDto, TestSendDto } from './dto/notification-templates.dto';
 import type { Channel } from './notification-events';
@@ -37,15 +37,15 @@ export class NotificationsController {
   /** Saves the given parts as new versions (422 with line and column when a part does not compile; nothing is saved then). */
   @Put('notification-templates/:channel/:locale/:event')
   @RequirePermission('settings.manage')
-  save(@Param('channel') channel: string, @Param('locale') locale: string, @Param('event') event: string, @Body() body: SaveTemplateDto, @CurrentActor() actor: Actor) {
-    return this.templates.save(keyOf(channel, locale, event), partsOf(body), body.note, actor.name);
+  save(@Param('channel') channel: string, @Param('locale') locale: string, @Param('event') event: string, @Body() body: SaveTemplateDto, @CurrentActing() by: Acting) {
+    return this.templates.save(keyOf(channel, locale, event), partsOf(body), body.note, by);
   }
 
   @Post('notification-templates/:channel/:locale/:event/revert')
   @HttpCode(200)
   @RequirePermission('settings.manage')
-  revert(@Param('channel') channel: string, @Param('locale') locale: string, @Param('event') event: string, @Body() body: RevertTemplateDto, @CurrentActor() actor: Actor) {
-    return this.templates.revert(keyOf(channel, locale, event), body.part, body.version, actor.name);
+  revert(@Param('channel') channel: string, @Param('locale') locale: string, @Param('event') event: string, @Body() body: RevertTemplateDto, @CurrentActing() by: Acting) {
+    return this.templates.revert(keyOf(channel, locale, event), body.part, body.version, by);
   }
 
   @Post('notification-templates/:channel/:locale/:event/preview')
@@ -59,8 +59,8 @@ export class NotificationsController {
   @Post('notification-templates/:channel/:locale/:event/test-send')
   @HttpCode(200)
   @RequirePermission('settings.manage')
-  testSend(@Param('channel') channel: string, @Param('locale') locale: string, @Param('event') event: string, @Body() body: TestSendDto, @CurrentActor() actor: Actor) {
-    return this.templates.testSend(keyOf(channel, locale, event), { to: body.to, orderId: body.orderId, parts: partsOf(body) }, actor);
+  testSend(@Param('channel') channel: string, @Param('locale') locale: string, @Param('event') event: string, @Body() body: TestSendDto, @CurrentActing() acting: Acting) {
+    return this.templates.testSend(keyOf(channel, locale, event), { to: body.to, orderId: body.orderId, parts: partsOf(body) }, acting.actor);
   }
 
   /** The outbox: `?reference=<order or case number>&status=pending,sent,dead`, each message with its attempts. */

@@ -60,6 +60,8 @@ export const settingsSchema = z
           .max(20),
       })
       .strict(),
+    /** Issue 11 item 3: an admin session unused for this long ends (the absolute limit is ACCESS_TOKEN_TTL_MINUTES). */
+    security: z.object({ adminSessionIdleMinutes: z.number().int().min(1).max(24 * 60) }).strict(),
     timeZone: z.string().refine((zone) => {
       try {
         new Intl.DateTimeFormat('en', { timeZone: zone });
@@ -93,5 +95,6 @@ export const DEFAULT_SETTINGS: Settings = {
     alertEmail: null,
     testRecipients: [],
   },
+  security: { adminSessionIdleMinutes: 30 },
   timeZone: 'Asia/Shanghai',
 };

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -6,6 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AuthService } from '../auth/auth.service';
 import { BUILT_IN_ROLES } from '../auth/permissions';
 import { projectRoot } from '../common/project-root';
+import { appSecret } from '../database/app-secret';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DATABASE_LOCATION, type DatabaseLocation } from '../database/database-location';
 import { DefinitionsService } from '../workflow/definitions.service';
@@ -47,11 +47,8 @@ export class SetupService implements OnApplicationBootstrap {
     if (seedDemo) await this.demo.seedOnce();
   }
 
-  /** A secret generated on the first start and kept in the database (never in the repository). */
   /** A persistent random secret; `manager` when the caller is inside a transaction (the embedded database has one connection). */
-  async secret(name: string, manager: EntityManager = this.db.manager): Promise<string> {
-    await manager.query(`INSERT INTO app_secret (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [name, randomBytes(32).toString('base64url')]);
-    const [row] = await manager.query(`SELECT value FROM app_secret WHERE name = $1`, [name]);
-    return row.value;
+  secret(name: string, manager: EntityManager = this.db.manager): Promise<string> {
+    return appSecret(manager, name);
   }
 }

@@ -47,7 +47,9 @@ export class WorkflowUiController {
     // the account as it is now, not as it was at login
     const user = await this.identity.currentAdmin(signedIn.id);
     if (!user) throw new UnauthorizedError('Your account is no longer active');
-    const { token, expiresAt } = await this.auth.issueAccessToken(user.id, PAGE_TOKEN_TTL_MINUTES);
+    // stamped with the session's token version and tied to the session: it ends with the session, a password change, ...
+    const tokenVersion = (request.session as { oms?: { tokenVersion?: number } }).oms?.tokenVersion;
+    const { token, expiresAt } = await this.auth.issueAccessToken(user.id, { ttlMinutes: PAGE_TOKEN_TTL_MINUTES, tokenVersion, adminSessionId: request.sessionID });
     response.setHeader('Cache-Control', 'no-store');
     return { accessToken: token, expiresAt: expiresAt.toISOString(), user: { id: user.id, email: user.email, roles: user.roles } };
   }

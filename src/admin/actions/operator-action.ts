@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Action, ActionContext, ActionRequest, ActionResponse, RecordJSON } from 'adminjs';
 import type { Response } from 'express';
 import type { Actor } from '../../common/actor';
-import { AppError } from '../../common/errors';
+import { AppError, type ErrorCode } from '../../common/errors';
 import { requirePermission } from '../admin-access';
 import type { AdminIdentity } from '../admin-auth';
 import type { AdminJsModule } from '../admin-runtime';
@@ -52,7 +52,7 @@ export interface FormActionSpec extends CommonSpec {
 type Answer = ActionResponse & { record?: RecordJSON };
 
 /** What a guarded change came to: the change's result, or why it was not done (with the fields the service named). */
-export type Outcome<T> = { done: T } | { refused: string; fieldErrors?: Record<string, string> };
+export type Outcome<T> = { done: T } | { refused: string; fieldErrors?: Record<string, string>; code?: ErrorCode };
 
 /**
  * Every change an operator makes in the admin goes through here: refused when a browser sends it from another site,
@@ -62,24 +62,25 @@ export type Outcome<T> = { done: T } | { refused: string; fieldErrors?: Record<s
  */
 export async function actAs<T>(
   identity: AdminIdentity,
-  permission: string,
-  request: ActionRequest,
+  /** null: any signed-in user may (their own password). */
+  permission: string | null,
+  request: Pick<ActionRequest, 'method'>,
   response: Response | undefined,
   context: Pick<ActionContext, 'currentAdmin'>,
-  run: (actor: Actor) => Promise<T>,
+  run: (actor: Actor, ip: string | null) => Promise<T>,
 ): Promise<Outcome<T>> {
   // The admin's direct buttons call their action with GET; a GET a browser made from another site or as a page
   // navigation (a link in a mail) must not act with the operator's session.
   if (isCrossSiteBrowserRequest(request.method, response?.req?.headers ?? {})) return { refused: 'Open it in the admin and use its button there to do this' };
   const actor = await identity.actorFor(context.currentAdmin);
   if (!actor) return { refused: 'Your account is no longer active' };
-  if (!actor.permissions.has('*') && !actor.permissions.has(permission)) return { refused: 'Your role does not allow this action' };
+  if (permission && !actor.permissions.has('*') && !actor.permissions.has(permission)) return { refused: 'Your role does not allow this action' };
   try {
-    return { done: await run(actor) };
+    return { done: await run(actor, response?.req?.ip ?? null) };
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     // e.g. someone else moved the order or case meanwhile: say why
-    return { refused: error.message, fieldErrors: fieldErrorsOf(error) };
+    return { refused: error.message, fieldErrors: fieldErrorsOf(error), code: error.code };
   }
 }
 

@@ -108,7 +108,7 @@ export function templateEditorActions(templates: NotificationTemplatesService, i
         const key = keyOf(values);
         const parts = partsOf(values);
         const input = await validateLikeTheApi(SaveTemplateDto, { ...parts, note: optionalOf(values, 'note') });
-        const template = await templates.save(key, parts, input.note, actor.name);
+        const template = await templates.save(key, parts, input.note, { actor, ip: null });
         const saved = Object.keys(parts).map((part) => `${part} version ${template.parts[part as TemplatePart]?.version ?? 0}`);
         return { template, notice: { message: `Saved ${nameOf(key)}: ${saved.join(', ')}`, type: 'success' } };
       },
@@ -120,7 +120,7 @@ export function templateEditorActions(templates: NotificationTemplatesService, i
       run: async (values, actor) => {
         const key = keyOf(values);
         const input = await validateLikeTheApi(RevertTemplateDto, { part: textOf(values, 'part'), version: versionOf(values) });
-        const template = await templates.revert(key, input.part, input.version, actor.name);
+        const template = await templates.revert(key, input.part, input.version, { actor, ip: null });
         const what = input.version === 0 ? 'back to the file' : `back to version ${input.version}`;
         return { template, notice: { message: `${nameOf(key)} ${input.part} is ${what}`, type: 'success' } };
       },

@@ -1,77 +1,32 @@
-import type { ActionContext, ActionRequest, RecordActionResponse, ResourceWithOptions } from 'adminjs';
-import { hashPassword } from '../../auth/password-hasher';
-import { BUILT_IN_ROLES, PERMISSIONS } from '../../auth/permissions';
+import type { ActionContext, RecordActionResponse, ResourceWithOptions } from 'adminjs';
+import { AUDIT_ACTIONS } from '../../audit/audit-actions';
+import { AuditEntry } from '../../audit/audit-entry.entity';
+import { ApiKey } from '../../auth/api-key.entity';
+import { PERMISSION_CATALOGUE } from '../../auth/permission-catalogue';
+import { ADMIN_ROLE } from '../../auth/roles.service';
 import { Role } from '../../auth/role.entity';
-import { User } from '../../auth/user.entity';
-import { adminsOnly, isAdmin, NAVIGATION } from '../admin-access';
-import { dropParams, type FormErrors, guardForm } from '../admin-forms';
-import { HIDDEN, type ResourceDeps } from './resource-deps';
+import { User, USER_LOCALES } from '../../auth/user.entity';
+import { accountActions } from '../actions/account.actions';
+import { NAVIGATION, readOnlyActions, requirePermission } from '../admin-access';
+import { dropListParams, dropParams } from '../admin-forms';
+import type { CheckboxOptions } from '../ui-contract';
+import { choices, HIDDEN, jsonText, LIST_AND_SHOW, type ResourceDeps, SHOW_ONLY } from './resource-deps';
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const MIN_PASSWORD_LENGTH = 8;
-const ROLE_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
-const BUILT_IN_ROLE_NAMES = new Set(BUILT_IN_ROLES.map((role) => role.name));
-const GRANTABLE = new Set<string>(['*', ...PERMISSIONS]);
-/** Set by a form guard when the change must sign the affected people out (see the after-hooks). */
-const ENDS_SESSIONS = 'omsEndsSessions';
+const MANAGE = 'users.manage';
+const canManage = requirePermission(MANAGE);
+/** Nothing written through AdminJS's adapter: every change goes through the API's services (accountActions). */
+const noAdapterWrites = { delete: { isAccessible: false }, bulkDelete: { isAccessible: false } };
+const PERMISSION_OPTIONS: CheckboxOptions = { options: PERMISSION_CATALOGUE.map(({ code, area, description }) => ({ value: code, label: code, group: area, description })) };
 
-const sameSet = (a: unknown, b: unknown) =>
-  Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item) => b.includes(item));
-
-/** G3.3: users, roles and their permissions; admins only. Password hashes never leave the server. */
-export function administrationResources({ adminjs, db, sessions }: ResourceDeps): ResourceWithOptions[] {
-  const userForm = guardForm(
-    adminjs,
-    {
-      email: { kind: 'text', required: true, maxLength: 254, pattern: { regex: EMAIL, message: 'must be an email address' } },
-      displayName: { kind: 'text', maxLength: 100 },
-      roles: { kind: 'text[]' },
-      active: { kind: 'boolean' },
-      password: { kind: 'text', maxLength: 200 },
-    },
-    async (payload, context: ActionContext, errors: FormErrors) => {
-      const creating = context.action.name === 'new';
-      const userId = creating ? undefined : String(context.record?.id());
-      const previous = context.record?.params ?? {};
-
-      if (typeof payload.email === 'string') {
-        payload.email = payload.email.toLowerCase();
-        const [taken] = await db.query(`SELECT 1 FROM app_user WHERE lower(email) = $1 AND id IS DISTINCT FROM $2`, [payload.email, userId ?? null]);
-        if (taken) errors.email = { message: 'another user has this email', type: 'unique' };
-      }
-      if (payload.displayName === null) payload.displayName = '';
-      if (Array.isArray(payload.roles)) {
-        const known = new Set((await db.getRepository(Role).find()).map((role) => role.name));
-        const unknown = (payload.roles as string[]).filter((role) => !known.has(role));
-        if (unknown.length > 0) errors.roles = { message: `unknown role(s): ${unknown.join(', ')}`, type: 'unknown' };
-      }
-      const password = payload.password;
-      delete payload.password;
-      if (typeof password === 'string') {
-        if (password.length < MIN_PASSWORD_LENGTH) errors.password = { message: `must be at least ${MIN_PASSWORD_LENGTH} characters`, type: 'length' };
-        else payload.passwordHash = await hashPassword(password);
-      } else if (creating) {
-        errors.password = { message: 'is required for a new user', type: 'required' };
-      }
-      if (!creating && userId === context.currentAdmin?.id) {
-        // nobody locks themselves out
-        if (payload.active === false) errors.active = { message: 'you cannot deactivate your own account', type: 'self' };
-        if (Array.isArray(payload.roles) && !payload.roles.includes('admin')) errors.roles = { message: 'you cannot remove your own admin role', type: 'self' };
-      }
-      if (!creating) {
-        const rolesChanged = Array.isArray(payload.roles) && !sameSet(payload.roles, adminjs.flat.get(previous, 'roles'));
-        context[ENDS_SESSIONS] = payload.active === false || rolesChanged || payload.passwordHash !== undefined;
-      }
-    },
-  );
-
-  const endUserSessions = async (response: RecordActionResponse, _request: ActionRequest, context: ActionContext) => {
-    const id = response.record?.id;
-    const saved = response.notice?.type === 'success';
-    if (saved && context[ENDS_SESSIONS] && id && id !== context.currentAdmin?.id) await sessions.endSessionsOf(String(id));
-    return response;
-  };
-  const noSecrets = dropParams('passwordHash', 'password');
+/**
+ * G3.3: users, roles, API keys and the audit log, for holders of users.manage (as the API). Users and roles are saved by
+ * UsersService and RolesService, the API's own: same password policy, same protection of the last admin and of one's
+ * own roles, same audit entries, sessions ended the same way. Password hashes and key hashes never leave the server.
+ */
+export function administrationResources(deps: ResourceDeps): ResourceWithOptions[] {
+  const { adminjs, components } = deps;
+  const actions = accountActions(deps);
+  const noSecrets = dropParams('passwordHash', 'password', 'tokenVersion');
 
   const user: ResourceWithOptions = {
     resource: User,
@@ -79,57 +34,35 @@ export function administrationResources({ adminjs, db, sessions }: ResourceDeps)
       navigation: NAVIGATION.administration,
       titleProperty: 'email',
       sort: { sortBy: 'email', direction: 'asc' },
-      listProperties: ['email', 'displayName', 'roles', 'active', 'lastLoginAt'],
-      filterProperties: ['email', 'displayName', 'roles', 'active'],
-      showProperties: ['email', 'displayName', 'roles', 'active', 'lastLoginAt', 'createdAt', 'updatedAt'],
-      editProperties: ['email', 'displayName', 'roles', 'active', 'password'],
+      listProperties: ['email', 'displayName', 'roles', 'active', 'locale', 'lastLoginAt'],
+      filterProperties: ['email', 'displayName', 'roles', 'active', 'locale'],
+      showProperties: ['email', 'displayName', 'roles', 'active', 'locale', 'lastLoginAt', 'createdAt', 'updatedAt'],
+      editProperties: ['email', 'displayName', 'roles', 'active', 'locale', 'password'],
       properties: {
+        email: { isDisabled: false, description: 'stored lower-case; cannot be changed once created' },
+        displayName: { description: 'the name shown in histories' },
         passwordHash: { isVisible: HIDDEN },
+        tokenVersion: { isVisible: HIDDEN },
         password: {
           type: 'password',
           isVisible: { list: false, filter: false, show: false, edit: true },
-          description: `at least ${MIN_PASSWORD_LENGTH} characters; leave empty to keep the current password`,
+          description: 'at least 12 characters, not a common password, not the email; taken exactly as typed. When editing: leave empty to keep it (a new one ends all of the user\u2019s sessions)',
         },
-        roles: { description: 'role names, e.g. operator, warehouse, finance, analyst, admin' },
+        roles: { components: { edit: components.CheckboxGroups }, custom: { optionsFrom: 'Role' } satisfies CheckboxOptions },
+        locale: { availableValues: choices(USER_LOCALES) },
+        active: { description: 'unticked: the user cannot sign in; their tokens and sessions end at once' },
       },
       actions: {
-        list: { isAccessible: adminsOnly },
-        search: { isAccessible: adminsOnly },
-        show: { isAccessible: adminsOnly, after: noSecrets },
-        new: { isAccessible: adminsOnly, before: userForm, after: noSecrets },
-        edit: { isAccessible: adminsOnly, before: userForm, after: [noSecrets, endUserSessions] },
-        // accounts are deactivated, not deleted: history rows and tokens refer to them
-        delete: { isAccessible: false },
-        bulkDelete: { isAccessible: false },
+        list: { isAccessible: canManage },
+        search: { isAccessible: canManage },
+        show: { isAccessible: canManage, after: noSecrets },
+        new: { isAccessible: canManage, handler: actions.newUser },
+        edit: { isAccessible: canManage, handler: actions.editUser },
+        // accounts are disabled, not deleted: history rows and the audit log refer to them
+        ...noAdapterWrites,
       },
     },
   };
-
-  const roleForm = guardForm(
-    adminjs,
-    {
-      name: { kind: 'text', required: true, createOnly: true, pattern: { regex: ROLE_NAME, message: 'must be 1-40 lower-case letters, digits, _ or -, starting with a letter' } },
-      description: { kind: 'text', maxLength: 200 },
-      permissions: { kind: 'text[]' },
-    },
-    async (payload, context: ActionContext, errors: FormErrors) => {
-      if (payload.description === null) payload.description = '';
-      if (Array.isArray(payload.permissions)) {
-        const unknown = (payload.permissions as string[]).filter((permission) => !GRANTABLE.has(permission));
-        if (unknown.length > 0) errors.permissions = { message: `unknown permission(s): ${unknown.join(', ')}; known: ${[...GRANTABLE].join(', ')}`, type: 'unknown' };
-        const previous = adminjs.flat.get(context.record?.params ?? {}, 'permissions');
-        context[ENDS_SESSIONS] = context.action.name === 'edit' && !sameSet(payload.permissions, previous);
-      }
-    },
-  );
-  const endRoleSessions = async (response: RecordActionResponse, _request: ActionRequest, context: ActionContext) => {
-    const name = response.record?.id;
-    if (response.notice?.type === 'success' && context[ENDS_SESSIONS] && name) await sessions.endSessionsWithRole(String(name), context.currentAdmin?.id);
-    return response;
-  };
-  // the admin role keeps `*`; built-in roles stay (they are re-created at start anyway)
-  const notAdminRole = ({ currentAdmin, record }: ActionContext) => isAdmin(currentAdmin) && record?.id() !== 'admin';
-  const notBuiltIn = ({ currentAdmin, record }: ActionContext) => isAdmin(currentAdmin) && !BUILT_IN_ROLE_NAMES.has(String(record?.id()));
 
   const role: ResourceWithOptions = {
     resource: Role,
@@ -138,28 +71,80 @@ export function administrationResources({ adminjs, db, sessions }: ResourceDeps)
       titleProperty: 'name',
       sort: { sortBy: 'name', direction: 'asc' },
       listProperties: ['name', 'description', 'permissions'],
+      editProperties: ['name', 'description', 'permissions'],
       properties: {
-        permissions: { description: `any of: * (everything), ${PERMISSIONS.join(', ')}` },
+        name: { description: '1-40 lower-case letters, digits, _ or -; cannot be changed once created' },
+        permissions: { components: { edit: components.CheckboxGroups }, custom: PERMISSION_OPTIONS, description: 'the admin role holds every permission (*)' },
       },
       actions: {
-        list: { isAccessible: adminsOnly },
-        search: { isAccessible: adminsOnly },
-        show: { isAccessible: adminsOnly },
-        new: { isAccessible: adminsOnly, before: roleForm },
-        edit: { isAccessible: notAdminRole, before: roleForm, after: endRoleSessions },
-        delete: {
-          isAccessible: notBuiltIn,
-          before: async (request: ActionRequest, context: ActionContext) => {
-            const name = String(context.record?.id());
-            const [{ holders }] = await db.query(`SELECT count(*)::int AS holders FROM app_user WHERE $1 = ANY(roles)`, [name]);
-            if (holders > 0) throw new adminjs.ValidationError({}, { message: `${holders} user(s) hold the role ${name}; take it from them first`, type: 'in_use' });
-            return request;
-          },
-        },
+        list: { isAccessible: canManage },
+        search: { isAccessible: canManage },
+        show: { isAccessible: canManage },
+        new: { isAccessible: canManage, handler: actions.newRole },
+        // the admin role keeps everything; the service refuses it too (409)
+        edit: { isAccessible: (context: ActionContext) => canManage(context) && context.record?.id() !== ADMIN_ROLE, handler: actions.editRole },
+        delete: { isAccessible: (context: ActionContext) => canManage(context) && context.record?.id() !== ADMIN_ROLE, handler: actions.deleteRole },
         bulkDelete: { isAccessible: false },
       },
     },
   };
 
-  return [user, role];
+  const apiKey: ResourceWithOptions = {
+    resource: ApiKey,
+    options: {
+      navigation: NAVIGATION.administration,
+      titleProperty: 'name',
+      sort: { sortBy: 'createdAt', direction: 'desc' },
+      listProperties: ['name', 'roles', 'createdBy', 'createdAt', 'expiresAt', 'lastUsedAt', 'revokedAt'],
+      showProperties: ['name', 'roles', 'createdBy', 'createdAt', 'expiresAt', 'lastUsedAt', 'revokedAt', 'revokedBy'],
+      filterProperties: ['name', 'roles', 'createdBy', 'revokedAt'],
+      properties: { tokenHash: { isVisible: HIDDEN }, lastUsedAt: { description: 'to the minute' } },
+      actions: {
+        ...readOnlyActions(MANAGE),
+        revoke: {
+          actionType: 'record',
+          icon: 'Slash',
+          variant: 'danger',
+          component: false,
+          guard: 'Revoke this key? Integrations using it are refused from their next request.',
+          isAccessible: canManage,
+          isVisible: (context: ActionContext) => canManage(context) && !context.record?.params.revokedAt,
+          handler: actions.revokeApiKey,
+        },
+      },
+    },
+  };
+
+  const auditEntry: ResourceWithOptions = {
+    resource: AuditEntry,
+    options: {
+      navigation: NAVIGATION.administration,
+      titleProperty: 'action',
+      sort: { sortBy: 'at', direction: 'desc' },
+      listProperties: ['at', 'actor', 'action', 'target', 'ip'],
+      filterProperties: ['at', 'actor', 'action', 'target', 'ip'],
+      showProperties: ['at', 'actor', 'actorKind', 'actorId', 'action', 'target', 'ip', 'detailsText'],
+      properties: {
+        action: { availableValues: choices(AUDIT_ACTIONS) },
+        actorKind: { availableValues: choices(['user', 'api_key', 'system', 'anonymous']) },
+        details: { isVisible: HIDDEN },
+        detailsText: { type: 'textarea', isVisible: SHOW_ONLY },
+        ip: { isVisible: LIST_AND_SHOW },
+      },
+      // append-only (a database trigger refuses changes as well): looked at, never changed
+      actions: {
+        ...readOnlyActions(MANAGE),
+        list: { isAccessible: canManage, after: dropListParams('details') },
+        show: {
+          isAccessible: canManage,
+          after: async (response: RecordActionResponse) => {
+            if (response.record) response.record.params.detailsText = jsonText(adminjs, response.record.params, 'details');
+            return response;
+          },
+        },
+      },
+    },
+  };
+
+  return [user, role, apiKey, auditEntry];
 }

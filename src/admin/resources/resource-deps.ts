@@ -1,5 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { AfterSalesService } from '../../after-sales/after-sales.service';
+import type { ApiKeysService } from '../../auth/api-keys.service';
+import type { RolesService } from '../../auth/roles.service';
+import type { UsersService } from '../../auth/users.service';
 import type { FulfillmentService } from '../../fulfillment/fulfillment.service';
 import type { InventoryService } from '../../inventory/inventory.service';
 import type { NotificationTemplatesService } from '../../notifications/notification-templates.service';
@@ -28,6 +31,9 @@ export interface ResourceDeps {
   templates: NotificationTemplatesService;
   identity: AdminIdentity;
   sessions: AdminSessionStore;
+  users: UsersService;
+  roles: RolesService;
+  apiKeys: ApiKeysService;
   db: DataSource;
 }
 

@@ -1,14 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsString, MaxLength, MinLength } from 'class-validator';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin@example.com' }) @IsString() @MinLength(3) @MaxLength(254) email!: string;
+  /** Taken exactly as typed: never trimmed. */
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) password!: string;
 }
 
-export class CreateApiKeyDto {
-  @ApiProperty({ example: 'tmall-sync' }) @IsString() @MinLength(1) @MaxLength(100) name!: string;
-  @ApiProperty({ type: [String], required: false, example: ['integration'] })
-  @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MinLength(1, { each: true }) @MaxLength(40, { each: true })
-  roles: string[] = ['integration'];
+/** POST /api/auth/password: a user changes their own password, proving the current one. */
+export class ChangePasswordDto {
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) currentPassword!: string;
+  @ApiProperty({ description: 'at least 12 characters, not a common password, not the email' }) @IsString() @MaxLength(200) newPassword!: string;
 }

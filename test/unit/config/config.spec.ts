@@ -71,11 +71,19 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('hunter2');
   });
 
-  it('a too short ADMIN_PASSWORD names the variable without echoing it', () => {
+  it('an ADMIN_PASSWORD shorter than 12 characters names the variable without echoing it', () => {
     const error = failure({ ADMIN_PASSWORD: 'pw12345' });
     expect(error.message).toContain('ADMIN_PASSWORD');
-    expect(error.message).toContain('8');
+    expect(error.message).toContain('12');
     expect(error.message).not.toContain('pw12345');
+  });
+
+  it('an ADMIN_PASSWORD from the common-password list or equal to ADMIN_EMAIL is refused; spaces are kept', () => {
+    expect(failure({ ADMIN_PASSWORD: 'qwerty123456' }).message).toMatch(/ADMIN_PASSWORD: .*common/);
+    const same = failure({ ADMIN_EMAIL: 'ops.manager@shop.cn', ADMIN_PASSWORD: 'ops.manager@shop.cn' });
+    expect(same.problems).toEqual([expect.stringMatching(/^ADMIN_PASSWORD: must not be the email/)]);
+    expect(same.message).not.toContain('ops.manager@shop.cn');
+    expect(loadConfig({ ADMIN_PASSWORD: ' spaced secret 1 ' }).ADMIN_PASSWORD).toBe(' spaced secret 1 ');
   });
 
   it('a bad SMTP_URL names the variable without echoing its credentials', () => {
