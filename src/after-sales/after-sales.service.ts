@@ -3,6 +3,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AllocationService } from '../allocation/allocation.service';
+import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/actor';
 import { type ErrorDetail, InvalidStateError, NotFoundError, ValidationError } from '../common/errors';
 import { fromCents, normaliseMoney, toCents } from '../common/money';
@@ -111,6 +112,7 @@ export class AfterSalesService implements OnModuleInit {
     private readonly settings: SettingsService,
     private readonly workflow: WorkflowRuntimeService,
     private readonly notifications: OrderNotifications,
+    private readonly audit: AuditService,
   ) {}
 
   onModuleInit(): void {
@@ -270,6 +272,11 @@ export class AfterSalesService implements OnModuleInit {
       await this.move(manager, row, 'refunded', actor, `refunded ${normaliseMoney(input.amount)}${input.reference ? ` (${input.reference})` : ''}`, {
         refund_amount: input.amount, refund_reference: input.reference ?? null, refunded_at: new Date(),
       });
+      // G3.3: money leaving is audited with who decided it (the person who completed the refund task, for the diagram)
+      await this.audit.record(
+        { actor, action: 'aftersales.refund', target: `after_sales_case:${row.id}`, details: { case: row.number, order: order.number, amount: normaliseMoney(input.amount), reference: input.reference ?? null, viaWorkflow: fromWorkflow } },
+        manager,
+      );
       await this.tellCustomer(manager, row.id, 'after-sales-refunded');
       if (!fromWorkflow) await this.tell(manager, row, CASE_MESSAGES.refunded, {});
     });

@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   // configuration
   'settings.update', 'notification_template.update', 'notification_template.revert',
   // recorded by the areas that own them (wired by their modules through AuditService.record)
-  'workflow.deploy', 'migration.run', 'aftersales.refund', 'backup.create', 'backup.restore', 'backup.delete',
+  'workflow.deploy', 'workflow.start', 'workflow.migrate', 'workflow.incident_retry', 'migration.run', 'aftersales.refund',
+  'backup.create', 'backup.restore', 'backup.delete',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

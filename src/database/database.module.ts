@@ -20,22 +20,35 @@ export function dataSourceOptions(url: string, poolSize: number): DataSourceOpti
 
 const MIGRATION_LOCK_KEY = 7_300_001;
 
-/** Runs pending migrations, one process at a time (several app processes may start together). */
+/** Runs pending migrations, one process at a time (several app processes may start together), and audits each one run. */
 export async function runMigrations(dataSource: DataSource, exclusiveDatabase: boolean): Promise<void> {
   // the embedded database belongs to this process alone, and its single connection cannot hold a lock beside the migration
   if (exclusiveDatabase) {
-    await dataSource.runMigrations({ transaction: 'each' });
+    await auditMigrations(dataSource, await dataSource.runMigrations({ transaction: 'each' }));
     return;
   }
   const lock = dataSource.createQueryRunner();
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    await dataSource.runMigrations({ transaction: 'each' });
+    await auditMigrations(dataSource, await dataSource.runMigrations({ transaction: 'each' }));
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     await lock.release();
   }
+}
+
+/**
+ * G3.3: schema migrations are in the audit log (`migration.run`, by the system). Written here, below every area, in the
+ * layout of src/audit (the audit_log table exists once its own migration has run, which precedes this).
+ */
+async function auditMigrations(dataSource: DataSource, applied: Array<{ name: string }>): Promise<void> {
+  if (applied.length === 0) return;
+  await dataSource.query(
+    `INSERT INTO audit_log (actor, actor_kind, action, target, details)
+     SELECT 'system', 'system', 'migration.run', m.name, jsonb_build_object('migration', m.name) FROM unnest($1::text[]) AS m(name)`,
+    [applied.map((migration) => migration.name)],
+  );
 }
 
 /** The TypeORM data source on an already located database (see database-location.ts), migrated at start. */

@@ -4,6 +4,8 @@ import { basename, join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { Acting } from '../audit/acting';
+import { AuditService } from '../audit/audit.service';
 import { type Actor, SYSTEM_ACTOR } from '../common/actor';
 import { ForbiddenError, isUniqueViolation, NotFoundError, ValidationError } from '../common/errors';
 import { TaskTypeRegistry } from './task-type.registry';
@@ -30,6 +32,7 @@ export class DefinitionsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly registry: TaskTypeRegistry,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -45,22 +48,30 @@ export class DefinitionsService {
    * Validates and deploys a new version. The deployer must hold every permission of every task type the diagram uses
    * (DESIGN "A diagram can never do more than the people behind it"): otherwise 403 naming each task and permission.
    */
-  async deploy(key: string, xml: string, deployer: Actor): Promise<DeployResult> {
+  async deploy(key: string, xml: string, by: Acting): Promise<DeployResult> {
     const checksum = checksumOf(xml);
     const latest = await this.latest(key);
     if (latest?.checksum === checksum) return { ...this.describe(latest), created: false };
     const { name, problems, warnings, taskTypes } = await this.validate(xml);
     if (problems.length) throw new ValidationError(`The diagram has ${problems.length} problem(s)`, problems);
-    this.refuseBeyondDeployer(taskTypes, deployer);
+    this.refuseBeyondDeployer(taskTypes, by.actor);
     try {
-      const saved = await this.db.getRepository(WorkflowDefinition).save({
-        key, version: (latest?.version ?? 0) + 1, name, xml, checksum, deployedBy: deployer.name,
+      // the version and its audit entry commit together
+      const saved = await this.db.transaction(async (manager) => {
+        const version = await manager.getRepository(WorkflowDefinition).save({
+          key, version: (latest?.version ?? 0) + 1, name, xml, checksum, deployedBy: by.actor.name,
+        });
+        await this.audit.record(
+          { actor: by.actor, ip: by.ip, action: 'workflow.deploy', target: `workflow:${key}`, details: { version: version.version, checksum, taskTypes: [...new Set(taskTypes.map(({ type }) => type))] } },
+          manager,
+        );
+        return version;
       });
       this.logger.log(`deployed ${key} v${saved.version}${warnings.length ? ` with ${warnings.length} lint warning(s)` : ''}`);
       return { ...this.describe(await this.db.getRepository(WorkflowDefinition).findOneByOrFail({ id: saved.id })), created: true, warnings };
     } catch (error) {
       // another process deployed the same version at the same moment
-      if (isUniqueViolation(error)) return this.deploy(key, xml, deployer);
+      if (isUniqueViolation(error)) return this.deploy(key, xml, by);
       throw error;
     }
   }
@@ -91,7 +102,7 @@ export class DefinitionsService {
       const key = basename(file, '.bpmn');
       const xml = await readFile(join(directory, file), 'utf8');
       const known = await this.db.getRepository(WorkflowDefinition).existsBy({ key, checksum: checksumOf(xml) });
-      if (!known) results.push(await this.deploy(key, xml, SYSTEM_ACTOR));
+      if (!known) results.push(await this.deploy(key, xml, { actor: SYSTEM_ACTOR, ip: null }));
     }
     return results;
   }

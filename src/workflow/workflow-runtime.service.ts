@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { Acting } from '../audit/acting';
+import { AuditService } from '../audit/audit.service';
 import { type PrincipalRef, SYSTEM_ACTOR } from '../common/actor';
 import { InvalidStateError, NotFoundError, ValidationError } from '../common/errors';
 import { elementIdsOf } from './bpmn/element-ids';
@@ -67,6 +69,7 @@ export class WorkflowRuntimeService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly definitions: DefinitionsService,
     private readonly wakeup: JobWakeup,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -140,7 +143,7 @@ export class WorkflowRuntimeService {
   }
 
   /** Puts the failed job of an open incident back in the queue (after a fix); the instance carries on from its last wait. */
-  async retryIncident(id: string, actor: string): Promise<{ id: string; status: string; instanceId: string }> {
+  async retryIncident(id: string, by: Acting): Promise<{ id: string; status: string; instanceId: string }> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('Incident', id);
     const result = await this.db.transaction(async (manager) => {
       const incident = await queryOne<{ instance_id: string; job_id: string | null; status: string }>(
@@ -150,7 +153,8 @@ export class WorkflowRuntimeService {
       );
       if (!incident) throw new NotFoundError('Incident', id);
       if (incident.status !== 'open') throw new InvalidStateError(`Incident ${id} is ${incident.status}; only open incidents can be retried`);
-      await manager.query(`UPDATE incident SET status = 'resolved', resolved_at = now(), retried_by = $2 WHERE id = $1`, [id, actor]);
+      await manager.query(`UPDATE incident SET status = 'resolved', resolved_at = now(), retried_by = $2 WHERE id = $1`, [id, by.actor.name]);
+      await this.audit.record({ actor: by.actor, ip: by.ip, action: 'workflow.incident_retry', target: `process_instance:${incident.instance_id}`, details: { incident: id } }, manager);
       if (incident.job_id) {
         await manager.query(`UPDATE workflow_job SET status = 'pending', attempts = 0, run_at = now(), finished_at = NULL WHERE id = $1`, [incident.job_id]);
       }
@@ -195,7 +199,7 @@ export class WorkflowRuntimeService {
    * Moves a waiting instance to another version of its workflow (default: the latest) when every element it waits at
    * exists there too (issue 4 item 12). Not while a step runs (the instance is leased) or after it ended.
    */
-  async migrateInstance(id: string, targetVersion: number | undefined, actor: string): Promise<ProcessInstanceView> {
+  async migrateInstance(id: string, targetVersion: number | undefined, by: Acting): Promise<ProcessInstanceView> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('Process instance', id);
     await this.db.transaction(async (manager) => {
       const instance = await queryOne<{ status: string; state: unknown; waiting: WaitingElement[]; key: string; version: number; lease_until: Date | null }>(
@@ -228,7 +232,11 @@ export class WorkflowRuntimeService {
       await manager.query(
         `INSERT INTO process_activity (instance_id, element_id, element_type, name, execution_id, entered_at, left_at)
          VALUES ($1, 'migration', 'oms:Migration', $2, $3, now(), now())`,
-        [id, `migrated from v${instance.version} to v${target.version} by ${actor}`, `migration-${Date.now()}`],
+        [id, `migrated from v${instance.version} to v${target.version} by ${by.actor.name}`, `migration-${Date.now()}`],
+      );
+      await this.audit.record(
+        { actor: by.actor, ip: by.ip, action: 'workflow.migrate', target: `process_instance:${id}`, details: { key: instance.key, from: instance.version, to: target.version } },
+        manager,
       );
     });
     return this.getInstance(id);

@@ -6,6 +6,8 @@ import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, M
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { RequirePermission } from '../auth/auth.decorators';
+import { type Acting, CurrentActing } from '../audit/acting';
+import { AuditService } from '../audit/audit.service';
 import { type Actor, CurrentActor } from '../common/actor';
 import { NotFoundError, ValidationError } from '../common/errors';
 import { type Page, PageQuery, pageWindow } from '../common/pagination';
@@ -63,6 +65,7 @@ export class WorkflowController {
     private readonly runtime: WorkflowRuntimeService,
     private readonly registry: TaskTypeRegistry,
     @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
   ) {}
 
   @Get('workflows')
@@ -89,10 +92,10 @@ export class WorkflowController {
   /** 201 with the new version; 200 with the latest when the XML is identical; 422 listing every problem by element id. */
   @Post('workflows/:key/versions')
   @RequirePermission('workflows.deploy')
-  async deploy(@Param('key') key: string, @Body() body: unknown, @Headers('content-type') contentType: string | undefined, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: Response) {
+  async deploy(@Param('key') key: string, @Body() body: unknown, @Headers('content-type') contentType: string | undefined, @CurrentActing() acting: Acting, @Res({ passthrough: true }) response: Response) {
     const xml = xmlFrom(body, contentType);
     checkKey(key);
-    const { created, ...result } = await this.definitions.deploy(key, xml, actor);
+    const { created, ...result } = await this.definitions.deploy(key, xml, acting);
     response.status(created ? 201 : 200);
     return result;
   }
@@ -123,10 +126,14 @@ export class WorkflowController {
   /** Starts an instance of the latest version of a deployed workflow (analysts trying a diagram, integrations). */
   @Post('process-instances')
   @RequirePermission('workflows.deploy')
-  async startInstance(@Body() body: StartInstanceDto, @CurrentActor() actor: Actor) {
+  async startInstance(@Body() body: StartInstanceDto, @CurrentActing() { actor, ip }: Acting) {
     try {
       // it runs as whoever started it: its task types act with their permissions, not the system's
-      const id = await this.db.transaction((manager) => this.runtime.startInstance(manager, body.key, body.businessKey ?? null, body.variables ?? {}, actor));
+      const id = await this.db.transaction(async (manager) => {
+        const started = await this.runtime.startInstance(manager, body.key, body.businessKey ?? null, body.variables ?? {}, actor);
+        await this.audit.record({ actor, ip, action: 'workflow.start', target: `process_instance:${started}`, details: { key: body.key, businessKey: body.businessKey ?? null } }, manager);
+        return started;
+      });
       return await this.runtime.getInstance(id);
     } catch (error) {
       if (error instanceof NotFoundError) throw ValidationError.of('key', `no workflow ${body.key} is deployed`);
@@ -144,14 +151,14 @@ export class WorkflowController {
   @Post('process-instances/:id/migrate')
   @HttpCode(200)
   @RequirePermission('workflows.deploy')
-  migrate(@Param('id') id: string, @Body() body: MigrateInstanceDto, @CurrentActor() actor: Actor) {
-    return this.runtime.migrateInstance(id, body.version, actor.name);
+  migrate(@Param('id') id: string, @Body() body: MigrateInstanceDto, @CurrentActing() acting: Acting) {
+    return this.runtime.migrateInstance(id, body.version, acting);
   }
 
   @Post('incidents/:id/retry')
   @HttpCode(200)
   @RequirePermission('workflows.deploy')
-  retry(@Param('id') id: string, @CurrentActor() actor: Actor) {
-    return this.runtime.retryIncident(id, actor.name);
+  retry(@Param('id') id: string, @CurrentActing() acting: Acting) {
+    return this.runtime.retryIncident(id, acting);
   }
 }

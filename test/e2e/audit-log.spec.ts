@@ -1,8 +1,10 @@
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../src/audit/audit.service';
 import { SYSTEM_ACTOR } from '../../src/common/actor';
-import { unique } from '../helpers/fixtures';
-import { ADMIN_EMAIL, useTestApp } from '../helpers/test-app';
+import { MIGRATIONS } from '../../migrations';
+import { diagram } from '../helpers/bpmn';
+import { shippedOrder, unique, userWithRoles } from '../helpers/fixtures';
+import { ADMIN_EMAIL, eventually, useTestApp } from '../helpers/test-app';
 
 interface Entry {
   id: string;
@@ -109,6 +111,56 @@ describe('the audit log', () => {
     await http().post(`${path}/revert`).set(context.auth).send({ part: 'text', version: 0 }).expect(200);
     expect(await latest('notification_template.update', 'sms/zh-CN/order-shipped')).toMatchObject({ details: { parts: ['text'], note: 'shorter' } });
     expect(await latest('notification_template.revert', 'sms/zh-CN/order-shipped')).toMatchObject({ details: { part: 'text', toVersion: 0 } });
+  });
+
+  it('records the schema migrations and the shipped diagrams deployed at start, by the system', async () => {
+    const migrations = await entries({ action: 'migration.run' });
+    expect(migrations.map((entry) => entry.target).sort()).toEqual(MIGRATIONS.map((migration) => migration.name).sort());
+    expect(migrations.every((entry) => entry.actor === 'system' && entry.actorKind === 'system')).toBe(true);
+    const shipped = await entries({ action: 'workflow.deploy', actor: 'system' });
+    expect(shipped.map((entry) => entry.target)).toEqual(expect.arrayContaining(['workflow:order-fulfillment', 'workflow:after-sales']));
+  });
+
+  it('records workflow deploys, instances started and migrated through the API, and incident retries', async () => {
+    const key = unique('audited-flow');
+    const waiting = (task: string) =>
+      diagram(key, `<bpmn:startEvent id="Start" /><bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="${task}" />
+        <bpmn:serviceTask id="${task}" oms:taskType="aftersales.close" /><bpmn:sequenceFlow id="F2" sourceRef="${task}" targetRef="End" /><bpmn:endEvent id="End" />`);
+    await http().post(`/api/workflows/${key}/versions`).set(context.auth).set('Content-Type', 'application/xml').send(waiting('Close')).expect(201);
+    expect(await latest('workflow.deploy', `workflow:${key}`)).toMatchObject({ actor: ADMIN_EMAIL, details: { version: 1, taskTypes: ['aftersales.close'] } });
+
+    // an analyst's instance fails to an incident (no aftersales.write); the admin migrates it to v2 and retries it
+    const analyst = await userWithRoles(context.app, 'analyst');
+    const started = (await http().post('/api/process-instances').set(analyst.auth).send({ key, businessKey: 'AUDIT-1', variables: { caseId: 'none' } }).expect(201)).body;
+    expect(await latest('workflow.start', `process_instance:${started.id}`)).toMatchObject({ actor: analyst.email, actorKind: 'user', details: { key, businessKey: 'AUDIT-1' } });
+    const incident = await eventually(async () => (await http().get(`/api/process-instances/${started.id}`).set(context.auth).expect(200)).body.incidents[0]);
+    await http().post(`/api/incidents/${incident.id}/retry`).set(context.auth).expect(200);
+    expect(await latest('workflow.incident_retry', `process_instance:${started.id}`)).toMatchObject({ actor: ADMIN_EMAIL, details: { incident: incident.id } });
+
+    // a waiting instance moved to a new version
+    const parkedKey = unique('audited-wait');
+    const parking = (end: string) =>
+      diagram(parkedKey, `<bpmn:startEvent id="Start" /><bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Wait" />
+        <bpmn:intermediateCatchEvent id="Wait"><bpmn:messageEventDefinition messageRef="Msg_Go" /></bpmn:intermediateCatchEvent>
+        <bpmn:sequenceFlow id="F2" sourceRef="Wait" targetRef="${end}" /><bpmn:endEvent id="${end}" />`, '<bpmn:message id="Msg_Go" name="Go" />');
+    const deployParking = (xml: string) => http().post(`/api/workflows/${parkedKey}/versions`).set(context.auth).set('Content-Type', 'application/xml').send(xml).expect(201);
+    await deployParking(parking('End'));
+    const parked = (await http().post('/api/process-instances').set(context.auth).send({ key: parkedKey }).expect(201)).body;
+    await eventually(async () => ((await http().get(`/api/process-instances/${parked.id}`).set(context.auth).expect(200)).body.status === 'waiting' ? true : undefined));
+    await deployParking(parking('Done'));
+    await http().post(`/api/process-instances/${parked.id}/migrate`).set(context.auth).send({}).expect(200);
+    expect(await latest('workflow.migrate', `process_instance:${parked.id}`)).toMatchObject({ actor: ADMIN_EMAIL, details: { key: parkedKey, from: 1, to: 2 } });
+  });
+
+  it('records refunds with the amount and who decided them', async () => {
+    const { order, skus } = await shippedOrder(context.app, context.auth, [1]);
+    const opened = (await http().post(`/api/orders/${order.id}/after-sales`).set(context.auth).send({ type: 'refund_only', lines: [{ sku: skus[0], quantity: 1 }], reason: 'broken' }).expect(201)).body;
+    await http().post(`/api/after-sales/${opened.id}/approve`).set(context.auth).send({}).expect(200);
+    await http().post(`/api/after-sales/${opened.id}/refund`).set(context.auth).send({ amount: '9.90', reference: 'RF-AUDIT' }).expect(200);
+    expect(await latest('aftersales.refund', `after_sales_case:${opened.id}`)).toMatchObject({
+      actor: ADMIN_EMAIL,
+      details: { case: opened.number, order: order.number, amount: '9.90', reference: 'RF-AUDIT', viaWorkflow: false },
+    });
   });
 
   it('is read newest first, paged, filtered by actor, action or area, and time', async () => {

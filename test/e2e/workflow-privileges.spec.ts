@@ -177,6 +177,8 @@ describe('workflow privileges', () => {
     expect(refunded.refund).toMatchObject({ amount: '5.00' });
     // the history names who completed the task, as authenticated, not the admin who retried or a variable
     expect(refunded.history.find((entry) => entry.to === 'refunded')?.by).toBe(finance.email);
+    const [audited] = await db().query(`SELECT actor, details FROM audit_log WHERE action = 'aftersales.refund' AND target = $1`, [`after_sales_case:${target.id}`]);
+    expect(audited).toMatchObject({ actor: finance.email, details: { amount: '5.00', viaWorkflow: true } });
   });
 
   it('completing the review with a variable its form does not declare is 422 and completes nothing (needsReturn cannot skip QC)', async () => {

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import type { TestApp } from './test-app';
 
 /** Bookkeeping a refused request may write (throttle counters, login failures, audit entries): not a change of data. */
-export const BOOKKEEPING_TABLES = ['login_failure', 'rate_limit', 'audit_log', 'audit_event', 'schema_migration', 'session', 'admin_session'];
+export const BOOKKEEPING_TABLES = ['login_failure', 'rate_limit', 'audit_log', 'schema_migration', 'session', 'admin_session'];
 
 export interface DatabaseChanges {
   /** A mark to compare against later. */
