@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { diagram } from '../helpers/bpmn';
+import { diagram, reviewThenRefund } from '../helpers/bpmn';
 import { orderBody, shippedOrder, stockedCatalogue, unique, userWithRoles } from '../helpers/fixtures';
 import { eventually, useTestApp } from '../helpers/test-app';
 
@@ -13,16 +13,6 @@ const oneTask = (key: string, type: string, extensions = '') =>
     `<bpmn:startEvent id="Start" /><bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Act" />
      <bpmn:serviceTask id="Act" name="Act" oms:taskType="${type}">${extensions}</bpmn:serviceTask>
      <bpmn:sequenceFlow id="F2" sourceRef="Act" targetRef="End" /><bpmn:endEvent id="End" />`,
-  );
-
-/** The analyst's attack of the outside review: start → aftersales.review → aftersales.refund → end. */
-const reviewThenRefund = (key: string) =>
-  diagram(
-    key,
-    `<bpmn:startEvent id="Start" /><bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Review" />
-     <bpmn:serviceTask id="Review" name="Approve" oms:taskType="aftersales.review" /><bpmn:sequenceFlow id="F2" sourceRef="Review" targetRef="Refund" />
-     <bpmn:serviceTask id="Refund" name="Refund" oms:taskType="aftersales.refund" /><bpmn:sequenceFlow id="F3" sourceRef="Refund" targetRef="End" />
-     <bpmn:endEvent id="End" />`,
   );
 
 /**

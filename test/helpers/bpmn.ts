@@ -13,3 +13,13 @@ export const AS_SYSTEM = {
   principal: async () => SYSTEM_ACTOR,
   completerOf: async () => undefined,
 };
+
+/** The outside review's attack (issue 11): start → aftersales.review → aftersales.refund → end, tasks `Review` and `Refund`. */
+export const reviewThenRefund = (key: string, startId = 'Start') =>
+  diagram(
+    key,
+    `<bpmn:startEvent id="${startId}" /><bpmn:sequenceFlow id="F1" sourceRef="${startId}" targetRef="Review" />
+     <bpmn:serviceTask id="Review" name="Approve" oms:taskType="aftersales.review" /><bpmn:sequenceFlow id="F2" sourceRef="Review" targetRef="Refund" />
+     <bpmn:serviceTask id="Refund" name="Refund" oms:taskType="aftersales.refund" /><bpmn:sequenceFlow id="F3" sourceRef="Refund" targetRef="End" />
+     <bpmn:endEvent id="End" />`,
+  );

@@ -3,7 +3,7 @@ import { adminLogin, baseUrl, buildWorkflowUiBundles, collectPageErrors, launchC
 import { orderBody, stockedCatalogue, unique } from '../../helpers/fixtures';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, eventually, startTestApp, type TestApp } from '../../helpers/test-app';
 import { AuthService } from '../../../src/auth/auth.service';
-import { diagram } from '../../helpers/bpmn';
+import { reviewThenRefund } from '../../helpers/bpmn';
 
 // AdminJS: no component bundling and no rollup watcher in tests (STACK trap 4); jest runs this file with
 // --experimental-vm-modules because AdminJS is ESM-only (trap 2).
@@ -15,13 +15,7 @@ const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? '/tmp';
 
 /** The outside review's attack, drawn: start → aftersales.review → aftersales.refund → end, with a layout to show. */
 const refundAttack = (key: string) =>
-  diagram(
-    key,
-    `<bpmn:startEvent id="StartEvent_1" /><bpmn:sequenceFlow id="F1" sourceRef="StartEvent_1" targetRef="Review" />
-     <bpmn:serviceTask id="Review" name="Approve" oms:taskType="aftersales.review" /><bpmn:sequenceFlow id="F2" sourceRef="Review" targetRef="Refund" />
-     <bpmn:serviceTask id="Refund" name="Refund" oms:taskType="aftersales.refund" /><bpmn:sequenceFlow id="F3" sourceRef="Refund" targetRef="End" />
-     <bpmn:endEvent id="End" />`,
-  ).replace(
+  reviewThenRefund(key, 'StartEvent_1').replace(
     '</bpmn:definitions>',
     `<bpmndi:BPMNDiagram id="D" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI">
       <bpmndi:BPMNPlane id="Plane" bpmnElement="${key}">
