@@ -9,7 +9,7 @@
  * esbuild's own install script only checks its binary: the binary comes from the @esbuild/<platform> optional
  * dependency, which `npm ci` installs even where install scripts are skipped.
  */
-import { rm } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,12 +62,28 @@ export function bundleOptions({ watch = false } = {}) {
   };
 }
 
+/** What a build was made from: the project's own source files (`BUILD_INPUTS` in the output), to tell whether it is stale. */
+export const BUILD_INPUTS = 'build-inputs.json';
+
+/**
+ * Builds into a staging folder, then swaps it in: a server (or a test of another process) reading the bundles while this
+ * runs finds the old ones or the new ones, not a folder being emptied.
+ */
 export async function buildBundles() {
-  await rm(OUT_DIR, { recursive: true, force: true });
-  const result = await esbuild.build({ ...bundleOptions(), metafile: true });
+  const staging = `${OUT_DIR}.${process.pid}.staging`;
+  await rm(staging, { recursive: true, force: true });
+  const result = await esbuild.build({ ...bundleOptions(), outdir: staging, metafile: true });
+  const sources = Object.keys(result.metafile.inputs).filter((file) => !file.includes('node_modules') && !file.includes(':'));
+  await writeFile(join(staging, BUILD_INPUTS), JSON.stringify({ builtAt: Date.now(), sources }));
+  const previous = `${OUT_DIR}.${process.pid}.previous`;
+  await rename(OUT_DIR, previous).catch((error) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+  await rename(staging, OUT_DIR);
+  await rm(previous, { recursive: true, force: true });
   return Object.entries(result.metafile.outputs)
     .filter(([file]) => !file.endsWith('.map'))
-    .map(([file, output]) => ({ file, bytes: output.bytes }));
+    .map(([file, output]) => ({ file: file.replace(`.${process.pid}.staging`, ''), bytes: output.bytes }));
 }
 
 async function main() {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -20,13 +20,24 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /**
- * Builds the workflow pages' bundles from the current sources (what `npm run build` does in build:ui), so the test
- * never runs against stale or missing bundles. Takes a second or two.
+ * Builds the workflow pages' bundles when they are missing or older than a source they were built from (what `npm run
+ * build` does in build:ui), so the test never runs against stale or missing bundles; after `npm run build` (npm test)
+ * nothing is rebuilt while other test files serve the pages.
  */
 export function buildWorkflowUiBundles(): void {
   const root = projectRoot();
+  if (bundlesAreCurrent(root)) return;
   const result = spawnSync(process.execPath, [join(root, 'src', 'workflow-ui', 'build-bundles.mjs')], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   if (result.status !== 0) throw new Error(`building the workflow-ui bundles failed:\n${result.stderr || result.stdout || result.error?.message}`);
+}
+
+function bundlesAreCurrent(root: string): boolean {
+  try {
+    const { builtAt, sources } = JSON.parse(readFileSync(join(root, 'dist', 'workflow-ui', 'build-inputs.json'), 'utf8')) as { builtAt: number; sources: string[] };
+    return sources.length > 0 && sources.every((source) => statSync(join(root, source)).mtimeMs < builtAt);
+  } catch {
+    return false; // never built, or a source is gone
+  }
 }
 
 /** http://127.0.0.1:<port> of a started test app. */
