@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { Acting } from '../audit/acting';
 import { AuditService } from '../audit/audit.service';
 import { type Actor, SYSTEM_ACTOR } from '../common/actor';
-import { InvalidStateError, isUniqueViolation, RateLimitedError, UnauthorizedError } from '../common/errors';
+import { isUniqueViolation, RateLimitedError, UnauthorizedError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { queryOne } from '../database/sql';
 import { API_KEY_PREFIX, sha256 } from './api-keys.service';
@@ -176,8 +176,15 @@ export class AuthService {
    * POST /api/auth/logout: this access token answers 401 from now on. An API key does not sign out (409): it is an
    * integration's standing credential, revoked by an admin (DELETE /api/api-keys/{id}), not by a stray call.
    */
+  /** API.md: that token answers 401 from then on — a user's access token is deleted, an API key revoked (its integration signs off). */
   async logout(token: string, by: Acting): Promise<void> {
-    if (by.actor.kind !== 'user') throw new InvalidStateError('An API key does not sign out; an admin revokes it with DELETE /api/api-keys/{id}');
+    if (by.actor.kind === 'api_key') {
+      await this.db.transaction(async (manager) => {
+        const revoked = await manager.query(`UPDATE api_key SET revoked_at = now(), revoked_by = $2 WHERE token_hash = $1 AND revoked_at IS NULL RETURNING id`, [sha256(token), by.actor.name]);
+        if (revoked.length > 0) await this.audit.record({ ...by, action: 'api_key.revoke', target: `api_key:${by.actor.id}`, details: { name: by.actor.name, by: 'logout' } }, manager);
+      });
+      return;
+    }
     await this.db.query(`DELETE FROM access_token WHERE token_hash = $1`, [sha256(token)]);
     await this.audit.record({ ...by, action: 'auth.logout', target: `user:${by.actor.id}`, details: { channel: 'api' } });
   }

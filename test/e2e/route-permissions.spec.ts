@@ -91,9 +91,17 @@ describe('route × role permission matrix (G3.3)', () => {
         },
       });
     }
-    const key = (await test.app.http.post('/api/api-keys').set(test.auth).send({ name: 'matrix-integration', roles: ['integration'] }).expect(201)).body.key as string;
+    const newKey = async () => (await test.app.http.post('/api/api-keys').set(test.auth).send({ name: 'matrix-integration', roles: ['integration'] }).expect(201)).body.key as string;
+    let key = await newKey();
     const integration = BUILT_IN_ROLES.find((role) => role.name === 'integration')!;
-    callers.push({ name: 'API key (integration)', permissions: new Set(integration.permissions), auth: () => ({ Authorization: `Bearer ${key}` }), renew: async () => undefined });
+    callers.push({
+      name: 'API key (integration)',
+      permissions: new Set(integration.permissions),
+      auth: () => ({ Authorization: `Bearer ${key}` }),
+      renew: async () => {
+        key = await newKey(); // a key that signed out is revoked
+      },
+    });
   });
 
   const call = (route: Route, auth: Record<string, string>) =>

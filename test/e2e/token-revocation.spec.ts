@@ -198,10 +198,13 @@ describe('tokens, sessions and API keys are revoked server-side', () => {
       await http().delete('/api/api-keys/not-an-id').set(admin.auth).expect(404);
     });
 
-    it('a key does not sign out (409 invalid_state): only an admin revokes it', async () => {
+    it('a key that signs out (logout → 204) is revoked: it answers 401 from then on (API.md)', async () => {
       const key = await createKey({});
-      expect((await http().post('/api/auth/logout').set(bearer(key.key)).expect(409)).body.error.code).toBe('invalid_state');
       await http().get('/api/orders').set(bearer(key.key)).expect(200);
+      await http().post('/api/auth/logout').set(bearer(key.key)).expect(204);
+      await http().get('/api/orders').set(bearer(key.key)).expect(401);
+      const [row] = await db().query(`SELECT revoked_at IS NOT NULL AS revoked FROM api_key WHERE id = $1`, [key.id]);
+      expect(row.revoked).toBe(true);
     });
 
     it('records the last use to the minute, not with a write per request', async () => {
