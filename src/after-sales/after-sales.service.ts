@@ -236,15 +236,13 @@ export class AfterSalesService implements OnModuleInit {
    * restocked.
    */
   async inspect(idOrNumber: string, input: InspectCaseDto, actor: Actor, fromWorkflow = false): Promise<CaseView> {
-    let restocked: string[] = [];
-    const view = await this.step(idOrNumber, actor, async (manager, row) => {
+    return this.step(idOrNumber, actor, async (manager, row) => {
       if (fromWorkflow && row.status !== 'received') return;
       this.assertTransition(row, 'inspected', 'inspected');
       const lines = await queryRows<{ sku: string; quantity: number }>(manager, `SELECT sku, quantity FROM after_sales_case_line WHERE case_id = $1 ORDER BY sku`, [row.id]);
       const note = `QC ${input.result}${input.notes ? `: ${input.notes}` : ''}`;
       if (input.result === 'pass') {
         await this.inventory.returnToStock(manager, row.received_warehouse!, lines, caseReference(row.id), `returned, ${note} (case ${row.number})`, actor.name);
-        restocked = lines.map((line) => line.sku);
       } else {
         await this.inventory.quarantine(manager, row.received_warehouse!, lines, caseReference(row.id), `${note} (case ${row.number})`, actor.name);
       }
@@ -252,8 +250,6 @@ export class AfterSalesService implements OnModuleInit {
       await this.move(manager, row, 'inspected', actor, `${note}; ${restockNote}`, { qc_result: input.result, qc_notes: input.notes ?? null }, input.result === 'pass');
       if (!fromWorkflow) await this.tell(manager, row, CASE_MESSAGES.inspected, { qcPassed: input.result === 'pass' });
     });
-    this.inventory.announceStock(restocked);
-    return view;
   }
 
   /** Finance refunds: never above what was paid minus what the order's cases were refunded already (422 otherwise). */

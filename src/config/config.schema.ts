@@ -81,6 +81,8 @@ export const configSchema = z.object({
   NOTIFICATION_LEASE_SECONDS: integer(1, 3600, 60),
   /** Fault injection for the crash tests: the process kills itself (SIGKILL) after claiming a message, before sending it. */
   FAULT_CRASH_BEFORE_SEND: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  /** Fault injection for the crash tests: the process kills itself (SIGKILL) right after a transaction that announced stock committed. */
+  FAULT_CRASH_AFTER_STOCK_ANNOUNCED: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   ADMIN_ENABLED: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
 }).superRefine((config, context) => {
   // once both are valid: the first admin's password must not be its email either

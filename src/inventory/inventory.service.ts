@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AppError, ConflictError, InvalidStateError, isOutOfRange, isUniqueViolation, NotFoundError, ValidationError } from '../common/errors';
 import { normaliseMoney } from '../common/money';
 import { queryOne, queryRows } from '../database/sql';
+import { StockAnnouncements, type StockIncreasedListener } from './stock-announcements';
 import type { CreateWarehouseDto, InventoryQuery } from './dto/inventory.dto';
 import type { StockMovementKind } from './stock-movement.entity';
 import { Warehouse } from './warehouse.entity';
@@ -45,7 +46,6 @@ interface MovementBalance {
   reserved: number;
 }
 
-type StockIncreasedListener = (skus: string[]) => void | Promise<void>;
 
 const LEVEL_VIEW_SQL = `
   SELECT w.code AS warehouse, l.sku, l.bin, l.on_hand AS "onHand", l.reserved, l.on_hand - l.reserved AS available
@@ -69,19 +69,14 @@ export const toWarehouseView = (w: Warehouse): WarehouseView => ({
 @Injectable()
 export class InventoryService {
   private readonly logger = new Logger('Inventory');
-  private readonly stockIncreasedListeners: StockIncreasedListener[] = [];
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly announcements: StockAnnouncements,
+  ) {}
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
-
-  /** Orders waiting for stock subscribe here; inventory itself knows nothing of orders. */
+  /** Orders waiting for stock subscribe here (every process); inventory itself knows nothing of orders. */
   onStockIncreased(listener: StockIncreasedListener): void {
-    this.stockIncreasedListeners.push(listener);
-  }
-
-  private notifyStockIncreased(skus: string[]): void {
-    for (const listener of this.stockIncreasedListeners) {
-      Promise.resolve(listener(skus)).catch((error) => this.logger.error(`stock-increased listener failed: ${error}`));
-    }
+    this.announcements.subscribe(listener);
   }
 
   async createWarehouse(input: CreateWarehouseDto): Promise<WarehouseView> {
@@ -151,8 +146,7 @@ export class InventoryService {
 
   /** A stock count: sets on-hand to what was counted (PUT /api/inventory/{warehouse}/{sku}). */
   async setLevel(warehouseCode: string, sku: string, onHand: number, bin: string | undefined, actor: string): Promise<StockLevelView> {
-    let increased = false;
-    const view = await this.db.transaction(async (manager) => {
+    return this.db.transaction(async (manager) => {
       const warehouse = await this.requireWarehouse(manager, warehouseCode);
       await this.requireProduct(manager, sku);
       await manager.query(
@@ -172,16 +166,14 @@ export class InventoryService {
         throw new InvalidStateError(`${sku} in ${warehouseCode} has ${level.reserved} units reserved; on-hand cannot be set to ${onHand}`);
       }
       if (delta !== 0) await this.recordMovement(manager, warehouse.id, sku, 'count', delta, 0, after, null, `stock count`, actor);
-      increased = delta > 0;
+      if (delta > 0) await this.announcements.announce(manager, [sku]);
       return this.getLevel(warehouseCode, sku, manager);
     });
-    if (increased) this.notifyStockIncreased([sku]);
-    return view;
   }
 
   /** Receipts (positive delta) and write-offs (negative); never below what is reserved. */
   async adjust(warehouseCode: string, sku: string, delta: number, reason: string, actor: string): Promise<StockLevelView> {
-    const view = await this.db.transaction(async (manager) => {
+    return this.db.transaction(async (manager) => {
       const warehouse = await this.requireWarehouse(manager, warehouseCode);
       await this.requireProduct(manager, sku);
       if (delta > 0) {
@@ -205,13 +197,12 @@ export class InventoryService {
         );
       }
       await this.recordMovement(manager, warehouse.id, sku, delta > 0 ? 'receipt' : 'adjustment', delta, 0, after, null, reason, actor);
+      if (delta > 0) await this.announcements.announce(manager, [sku]);
       return this.getLevel(warehouseCode, sku, manager);
     }).catch((error: unknown) => {
       if (isOutOfRange(error)) throw new ValidationError(`${sku} in ${warehouseCode} cannot hold that many units`, [{ path: 'delta', message: 'would take on-hand beyond 2147483647 units' }]);
       throw error;
     });
-    if (delta > 0) this.notifyStockIncreased([sku]);
-    return view;
   }
 
   /**
@@ -253,7 +244,8 @@ export class InventoryService {
       await this.recordMovement(manager, reservation.warehouse_id, reservation.sku, 'release', 0, -reservation.quantity, after, reference, reason, actor);
       skus.push(reservation.sku);
     }
-    if (skus.length) setImmediate(() => this.notifyStockIncreased(skus));
+    // with the release: orders waiting for these skus get them once it commits, whichever process works it (issue 12)
+    await this.announcements.announce(manager, skus);
     return reservations.length;
   }
 
@@ -296,8 +288,8 @@ export class InventoryService {
   }
 
   /**
-   * G1.6: returned units that passed QC go back on hand in the caller's transaction (ledger kind `return`). The caller calls
-   * announceStock() after its commit, so that orders waiting for these skus get them.
+   * G1.6: returned units that passed QC go back on hand in the caller's transaction (ledger kind `return`), announced with
+   * it, so that orders waiting for these skus get them once it commits.
    */
   async returnToStock(manager: EntityManager, warehouseCode: string, lines: StockRequest[], reference: string, reason: string, actor: string): Promise<void> {
     const warehouse = await this.requireWarehouse(manager, warehouseCode);
@@ -311,11 +303,7 @@ export class InventoryService {
       );
       await this.recordMovement(manager, warehouse.id, sku, 'return', quantity, 0, after, reference, reason, actor);
     }
-  }
-
-  /** Stock of these skus arrived in a transaction that committed: the backorder queue is worked through. */
-  announceStock(skus: string[]): void {
-    if (skus.length) this.notifyStockIncreased(skus);
+    await this.announcements.announce(manager, lines.map((line) => line.sku));
   }
 
   /** G1.6: returned units that failed QC are set aside: recorded, never on hand, so nothing can reserve or ship them. */

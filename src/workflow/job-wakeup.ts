@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { afterCommit } from '../database/after-commit';
 
 /**
  * Wakes this process's job workers as soon as a transaction that queued a job commits, instead of
@@ -22,13 +23,6 @@ export class JobWakeup {
 
   /** Wakes after the surrounding transaction commits (or at once outside a transaction). */
   afterCommit(manager: EntityManager): void {
-    const runner = manager.queryRunner;
-    if (!runner?.isTransactionActive) {
-      setImmediate(() => this.wake());
-      return;
-    }
-    // TypeORM has no after-commit hook on a query runner; poll its state briefly
-    const check = () => (runner.isTransactionActive ? setTimeout(check, 5) : this.wake());
-    setTimeout(check, 5);
+    afterCommit(manager, () => this.wake());
   }
 }
