@@ -121,10 +121,21 @@ export class AfterSalesService implements OnModuleInit {
 
   /** POST /api/orders/{id}/after-sales: opens a case and starts its process. 409 for the order's status, 422 for quantities or the window. */
   async open(orderIdOrNumber: string, input: OpenCaseDto, actor: Actor): Promise<CaseView> {
+    return (await this.openOnce(orderIdOrNumber, input, actor, 0)).view;
+  }
+
+  /**
+   * Opens a case, unless the same actor opened the same case (type, reason, lines) on the order within `withinSeconds`:
+   * then that one is answered (`created: false`). Checked under the order's row lock, so a double submission to two app
+   * processes still makes one case (issue 12 item 2: no per-order lock in a process's memory).
+   */
+  async openOnce(orderIdOrNumber: string, input: OpenCaseDto, actor: Actor, withinSeconds: number): Promise<{ created: boolean; view: CaseView }> {
     const duplicates = input.lines.map((line) => line.sku).filter((sku, index, all) => all.indexOf(sku) !== index);
     if (duplicates.length) throw ValidationError.of('lines', `names ${duplicates[0]} twice; give each SKU once with its quantity`);
-    const id = await this.db.transaction(async (manager) => {
+    const { id, created } = await this.db.transaction(async (manager) => {
       const order = await this.orders.lockForAfterSales(manager, orderIdOrNumber);
+      const earlier = withinSeconds > 0 ? await this.sameRequest(manager, order.id, input, actor, withinSeconds) : undefined;
+      if (earlier) return { id: earlier, created: false };
       const allowed = orderStatusesForCase(input.type);
       if (!allowed.includes(order.status)) {
         throw new InvalidStateError(`Order ${order.number} is ${order.status}; a ${input.type} case needs an order that is ${allowed.join(' or ')}`);
@@ -149,9 +160,24 @@ export class AfterSalesService implements OnModuleInit {
       });
       await manager.query(`UPDATE after_sales_case SET process_instance_id = $2 WHERE id = $1`, [row.id, instanceId]);
       await this.tellCustomer(manager, row.id, 'after-sales-opened');
-      return row.id as string;
+      return { id: row.id as string, created: true };
     });
-    return this.get(id);
+    return { created, view: await this.get(id) };
+  }
+
+  /** A case the actor opened on the order within the window with the same type, reason and lines (not rejected). */
+  private async sameRequest(manager: EntityManager, orderId: string, input: OpenCaseDto, actor: Actor, withinSeconds: number): Promise<string | undefined> {
+    const linesKey = (lines: Array<{ sku: string; quantity: number }>) => lines.map((line) => `${line.sku}\u0000${line.quantity}`).sort().join('\u0001');
+    const candidates = await queryRows<{ id: string; lines: Array<{ sku: string; quantity: number }> }>(
+      manager,
+      `SELECT c.id, (SELECT coalesce(json_agg(json_build_object('sku', l.sku, 'quantity', l.quantity)), '[]') FROM after_sales_case_line l WHERE l.case_id = c.id) AS lines
+         FROM after_sales_case c
+        WHERE c.order_id = $1 AND c.opened_by = $2 AND c.type = $3 AND c.reason = $4 AND c.status <> 'rejected'
+          AND c.created_at > now() - make_interval(secs => $5)
+        ORDER BY c.created_at DESC`,
+      [orderId, actor.name, input.type, input.reason, withinSeconds],
+    );
+    return candidates.find((candidate) => linesKey(candidate.lines) === linesKey(input.lines))?.id;
   }
 
   async get(idOrNumber: string, manager: EntityManager = this.db.manager): Promise<CaseView> {

@@ -20,7 +20,7 @@ export const CUSTOMER_LINK_SECRET = 'customer-link';
 /** Where the customer's page lives, under the configured PUBLIC_URL. */
 export const CUSTOMER_PAGE_PATH = '/returns';
 /** A second identical request within this time is the customer's double click, not a second case. */
-export const DUPLICATE_SUBMISSION_MS = 60_000;
+export const DUPLICATE_SUBMISSION_SECONDS = 60;
 
 /** What a link carries: the order's id and when it stops working (epoch seconds). */
 export interface CustomerLinkPayload {
@@ -52,8 +52,6 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{10,400}\.[A-Za-z0-9_-]{43}$/;
 export class CustomerLinkService implements OnModuleInit, OnApplicationBootstrap {
   private secret?: Promise<string>;
   private secretValue?: string;
-  /** Submissions of one order take turns here, so a double click cannot pass the duplicate check twice. */
-  private readonly submissions = new Map<string, Promise<unknown>>();
   private readonly publicUrl: string;
 
   constructor(
@@ -133,12 +131,9 @@ export class CustomerLinkService implements OnModuleInit, OnApplicationBootstrap
    */
   async openCase(token: string, input: OpenCaseDto): Promise<{ created: boolean; case: PublicCase }> {
     const order = await this.resolve(token);
-    return this.oneAtATime(order.id, async () => {
-      const earlier = (await this.casesOf(order.id)).find((view) => isSameRequest(view, input));
-      if (earlier) return { created: false, case: toPublicCase(earlier) };
-      const view = await this.cases.open(order.id, input, customerActor(order.number));
-      return { created: true, case: toPublicCase(view) };
-    });
+    // the duplicate check runs under the order's row lock: a double click sent to two processes still makes one case
+    const { created, view } = await this.cases.openOnce(order.id, input, customerActor(order.number), DUPLICATE_SUBMISSION_SECONDS);
+    return { created, case: toPublicCase(view) };
   }
 
   private async verify(token: string): Promise<CustomerLinkPayload> {
@@ -179,17 +174,6 @@ export class CustomerLinkService implements OnModuleInit, OnApplicationBootstrap
       if (items.length === 0 || all.length >= total) return all;
     }
   }
-
-  private async oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const run = (this.submissions.get(key) ?? Promise.resolve()).then(work, work);
-    const settled = run.catch(() => undefined);
-    this.submissions.set(key, settled);
-    try {
-      return await run;
-    } finally {
-      if (this.submissions.get(key) === settled) this.submissions.delete(key);
-    }
-  }
 }
 
 /** Who the case's history names: the customer, through the link of this order. */
@@ -224,13 +208,3 @@ function returnableLines(order: OrderView, cases: CaseView[]): PublicOrderPage['
   });
 }
 
-function isSameRequest(view: CaseView, input: OpenCaseDto): boolean {
-  const lines = (items: Array<{ sku: string; quantity: number }>) => items.map((line) => `${line.sku}\u0000${line.quantity}`).sort().join('\u0001');
-  return (
-    view.status !== 'rejected' &&
-    Date.now() - Date.parse(view.createdAt) < DUPLICATE_SUBMISSION_MS &&
-    view.type === input.type &&
-    view.reason === input.reason &&
-    lines(view.lines) === lines(input.lines)
-  );
-}

@@ -1,6 +1,6 @@
 import { PUBLIC_REQUESTS_PER_ADDRESS, PUBLIC_REQUESTS_PER_TOKEN } from '../../src/after-sales/customer-link-throttle';
 import { TEST_SENDS_PER_HOUR } from '../../src/notifications/test-send-policy';
-import { unique } from '../helpers/fixtures';
+import { shippedOrder, unique } from '../helpers/fixtures';
 import { ADMIN_EMAIL, startTestApp, type TestApp } from '../helpers/test-app';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/test-database';
 
@@ -61,5 +61,16 @@ const freshAddress = () => `10.${(process.pid % 200) + 50}.${Math.floor(++addres
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(60);
       expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(3600);
     }
+  });
+
+  it("a customer's double submit sent to both processes at once opens one case (issue 12 item 2: the check holds the order's row lock)", async () => {
+    const { order, skus } = await shippedOrder(apps[0], auths[0], [2]);
+    const { token } = (await apps[0].http.post(`/api/orders/${order.id}/customer-link`).set(auths[0]).send({}).expect(201)).body;
+    const body = { type: 'return', lines: [{ sku: skus[0], quantity: 1 }], reason: '尺码不合适' };
+    const answers = await Promise.all(apps.map((app) => app.http.post(`/api/public/orders/${token}/after-sales`).set('X-Forwarded-For', freshAddress()).send(body)));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 201]);
+    expect(answers[0].body.number).toBe(answers[1].body.number);
+    const cases = (await apps[1].http.get('/api/after-sales').query({ orderId: order.id }).set(auths[1]).expect(200)).body;
+    expect(cases.total).toBe(1);
   });
 });
