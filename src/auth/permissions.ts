@@ -41,3 +41,8 @@ export const BUILT_IN_ROLES: Array<{ name: string; description: string; permissi
 export function allows(permissions: ReadonlySet<string>, required: string): boolean {
   return permissions.has('*') || permissions.has(required);
 }
+
+/** What of `needed` the holder of `permissions` lacks (nothing for `*`), each once, sorted. */
+export function lacking(permissions: ReadonlySet<string>, needed: Iterable<string>): string[] {
+  return [...new Set(needed)].filter((permission) => !allows(permissions, permission)).sort();
+}

@@ -7,7 +7,7 @@ import type { Actor } from '../common/actor';
 import { ConflictError, type ErrorDetail, ForbiddenError, InvalidStateError, isUniqueViolation, NotFoundError, ValidationError } from '../common/errors';
 import { queryOne, queryRows } from '../database/sql';
 import { isPermission } from './permission-catalogue';
-import { BUILT_IN_ROLES } from './permissions';
+import { BUILT_IN_ROLES, lacking } from './permissions';
 
 /** The built-in role that holds every permission (`*`); it cannot be changed or deleted. */
 export const ADMIN_ROLE = 'admin';
@@ -35,8 +35,7 @@ export interface RoleInput {
  * the actor (its password above all) need every permission involved, unless the actor holds everything (`*`).
  */
 export function refuseBeyond(actor: Actor, permissions: Iterable<string>, what: string): void {
-  if (actor.permissions.has('*')) return;
-  const beyond = [...new Set(permissions)].filter((permission) => !actor.permissions.has(permission)).sort();
+  const beyond = lacking(actor.permissions, permissions);
   if (beyond.length > 0) throw new ForbiddenError(`${what} needs ${beyond.map((permission) => (permission === '*' ? 'every permission (admin)' : permission)).join(', ')}, which your roles do not give you`);
 }
 

@@ -5,6 +5,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Acting } from '../audit/acting';
+import { lacking } from '../auth/permissions';
 import { AuditService } from '../audit/audit.service';
 import { type Actor, SYSTEM_ACTOR } from '../common/actor';
 import { ForbiddenError, isUniqueViolation, NotFoundError, ValidationError } from '../common/errors';
@@ -77,10 +78,8 @@ export class DefinitionsService {
   }
 
   private refuseBeyondDeployer(taskTypes: Array<{ elementId: string; type: string }>, deployer: Actor): void {
-    if (deployer.permissions.has('*')) return;
     const refused = taskTypes.flatMap(({ elementId, type }) =>
-      (this.registry.get(type)?.permissions ?? [])
-        .filter((permission) => !deployer.permissions.has(permission))
+      lacking(deployer.permissions, this.registry.get(type)?.permissions ?? [])
         .map((permission) => ({ path: elementId, message: `task type ${type} needs permission ${permission}, which you do not hold`, type, permission })),
     );
     if (refused.length === 0) return;

@@ -4,6 +4,7 @@ import { Engine } from 'bpmn-engine';
 import { Timers } from 'bpmn-elements';
 import { moddleExtensions, taskInputsOf, taskTypeOf, userTaskSettingsOf } from './bpmn/moddle-extensions';
 import { evaluateExpression as evaluateCompiled, normaliseExpressionSource } from './expressions/expression';
+import { lacking } from '../auth/permissions';
 import type { Actor } from '../common/actor';
 import type { WaitingElement } from './process-instance.entity';
 import { type TaskContext, type TaskType, TaskRefusedError, type TaskTypeRegistry } from './task-type.registry';
@@ -213,8 +214,7 @@ async function actorFor(taskType: TaskType, taskInput: Readonly<Record<string, s
 }
 
 function refuseWithoutPermissions(taskType: TaskType, actor: Actor, who: string): void {
-  if (actor.permissions.has('*')) return;
-  const missing = taskType.permissions.filter((permission) => !actor.permissions.has(permission));
+  const missing = lacking(actor.permissions, taskType.permissions);
   if (missing.length === 0) return;
   throw new TaskRefusedError(`it needs permission ${missing.join(', ')}, which ${actor.name} (${who}) does not hold`);
 }
