@@ -1,12 +1,9 @@
 import { type ErrorDetail, ValidationError } from '../common/errors';
+import { isRealIsoTime } from '../common/validation';
 import type { FormField } from './bpmn/moddle-extensions';
 
 const MAX_TEXT_LENGTH = 2000;
 const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** Whether a YYYY-MM-DD names a day of the calendar (2026-02-30 does not). */
-const isCalendarDay = (value: string) => DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
 
 function problemOf(field: FormField, value: unknown): string | null {
   switch (field.type) {
@@ -17,7 +14,7 @@ function problemOf(field: FormField, value: unknown): string | null {
     case 'money':
       return typeof value === 'string' && MONEY.test(value) ? null : 'must be an amount like "129.00"';
     case 'date':
-      return typeof value === 'string' && isCalendarDay(value) ? null : 'must be a date (YYYY-MM-DD)';
+      return isRealIsoTime(value, { dateOnly: true }) ? null : 'must be a date (YYYY-MM-DD)';
     case 'enum':
       return typeof value === 'string' && (field.options ?? []).includes(value) ? null : `must be one of ${(field.options ?? []).join(', ')}`;
     default:
