@@ -15,3 +15,11 @@ export async function queryRows<T = Record<string, unknown>>(db: Queryable, text
 export async function queryOne<T = Record<string, unknown>>(db: Queryable, text: string, params: unknown[] = []): Promise<T | undefined> {
   return (await queryRows<T>(db, text, params))[0];
 }
+
+/**
+ * Runs `work` in the caller's transaction when one is given (a workflow step's: its effects commit with the step, DESIGN "A
+ * step is one unit of work"), else in a transaction of its own.
+ */
+export function inTransaction<T>(db: DataSource, manager: EntityManager | undefined, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  return manager ? work(manager) : db.transaction(work);
+}

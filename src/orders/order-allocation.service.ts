@@ -48,25 +48,22 @@ export class OrderAllocationService implements OnModuleInit {
   }
 
   /**
-   * The diagram's stock.reserve step; safe to run twice. An order held by a person meanwhile (rejected into exception, or
+   * The diagram's stock.reserve step, in the step's transaction on the order it locked. An order held by a person meanwhile (rejected into exception, or
    * amended back to pending_payment) is left alone: approve() wakes this step again.
    */
-  async reserveStock(orderId: string): Promise<{ reserved: boolean; warehouse?: string }> {
-    return this.db.transaction(async (manager) => {
-      const order = await this.records.lock(manager, orderId);
-      if (ALLOCATED_STATUSES.includes(order.status)) return { reserved: true };
-      if (order.status !== 'pending_review' && order.status !== 'awaiting_stock') return { reserved: false };
-      // the domain's last word (issue 11): a diagram that skips the review, or the wait for a person's approval, reserves nothing
-      if (order.status === 'pending_review' && !order.approvedAt) {
-        throw new InvalidStateError(`Order ${order.number} is pending_review and not approved; stock is reserved for approved orders only`);
-      }
-      const plan = await this.allocateOutstanding(manager, order, await this.records.lines(manager, order.id), 'system');
-      if (!plan?.parts.length) {
-        if (order.status !== 'awaiting_stock') await this.records.transition(manager, order, 'awaiting_stock', 'system', plan?.summary);
-        return { reserved: false };
-      }
-      return { reserved: true, warehouse: plan.parts.map((part) => part.warehouseCode).join(',') };
-    });
+  async reserveStock(manager: EntityManager, order: Order): Promise<{ reserved: boolean; warehouse?: string }> {
+    if (ALLOCATED_STATUSES.includes(order.status)) return { reserved: true };
+    if (order.status !== 'pending_review' && order.status !== 'awaiting_stock') return { reserved: false };
+    // the domain's last word (issue 11): a diagram that skips the review, or the wait for a person's approval, reserves nothing
+    if (order.status === 'pending_review' && !order.approvedAt) {
+      throw new InvalidStateError(`Order ${order.number} is pending_review and not approved; stock is reserved for approved orders only`);
+    }
+    const plan = await this.allocateOutstanding(manager, order, await this.records.lines(manager, order.id), 'system');
+    if (!plan?.parts.length) {
+      if (order.status !== 'awaiting_stock') await this.records.transition(manager, order, 'awaiting_stock', 'system', plan?.summary);
+      return { reserved: false };
+    }
+    return { reserved: true, warehouse: plan.parts.map((part) => part.warehouseCode).join(',') };
   }
 
   /**

@@ -6,6 +6,7 @@ import type { Actor } from '../common/actor';
 import { InvalidStateError, ValidationError } from '../common/errors';
 import { fromCents, MAX_MONEY_CENTS, multiplyMoney, normaliseMoney, sumMoney, toCents } from '../common/money';
 import { FulfillmentService } from '../fulfillment/fulfillment.service';
+import { queryOne } from '../database/sql';
 import { InventoryService } from '../inventory/inventory.service';
 import { SettingsService } from '../settings/settings.service';
 import { WorkflowRuntimeService } from '../workflow/workflow-runtime.service';
@@ -141,15 +142,12 @@ export class OrdersService {
     return { items, total };
   }
 
-  // ---- steps the diagram runs (task types); each is safe to run twice ----
+  // ---- steps the diagram runs (task types): in the step's transaction, on the order the step locked; safe to run again ----
 
   /** G1.2: flags every rule the order breaks; a clean paid order is approved automatically (G3.1 default). */
-  async review(orderId: string): Promise<ReviewOutcome> {
-    return this.db.transaction(async (manager) => {
-      const order = await this.records.lock(manager, orderId);
-      if (!['pending_review', 'pending_payment'].includes(order.status)) return outcomeOf(order.status);
-      return this.reviewLocked(manager, order);
-    });
+  async review(manager: EntityManager, order: Order): Promise<ReviewOutcome> {
+    if (!['pending_review', 'pending_payment'].includes(order.status)) return outcomeOf(order.status);
+    return this.reviewLocked(manager, order);
   }
 
   /**
@@ -168,6 +166,7 @@ export class OrdersService {
     const settings = await this.settings.get(manager);
     const { flags, blocked } = reviewOrder({ ...order, lines, products, available, deliveryArea: new Set(settings.deliveryArea.provinces) });
     await manager.query(`UPDATE customer_order SET flags = $2 WHERE id = $1`, [orderId, JSON.stringify(flags)]);
+    order.flags = flags;
     if (order.paymentStatus !== 'paid') {
       if (order.status !== 'pending_payment') await this.records.transition(manager, order, 'pending_payment', 'system', 'waiting for payment');
       return 'pending_payment';
@@ -186,7 +185,8 @@ export class OrdersService {
       return 'manual';
     }
     // recorded like a person's approval: stock is reserved only for approved orders, whatever a diagram does (issue 11)
-    await manager.query(`UPDATE customer_order SET approved_by = $2, approved_at = now() WHERE id = $1`, [orderId, AUTO_REVIEW]);
+    const approved = await queryOne<{ approved_at: Date }>(manager, `UPDATE customer_order SET approved_by = $2, approved_at = now() WHERE id = $1 RETURNING approved_at`, [orderId, AUTO_REVIEW]);
+    Object.assign(order, { approvedBy: AUTO_REVIEW, approvedAt: approved!.approved_at });
     return 'approved';
   }
 
@@ -326,14 +326,11 @@ export class OrdersService {
    * The diagram's payment deadline (G1.1, issue 5 item 3): cancels the order if it is still unpaid. The process
    * itself goes on (to notify the customer), so it is not terminated. False when the payment won the race.
    */
-  async cancelUnpaid(orderId: string): Promise<boolean> {
-    return this.db.transaction(async (manager) => {
-      const order = await this.records.lock(manager, orderId);
-      if (order.status === 'cancelled') return true; // this step ran already
-      if (order.status !== 'pending_payment') return false;
-      await this.cancelLocked(manager, order, 'not paid within the time limit', 'system');
-      return true;
-    });
+  async cancelUnpaid(manager: EntityManager, order: Order): Promise<boolean> {
+    if (order.status === 'cancelled') return true; // this step ran already
+    if (order.status !== 'pending_payment') return false;
+    await this.cancelLocked(manager, order, 'not paid within the time limit', 'system');
+    return true;
   }
 
   /** Releases what the order holds and records the cancellation; the caller holds the order's row lock. */

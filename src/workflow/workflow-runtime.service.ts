@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { type PrincipalRef, SYSTEM_ACTOR } from '../common/actor';
 import { InvalidStateError, NotFoundError, ValidationError } from '../common/errors';
 import { elementIdsOf } from './bpmn/element-ids';
-import { migrateState } from './engine-step';
+import { migrateState } from './engine/diagram-cache';
 import { WorkflowDefinition } from './workflow-definition.entity';
 import { queryOne } from '../database/sql';
 import { DefinitionsService } from './definitions.service';
@@ -113,7 +113,7 @@ export class WorkflowRuntimeService {
     );
     // A step running right now saves its new waits in one statement whose snapshot may predate this message (it waits
     // for our row lock, then cannot see the message): a job queued now delivers it once the step is saved, or, when
-    // the instance does not wait for it then, leaves it buffered for the step that does (JobWorker.save).
+    // the instance does not wait for it then, leaves it buffered for the step that does (JobRepository.save).
     if (instance && (instance.leased || instance.waiting.some((wait) => wait.messageName === name))) {
       await manager.query(`INSERT INTO workflow_job (instance_id, kind, payload) VALUES ($1, 'message', $2)`, [
         instance.id, JSON.stringify({ messageId: message.id }),
