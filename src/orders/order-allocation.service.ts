@@ -133,12 +133,9 @@ export class OrderAllocationService implements OnModuleInit {
 
       let parts: AllocationPlan['parts'];
       if (target) {
-        await manager.query('SAVEPOINT manual_allocation');
         try {
-          await this.inventory.reserve(manager, target.id, reference, requests);
-          await manager.query('RELEASE SAVEPOINT manual_allocation');
+          await this.inventory.reserve(manager, target.id, reference, requests); // all or nothing
         } catch (error) {
-          await manager.query('ROLLBACK TO SAVEPOINT manual_allocation');
           if (!(error instanceof InsufficientStockError)) throw error;
           const available = (await this.inventory.availability([error.sku], manager)).find((row) => row.warehouseId === target!.id)?.available ?? 0;
           throw new InvalidStateError(`Not enough stock of ${error.sku} in ${target.code}: ${available} available, ${toShip.get(error.sku)} needed; nothing was changed`);
