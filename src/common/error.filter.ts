@@ -46,6 +46,8 @@ export class ApiErrorFilter implements ExceptionFilter {
     // the id the caller got in X-Request-Id: what they quote when they report the failure
     const requestId = response.getHeader(REQUEST_ID_HEADER);
     if (status >= 500) this.logger.error(`${route} (request ${requestId}): ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
+    // what the response said, for whoever counts refusals after it is sent (the intake metrics)
+    response.locals.errorCode = code;
     if (exception instanceof RateLimitedError) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
     if (response.headersSent) return;
     response.status(status).json({ error: { code, message, ...(details?.length ? { details } : {}) } });
