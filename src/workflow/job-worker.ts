@@ -6,6 +6,7 @@ import { queryOne, queryRows } from '../database/sql';
 import { PrincipalsService } from '../auth/principals.service';
 import type { Actor, PrincipalRef } from '../common/actor';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { MetricsService, type StepOutcome } from '../metrics/metrics.service';
 import { NothingToTriggerError, runEngineStep, type StepResult, type StepTrigger, TaskFailedError, type TaskRun } from './engine-step';
 import { JobWakeup } from './job-wakeup';
 import { historyRows } from './step-history';
@@ -68,6 +69,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly registry: TaskTypeRegistry,
     private readonly wakeup: JobWakeup,
     private readonly principals: PrincipalsService,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -130,7 +132,9 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     const claimed = await this.claim();
     if (!claimed) return false;
     const { id, instance_id, kind, payload, attempts, max_attempts, ...instance } = claimed;
-    await this.run({ id, instance_id, kind, payload, attempts, max_attempts }, { id: instance_id, ...instance });
+    const started = performance.now();
+    const outcome = await this.run({ id, instance_id, kind, payload, attempts, max_attempts }, { id: instance_id, ...instance });
+    this.metrics.stepFinished(outcome, (performance.now() - started) / 1000);
     return true;
   }
 
@@ -163,7 +167,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     );
   }
 
-  private async run(job: ClaimedJob, instance: LoadedInstance): Promise<void> {
+  private async run(job: ClaimedJob, instance: LoadedInstance): Promise<StepOutcome> {
     let message: { id: string; name: string; payload: Record<string, unknown> } | undefined;
     const runs: TaskRun[] = [];
     try {
@@ -195,13 +199,13 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
         },
         this.registry,
       );
-      await this.save(job, instance, result, runs, message?.id);
+      return await this.save(job, instance, result, runs, message?.id);
     } catch (error) {
       // the handler calls of a step that did not save are logged on their own (a repeat stays visible)
       await this.logTaskRuns(instance.id, runs).catch((logError: Error) => this.logger.warn(`task execution log of job ${job.id}: ${logError.message}`));
       // the message stays buffered; a fired or cancelled timer, or a finished task, needs nothing more
       if (error instanceof NothingToTriggerError) return await this.finishWithoutStep(job, instance);
-      await this.fail(job, instance, error as Error);
+      return await this.fail(job, instance, error as Error);
     }
   }
 
@@ -238,7 +242,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
    * awaited. Every part runs only when the instance row is still ours (version and lease); otherwise nothing is written.
    * The parts see the database as it was before the statement, hence the exclusions of the current job and message.
    */
-  private async save(job: ClaimedJob, instance: LoadedInstance, result: StepResult, runs: TaskRun[], deliveredMessageId?: string): Promise<void> {
+  private async save(job: ClaimedJob, instance: LoadedInstance, result: StepResult, runs: TaskRun[], deliveredMessageId?: string): Promise<'saved' | 'dropped'> {
     const userTasks = result.waiting
       .filter((wait) => wait.type === 'bpmn:UserTask')
       .map((task) => ({
@@ -333,25 +337,30 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       this.logger.warn(`instance ${instance.id} changed during job ${job.id}; its result was dropped`);
       await this.logTaskRuns(instance.id, runs);
       await this.releaseLease(job, instance, 'the instance changed while this step ran', 1);
-    } else if (row.queued > 0) {
-      this.wakeup.wake();
+      return 'dropped';
     }
+    if (row.queued > 0) this.wakeup.wake();
+    return 'saved';
   }
 
-  private async finishWithoutStep(job: ClaimedJob, instance: LoadedInstance): Promise<void> {
+  private async finishWithoutStep(job: ClaimedJob, instance: LoadedInstance): Promise<'skipped'> {
     await this.db.query(
       `WITH job AS (UPDATE workflow_job SET status = 'done', finished_at = now() WHERE id = $1)
        UPDATE process_instance SET lease_owner = NULL, lease_until = NULL WHERE id = $2 AND lease_owner = $3`,
       [job.id, instance.id, this.workerId],
     );
+    return 'skipped';
   }
 
   /** A failed step: retry later with backoff, or, when the retries are used up, an incident on the instance. */
-  private async fail(job: ClaimedJob, instance: LoadedInstance, error: Error): Promise<void> {
+  private async fail(job: ClaimedJob, instance: LoadedInstance, error: Error): Promise<'failed' | 'incident'> {
     const maxAttempts = error instanceof TaskFailedError && error.retries !== undefined ? error.retries : job.max_attempts;
     const exhausted = job.attempts >= maxAttempts;
     this.logger.warn(`job ${job.id} (${job.kind}) of instance ${instance.id} failed, attempt ${job.attempts}/${maxAttempts}: ${error.message}`);
-    if (!exhausted) return this.releaseLease(job, instance, error.message, retryDelaySeconds(job.attempts));
+    if (!exhausted) {
+      await this.releaseLease(job, instance, error.message, retryDelaySeconds(job.attempts));
+      return 'failed';
+    }
     const elementId = error instanceof TaskFailedError ? error.elementId : (/^<([^>]+)>/.exec(error.message)?.[1] ?? null);
     await this.db.query(
       `WITH job AS (
@@ -362,6 +371,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
        INSERT INTO incident (instance_id, job_id, element_id, message) VALUES ($2, $1, $5, $3)`,
       [job.id, instance.id, error.message, this.workerId, elementId],
     );
+    return 'incident';
   }
 
   private async releaseLease(job: ClaimedJob, instance: LoadedInstance, reason: string, delaySeconds: number): Promise<void> {
