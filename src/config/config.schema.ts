@@ -84,6 +84,11 @@ export const configSchema = z.object({
   /** Fault injection for the crash tests: the process kills itself (SIGKILL) right after a transaction that announced stock committed. */
   FAULT_CRASH_AFTER_STOCK_ANNOUNCED: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   ADMIN_ENABLED: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  /**
+   * A static bearer token that may read /metrics besides a user or API key holding metrics.read, so that a Prometheus
+   * scraper is configured without an account. Unset: only tokens with the permission. Long, because it reveals volumes.
+   */
+  METRICS_TOKEN: optionalString.refine((value) => value === undefined || /^[\x21-\x7e]{24,200}$/.test(value), 'must be 24 to 200 printable characters without spaces'),
 }).superRefine((config, context) => {
   // once both are valid: the first admin's password must not be its email either
   if (config.ADMIN_PASSWORD !== undefined && passwordProblem(config.ADMIN_PASSWORD, config.ADMIN_EMAIL)) {

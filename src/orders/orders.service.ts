@@ -8,6 +8,7 @@ import { fromCents, MAX_MONEY_CENTS, multiplyMoney, normaliseMoney, sumMoney, to
 import { FulfillmentService } from '../fulfillment/fulfillment.service';
 import { queryOne } from '../database/sql';
 import { InventoryService } from '../inventory/inventory.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { SettingsService } from '../settings/settings.service';
 import { WorkflowRuntimeService } from '../workflow/workflow-runtime.service';
 import type { AmendOrderDto, ManualAllocationDto } from './dto/amend-order.dto';
@@ -54,6 +55,7 @@ export class OrdersService {
     private readonly orderAllocation: OrderAllocationService,
     private readonly shipping: OrderShippingService,
     private readonly notifications: OrderNotifications,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** G1.1: idempotent on (channel, externalId); the order and its process instance commit together. */
@@ -95,7 +97,10 @@ export class OrdersService {
       await manager.query(`UPDATE customer_order SET process_instance_id = $2 WHERE id = $1`, [id, instanceId]);
       return id as string;
     });
-    if (createdId) return { order: await this.get(createdId), created: true };
+    if (createdId) {
+      this.metrics.orderAccepted(input.channel);
+      return { order: await this.get(createdId), created: true };
+    }
     const existing = await this.db.getRepository(Order).findOneByOrFail({ channel: input.channel, externalId: input.externalId });
     return { order: await this.get(existing.id), created: false };
   }

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { PrincipalsService } from '../auth/principals.service';
 import type { Actor } from '../common/actor';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { MetricsService, type StepOutcome } from '../metrics/metrics.service';
 import { NothingToTriggerError, runEngineStep, type StepTrigger, TaskFailedError, type TaskRun } from './engine-step';
 import { type ClaimedJob, JobRepository, type LoadedInstance } from './job-repository';
 import { JobWakeup } from './job-wakeup';
@@ -44,6 +45,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly wakeup: JobWakeup,
     private readonly principals: PrincipalsService,
     private readonly jobs: JobRepository,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -105,16 +107,18 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   async runNextJob(): Promise<boolean> {
     const claimed = await this.jobs.claim(this.workerId, this.config.WORKER_LEASE_SECONDS);
     if (!claimed) return false;
-    await this.run(claimed.job, claimed.instance);
+    const started = performance.now();
+    const outcome = await this.run(claimed.job, claimed.instance);
+    this.metrics.stepFinished(outcome, (performance.now() - started) / 1000);
     return true;
   }
 
-  private async run(job: ClaimedJob, instance: LoadedInstance): Promise<void> {
+  private async run(job: ClaimedJob, instance: LoadedInstance): Promise<StepOutcome> {
     const runs: TaskRun[] = [];
     try {
-      if (job.kind === 'start' && instance.state) return await this.jobs.finishWithoutStep(job, instance, this.workerId); // started already
+      if (job.kind === 'start' && instance.state) return await this.skip(job, instance); // started already
       // a message already delivered or discarded needs nothing more; it was read with the claim
-      if (job.kind === 'message' && !job.message) return await this.jobs.finishWithoutStep(job, instance, this.workerId);
+      if (job.kind === 'message' && !job.message) return await this.skip(job, instance);
       const trigger = triggerOf(job);
       const principal = once(() => this.principals.actorOf({ kind: instance.started_by_kind, id: instance.started_by_id ?? '', name: instance.started_by }));
       const { queued } = await this.db.transaction(async (manager) => {
@@ -141,18 +145,26 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
         return saved;
       });
       if (queued > 0) this.wakeup.wake();
+      return 'saved';
     } catch (error) {
       // the handler calls of a step that did not save are logged on their own (a repeat stays visible)
       await this.jobs.logTaskRuns(instance.id, this.workerId, runs).catch((logError: Error) => this.logger.warn(`task execution log of job ${job.id}: ${logError.message}`));
       // the message stays buffered; a fired or cancelled timer, or a finished task, needs nothing more
-      if (error instanceof NothingToTriggerError) return await this.jobs.finishWithoutStep(job, instance, this.workerId);
+      if (error instanceof NothingToTriggerError) return await this.skip(job, instance);
       if (error instanceof StepDroppedError) {
         // someone else changed the instance meanwhile (terminated, or our lease ran out): the job stays for a later try
         this.logger.warn(error.message);
-        return await this.jobs.releaseLease(job, instance, this.workerId, 'the instance changed while this step ran', 1);
+        await this.jobs.releaseLease(job, instance, this.workerId, 'the instance changed while this step ran', 1);
+        return 'dropped';
       }
-      await this.fail(job, instance, error as Error);
+      return await this.fail(job, instance, error as Error);
     }
+  }
+
+  /** The job needs no step (started already, its message or timer is gone). */
+  private async skip(job: ClaimedJob, instance: LoadedInstance): Promise<'skipped'> {
+    await this.jobs.finishWithoutStep(job, instance, this.workerId);
+    return 'skipped';
   }
 
   /** Who completed the instance's latest task at this element, with their permissions now. */
@@ -162,13 +174,17 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   /** A failed step: retry later with backoff, or, when the retries are used up, an incident on the instance. */
-  private async fail(job: ClaimedJob, instance: LoadedInstance, error: Error): Promise<void> {
+  private async fail(job: ClaimedJob, instance: LoadedInstance, error: Error): Promise<'failed' | 'incident'> {
     const maxAttempts = error instanceof TaskFailedError && error.retries !== undefined ? error.retries : job.max_attempts;
     const exhausted = job.attempts >= maxAttempts;
     this.logger.warn(`job ${job.id} (${job.kind}) of instance ${instance.id} failed, attempt ${job.attempts}/${maxAttempts}: ${error.message}`);
-    if (!exhausted) return this.jobs.releaseLease(job, instance, this.workerId, error.message, retryDelaySeconds(job.attempts));
+    if (!exhausted) {
+      await this.jobs.releaseLease(job, instance, this.workerId, error.message, retryDelaySeconds(job.attempts));
+      return 'failed';
+    }
     const elementId = error instanceof TaskFailedError ? error.elementId : (/^<([^>]+)>/.exec(error.message)?.[1] ?? null);
     await this.jobs.failToIncident(job, instance, this.workerId, error.message, elementId);
+    return 'incident';
   }
 }
 
