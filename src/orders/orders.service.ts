@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager, In } from 'typeorm';
 import { CatalogService } from '../catalog/catalog.service';
 import type { Actor } from '../common/actor';
-import { InvalidStateError, ValidationError } from '../common/errors';
+import { InvalidStateError, NotFoundError, ValidationError } from '../common/errors';
 import { fromCents, MAX_MONEY_CENTS, multiplyMoney, normaliseMoney, sumMoney, toCents } from '../common/money';
 import { FulfillmentService } from '../fulfillment/fulfillment.service';
 import { queryOne } from '../database/sql';
@@ -58,9 +58,12 @@ export class OrdersService {
     private readonly metrics: MetricsService,
   ) {}
 
-  /** G1.1: idempotent on (channel, externalId); the order and its process instance commit together. */
+  /**
+   * G1.1: idempotent on (channel, externalId). ONE statement (one round trip, one transaction, issue 12 item 4): the order
+   * with its number, lines (named from the catalogue), first history entry, its process instance (id made here) and the
+   * instance's start job; the answer is built from the rows it wrote. A duplicate writes nothing and answers the existing order.
+   */
   async intake(input: CreateOrderDto, actor: Actor): Promise<{ order: OrderView; created: boolean }> {
-    const products = await this.catalog.findBySkus(input.lines.map((line) => line.sku));
     const shippingFee = input.shippingFee ?? '0.00';
     // each price fits, but quantity × price summed may not: a 422 for the request, never a numeric overflow (500)
     const grandCents = input.lines.reduce((total, line) => total + toCents(line.unitPrice) * BigInt(line.quantity), toCents(shippingFee));
@@ -69,39 +72,30 @@ export class OrdersService {
       throw ValidationError.of('lines', message);
     }
     const itemsTotal = sumMoney(input.lines.map((line) => multiplyMoney(line.unitPrice, line.quantity)));
-    const createdId = await this.db.transaction(async (manager) => {
-      const [{ seq }] = await manager.query(`SELECT nextval('order_number_seq') AS seq`);
-      const status: OrderStatus = input.payment.status === 'paid' ? 'pending_review' : 'pending_payment';
-      const inserted = await manager.query(
-        `INSERT INTO customer_order (number, channel, external_id, status, customer_name, customer_phone, customer_email, customer_locale,
-            shipping_address, payment_method, payment_status, payment_amount, paid_at, items_total, shipping_fee, grand_total, notes, placed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-         ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, number`,
-        [
-          orderNumber(Number(seq)), input.channel, input.externalId, status, input.customer.name, input.customer.phone,
-          input.customer.email ?? null, input.customer.locale ?? null, JSON.stringify(input.shippingAddress), input.payment.method,
-          input.payment.status, input.payment.amount ?? (input.payment.status === 'paid' ? sumMoney([itemsTotal, shippingFee]) : null),
-          input.payment.status === 'paid' ? (input.payment.paidAt ?? new Date().toISOString()) : null,
-          itemsTotal, shippingFee, sumMoney([itemsTotal, shippingFee]), input.notes ?? null, input.placedAt ?? new Date().toISOString(),
-        ],
-      );
-      if (inserted.length === 0) return null; // a duplicate: the existing order answers
-      const { id, number } = inserted[0];
-      for (const [index, line] of input.lines.entries()) {
-        await manager.query(`INSERT INTO order_line (order_id, line_no, sku, name, quantity, unit_price) VALUES ($1, $2, $3, $4, $5, $6)`, [
-          id, index + 1, line.sku, products.get(line.sku)?.name ?? '', line.quantity, line.unitPrice,
-        ]);
-      }
-      await this.records.recordHistory(manager, id, null, status, actor.name, `received from ${input.channel}`);
-      const instanceId = await this.workflow.startInstance(manager, ORDER_WORKFLOW, number, { orderId: id, orderNumber: number });
-      await manager.query(`UPDATE customer_order SET process_instance_id = $2 WHERE id = $1`, [id, instanceId]);
-      return id as string;
+    const status: OrderStatus = input.payment.status === 'paid' ? 'pending_review' : 'pending_payment';
+    const written = await this.records.insertOrder(this.db, {
+      values: {
+        channel: input.channel, external_id: input.externalId, status, customer_name: input.customer.name, customer_phone: input.customer.phone,
+        customer_email: input.customer.email ?? null, customer_locale: input.customer.locale ?? null, shipping_address: input.shippingAddress,
+        payment_method: input.payment.method, payment_status: input.payment.status,
+        payment_amount: input.payment.amount ?? (input.payment.status === 'paid' ? sumMoney([itemsTotal, shippingFee]) : null),
+        paid_at: input.payment.status === 'paid' ? (input.payment.paidAt ?? new Date().toISOString()) : null,
+        items_total: itemsTotal, shipping_fee: shippingFee, grand_total: sumMoney([itemsTotal, shippingFee]), notes: input.notes ?? null,
+        placed_at: input.placedAt ?? new Date().toISOString(),
+      },
+      lines: input.lines.map((line, index) => ({ line_no: index + 1, sku: line.sku, quantity: line.quantity, unit_price: line.unitPrice })),
+      productName: this.catalog.productNameSql,
+      history: { by: actor.name, note: `received from ${input.channel}` },
+      startProcess: ({ source, instanceId }) =>
+        this.workflow.startInstanceSql({ key: ORDER_WORKFLOW, instanceId, source, businessKey: `${source}.number`, variables: `jsonb_build_object('orderId', ${source}.id, 'orderNumber', ${source}.number)` }),
     });
-    if (createdId) {
+    if (written) {
+      this.workflow.wakeWorkers();
       this.metrics.orderAccepted(input.channel);
-      return { order: await this.get(createdId), created: true };
+      return { order: toOrderView(written.order, written.lines, written.history, []), created: true };
     }
-    const existing = await this.db.getRepository(Order).findOneByOrFail({ channel: input.channel, externalId: input.externalId });
+    const existing = await this.db.getRepository(Order).findOneBy({ channel: input.channel, externalId: input.externalId });
+    if (!existing) throw new NotFoundError('Workflow', ORDER_WORKFLOW); // not a duplicate: no diagram to start
     return { order: await this.get(existing.id), created: false };
   }
 
@@ -382,8 +376,3 @@ function outcomeOf(status: OrderStatus): ReviewOutcome {
   return 'approved';
 }
 
-/** SO + yyMMdd + a six-digit sequence: readable on the phone, unique across processes. */
-export function orderNumber(sequence: number, now = new Date()): string {
-  const date = now.toISOString().slice(2, 10).replace(/-/g, '');
-  return `SO${date}${String(sequence).padStart(6, '0')}`;
-}

@@ -96,6 +96,31 @@ export class WorkflowRuntimeService {
   }
 
   /**
+   * CTEs that start an instance of the latest version of `key` for the row of CTE `source` of the caller's statement, as the
+   * system, with its start job: a business write and the process it starts in ONE statement (the intake's, issue 12 item 4).
+   * `definition` (the version; the caller writes nothing when there is none) goes before the caller's CTEs, `start` (the
+   * instance, whose id the caller made, and its job) after `source`. Call wakeWorkers() once the statement committed.
+   */
+  startInstanceSql(spec: { key: string; instanceId: string; source: string; businessKey: string; variables: string }): { definition: string; start: string } {
+    if (!/^[a-z0-9_.-]+$/i.test(spec.key)) throw new Error(`workflow key ${spec.key} cannot be inlined`);
+    return {
+      definition: `definition AS (SELECT id FROM workflow_definition WHERE key = '${spec.key}' ORDER BY version DESC LIMIT 1)`,
+      start: `started_instance AS (
+         INSERT INTO process_instance (id, definition_id, business_key, variables, started_by_kind, started_by_id, started_by)
+         SELECT ${spec.instanceId}, definition.id, ${spec.businessKey}, ${spec.variables}, 'system', NULL, '${SYSTEM_ACTOR.name}' FROM ${spec.source}, definition
+         RETURNING id
+       ), start_job AS (
+         INSERT INTO workflow_job (instance_id, kind) SELECT id, 'start' FROM started_instance
+       )`,
+    };
+  }
+
+  /** Wakes this process's workers now (after a statement that queued a job committed on its own). */
+  wakeWorkers(): void {
+    this.wakeup.wake();
+  }
+
+  /**
    * Delivers a message to the instance with this business key. It is stored first: if the instance is not
    * waiting for it yet, it stays buffered and is delivered once the instance reaches the wait (DESIGN "Messages").
    */
