@@ -116,10 +116,13 @@ export class OrderRecords {
     }
   }
 
-  async removeFlag(manager: EntityManager, orderId: string, code: string): Promise<void> {
+  /** Drops a flag of the order (locked by the caller, whose copy is kept current); nothing to write when it has none. */
+  async removeFlag(manager: EntityManager, order: Order, code: string): Promise<void> {
+    if (!order.flags.some((flag) => flag.code === code)) return;
     await manager.query(`UPDATE customer_order SET flags = (SELECT coalesce(jsonb_agg(f), '[]') FROM jsonb_array_elements(flags) f WHERE f->>'code' <> $2) WHERE id = $1`, [
-      orderId, code,
+      order.id, code,
     ]);
+    order.flags = order.flags.filter((flag) => flag.code !== code);
   }
 
   assertTransition(order: Order, to: OrderStatus, action: string): void {
@@ -128,16 +131,20 @@ export class OrderRecords {
     }
   }
 
-  /** The one place an order's status changes: checked against ORDER_TRANSITIONS and recorded in its history. */
+  /** The one place an order's status changes: checked against ORDER_TRANSITIONS and recorded in its history, in one statement. */
   async transition(manager: EntityManager, order: Order, to: OrderStatus, by: string, note?: string): Promise<void> {
     this.assertTransition(order, to, `moved to ${to}`);
     const updated = await queryOne(
       manager,
-      `UPDATE customer_order SET status = $3, version = version + 1, updated_at = now() WHERE id = $1 AND status = $2 RETURNING id`,
-      [order.id, order.status, to],
+      `WITH moved AS (
+         UPDATE customer_order SET status = $3, version = version + 1, updated_at = now() WHERE id = $1 AND status = $2 RETURNING id
+       ), history AS (
+         INSERT INTO order_status_history (order_id, from_status, to_status, by, note) SELECT id, $2, $3, $4, $5 FROM moved
+       )
+       SELECT id FROM moved`,
+      [order.id, order.status, to, by, note?.slice(0, 1000) ?? null],
     );
     if (!updated) throw new InvalidStateError(`Order ${order.number} changed meanwhile; try again`);
-    await this.recordHistory(manager, order.id, order.status, to, by, note);
     order.status = to;
   }
 

@@ -144,9 +144,9 @@ export class OrdersService {
   // ---- steps the diagram runs (task types): in the step's transaction, on the order the step locked; safe to run again ----
 
   /** G1.2: flags every rule the order breaks; a clean paid order is approved automatically (G3.1 default). */
-  async review(manager: EntityManager, order: Order): Promise<ReviewOutcome> {
+  async review(manager: EntityManager, order: Order, lines: OrderLine[]): Promise<ReviewOutcome> {
     if (!['pending_review', 'pending_payment'].includes(order.status)) return outcomeOf(order.status);
-    return this.reviewLocked(manager, order);
+    return this.reviewLocked(manager, order, { lines });
   }
 
   /**
@@ -154,9 +154,10 @@ export class OrdersService {
    * amend() share it): stores the flags and moves the order as the outcome says. `honourApproval: false` ignores a
    * person's earlier approval (an amended order needs a fresh decision).
    */
-  private async reviewLocked(manager: EntityManager, order: Order, { honourApproval = true } = {}): Promise<ReviewOutcome> {
+  private async reviewLocked(manager: EntityManager, order: Order, options: { honourApproval?: boolean; lines?: OrderLine[] } = {}): Promise<ReviewOutcome> {
+    const { honourApproval = true } = options;
     const orderId = order.id;
-    const lines = await manager.getRepository(OrderLine).findBy({ orderId });
+    const lines = options.lines ?? (await this.records.lines(manager, orderId));
     const products = await this.catalog.findBySkus(lines.map((line) => line.sku), manager);
     const available = new Map<string, number>();
     for (const row of await this.inventory.availability(lines.map((line) => line.sku), manager)) {
@@ -164,14 +165,18 @@ export class OrdersService {
     }
     const settings = await this.settings.get(manager);
     const { flags, blocked } = reviewOrder({ ...order, lines, products, available, deliveryArea: new Set(settings.deliveryArea.provinces) });
-    await manager.query(`UPDATE customer_order SET flags = $2 WHERE id = $1`, [orderId, JSON.stringify(flags)]);
     order.flags = flags;
     if (order.paymentStatus !== 'paid') {
+      await this.saveFlags(manager, order);
       if (order.status !== 'pending_payment') await this.records.transition(manager, order, 'pending_payment', 'system', 'waiting for payment');
       return 'pending_payment';
     }
-    if (honourApproval && order.approvedAt) return 'approved'; // a person approved it: flags are known and accepted
+    if (honourApproval && order.approvedAt) {
+      await this.saveFlags(manager, order);
+      return 'approved'; // a person approved it: flags are known and accepted
+    }
     if (blocked) {
+      await this.saveFlags(manager, order);
       await this.records.transition(manager, order, 'exception', 'system', flags.filter((f) => f.code !== 'out_of_stock').map((f) => f.code).join(', '));
       return 'exception';
     }
@@ -179,14 +184,23 @@ export class OrdersService {
     const { enabled, manualReviewAbove } = settings.autoReview;
     const overThreshold = manualReviewAbove !== null && toCents(order.grandTotal) > toCents(manualReviewAbove);
     if (!enabled || overThreshold) {
+      await this.saveFlags(manager, order);
       const reason = enabled ? `total ${order.grandTotal} is over the manual review threshold of ${manualReviewAbove}` : 'auto-review is off';
       await this.records.recordHistory(manager, order.id, order.status, order.status, 'system', `held for review: ${reason}`);
       return 'manual';
     }
     // recorded like a person's approval: stock is reserved only for approved orders, whatever a diagram does (issue 11)
-    const approved = await queryOne<{ approved_at: Date }>(manager, `UPDATE customer_order SET approved_by = $2, approved_at = now() WHERE id = $1 RETURNING approved_at`, [orderId, AUTO_REVIEW]);
+    const approved = await queryOne<{ approved_at: Date }>(
+      manager,
+      `UPDATE customer_order SET flags = $2, approved_by = $3, approved_at = now() WHERE id = $1 RETURNING approved_at`,
+      [orderId, JSON.stringify(flags), AUTO_REVIEW],
+    );
     Object.assign(order, { approvedBy: AUTO_REVIEW, approvedAt: approved!.approved_at });
     return 'approved';
+  }
+
+  private async saveFlags(manager: EntityManager, order: Order): Promise<void> {
+    await manager.query(`UPDATE customer_order SET flags = $2 WHERE id = $1`, [order.id, JSON.stringify(order.flags)]);
   }
 
   // ---- a person's actions (API and admin share these) ----
