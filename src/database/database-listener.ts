@@ -13,6 +13,13 @@ export const LISTENER_APPLICATION_NAME = 'oms-listener';
 
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 10_000;
+/**
+ * A connection that only listens sends nothing: one dropped silently (a NAT or firewall forgetting an idle connection)
+ * would leave the process deaf until TCP keepalive notices, minutes later. A trivial query this often finds out (and keeps
+ * such middleboxes from forgetting it).
+ */
+const HEARTBEAT_MS = 30_000;
+const HEARTBEAT_TIMEOUT_MS = 10_000;
 
 /**
  * One dedicated LISTEN connection per process (a `pg` Client of its own, never a pooled one: a pooled connection goes
@@ -41,6 +48,7 @@ export class DatabaseListener implements OnApplicationBootstrap, OnApplicationSh
   private stopped = false;
   private retryMs = FIRST_RETRY_MS;
   private retryTimer?: NodeJS.Timeout;
+  private heartbeat?: NodeJS.Timeout;
   private connecting?: Promise<void>;
   /** Channels to notify once the connection can (coalesced: one NOTIFY per channel however many commits asked). */
   private readonly pending = new Set<WakeChannel>();
@@ -77,6 +85,7 @@ export class DatabaseListener implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearInterval(this.heartbeat);
     await this.connecting;
     const client = this.client;
     this.drop();
@@ -89,7 +98,7 @@ export class DatabaseListener implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async open(): Promise<void> {
-    const client = new Client({ connectionString: this.url!, application_name: LISTENER_APPLICATION_NAME, keepAlive: true });
+    const client = new Client({ connectionString: this.url!, application_name: LISTENER_APPLICATION_NAME, keepAlive: true, connectionTimeoutMillis: 15_000 });
     // a connection that dies (pg_terminate_backend, a restart, the network) reports here; without a handler it would crash the process
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
@@ -116,6 +125,24 @@ export class DatabaseListener implements OnApplicationBootstrap, OnApplicationSh
     // whatever was sent while we were not listening is lost: every subscriber looks once
     for (const channel of WAKE_CHANNELS) this.tell(channel, null);
     void this.flush();
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => void this.checkAlive(client), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  private async checkAlive(client: Client): Promise<void> {
+    if (client !== this.client) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer to a heartbeat within ${HEARTBEAT_TIMEOUT_MS} ms`)), HEARTBEAT_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([client.query('SELECT 1'), timeout]);
+    } catch (error) {
+      this.lost(client, error as Error);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private lost(client: Client, error?: Error): void {
@@ -128,6 +155,7 @@ export class DatabaseListener implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private drop(): void {
+    clearInterval(this.heartbeat);
     this.client = undefined;
     this.backendPid = undefined;
     this.ready = false;
