@@ -79,6 +79,11 @@ export const configSchema = z.object({
   SMS_HTTP_TOKEN: optionalString,
   /** How long a sender owns a message it is sending; after a crash another process (or the restarted one) sends it then. */
   NOTIFICATION_LEASE_SECONDS: integer(1, 3600, 60),
+  /**
+   * Idle poll interval of the outbox sender in milliseconds: what makes retries and deferred messages go out when due, and
+   * the fallback for a lost wake-up (a message queued by another process normally wakes this one at once by NOTIFY).
+   */
+  NOTIFICATION_POLL_MS: integer(10, 600_000, 1000),
   /** Fault injection for the crash tests: the process kills itself (SIGKILL) after claiming a message, before sending it. */
   FAULT_CRASH_BEFORE_SEND: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   /** Fault injection for the crash tests: the process kills itself (SIGKILL) right after a transaction that announced stock committed. */

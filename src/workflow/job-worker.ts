@@ -144,7 +144,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
         if (!saved.saved) throw new StepDroppedError(`instance ${instance.id} changed during job ${job.id}; its step was rolled back`);
         return saved;
       });
-      if (queued > 0) this.wakeup.wake();
+      if (queued > 0) this.wakeup.announce();
       return 'saved';
     } catch (error) {
       // the handler calls of a step that did not save are logged on their own (a repeat stays visible)

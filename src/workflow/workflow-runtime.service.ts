@@ -115,9 +115,9 @@ export class WorkflowRuntimeService {
     };
   }
 
-  /** Wakes this process's workers now (after a statement that queued a job committed on its own). */
+  /** Wakes the workers of every process now (after a statement that queued a job committed on its own). */
   wakeWorkers(): void {
-    this.wakeup.wake();
+    this.wakeup.announce();
   }
 
   /**
@@ -182,6 +182,7 @@ export class WorkflowRuntimeService {
       await this.audit.record({ actor: by.actor, ip: by.ip, action: 'workflow.incident_retry', target: `process_instance:${incident.instance_id}`, details: { incident: id } }, manager);
       if (incident.job_id) {
         await manager.query(`UPDATE workflow_job SET status = 'pending', attempts = 0, run_at = now(), finished_at = NULL WHERE id = $1`, [incident.job_id]);
+        this.wakeup.afterCommit(manager);
       }
       await manager.query(
         `UPDATE process_instance SET status = 'waiting', updated_at = now()
@@ -190,7 +191,6 @@ export class WorkflowRuntimeService {
       );
       return { id, status: 'resolved', instanceId: incident.instance_id };
     });
-    this.wakeup.wake();
     return result;
   }
 
