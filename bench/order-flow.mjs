@@ -435,6 +435,15 @@ async function main() {
       if (runs('closed')) {
         const t0 = Date.now();
         await launch('one process');
+        if (proxy) {
+          // what the app does with nothing to do (idle polling, schedules): part of every per-order figure below
+          await sleep(1500);
+          const c0 = await counters();
+          await sleep(3000);
+          const idle = between(c0, await counters(), 0);
+          const perS = (n) => n1(n / (idle.wallMs / 1000));
+          row('closed', 'the app idle (nothing to do), for reference', `${perS(idle.wire.roundTrips)} round trips/s, ${perS(idle.wire.transactions)} transactions/s, app ${cores(idle, idle.appMs)} cores`);
+        }
         closedA = await closedLoop('closed', 'one process', skuOf('closed'), CLOSED_S);
         const full = perOrder(closedA.use, closedA.orders);
         // the same with the confirmation email off in the settings: no outbox row, nothing to send
