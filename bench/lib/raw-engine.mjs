@@ -42,10 +42,11 @@ function productEngineParts() {
 /** `(expression, variables) => value` as the product's engine step resolves `${...}` / `=...` expressions. */
 function productExpressionResolver() {
   const candidates = [
-    // after issue 12 item 5: an engine module that builds the engine's `expressions` option
-    ['../../dist/src/workflow/engine/expressions.js', (m) => m.safeExpressions && ((source, variables) => m.safeExpressions(variables).resolveExpression(source))],
+    // FEEL through feelin (issue 12 item 5): what the engine step's resolveExpression calls for a text of the diagram
+    ['../../dist/src/workflow/expressions/diagram-expression.js', (m) => m.resolveText && ((text, variables) => (typeof text === 'string' ? m.resolveText(text, variables) : text))],
+    // should the engine step export its `expressions` option itself
     ['../../dist/src/workflow/engine-step.js', (m) => m.safeExpressions && ((source, variables) => m.safeExpressions(variables).resolveExpression(source))],
-    // today: the hand-written language, wrapped as engine-step.ts wraps it
+    // before FEEL: the hand-written language, wrapped as engine-step.ts wrapped it
     [
       '../../dist/src/workflow/expressions/expression.js',
       (m) =>
@@ -125,7 +126,10 @@ async function measure({ xml, outputs, until, concurrency, seconds, warmupSecond
           })
           .catch(reject);
       };
-      if (until) listener.on('activity.wait', (api) => api.id === until && finish());
+      // a wait anywhere else means the path went another way (a condition resolved differently): the measurement is void
+      const elsewhere = (api) => reject(new Error(`the instance waits at ${api.id}, not at ${until ?? 'its end'}: check the handlers' outputs and the expression evaluator`));
+      listener.on('activity.wait', (api) => (api.id === until ? finish() : elsewhere(api)));
+      listener.on('activity.timer', elsewhere);
       engine.once('end', finish);
       engine.once('error', reject);
       engine.execute({ listener }).catch(reject);
@@ -155,10 +159,12 @@ async function measure({ xml, outputs, until, concurrency, seconds, warmupSecond
 
 if (process.argv[2] === '--raw-engine') {
   process.once('message', async (options) => {
+    let reply;
     try {
-      process.send(await measure(options));
+      reply = await measure(options);
     } catch (error) {
-      process.send({ error: String(error?.stack ?? error) });
+      reply = { error: String(error?.stack ?? error) };
     }
+    process.send(reply, () => process.exit(0)); // engines still running after an error end with the process
   });
 }
