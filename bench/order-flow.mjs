@@ -101,19 +101,28 @@ if (process.argv[2] === '--load-client') {
         const orders = [];
         const start = Date.now();
         const end = start + msg.durationMs;
-        await Promise.all(
+        const loops = Promise.all(
           Array.from({ length: msg.clients }, async () => {
             while (Date.now() < end) {
               const order = await post(msg.base, msg.token, orderBody(msg.sku, 'closed'));
               orders.push(order);
-              await new Promise((resolve) => inFlight.set(order.id, resolve));
+              await new Promise((resolve, reject) => {
+                // an order that never gets there (no worker running, an incident) ends the run instead of hanging it
+                const timer = setTimeout(() => reject(new Error(`order ${order.id} did not reach awaiting_shipment within 120 s`)), 120_000);
+                inFlight.set(order.id, () => resolve(clearTimeout(timer)));
+              });
             }
           }),
         );
-        const stopped = Date.now();
-        polling = false;
-        await poller;
-        await db.end();
+        let stopped;
+        try {
+          await loops;
+          stopped = Date.now();
+        } finally {
+          polling = false;
+          await poller;
+          await db.end();
+        }
         process.send({ orders, start, end: stopped, cpuMs: cpuMs(), polls });
       } else if (msg.cmd === 'intake') {
         // msg.clients loops POSTing back to back for msg.durationMs; a 429 (back-pressure) is counted, and its client
@@ -285,7 +294,6 @@ async function main() {
       took.pgbench = (Date.now() - t0) / 1000;
     }
     if (needsApp) {
-
       child = fork(fileURLToPath(import.meta.url), ['--load-client'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       const ask = (msg) =>
         new Promise((resolve, reject) => {
@@ -327,7 +335,6 @@ async function main() {
         const t0 = Date.now();
         say(`starting the app (${label}) …`);
         app = await startApp({ ...appEnv, ...extraEnv }, { label: label.replace(/\W+/g, '-') });
-        app.label = label;
         token = undefined;
         token = (await api('POST', '/api/auth/login', { email: process.env.ADMIN_EMAIL ?? 'admin@example.com', password: PASSWORD })).accessToken;
         if (!catalogueMade) {
