@@ -459,6 +459,7 @@ async function main() {
         await api('PUT', '/api/settings', { notifications: { events: { 'order-confirmation': { email: true, sms: false } } } });
         const noOutbox = perOrder(quiet.use, quiet.orders);
         const pair = (a, b) => `${n1(a)} (${n1(b)} with emails off)`;
+        if (proxy && closedA.use.wire.roundTrips === 0) row('closed', 'the proxy saw no queries', 'a TLS connection cannot be read: run without sslmode, or with BENCH_PROXY=off');
         if (proxy) {
           row('closed', 'transactions per order to awaiting_shipment (proxy)', pair(full.transactions, noOutbox.transactions), '≤ 3', verdict(noOutbox.transactions <= 3) + ' (emails off)');
           row('closed', 'round trips per order (proxy: Sync + Query)', pair(full.roundTrips, noOutbox.roundTrips), '≤ 15', verdict(noOutbox.roundTrips <= 15) + ' (emails off)');
