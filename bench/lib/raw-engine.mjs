@@ -1,10 +1,10 @@
 // Raw bpmn-engine in memory: the ceiling the durable runtime is measured against (issue 12, "Acceptance").
 // One diagram path run over and over by `concurrency` loops in a fresh process (forked, so neither the app nor the
 // harness shares its heap or event loop), each loop starting its next instance when the last one reached `until`
-// (an element the instance waits at) or its end. The engine gets what the product gives it (src/workflow/engine-step.ts):
-// the diagram parsed once and shared as `sourceContext`, the service behaviour bound per oms:taskType through an
-// extension, the product's expression evaluator for conditions, timers that are never armed in memory, a silent logger.
-// Only the service tasks differ: trivial in-memory handlers that answer on the next microtask (no database).
+// (an element the instance waits at) or its end. The engine is the product's, with the product's options
+// (src/workflow/engine/: the diagram parsed once by its cache and shared as `sourceContext`, its expressions, durable
+// timers, quiet logger); the service behaviour is bound per task type through an extension as the runtime binds it,
+// but the handlers are trivial and in memory: they answer on the next microtask (no database).
 // Usage from a bench: `await rawEngineRate({ xml, outputs, until, concurrency, seconds })`.
 import { fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -28,59 +28,31 @@ export function rawEngineRate(options) {
 }
 
 /**
- * The product's pieces the engine is configured with, from the build (dist/). If a refactoring moves them, this is the
- * one place to follow it: the options must stay those of the product's engine step.
+ * The product's engine set-up, from the build (dist/): the engine class and the options every engine of the runtime
+ * runs with (src/workflow/engine/engine-adapter.ts: safe expressions, durable timers, the quiet logger), its diagram
+ * cache (parsed once, `serialize` silenced), and how it reads a service task's type. If a refactoring moves them, this
+ * is the one place to follow it.
  */
 function productEngineParts() {
-  const { Engine } = require('bpmn-engine');
-  const { Timers } = require('bpmn-elements');
-  const { moddleExtensions, taskTypeOf } = require('../../dist/src/workflow/bpmn/moddle-extensions.js');
-  const resolveExpression = productExpressionResolver();
-  return { Engine, Timers, moddleExtensions, taskTypeOf, resolveExpression };
-}
-
-/** `(expression, variables) => value` as the product's engine step resolves `${...}` / `=...` expressions. */
-function productExpressionResolver() {
-  const candidates = [
-    // FEEL through feelin (issue 12 item 5): what the engine step's resolveExpression calls for a text of the diagram
-    ['../../dist/src/workflow/expressions/diagram-expression.js', (m) => m.resolveText && ((text, variables) => (typeof text === 'string' ? m.resolveText(text, variables) : text))],
-    // should the engine step export its `expressions` option itself
-    ['../../dist/src/workflow/engine-step.js', (m) => m.safeExpressions && ((source, variables) => m.safeExpressions(variables).resolveExpression(source))],
-    // before FEEL: the hand-written language, wrapped as engine-step.ts wrapped it
-    [
-      '../../dist/src/workflow/expressions/expression.js',
-      (m) =>
-        m.evaluateExpression &&
-        ((expression, variables) => {
-          const evaluate = (source) => m.evaluateExpression(m.normaliseExpressionSource(source), variables);
-          if (typeof expression !== 'string') return expression;
-          const trimmed = expression.trim();
-          if (trimmed.startsWith('=') || /^\$\{[\s\S]*\}$/.test(trimmed)) return evaluate(trimmed);
-          if (!trimmed.includes('${')) return expression;
-          return expression.replace(/\$\{([^}]*)\}/g, (_, inner) => String(evaluate(inner) ?? ''));
-        }),
-    ],
-  ];
-  for (const [path, adapt] of candidates) {
-    let loaded;
+  const load = (path) => {
     try {
-      loaded = require(path);
-    } catch {
-      continue;
+      return require(path);
+    } catch (error) {
+      throw new Error(`the product's engine set-up is not where bench/lib/raw-engine.mjs looks for it (${path}): ${error.message}`);
     }
-    const resolver = adapt(loaded);
-    if (resolver) return resolver;
+  };
+  const { BpmnEngine, safeExpressions, durableTimers, engineLogger } = load('../../dist/src/workflow/engine/engine-adapter.js');
+  const { parsedDiagram } = load('../../dist/src/workflow/engine/diagram-cache.js');
+  const { taskTypeOf } = load('../../dist/src/workflow/bpmn/moddle-extensions.js');
+  for (const [name, part] of Object.entries({ BpmnEngine, safeExpressions, durableTimers, engineLogger, parsedDiagram, taskTypeOf })) {
+    if (!part) throw new Error(`the build no longer exports ${name} where bench/lib/raw-engine.mjs looks for it`);
   }
-  throw new Error('the product\'s expression evaluator was not found in dist/: update productExpressionResolver() in bench/lib/raw-engine.mjs');
+  return { BpmnEngine, safeExpressions, durableTimers, engineLogger, parsedDiagram, taskTypeOf };
 }
 
 async function measure({ xml, outputs, until, concurrency, seconds, warmupSeconds = 1, startVariables = {} }) {
-  const { Engine, Timers, moddleExtensions, taskTypeOf, resolveExpression } = productEngineParts();
-  const quietLogger = () => ({ debug: () => undefined, error: () => undefined, warn: () => undefined });
-  // the diagram parsed once, as the product's diagram cache does; `serialize` silenced so that no state carries it
-  const [definition] = await new Engine({ source: xml, moddleOptions: moddleExtensions, Logger: quietLogger }).getDefinitions();
-  const sourceContext = Object.create(definition.context.definitionContext, { serialize: { value: () => undefined } });
-  const durableTimers = () => new Timers({ setTimeout: () => ({ durable: true }), clearTimeout: () => undefined });
+  const { BpmnEngine, safeExpressions, durableTimers, engineLogger, parsedDiagram, taskTypeOf } = productEngineParts();
+  const sourceContext = await parsedDiagram(undefined, xml);
 
   let sequence = 0;
   const runOne = () =>
@@ -104,13 +76,13 @@ async function measure({ xml, outputs, until, concurrency, seconds, warmupSecond
           };
         },
       };
-      const engine = new Engine({
+      const engine = new BpmnEngine({
         name: `raw-${++sequence}`,
         sourceContext,
         extensions,
-        expressions: { resolveExpression: (expression) => resolveExpression(expression, variables) },
+        expressions: safeExpressions(variables),
         timers: durableTimers(),
-        Logger: quietLogger,
+        ...engineLogger,
       });
       const listener = new EventEmitter();
       let done = false;
