@@ -470,6 +470,9 @@ async function main() {
         if (raw[CLIENTS]) {
           const ratio = closedA.perS / raw[CLIENTS].perS;
           row('closed', `one process ÷ raw bpmn-engine at ${CLIENTS}`, `${n1(closedA.perS)} ÷ ${n1(raw[CLIENTS].perS)}`, '≥ 0.7', `${n2(ratio)} ${verdict(ratio >= 0.7)}`);
+          // CPU per order against the engine's per instance: moved far less by other load on the machine than the rates
+          const appMsPerOrder = closedA.use.appMs / closedA.orders;
+          row('closed', 'the same by CPU: raw engine ms per instance ÷ app ms per order', `${n1(raw[CLIENTS].cpuMsPerInstance)} ÷ ${n1(appMsPerOrder)}`, '', n2(raw[CLIENTS].cpuMsPerInstance / appMsPerOrder));
         }
         // intake and flash run on this app when there will be no WORKERS=2 app
         const twoLater = workersSupported && (runs('workers') || runs('intake') || runs('flash'));

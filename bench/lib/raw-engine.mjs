@@ -50,7 +50,7 @@ function productEngineParts() {
   return { BpmnEngine, safeExpressions, durableTimers, engineLogger, parsedDiagram, taskTypeOf };
 }
 
-async function measure({ xml, outputs, until, concurrency, seconds, warmupSeconds = 1, startVariables = {} }) {
+async function measure({ xml, outputs, until, concurrency, seconds, warmupSeconds = 1, warmupInstances = 200, startVariables = {} }) {
   const { BpmnEngine, safeExpressions, durableTimers, engineLogger, parsedDiagram, taskTypeOf } = productEngineParts();
   const sourceContext = await parsedDiagram(undefined, xml);
 
@@ -107,12 +107,13 @@ async function measure({ xml, outputs, until, concurrency, seconds, warmupSecond
       engine.execute({ listener }).catch(reject);
     });
 
-  const runFor = async (ms) => {
+  /** Runs instances for `ms`, and at least `minimum` of them; returns how many ran. */
+  const runFor = async (ms, minimum = 0) => {
     let count = 0;
     const end = Date.now() + ms;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (Date.now() < end) {
+        while (Date.now() < end || count < minimum) {
           await runOne();
           count++;
         }
@@ -120,7 +121,8 @@ async function measure({ xml, outputs, until, concurrency, seconds, warmupSecond
     );
     return count;
   };
-  await runFor(warmupSeconds * 1000);
+  // warm until the JIT has seen enough instances, however little CPU this process gets on a busy machine
+  await runFor(warmupSeconds * 1000, warmupInstances);
   const cpu0 = process.cpuUsage();
   const started = performance.now();
   const instances = await runFor(seconds * 1000);
