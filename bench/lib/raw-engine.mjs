@@ -50,7 +50,7 @@ function productEngineParts() {
   return { BpmnEngine, safeExpressions, durableTimers, engineLogger, parsedDiagram, taskTypeOf };
 }
 
-async function measure({ xml, outputs, until, concurrency, seconds, warmupSeconds = 1, warmupInstances = 200, startVariables = {} }) {
+async function measure({ xml, outputs, until, concurrency, seconds, warmupSeconds = 1, warmupInstances = 100, startVariables = {} }) {
   const { BpmnEngine, safeExpressions, durableTimers, engineLogger, parsedDiagram, taskTypeOf } = productEngineParts();
   const sourceContext = await parsedDiagram(undefined, xml);
 
