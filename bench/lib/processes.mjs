@@ -1,7 +1,7 @@
 // The app as the product runs it (`node dist/src/main.js`, with WORKERS=N its forked worker processes), and what /proc
 // tells about processes: CPU of a process tree, of PostgreSQL, resident memory.
 import { execFileSync, spawn } from 'node:child_process';
-import { openSync, readdirSync, readFileSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -104,8 +104,8 @@ export function buildKnows(name, sample, baseEnv) {
   }
 }
 /**
- * Starts `node dist/src/main.js` with `env` on a free port and waits for /health. Its output goes to a log file (printed
- * on failure); `onSpawn(pid)` is told the pid at once. Returns `{ pid, base, logFile, workerPids(), stop() }`; workerPids() are the node processes it forked.
+ * Starts `node dist/src/main.js` with `env` on a free port and waits for /health. Its output goes to a log file (its end
+ * printed when the start fails; removed at stop unless BENCH_KEEP_LOGS=1); `onSpawn(pid)` is told the pid at once. Returns `{ pid, base, logFile, workerPids(), stop() }`; workerPids() are the node processes it forked.
  */
 export async function startApp(env, { label = 'app', timeoutMs = 90_000, onSpawn } = {}) {
   const port = await freePort();
@@ -141,6 +141,7 @@ export async function startApp(env, { label = 'app', timeoutMs = 90_000, onSpawn
       child.kill('SIGTERM');
       const deadline = Date.now() + graceMs;
       while (!exited && Date.now() < deadline) await sleep(100);
+      if (process.env.BENCH_KEEP_LOGS !== '1') rmSync(logFile, { force: true });
       // only what this app started and is still the same process (never a reused pid)
       for (const { pid, startedAt } of tree) {
         if (statOf(pid)?.startedAt !== startedAt) continue;
