@@ -189,13 +189,17 @@ describe('diagram validation (bpmnlint recommended + ours)', () => {
     });
   });
 
-  describe('oms/condition-expression: every condition parses with the safe expression language', () => {
+  describe('oms/condition-expression: every condition is an expression the runtime accepts (FEEL, or ${...} translated to FEEL)', () => {
     it.each([
       ['a syntax error', '${amount >}'],
       ['a disallowed operator', '${amount >>> 1}'],
       ['an unknown function', '=eval("1")'],
       ['an unwrapped condition (a constant string to the engine)', 'amount &gt; 100'],
       ['an empty condition', ''],
+      ['JUEL `==` in FEEL (feelin would read it as a unary test, always null)', '=approved == true'],
+      ['a loop in FEEL', '=count(for i in 1..1000000 return i) &gt; 0'],
+      ['a type error between constants', '="a" + 1 = "a1"'],
+      ['a constant that is not true or false', '="yes"'],
     ])('broken: %s → error on the flow', async (_label, body) => {
       const { errors } = await validate(gateway({ gatewayAttrs: 'default="B"', a: condition(body) }));
       expect(errors).toEqual([expect.objectContaining({ path: 'A', rule: 'oms/condition-expression' })]);
@@ -204,7 +208,8 @@ describe('diagram validation (bpmnlint recommended + ours)', () => {
     it.each([
       ['JUEL style', '${amount &gt; 100 &amp;&amp; tier == "gold"}'],
       ['FEEL style with single = equality', '=reviewOutcome = "approved" and amount &gt;= 100'],
-      ['FEEL style with helpers', '=oneOf(status, ["paid", "settled"])'],
+      ['FEEL style with built-in functions', '=list contains(["paid", "settled"], status)'],
+      ['JUEL with empty, ! and a ternary', '${!empty items &amp;&amp; (vip ? amount &gt; 0 : amount &gt; 100)}'],
     ])('fixed: %s → no error', async (_label, body) => {
       expect((await validate(gateway({ gatewayAttrs: 'default="B"', a: condition(body) }))).errors).toEqual([]);
     });
