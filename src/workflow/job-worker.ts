@@ -7,6 +7,7 @@ import { PrincipalsService } from '../auth/principals.service';
 import type { Actor, PrincipalRef } from '../common/actor';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { NothingToTriggerError, runEngineStep, type StepResult, type StepTrigger, TaskFailedError, type TaskRun } from './engine-step';
+import { dueAtOf } from './due-at';
 import { JobWakeup } from './job-wakeup';
 import { historyRows } from './step-history';
 import { TaskTypeRegistry } from './task-type.registry';
@@ -391,12 +392,3 @@ const taskRunsJson = (runs: TaskRun[]) =>
       duration_ms: run.durationMs,
     })),
   );
-
-/** A user task's due time: `oms:dueIn` as an ISO 8601 duration from now (PT4H, P2D), or an absolute date. */
-export function dueAtOf(dueIn: string | undefined, dueDate: string | undefined): Date | null {
-  if (dueDate && !Number.isNaN(Date.parse(dueDate))) return new Date(dueDate);
-  const match = dueIn ? /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(dueIn) : null;
-  if (!match) return null;
-  const [, days = '0', hours = '0', minutes = '0', seconds = '0'] = match;
-  return new Date(Date.now() + (((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000);
-}
