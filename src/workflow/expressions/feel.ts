@@ -18,7 +18,7 @@ const DIALECT = 'camunda';
 /** feelin's parser slows down more than linearly on long and deeply nested text (~1 s for 8,000 characters of brackets). */
 export const MAX_EXPRESSION_LENGTH = 4_000;
 const MAX_BRACKET_DEPTH = 64;
-/** Deeper syntax than this (a chain of 100 `or`s) is not a condition anyone writes; depth costs stack in the interpreter. */
+/** Deeper syntax than this (a chain of ~190 `or`s) is not a condition anyone writes; depth costs stack in the interpreter. */
 const MAX_SYNTAX_DEPTH = 200;
 /** Bounds on the data one evaluation copies: values (of any kind), nesting, and characters over all strings and keys. */
 export const DATA_LIMITS = { values: 2_000, depth: 32, characters: 1_000_000 } as const;
@@ -135,6 +135,7 @@ export function checkFeel(feel: string, offset: number | undefined): CheckedFeel
         }
         case 'VariableName':
           if (!callees.has(ref.from)) names.add(nameOf(feel.slice(ref.from, ref.to)));
+          depth--; // its parts are not visited, and lezer calls no leave for it
           return false;
       }
       return undefined;

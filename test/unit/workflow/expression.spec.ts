@@ -282,6 +282,12 @@ describe('diagram expressions: FEEL through feelin, ${...} translated to FEEL', 
       expect(rejection(`\${${'empty '.repeat(40)}a}`).message).toMatch(/too large once translated/);
     });
 
+    it('a long but flat condition is fine: depth counts nesting, not names', () => {
+      const names = Array.from({ length: 300 }, (_, i) => `v${i}`);
+      const variables = Object.fromEntries(names.map((name, i) => [name, i === 299]));
+      expect(run(`=list contains([${names.join(', ')}], true)`, variables)).toBe(true);
+    });
+
     it('a range is a test, never a list that a long loop would build', () => {
       expect(run('=x in [1..1000000000]', { x: 5 })).toBe(true);
     });
