@@ -1,6 +1,6 @@
 import { Engine } from 'bpmn-engine';
 import { Timers } from 'bpmn-elements';
-import { evaluateExpression as evaluateCompiled, normaliseExpressionSource } from '../expressions/expression';
+import { resolveText } from '../expressions/diagram-expression';
 
 /**
  * The parts of bpmn-engine's API the runtime uses (its published types do not describe extension points), and the
@@ -41,20 +41,12 @@ export interface ActivityDefinition {
 }
 export const BpmnEngine = Engine as unknown as new (options: Record<string, unknown>) => LooseEngine;
 
-const evaluateExpression = (source: string, variables: Record<string, unknown>) => evaluateCompiled(normaliseExpressionSource(source), variables);
-
 /**
- * Conditions and other `${...}` / `=...` expressions go through our safe expression language over the
- * process variables; bpmn-engine's own resolver has no operators (STACK "bpmn-engine 25"), and scripts never run.
+ * Conditions and other `${...}` / `=...` expressions go through FEEL (feelin, expressions/) over the process variables;
+ * bpmn-engine's own resolver has no operators (STACK "bpmn-engine 25"), and scripts never run.
  */
 export const safeExpressions = (variables: Record<string, unknown>) => ({
-  resolveExpression(expression: string) {
-    if (typeof expression !== 'string') return expression;
-    const trimmed = expression.trim();
-    if (trimmed.startsWith('=') || /^\$\{[\s\S]*\}$/.test(trimmed)) return evaluateExpression(trimmed, variables);
-    if (!trimmed.includes('${')) return expression;
-    return expression.replace(/\$\{([^}]*)\}/g, (_, inner: string) => String(evaluateExpression(inner, variables) ?? ''));
-  },
+  resolveExpression: (expression: unknown) => (typeof expression === 'string' ? resolveText(expression, variables) : expression),
 });
 
 /** Timers that are never armed in memory: a step ends at a timer wait, and a timer job fires it later. */
