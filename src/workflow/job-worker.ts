@@ -74,9 +74,10 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
    * A job was queued: one sleeping loop looks for it (a loop that finds work keeps looking until the queue is empty).
    * Waking every loop for every job made each of them run a claim that found nothing.
    */
-  private wakeOne(): void {
+  private wakeOne(): boolean {
     const [wake] = this.sleepers;
     wake?.();
+    return wake !== undefined;
   }
 
   private async loop(): Promise<void> {
