@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { PrincipalsService } from '../auth/principals.service';
 import type { Actor } from '../common/actor';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { backoffSeconds, WorkLoops } from '../database/work-loops';
 import { MetricsService, type StepOutcome } from '../metrics/metrics.service';
 import { NothingToTriggerError, runEngineStep, type StepTrigger, TaskFailedError, type TaskRun } from './engine-step';
 import { type ClaimedJob, JobRepository, type LoadedInstance } from './job-repository';
@@ -18,7 +19,7 @@ function once<T>(compute: () => Promise<T>): () => Promise<T> {
 }
 
 /** Retry delay after the n-th failed attempt: 2 s, 4 s, 8 s ... capped at 5 minutes. */
-export const retryDelaySeconds = (attempt: number) => Math.min(300, 2 ** attempt);
+export const retryDelaySeconds = (attempt: number) => backoffSeconds(attempt, { baseSeconds: 2, capSeconds: 300 });
 
 /** The step's instance changed while it ran (terminated, or the lease ran out): its transaction is rolled back. */
 class StepDroppedError extends Error {}
@@ -33,9 +34,7 @@ class StepDroppedError extends Error {}
 export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WorkflowWorker');
   readonly workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
-  private running = false;
-  private readonly loops: Promise<void>[] = [];
-  private sleepers = new Set<() => void>();
+  private readonly loops: WorkLoops;
   private unsubscribe?: () => void;
 
   constructor(
@@ -46,7 +45,9 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly principals: PrincipalsService,
     private readonly jobs: JobRepository,
     private readonly metrics: MetricsService,
-  ) {}
+  ) {
+    this.loops = new WorkLoops(this.logger, () => this.runNextJob(), config.WORKER_POLL_MS);
+  }
 
   onApplicationBootstrap(): void {
     if (this.config.WORKER_CONCURRENCY > 0) this.start(this.config.WORKER_CONCURRENCY);
@@ -57,51 +58,15 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   start(concurrency: number): void {
-    if (this.running) return;
-    this.running = true;
-    this.unsubscribe = this.wakeup.subscribe(() => this.wakeOne());
-    for (let i = 0; i < concurrency; i++) this.loops.push(this.loop());
+    if (this.loops.started) return;
+    this.unsubscribe = this.wakeup.subscribe(() => this.loops.wakeOne());
+    this.loops.start(concurrency);
   }
 
+  /** Stops claiming; a step running now finishes (and saves, or rolls back) first. */
   async stop(): Promise<void> {
-    this.running = false;
     this.unsubscribe?.();
-    for (const wake of [...this.sleepers]) wake();
-    await Promise.all(this.loops.splice(0));
-  }
-
-  /**
-   * A job was queued: one sleeping loop looks for it (a loop that finds work keeps looking until the queue is empty).
-   * Waking every loop for every job made each of them run a claim that found nothing.
-   */
-  private wakeOne(): boolean {
-    const [wake] = this.sleepers;
-    wake?.();
-    return wake !== undefined;
-  }
-
-  private async loop(): Promise<void> {
-    while (this.running) {
-      let worked = false;
-      try {
-        worked = await this.runNextJob();
-      } catch (error) {
-        this.logger.error(`job loop: ${(error as Error).stack ?? error}`);
-      }
-      if (!worked && this.running) await this.sleep(this.config.WORKER_POLL_MS);
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.sleepers.add(wake);
-    });
+    await this.loops.stop();
   }
 
   /** Claims one due job and runs it; false when there was nothing to do. */
