@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { PrincipalsService } from '../auth/principals.service';
 import type { Actor } from '../common/actor';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { fenceTransaction } from '../database/transaction-fence';
 import { backoffSeconds, WorkLoops } from '../database/work-loops';
 import { MetricsService, type StepOutcome } from '../metrics/metrics.service';
 import { NothingToTriggerError, runEngineStep, type StepTrigger, TaskFailedError, type TaskRun } from './engine-step';
@@ -85,30 +86,14 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       if (job.kind === 'start' && instance.state) return await this.skip(job, instance); // started already
       // a message already delivered or discarded needs nothing more; it was read with the claim
       if (job.kind === 'message' && !job.message) return await this.skip(job, instance);
-      const trigger = triggerOf(job);
-      const principal = once(() => this.principals.actorOf({ kind: instance.started_by_kind, id: instance.started_by_id ?? '', name: instance.started_by }));
       const { queued } = await this.db.transaction(async (manager) => {
-        const result = await runEngineStep(
-          {
-            instanceId: instance.id,
-            businessKey: instance.business_key,
-            state: instance.state ?? undefined,
-            definitionId: instance.definition_id,
-            xml: () => this.jobs.definitionXml(instance.definition_id),
-            variables: instance.variables,
-            trigger,
-            timeoutMs: Math.max(1000, this.config.WORKER_LEASE_SECONDS * 1000 - 500),
-            manager,
-            principal,
-            completerOf: (elementId) => this.completerOf(instance.id, elementId),
-            crashAfterTask: this.config.FAULT_CRASH_AFTER_TASK,
-            onTaskRun: async (run) => void runs.push(run),
-          },
-          this.registry,
-        );
-        const saved = await this.jobs.save(manager, this.workerId, job, instance, result, runs);
-        if (!saved.saved) throw new StepDroppedError(`instance ${instance.id} changed during job ${job.id}; its step was rolled back`);
-        return saved;
+        // a handler still running when the step times out or fails must not write after the rollback (transaction-fence.ts)
+        const fence = fenceTransaction(manager);
+        try {
+          return await this.runStep(manager, job, instance, runs);
+        } finally {
+          fence.close();
+        }
       });
       if (queued > 0) this.wakeup.announce();
       return 'saved';
@@ -133,10 +118,37 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     return 'skipped';
   }
 
+  /** The step itself, in its transaction: the engine from the last saved wait to the next one, then the save. */
+  private async runStep(manager: EntityManager, job: ClaimedJob, instance: LoadedInstance, runs: TaskRun[]): Promise<{ saved: boolean; queued: number }> {
+    // every read of the step goes through its transaction: the embedded database has one connection, which the step holds
+    const principal = once(() => this.principals.actorOf({ kind: instance.started_by_kind, id: instance.started_by_id ?? '', name: instance.started_by }, manager));
+    const result = await runEngineStep(
+      {
+        instanceId: instance.id,
+        businessKey: instance.business_key,
+        state: instance.state ?? undefined,
+        definitionId: instance.definition_id,
+        xml: () => this.jobs.definitionXml(manager, instance.definition_id),
+        variables: instance.variables,
+        trigger: triggerOf(job),
+        timeoutMs: Math.max(1000, this.config.WORKER_LEASE_SECONDS * 1000 - 500),
+        manager,
+        principal,
+        completerOf: (elementId) => this.completerOf(manager, instance.id, elementId),
+        crashAfterTask: this.config.FAULT_CRASH_AFTER_TASK,
+        onTaskRun: async (run) => void runs.push(run),
+      },
+      this.registry,
+    );
+    const saved = await this.jobs.save(manager, this.workerId, job, instance, result, runs);
+    if (!saved.saved) throw new StepDroppedError(`instance ${instance.id} changed during job ${job.id}; its step was rolled back`);
+    return saved;
+  }
+
   /** Who completed the instance's latest task at this element, with their permissions now. */
-  private async completerOf(instanceId: string, elementId: string): Promise<Actor | undefined> {
-    const completer = await this.jobs.completerOf(instanceId, elementId);
-    return completer ? this.principals.actorOf(completer) : undefined;
+  private async completerOf(manager: EntityManager, instanceId: string, elementId: string): Promise<Actor | undefined> {
+    const completer = await this.jobs.completerOf(manager, instanceId, elementId);
+    return completer ? this.principals.actorOf(completer, manager) : undefined;
   }
 
   /** A failed step: retry later with backoff, or, when the retries are used up, an incident on the instance. */
