@@ -11,9 +11,11 @@ export function backoffSeconds(attempt: number, { baseSeconds, capSeconds }: { b
 /**
  * Loops that drain a queue kept in PostgreSQL, shared by the workflow job worker and the outbox sender: each loop claims and
  * runs one item at a time (`runOnce`, which claims with FOR UPDATE SKIP LOCKED under a lease and answers whether there was
- * one) and keeps going until the queue is empty, then sleeps until woken or until the next poll (which also fires what fell
- * due meanwhile: timers, retries). A wake-up that finds every loop busy is kept, so a loop that just found the queue empty
- * looks once more instead of sleeping through it. stop() lets every loop finish its item and returns when they have.
+ * one, and whether more are due) and keeps going until the queue is empty, then sleeps until woken. One loop (the first) also wakes every `pollMs` to
+ * find what no wake-up announces (timers and retries falling due, a wake-up lost to a crash); the others sleep until woken,
+ * so an idle process polls once per period, not once per loop. A loop that found more work due wakes one more, so a backlog
+ * spreads over every loop. A wake-up that finds every loop busy is kept: a loop that just found the queue empty looks once more.
+ * stop() lets every loop finish its item and returns when they have.
  */
 export class WorkLoops {
   private running = false;
@@ -23,7 +25,7 @@ export class WorkLoops {
 
   constructor(
     private readonly logger: Logger,
-    private readonly runOnce: () => Promise<boolean>,
+    private readonly runOnce: () => Promise<{ worked: boolean; more?: boolean }>,
     private readonly pollMs: number,
   ) {}
 
@@ -34,7 +36,7 @@ export class WorkLoops {
   start(concurrency: number): void {
     if (this.running) return;
     this.running = true;
-    for (let i = 0; i < concurrency; i++) this.loops.push(this.loop());
+    for (let i = 0; i < concurrency; i++) this.loops.push(this.loop(i === 0));
   }
 
   async stop(): Promise<void> {
@@ -55,27 +57,30 @@ export class WorkLoops {
     return true;
   }
 
-  private async loop(): Promise<void> {
+  private async loop(polls: boolean): Promise<void> {
     while (this.running) {
       this.missedWake = false;
-      let worked = false;
+      let outcome: { worked: boolean; more?: boolean } = { worked: false };
       try {
-        worked = await this.runOnce();
+        outcome = await this.runOnce();
       } catch (error) {
         this.logger.error(`loop: ${(error as Error).stack ?? error}`);
       }
-      if (!worked && this.running && !this.missedWake) await this.sleep(this.pollMs);
+      if (outcome.more) this.wakeOne(); // a backlog: another loop helps
+      if (outcome.worked) continue;
+      if (this.running && !this.missedWake) await this.sleep(polls ? this.pollMs : undefined);
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Until woken, or `ms` at most. */
+  private sleep(ms: number | undefined): Promise<void> {
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
         this.sleepers.delete(wake);
         resolve();
       };
-      const timer = setTimeout(wake, ms);
+      const timer = ms === undefined ? undefined : setTimeout(wake, ms);
       this.sleepers.add(wake);
     });
   }

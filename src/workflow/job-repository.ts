@@ -34,7 +34,7 @@ export interface LoadedInstance {
   open_activities: Record<string, number>;
 }
 
-type ClaimedRow = ClaimedJob & Omit<LoadedInstance, 'id'>;
+type ClaimedRow = ClaimedJob & Omit<LoadedInstance, 'id'> & { more: boolean };
 
 /** Who completed a user task, as the tasklist recorded it. */
 export type CompleterRef = { kind: PrincipalRef['kind']; id: string; name: string };
@@ -50,9 +50,9 @@ export class JobRepository {
   /**
    * One statement (one round trip, one transaction): picks a due job whose instance nobody holds, leases the instance to
    * `workerId`, counts the attempt, and returns what the step needs (state, variables, version, diagram, open history rows,
-   * and a message job's message).
+   * and a message job's message), and whether more jobs are due (another loop may help).
    */
-  async claim(workerId: string, leaseSeconds: number): Promise<{ job: ClaimedJob; instance: LoadedInstance } | undefined> {
+  async claim(workerId: string, leaseSeconds: number): Promise<{ job: ClaimedJob; instance: LoadedInstance; more: boolean } | undefined> {
     const row = await queryOne<ClaimedRow>(
       this.db,
       `WITH next AS (
@@ -72,6 +72,7 @@ export class JobRepository {
        RETURNING j.id, j.instance_id, j.kind, j.payload, j.attempts, j.max_attempts,
                  leased.business_key, leased.state, leased.variables, leased.version, leased.definition_id,
                  leased.started_by_kind, leased.started_by_id, leased.started_by,
+                 EXISTS (SELECT 1 FROM workflow_job w WHERE w.status = 'pending' AND w.run_at <= now() AND w.id <> j.id) AS more,
                  (SELECT jsonb_build_object('id', m.id::text, 'name', m.name, 'payload', m.payload) FROM workflow_message m
                    WHERE j.kind = 'message' AND m.id = (j.payload->>'messageId')::bigint AND m.status = 'buffered') AS message,
                  (SELECT coalesce(jsonb_object_agg(o.element_id, o.n), '{}') FROM (
@@ -80,8 +81,8 @@ export class JobRepository {
       [workerId, leaseSeconds],
     );
     if (!row) return undefined;
-    const { id, instance_id, kind, payload, attempts, max_attempts, message, ...instance } = row;
-    return { job: { id, instance_id, kind, payload, attempts, max_attempts, message }, instance: { id: instance_id, ...instance } };
+    const { id, instance_id, kind, payload, attempts, max_attempts, message, more, ...instance } = row;
+    return { job: { id, instance_id, kind, payload, attempts, max_attempts, message }, instance: { id: instance_id, ...instance }, more };
   }
 
   /** Who completed the instance's latest task at this element, as authenticated when they did (never a process variable). */

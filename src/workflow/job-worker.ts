@@ -70,14 +70,14 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     await this.loops.stop();
   }
 
-  /** Claims one due job and runs it; false when there was nothing to do. */
-  async runNextJob(): Promise<boolean> {
+  /** Claims one due job and runs it; `worked` false when there was nothing to do, `more` when other jobs are due. */
+  async runNextJob(): Promise<{ worked: boolean; more?: boolean }> {
     const claimed = await this.jobs.claim(this.workerId, this.config.WORKER_LEASE_SECONDS);
-    if (!claimed) return false;
+    if (!claimed) return { worked: false };
     const started = performance.now();
     const outcome = await this.run(claimed.job, claimed.instance);
     this.metrics.stepFinished(outcome, (performance.now() - started) / 1000);
-    return true;
+    return { worked: true, more: claimed.more };
   }
 
   private async run(job: ClaimedJob, instance: LoadedInstance): Promise<StepOutcome> {
