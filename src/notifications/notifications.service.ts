@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { runsWorkers } from '../config/process-role';
 import { queryOne, queryRows } from '../database/sql';
 import { SettingsService } from '../settings/settings.service';
 import { InvalidHeaderError, InvalidRecipientError, Mailer } from './mailer';
@@ -169,7 +170,7 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.WORKER_CONCURRENCY === 0) return;
+    if (!runsWorkers(this.config)) return;
     const tick = () => {
       if (this.stopped) return;
       this.kick();
@@ -188,7 +189,7 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
 
   /** Starts a drain unless one is running. */
   kick(): void {
-    if (this.stopped || this.draining || this.config.WORKER_CONCURRENCY === 0) return;
+    if (this.stopped || this.draining || !runsWorkers(this.config)) return;
     this.draining = this.drain()
       .then(() => undefined)
       .catch((error) => this.logger.error(`outbox: ${(error as Error).message}`))

@@ -6,6 +6,7 @@ import { queryOne, queryRows } from '../database/sql';
 import { PrincipalsService } from '../auth/principals.service';
 import type { Actor, PrincipalRef } from '../common/actor';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { runsWorkers } from '../config/process-role';
 import { NothingToTriggerError, runEngineStep, type StepResult, type StepTrigger, TaskFailedError, type TaskRun } from './engine-step';
 import { JobWakeup } from './job-wakeup';
 import { historyRows } from './step-history';
@@ -71,7 +72,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.WORKER_CONCURRENCY > 0) this.start(this.config.WORKER_CONCURRENCY);
+    if (runsWorkers(this.config)) this.start(this.config.WORKER_CONCURRENCY);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
