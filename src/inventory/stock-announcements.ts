@@ -26,6 +26,7 @@ export class StockAnnouncements implements OnApplicationBootstrap, BeforeApplica
   private sweep?: NodeJS.Timeout;
   private working?: Promise<void>;
   private again = false;
+  private stopped = false;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -41,6 +42,7 @@ export class StockAnnouncements implements OnApplicationBootstrap, BeforeApplica
 
   /** Before the database closes: an announcement being worked is finished (or left to its lease). */
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.sweep);
     await this.working;
   }
@@ -70,7 +72,7 @@ export class StockAnnouncements implements OnApplicationBootstrap, BeforeApplica
     this.working = (async () => {
       do {
         this.again = false;
-        while (await this.workOne());
+        while (!this.stopped && (await this.workOne()));
       } while (this.again);
     })()
       .catch((error: Error) => this.logger.error(`stock announcements: ${error.message}`))
