@@ -76,7 +76,7 @@ function printBanner(config: AppConfig, port: number): void {
         `  API:    ${url}/api/docs`,
       ]
     : [`  OMS worker is running (no API here): ${url}/health`];
-  if (config.WORKERS > 0) lines.push(`  Workers: ${config.WORKERS} worker processes (OMS_ROLE=worker), restarted when they exit`);
+  if (config.WORKERS > 0) lines.push(`  Workers: ${config.WORKERS} worker process${config.WORKERS === 1 ? '' : 'es'} (OMS_ROLE=worker), restarted when they exit`);
   if (config.OMS_ROLE === 'web') lines.push('  This process runs no workflow steps: worker processes (OMS_ROLE=worker or WORKERS=N) do');
   process.stdout.write(['', ...lines, ''].join('\n') + '\n');
 }

@@ -1,5 +1,3 @@
-import { STOP_MESSAGE } from './worker-supervisor';
-
 export interface GracefulStopOptions {
   timeoutMs: number;
   /** Closes the process in order; resolves false when part of it did not close cleanly (exit code 1). */
@@ -10,7 +8,7 @@ export interface GracefulStopOptions {
 }
 
 /**
- * How a process ends: the first SIGTERM or SIGINT (or a supervisor's stop message, or the supervisor gone) runs `stop` and
+ * How a process ends: the first SIGTERM or SIGINT (or, for a forked worker, its supervisor gone) runs `stop` and
  * exits 0 when it closed cleanly; a second signal, or `timeoutMs` without finishing, exits 1 at once. A forced exit loses
  * nothing: a step still claimed then is repeated by another worker once its lease expires.
  */
@@ -41,11 +39,6 @@ export function exitGracefullyOnStop(options: GracefulStopOptions): void {
     );
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => request(signal, true));
-  // a forked worker: its supervisor asks over IPC, and a supervisor that died (even by SIGKILL) must not leave it running
-  if (process.send) {
-    process.on('message', (message: unknown) => {
-      if ((message as { type?: string } | null)?.type === STOP_MESSAGE.type) request('stop asked by the supervisor', false);
-    });
-    process.on('disconnect', () => request('supervisor gone', false));
-  }
+  // a forked worker: a supervisor that died (even by SIGKILL) must not leave it running
+  if (process.send) process.on('disconnect', () => request('supervisor gone', false));
 }

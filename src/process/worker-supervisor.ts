@@ -7,9 +7,6 @@ export interface WorkerReady {
   port: number;
 }
 
-/** What the supervisor tells a worker: stop as on SIGTERM (a message, so that a signal the worker also got from its terminal is not counted twice). */
-export const STOP_MESSAGE = { type: 'stop' } as const;
-
 /** Restart delay after the n-th crash in a row: 1 s, 2 s, 4 s ... capped at 30 s. */
 export const restartDelayMs = (crashesInARow: number) => Math.min(30_000, 1000 * 2 ** Math.max(0, crashesInARow - 1));
 
@@ -20,7 +17,9 @@ interface Slot {
   /** 1..count, stable across restarts (it picks the worker's port). */
   number: number;
   child?: ChildProcess;
-  exited?: Promise<number | null>;
+  /** Resolves when the child exits: whether it stopped cleanly. */
+  exited?: Promise<boolean>;
+  ready: boolean;
   startedAt: number;
   crashesInARow: number;
   restart?: NodeJS.Timeout;
@@ -45,7 +44,7 @@ export class WorkerSupervisor {
   private stopping = false;
 
   constructor(private readonly options: WorkerSupervisorOptions) {
-    this.slots = Array.from({ length: options.count }, (_, i) => ({ number: i + 1, startedAt: 0, crashesInARow: 0 }));
+    this.slots = Array.from({ length: options.count }, (_, i) => ({ number: i + 1, ready: false, startedAt: 0, crashesInARow: 0 }));
   }
 
   start(): void {
@@ -57,20 +56,18 @@ export class WorkerSupervisor {
     return this.slots.flatMap((slot) => (slot.child?.pid === undefined ? [] : [slot.child.pid]));
   }
 
-  /** Asks every worker to stop gracefully and waits; true when each one exited with code 0. */
+  /** Passes SIGTERM on to every worker and waits for them; true when each one stopped cleanly. */
   async stop(): Promise<boolean> {
     this.stopping = true;
-    const codes = await Promise.all(
+    const clean = await Promise.all(
       this.slots.map((slot) => {
         clearTimeout(slot.restart);
-        if (!slot.child || !slot.exited) return 0;
-        // over IPC when the channel is up, else as the signal an orchestrator would send
-        if (slot.child.connected) slot.child.send(STOP_MESSAGE, (error) => error && slot.child?.kill('SIGTERM'));
-        else slot.child.kill('SIGTERM');
+        if (!slot.child || !slot.exited) return true;
+        slot.child.kill('SIGTERM');
         return slot.exited;
       }),
     );
-    return codes.every((code) => code === 0);
+    return clean.every(Boolean);
   }
 
   /** The forced end (a second signal, the shutdown timeout): workers still running are killed. */
@@ -83,18 +80,29 @@ export class WorkerSupervisor {
   }
 
   private spawn(slot: Slot): void {
-    const child = fork(process.argv[1], process.argv.slice(2), { env: this.options.envOf(slot.number), execArgv: process.execArgv });
+    // its own process group: a terminal's Ctrl-C reaches the supervisor alone, which passes it on once (a worker that got
+    // it twice would take the second as "force"); a supervisor that dies is noticed by its workers (IPC disconnect)
+    const child = fork(process.argv[1], process.argv.slice(2), { env: this.options.envOf(slot.number), execArgv: process.execArgv, detached: true });
     slot.child = child;
+    slot.ready = false;
     slot.startedAt = Date.now();
-    slot.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     const name = `worker ${slot.number} (pid ${child.pid})`;
     child.on('message', (message: WorkerReady) => {
-      if (message?.type === 'worker-ready') this.options.logger.log(`${name} ready, /health on port ${message.port}`, 'Supervisor');
+      if (message?.type !== 'worker-ready') return;
+      slot.ready = true;
+      this.options.logger.log(`${name} ready, /health on port ${message.port}`, 'Supervisor');
     });
     child.once('error', (error) => this.options.logger.error(`${name}: ${error.message}`, 'Supervisor'));
+    let exited!: (clean: boolean) => void;
+    slot.exited = new Promise((resolve) => (exited = resolve));
     child.once('exit', (code, signal) => {
       if (slot.child === child) slot.child = undefined;
-      if (this.stopping) return this.options.logger.log(`${name} stopped (${signal ?? `code ${code}`})`, 'Supervisor');
+      if (this.stopping) {
+        this.options.logger.log(`${name} stopped (${signal ?? `code ${code}`})`, 'Supervisor');
+        // a worker still loading its code dies of SIGTERM before it can handle it: it had claimed nothing yet
+        return exited(code === 0 || (!slot.ready && signal === 'SIGTERM'));
+      }
+      exited(false);
       slot.crashesInARow = Date.now() - slot.startedAt >= STABLE_AFTER_MS ? 1 : slot.crashesInARow + 1;
       const delay = restartDelayMs(slot.crashesInARow);
       this.options.logger.warn(`${name} exited (${signal ?? `code ${code}`}); starting it again in ${delay} ms`, 'Supervisor');

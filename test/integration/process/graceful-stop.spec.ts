@@ -76,12 +76,7 @@ describe('a process stopping on SIGTERM / SIGINT', () => {
     expect(app.output()).toContain('not stopped after 300 ms: exiting without finishing');
   });
 
-  it('a forked worker stops when its supervisor asks over IPC, and when the supervisor is gone', async () => {
-    const asked = await run(program('clean'), true);
-    asked.child.send({ type: 'stop' });
-    expect(await asked.exited).toEqual({ code: 0, signal: null });
-    expect(asked.output()).toContain('stop asked by the supervisor: stopping');
-
+  it('a forked worker stops when its supervisor is gone', async () => {
     const orphan = await run(program('clean'), true);
     orphan.child.disconnect();
     expect(await orphan.exited).toEqual({ code: 0, signal: null });
