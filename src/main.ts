@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     beforeForcedExit: () => supervisor?.kill(),
   });
   const running = await starting;
+  if (stopRequested) return; // the stop handler closes it
   const port = listenPortOf(config);
   await running.app.listen(port, '0.0.0.0');
   const listening = (running.app.getHttpServer().address() as AddressInfo).port;

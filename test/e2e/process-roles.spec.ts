@@ -19,12 +19,13 @@ async function stockedSku(api: Api, onHand: number): Promise<string> {
 /** `count` paid orders of one unit each, all answered 201. */
 async function placeOrders(api: Api, sku: string, count: number): Promise<void> {
   const responses = await Promise.all(
-    Array.from({ length: count }, () =>
+    Array.from({ length: count }, (_, i) =>
       api('POST', '/api/orders', {
         channel: 'process-roles',
         externalId: unique('PR'),
-        customer: { name: '钱七', phone: '13800138000', email: 'roles@example.com' },
-        shippingAddress: { province: '浙江省', city: '宁波市', line1: '海曙区中山西路 3 号' },
+        // a customer and address each: no order of the batch is merged with another
+        customer: { name: '钱七', phone: `1380013${String(i).padStart(4, '0')}`, email: `roles${i}@example.com` },
+        shippingAddress: { province: '浙江省', city: '宁波市', line1: `海曙区中山西路 ${i + 1} 号` },
         lines: [{ sku, quantity: 1, unitPrice: '5.00' }],
         payment: { method: 'wechat', status: 'paid' },
       }),
