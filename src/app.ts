@@ -93,7 +93,7 @@ function stopAcceptingRequests(server: Server): Promise<void> {
 /** A worker's port is for an orchestrator's probes; the API and the admin are the web processes' (same error shape). */
 function probesOnly(request: Request, response: Response, next: NextFunction): void {
   if (PROBE_PATHS.includes(request.path)) return next();
-  response.status(404).json({ error: { code: 'not_found', message: 'This is a worker process (OMS_ROLE=worker): it serves /health only; the API is on the web processes' } });
+  response.status(404).json({ error: { code: 'not_found', message: 'This is a worker process (OMS_ROLE=worker): it serves /health and /metrics only; the API is on the web processes' } });
 }
 
 function setUpApiDocs(app: NestExpressApplication): void {

@@ -96,27 +96,25 @@ export const configSchema = z.object({
   WORKER_PORT: integer(0, 65535, undefined),
   /** After SIGTERM/SIGINT a process finishes its claimed work and requests for this long, then exits anyway. */
   SHUTDOWN_TIMEOUT_MS: integer(1000, 600_000, 25_000),
-})
-  .superRefine((config, context) => {
-    // once both are valid: the first admin's password must not be its email either
-    if (config.ADMIN_PASSWORD !== undefined && passwordProblem(config.ADMIN_PASSWORD, config.ADMIN_EMAIL)) {
-      context.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'must not be the email address (ADMIN_EMAIL)' });
-    }
-    // the embedded database belongs to one process (STACK trap 7-8): that process must do everything
-    if (!config.DATABASE_URL && config.WORKERS > 0) {
-      context.addIssue({ code: 'custom', path: ['WORKERS'], message: 'worker processes need PostgreSQL (DATABASE_URL): the embedded database can be opened by one process only' });
-    }
-    if (!config.DATABASE_URL && config.OMS_ROLE && config.OMS_ROLE !== 'all') {
-      context.addIssue({ code: 'custom', path: ['OMS_ROLE'], message: 'web and worker processes need PostgreSQL (DATABASE_URL): on the embedded database one process does everything (all)' });
-    }
-    if (config.OMS_ROLE === 'worker' && config.WORKER_CONCURRENCY === 0) {
-      context.addIssue({ code: 'custom', path: ['OMS_ROLE'], message: 'a worker with WORKER_CONCURRENCY=0 would do nothing' });
-    }
-  })
+}).superRefine((config, context) => {
+  // once both are valid: the first admin's password must not be its email either
+  if (config.ADMIN_PASSWORD !== undefined && passwordProblem(config.ADMIN_PASSWORD, config.ADMIN_EMAIL)) {
+    context.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'must not be the email address (ADMIN_EMAIL)' });
+  }
+  // the embedded database belongs to one process (STACK traps 7-8): that process must do everything
+  if (!config.DATABASE_URL && config.WORKERS > 0) {
+    context.addIssue({ code: 'custom', path: ['WORKERS'], message: 'worker processes need PostgreSQL (DATABASE_URL): the embedded database can be opened by one process only' });
+  }
+  if (!config.DATABASE_URL && config.OMS_ROLE && config.OMS_ROLE !== 'all') {
+    context.addIssue({ code: 'custom', path: ['OMS_ROLE'], message: 'web and worker processes need PostgreSQL (DATABASE_URL): on the embedded database one process does everything (all)' });
+  }
+  if (config.OMS_ROLE === 'worker' && config.WORKER_CONCURRENCY === 0) {
+    context.addIssue({ code: 'custom', path: ['OMS_ROLE'], message: 'a worker with WORKER_CONCURRENCY=0 would do nothing' });
+  }
+}).transform((config) => {
   // with forked workers the main process serves the web unless told otherwise
-  .transform((config) => {
-    const role: ProcessRole = config.OMS_ROLE ?? (config.WORKERS > 0 ? 'web' : 'all');
-    return { ...config, OMS_ROLE: role };
-  });
+  const role: ProcessRole = config.OMS_ROLE ?? (config.WORKERS > 0 ? 'web' : 'all');
+  return { ...config, OMS_ROLE: role };
+});
 
 export type AppConfig = z.infer<typeof configSchema>;
