@@ -9,6 +9,7 @@ import { DATABASE_LOCATION, type DatabaseLocation } from './database/database-lo
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
 import { InventoryModule } from './inventory/inventory.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
 import { SettingsModule } from './settings/settings.module';
 import { SetupModule } from './setup/setup.module';
@@ -24,6 +25,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(location.url, location.poolSize, location.embedded),
+        MetricsModule,
         AuditModule,
         WorkflowModule,
         SettingsModule,

@@ -9,10 +9,13 @@ import { AppModule } from './app.module';
 import { ApiErrorFilter } from './common/error.filter';
 import { refuseDeepJson, UnsafeInputPipe } from './common/input-safety';
 import { PinoNestLogger } from './common/logger';
+import { assignRequestId } from './common/request-context';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
 import { PROBE_PATHS, servesHttp } from './config/process-role';
 import { type DatabaseLocation, locateDatabase } from './database/database-location';
+import { countIntakeRefusals } from './metrics/intake-refusals';
+import { MetricsService } from './metrics/metrics.service';
 
 export interface RunningApp {
   app: INestApplication;
@@ -49,7 +52,10 @@ export async function createApp(config: AppConfig, options: { admin?: boolean } 
   app.set('trust proxy', 'loopback');
   // no X-Powered-By anywhere: it only tells an attacker what to try
   app.disable('x-powered-by');
+  // first: every later middleware, handler and log line runs with the request's id
+  app.use(assignRequestId);
   if (!web) app.use(probesOnly);
+  app.use('/api/orders', countIntakeRefusals(app.get(MetricsService)));
   app.use('/api', json({ limit: '1mb', verify: refuseDeepJson }), text({ type: ['application/xml', 'text/xml'], limit: '5mb' }));
   app.use(urlencoded({ extended: false, limit: '1mb' }));
   app.useGlobalFilters(new ApiErrorFilter());

@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/actor';
 import { type ErrorDetail, InvalidStateError, NotFoundError, ValidationError } from '../common/errors';
 import { fromCents, normaliseMoney, toCents } from '../common/money';
-import { queryOne, queryRows } from '../database/sql';
+import { inTransaction, queryOne, queryRows } from '../database/sql';
 import { FulfillmentService, isUuid, type ShipmentView } from '../fulfillment/fulfillment.service';
 import { InventoryService } from '../inventory/inventory.service';
 import type { NotificationEvent } from '../notifications/notification-events';
@@ -183,16 +183,15 @@ export class AfterSalesService implements OnModuleInit {
   async get(idOrNumber: string, manager: EntityManager = this.db.manager): Promise<CaseView> {
     const row = await queryOne<Record<string, unknown>>(manager, `${CASE_VIEW_SQL} WHERE ${isUuid(idOrNumber) ? 'c.id = $1' : 'c.number = $1'}`, [idOrNumber]);
     if (!row) throw new NotFoundError('After-sales case', idOrNumber);
-    const [history, attachments, replacementShipments, refundable] = await Promise.all([
-      manager.query(`SELECT at, from_status AS "from", to_status AS "to", by, note FROM after_sales_case_history WHERE case_id = $1 ORDER BY id`, [row.id]),
-      manager.query(
-        `SELECT id, file_name AS "fileName", content_type AS "contentType", size_bytes AS "sizeBytes", uploaded_by AS "uploadedBy", created_at AS "createdAt"
-           FROM after_sales_attachment WHERE case_id = $1 ORDER BY created_at, id`,
-        [row.id],
-      ),
-      this.fulfillment.replacementShipmentsOf(manager, row.id as string),
-      this.refundableOf(manager, row.orderId as string),
-    ]);
+    // one after another: in a transaction (a workflow step's) the queries share one connection, where parallel ones only queue
+    const history = await manager.query(`SELECT at, from_status AS "from", to_status AS "to", by, note FROM after_sales_case_history WHERE case_id = $1 ORDER BY id`, [row.id]);
+    const attachments = await manager.query(
+      `SELECT id, file_name AS "fileName", content_type AS "contentType", size_bytes AS "sizeBytes", uploaded_by AS "uploadedBy", created_at AS "createdAt"
+         FROM after_sales_attachment WHERE case_id = $1 ORDER BY created_at, id`,
+      [row.id],
+    );
+    const replacementShipments = await this.fulfillment.replacementShipmentsOf(manager, row.id as string);
+    const refundable = await this.refundableOf(manager, row.orderId as string);
     return toCaseView(row, history, attachments, replacementShipments, refundable);
   }
 
@@ -216,44 +215,44 @@ export class AfterSalesService implements OnModuleInit {
   }
 
   /** The process instance running a case's flow (null when none); undefined when there is no such case. */
-  async processInstanceOf(caseId: string): Promise<string | null | undefined> {
+  async processInstanceOf(caseId: string, manager: EntityManager = this.db.manager): Promise<string | null | undefined> {
     if (!isUuid(caseId)) return undefined;
-    const row = await queryOne<{ process_instance_id: string | null }>(this.db, `SELECT process_instance_id FROM after_sales_case WHERE id = $1`, [caseId]);
+    const row = await queryOne<{ process_instance_id: string | null }>(manager, `SELECT process_instance_id FROM after_sales_case WHERE id = $1`, [caseId]);
     return row ? row.process_instance_id : undefined;
   }
 
   /** Customer service accepts the case (API approve, or the review task completed with approved = true). */
-  async approve(idOrNumber: string, input: ApproveCaseDto, actor: Actor, fromWorkflow = false): Promise<CaseView> {
-    return this.step(idOrNumber, actor, async (manager, row) => {
-      if (fromWorkflow && row.status !== 'requested') return;
+  async approve(idOrNumber: string, input: ApproveCaseDto, actor: Actor, workflowStep?: EntityManager): Promise<CaseView> {
+    return this.step(idOrNumber, actor, workflowStep, async (manager, row) => {
+      if (workflowStep && row.status !== 'requested') return;
       this.assertTransition(row, 'approved', 'approved');
       await this.move(manager, row, 'approved', actor, input.note ?? null, { owner: input.owner ?? actor.name });
       await this.tellCustomer(manager, row.id, 'after-sales-approved');
-      if (!fromWorkflow) await this.tell(manager, row, CASE_MESSAGES.reviewed, { approved: true });
+      if (!workflowStep) await this.tell(manager, row, CASE_MESSAGES.reviewed, { approved: true });
     });
   }
 
-  async reject(idOrNumber: string, reason: string, actor: Actor, fromWorkflow = false): Promise<CaseView> {
-    return this.step(idOrNumber, actor, async (manager, row) => {
-      if (fromWorkflow && row.status !== 'requested') return;
+  async reject(idOrNumber: string, reason: string, actor: Actor, workflowStep?: EntityManager): Promise<CaseView> {
+    return this.step(idOrNumber, actor, workflowStep, async (manager, row) => {
+      if (workflowStep && row.status !== 'requested') return;
       this.assertTransition(row, 'rejected', 'rejected');
       await this.move(manager, row, 'rejected', actor, reason);
       await this.tellCustomer(manager, row.id, 'after-sales-rejected', reason);
-      if (!fromWorkflow) await this.tell(manager, row, CASE_MESSAGES.reviewed, { approved: false });
+      if (!workflowStep) await this.tell(manager, row, CASE_MESSAGES.reviewed, { approved: false });
     });
   }
 
   /** The warehouse takes the returned goods in (types that send goods back only). */
-  async receive(idOrNumber: string, input: ReceiveCaseDto, actor: Actor, fromWorkflow = false): Promise<CaseView> {
-    return this.step(idOrNumber, actor, async (manager, row) => {
-      if (fromWorkflow && row.status !== 'approved') return;
+  async receive(idOrNumber: string, input: ReceiveCaseDto, actor: Actor, workflowStep?: EntityManager): Promise<CaseView> {
+    return this.step(idOrNumber, actor, workflowStep, async (manager, row) => {
+      if (workflowStep && row.status !== 'approved') return;
       if (!CASE_PATHS[row.type].needsReturn) throw new InvalidStateError(`Case ${row.number} is a ${row.type} case; no goods come back to be received`);
       this.assertTransition(row, 'received', 'received');
       const warehouse = input.warehouse ?? (await this.shippedFrom(manager, row));
       const found = await queryOne<{ id: string }>(manager, `SELECT id FROM warehouse WHERE code = $1`, [warehouse]);
       if (!found) throw ValidationError.of('warehouse', `no warehouse ${warehouse}`);
       await this.move(manager, row, 'received', actor, input.notes ? `at ${warehouse}: ${input.notes}` : `at ${warehouse}`, { received_warehouse_id: found.id });
-      if (!fromWorkflow) await this.tell(manager, row, CASE_MESSAGES.received, {});
+      if (!workflowStep) await this.tell(manager, row, CASE_MESSAGES.received, {});
     });
   }
 
@@ -261,9 +260,9 @@ export class AfterSalesService implements OnModuleInit {
    * QC (G1.6): passed goods go back on hand through the stock ledger (kind `return`); failed goods are quarantined and never
    * restocked.
    */
-  async inspect(idOrNumber: string, input: InspectCaseDto, actor: Actor, fromWorkflow = false): Promise<CaseView> {
-    return this.step(idOrNumber, actor, async (manager, row) => {
-      if (fromWorkflow && row.status !== 'received') return;
+  async inspect(idOrNumber: string, input: InspectCaseDto, actor: Actor, workflowStep?: EntityManager): Promise<CaseView> {
+    return this.step(idOrNumber, actor, workflowStep, async (manager, row) => {
+      if (workflowStep && row.status !== 'received') return;
       this.assertTransition(row, 'inspected', 'inspected');
       const lines = await queryRows<{ sku: string; quantity: number }>(manager, `SELECT sku, quantity FROM after_sales_case_line WHERE case_id = $1 ORDER BY sku`, [row.id]);
       const note = `QC ${input.result}${input.notes ? `: ${input.notes}` : ''}`;
@@ -274,14 +273,14 @@ export class AfterSalesService implements OnModuleInit {
       }
       const restockNote = input.result === 'pass' ? `restocked at ${row.received_warehouse}` : `quarantined at ${row.received_warehouse}, not restocked`;
       await this.move(manager, row, 'inspected', actor, `${note}; ${restockNote}`, { qc_result: input.result, qc_notes: input.notes ?? null }, input.result === 'pass');
-      if (!fromWorkflow) await this.tell(manager, row, CASE_MESSAGES.inspected, { qcPassed: input.result === 'pass' });
+      if (!workflowStep) await this.tell(manager, row, CASE_MESSAGES.inspected, { qcPassed: input.result === 'pass' });
     });
   }
 
   /** Finance refunds: never above what was paid minus what the order's cases were refunded already (422 otherwise). */
-  async refund(idOrNumber: string, input: RefundCaseDto, actor: Actor, fromWorkflow = false): Promise<CaseView> {
-    return this.step(idOrNumber, actor, async (manager, row) => {
-      if (fromWorkflow && row.status === 'refunded') return;
+  async refund(idOrNumber: string, input: RefundCaseDto, actor: Actor, workflowStep?: EntityManager): Promise<CaseView> {
+    return this.step(idOrNumber, actor, workflowStep, async (manager, row) => {
+      if (workflowStep && row.status === 'refunded') return;
       if (CASE_PATHS[row.type].resolution !== 'refund') throw new InvalidStateError(`Case ${row.number} is a ${row.type} case; it is settled by a replacement, not a refund`);
       this.assertSettleable(row, 'refunded');
       // the order row lock makes concurrent refunds of one order's cases take turns
@@ -296,18 +295,18 @@ export class AfterSalesService implements OnModuleInit {
       });
       // G3.3: money leaving is audited with who decided it (the person who completed the refund task, for the diagram)
       await this.audit.record(
-        { actor, action: 'aftersales.refund', target: `after_sales_case:${row.id}`, details: { case: row.number, order: order.number, amount: normaliseMoney(input.amount), reference: input.reference ?? null, viaWorkflow: fromWorkflow } },
+        { actor, action: 'aftersales.refund', target: `after_sales_case:${row.id}`, details: { case: row.number, order: order.number, amount: normaliseMoney(input.amount), reference: input.reference ?? null, viaWorkflow: Boolean(workflowStep) } },
         manager,
       );
       await this.tellCustomer(manager, row.id, 'after-sales-refunded');
-      if (!fromWorkflow) await this.tell(manager, row, CASE_MESSAGES.refunded, {});
+      if (!workflowStep) await this.tell(manager, row, CASE_MESSAGES.refunded, {});
     });
   }
 
   /** Closes the case; a process still running for it ends where it stands. */
-  async close(idOrNumber: string, note: string | undefined, actor: Actor, fromWorkflow = false): Promise<CaseView> {
-    return this.step(idOrNumber, actor, async (manager, row) => {
-      if (fromWorkflow && row.status === 'closed') return;
+  async close(idOrNumber: string, note: string | undefined, actor: Actor, workflowStep?: EntityManager): Promise<CaseView> {
+    return this.step(idOrNumber, actor, workflowStep, async (manager, row) => {
+      if (workflowStep && row.status === 'closed') return;
       if (row.status === 'inspected' && row.qc_result === 'pass') {
         throw new InvalidStateError(`Case ${row.number} passed QC and waits for its ${CASE_PATHS[row.type].resolution}; it cannot be closed yet`);
       }
@@ -319,7 +318,7 @@ export class AfterSalesService implements OnModuleInit {
         throw new InvalidStateError(`Case ${row.number} has a replacement shipment not yet shipped; ship it first`);
       }
       await this.move(manager, row, 'closed', actor, note ?? null, { closed_at: new Date() });
-      if (!fromWorkflow && row.process_instance_id) await this.workflow.terminateInstance(manager, row.process_instance_id);
+      if (!workflowStep && row.process_instance_id) await this.workflow.terminateInstance(manager, row.process_instance_id);
     });
   }
 
@@ -328,41 +327,37 @@ export class AfterSalesService implements OnModuleInit {
    * one warehouse chosen by the allocation strategy, and becomes a shipment that is picked, packed and shipped like any other.
    * Safe to run twice; false when no warehouse has every unit now (the diagram tries again later).
    */
-  async reserveReplacement(caseId: string): Promise<{ reserved: boolean; shipmentId?: string }> {
-    return this.db.transaction(async (manager) => {
-      const row = await this.lock(manager, caseId);
-      const existing = (await this.fulfillment.replacementShipmentsOf(manager, row.id)).find((shipment) => shipment.status !== 'cancelled');
-      if (existing) return { reserved: true, shipmentId: existing.id };
-      if (CASE_PATHS[row.type].resolution !== 'replacement') throw new InvalidStateError(`Case ${row.number} is a ${row.type} case; it gets no replacement`);
-      this.assertSettleable(row, 'replacement_shipped');
-      const order = await this.orders.get(row.order_id, manager);
-      const lines = await queryRows<{ sku: string; quantity: number }>(manager, `SELECT sku, quantity FROM after_sales_case_line WHERE case_id = $1 ORDER BY sku`, [row.id]);
-      const settings = await this.settings.get(manager);
-      const plan = await this.allocation.allocate(manager, caseReference(row.id), lines, order.shippingAddress, {
-        strategy: settings.allocationStrategy,
-        partialStockPolicy: 'wait', // a replacement leaves as one parcel
-        defaultWarehouse: settings.defaultWarehouse,
-      });
-      if (plan.parts.length === 0) {
-        await this.recordHistory(manager, row.id, row.status, row.status, 'system', `replacement waits for stock: ${plan.summary}`);
-        return { reserved: false };
-      }
-      const [part] = plan.parts;
-      const shipmentId = await this.fulfillment.createShipment(manager, row.order_id, part.warehouseId, part.lines, `replacement for case ${row.number}: ${part.reason}`, row.id);
-      await this.recordHistory(manager, row.id, row.status, row.status, 'system', `replacement reserved at ${part.warehouseCode} (shipment ${shipmentId})`);
-      return { reserved: true, shipmentId };
+  async reserveReplacement(manager: EntityManager, caseId: string): Promise<{ reserved: boolean; shipmentId?: string }> {
+    const row = await this.lock(manager, caseId);
+    const existing = (await this.fulfillment.replacementShipmentsOf(manager, row.id)).find((shipment) => shipment.status !== 'cancelled');
+    if (existing) return { reserved: true, shipmentId: existing.id };
+    if (CASE_PATHS[row.type].resolution !== 'replacement') throw new InvalidStateError(`Case ${row.number} is a ${row.type} case; it gets no replacement`);
+    this.assertSettleable(row, 'replacement_shipped');
+    const order = await this.orders.get(row.order_id, manager);
+    const lines = await queryRows<{ sku: string; quantity: number }>(manager, `SELECT sku, quantity FROM after_sales_case_line WHERE case_id = $1 ORDER BY sku`, [row.id]);
+    const settings = await this.settings.get(manager);
+    const plan = await this.allocation.allocate(manager, caseReference(row.id), lines, order.shippingAddress, {
+      strategy: settings.allocationStrategy,
+      partialStockPolicy: 'wait', // a replacement leaves as one parcel
+      defaultWarehouse: settings.defaultWarehouse,
     });
+    if (plan.parts.length === 0) {
+      await this.recordHistory(manager, row.id, row.status, row.status, 'system', `replacement waits for stock: ${plan.summary}`);
+      return { reserved: false };
+    }
+    const [part] = plan.parts;
+    const shipmentId = await this.fulfillment.createShipment(manager, row.order_id, part.warehouseId, part.lines, `replacement for case ${row.number}: ${part.reason}`, row.id);
+    await this.recordHistory(manager, row.id, row.status, row.status, 'system', `replacement reserved at ${part.warehouseCode} (shipment ${shipmentId})`);
+    return { reserved: true, shipmentId };
   }
 
   /** An overdue step (the diagram's SLA timer): the case is marked escalated and its history says which step is late. */
-  async escalate(caseId: string): Promise<boolean> {
-    return this.db.transaction(async (manager) => {
-      const row = await this.lock(manager, caseId);
-      if (row.status === 'closed') return false;
-      await manager.query(`UPDATE after_sales_case SET escalated_at = now(), updated_at = now() WHERE id = $1`, [row.id]);
-      await this.recordHistory(manager, row.id, row.status, row.status, 'system', `escalated: the ${row.status} step is overdue`);
-      return true;
-    });
+  async escalate(manager: EntityManager, caseId: string): Promise<boolean> {
+    const row = await this.lock(manager, caseId);
+    if (row.status === 'closed') return false;
+    await manager.query(`UPDATE after_sales_case SET escalated_at = now(), updated_at = now() WHERE id = $1`, [row.id]);
+    await this.recordHistory(manager, row.id, row.status, row.status, 'system', `escalated: the ${row.status} step is overdue`);
+    return true;
   }
 
   /** Evidence (G1.6): an image of the goods or the parcel, checked by its bytes, not its name. */
@@ -412,14 +407,18 @@ export class AfterSalesService implements OnModuleInit {
     }
   }
 
-  /** One action on one case: locked, applied, recorded, in one transaction; answers the case as it is now. */
-  private async step(idOrNumber: string, actor: Actor, apply: (manager: EntityManager, row: CaseRow) => Promise<void>): Promise<CaseView> {
-    const id = await this.db.transaction(async (manager) => {
+  /**
+   * One action on one case: locked, applied, recorded, in one transaction; answers the case as it is now. A workflow step
+   * (`workflowStep`, its transaction) applies a decision its diagram took: it does nothing when the case moved on already,
+   * and tells no process (it is the process).
+   */
+  private async step(idOrNumber: string, actor: Actor, workflowStep: EntityManager | undefined, apply: (manager: EntityManager, row: CaseRow) => Promise<void>): Promise<CaseView> {
+    const id = await inTransaction(this.db, workflowStep, async (manager) => {
       const row = await this.lock(manager, idOrNumber);
       await apply(manager, row);
       return row.id;
     });
-    return this.get(id);
+    return this.get(id, workflowStep);
   }
 
   private async lock(manager: EntityManager, idOrNumber: string): Promise<CaseRow> {

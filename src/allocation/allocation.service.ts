@@ -9,7 +9,7 @@ const ATTEMPTS = 3;
 
 /**
  * G1.3: plans where the requested units come from (allocation-plan.ts) and reserves every part of the plan in the caller's
- * transaction, all or nothing: a savepoint rolls back a plan that lost a race for the last units, and it is planned again.
+ * transaction, all or nothing: a plan that lost a race for the last units changes nothing, and it is planned again.
  */
 @Injectable()
 export class AllocationService {
@@ -19,16 +19,29 @@ export class AllocationService {
     for (let attempt = 1; ; attempt++) {
       const plan = planAllocation(await this.candidates(manager, requests), requests, destination, rules);
       if (plan.parts.length === 0) return plan;
-      await manager.query('SAVEPOINT allocate');
       try {
-        for (const part of plan.parts) await this.inventory.reserve(manager, part.warehouseId, reference, part.lines);
-        await manager.query('RELEASE SAVEPOINT allocate');
+        await this.reserveAll(manager, reference, plan);
         return plan;
       } catch (error) {
-        await manager.query('ROLLBACK TO SAVEPOINT allocate');
         if (!(error instanceof InsufficientStockError)) throw error;
         if (attempt === ATTEMPTS) return { parts: [], missing: requests, summary: `${plan.summary}; the stock was taken by other orders meanwhile` };
       }
+    }
+  }
+
+  /**
+   * Every part of the plan or none. One part is one all-or-nothing statement (InventoryService.reserve); several parts need a
+   * savepoint to undo the parts reserved before the one that lost the race.
+   */
+  private async reserveAll(manager: EntityManager, reference: string, plan: AllocationPlan): Promise<void> {
+    if (plan.parts.length === 1) return this.inventory.reserve(manager, plan.parts[0].warehouseId, reference, plan.parts[0].lines);
+    await manager.query('SAVEPOINT allocate');
+    try {
+      for (const part of plan.parts) await this.inventory.reserve(manager, part.warehouseId, reference, part.lines);
+      await manager.query('RELEASE SAVEPOINT allocate');
+    } catch (error) {
+      await manager.query('ROLLBACK TO SAVEPOINT allocate');
+      throw error;
     }
   }
 

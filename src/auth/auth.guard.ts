@@ -1,9 +1,11 @@
-import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Actor } from '../common/actor';
 import { ForbiddenError, UnauthorizedError } from '../common/errors';
-import { ANY_SIGNED_IN, PUBLIC_ROUTE, REQUIRED_PERMISSION } from './auth.decorators';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { ANY_SIGNED_IN, PUBLIC_ROUTE, REQUIRED_PERMISSION, STATIC_TOKEN, type StaticTokenSetting } from './auth.decorators';
 import { AuthService } from './auth.service';
 import { allows } from './permissions';
 
@@ -13,6 +15,7 @@ export class BearerAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -22,6 +25,7 @@ export class BearerAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Request & { actor?: Actor }>();
     const [scheme, token] = (request.headers.authorization ?? '').split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token) throw new UnauthorizedError();
+    if (this.isStaticToken(token.trim(), this.reflector.getAllAndOverride<StaticTokenSetting | undefined>(STATIC_TOKEN, targets))) return true;
     const actor = await this.auth.authenticate(token.trim());
     if (!actor) throw new UnauthorizedError('The bearer token is unknown or has expired');
     request.actor = actor;
@@ -36,5 +40,13 @@ export class BearerAuthGuard implements CanActivate {
       throw new ForbiddenError(`Your role (${actor.roles.join(', ') || 'none'}) does not allow ${required}`);
     }
     return true;
+  }
+
+  /** The route's static token, when it has one and it is set; hashed first so that the comparison does not leak its length. */
+  private isStaticToken(token: string, setting: StaticTokenSetting | undefined): boolean {
+    const expected = setting ? this.config[setting] : undefined;
+    if (!expected) return false;
+    const digest = (value: string) => createHash('sha256').update(value).digest();
+    return timingSafeEqual(digest(token), digest(expected));
   }
 }

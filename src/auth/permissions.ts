@@ -9,6 +9,7 @@ export const PERMISSIONS = [
   'tasks.work',
   'settings.read', 'settings.manage',
   'users.manage',
+  'metrics.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

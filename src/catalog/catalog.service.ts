@@ -69,6 +69,9 @@ export class CatalogService {
   }
 
   /** Products by sku, for review rules and order lines (unknown skus are simply absent). */
+  /** SQL for the name of the product with the sku `skuSql` (NULL when there is none): for statements of other areas that write it. */
+  readonly productNameSql = (skuSql: string): string => `(SELECT product.name FROM product WHERE product.sku = ${skuSql})`;
+
   async findBySkus(skus: string[], manager: EntityManager = this.db.manager): Promise<Map<string, Product>> {
     if (skus.length === 0) return new Map();
     const products = await manager.getRepository(Product).createQueryBuilder('p').where('p.sku IN (:...skus)', { skus }).getMany();

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError, type ErrorCode, type ErrorDetail, RateLimitedError } from './errors';
+import { REQUEST_ID_HEADER } from './request-context';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'bad_request',
@@ -42,7 +43,11 @@ export class ApiErrorFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<Request>();
     const route = `${request.method} ${request.originalUrl?.slice(0, 200)}`;
     const { status, code, message, details } = this.describe(exception, route);
-    if (status >= 500) this.logger.error(`${route}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
+    // the id the caller got in X-Request-Id: what they quote when they report the failure
+    const requestId = response.getHeader(REQUEST_ID_HEADER);
+    if (status >= 500) this.logger.error(`${route} (request ${requestId}): ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
+    // what the response said, for whoever counts refusals after it is sent (the intake metrics)
+    response.locals.errorCode = code;
     if (exception instanceof RateLimitedError) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
     if (response.headersSent) return;
     response.status(status).json({ error: { code, message, ...(details?.length ? { details } : {}) } });

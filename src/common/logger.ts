@@ -1,12 +1,26 @@
 import type { LoggerService } from '@nestjs/common';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { currentRequestId } from './request-context';
 
-/** Nest's logger on pino: one JSON line per event (pretty enough for a terminal, parseable in production). */
+/**
+ * Nest's logger on pino: one JSON line per event (pretty enough for a terminal, parseable in production). A line written
+ * while handling an HTTP request carries its `requestId` (the X-Request-Id the caller sees).
+ */
 export class PinoNestLogger implements LoggerService {
   readonly pino: Logger;
 
-  constructor(level: string) {
-    this.pino = pino({ level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime });
+  /** `destination`: stdout unless given (a file, or a stream that a test reads). */
+  constructor(level: string, destination?: DestinationStream) {
+    const options = {
+      level,
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      mixin: () => {
+        const requestId = currentRequestId();
+        return requestId ? { requestId } : {};
+      },
+    };
+    this.pino = destination ? pino(options, destination) : pino(options);
   }
 
   private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace', message: unknown, rest: unknown[]) {

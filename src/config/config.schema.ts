@@ -80,11 +80,21 @@ export const configSchema = z.object({
   SMS_HTTP_TOKEN: optionalString,
   /** How long a sender owns a message it is sending; after a crash another process (or the restarted one) sends it then. */
   NOTIFICATION_LEASE_SECONDS: integer(1, 3600, 60),
+  /**
+   * Idle poll interval of the outbox sender in milliseconds: what makes retries and deferred messages go out when due, and
+   * the fallback for a lost wake-up (a message queued by another process normally wakes this one at once by NOTIFY).
+   */
+  NOTIFICATION_POLL_MS: integer(10, 600_000, 1000),
   /** Fault injection for the crash tests: the process kills itself (SIGKILL) after claiming a message, before sending it. */
   FAULT_CRASH_BEFORE_SEND: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   /** Fault injection for the crash tests: the process kills itself (SIGKILL) right after a transaction that announced stock committed. */
   FAULT_CRASH_AFTER_STOCK_ANNOUNCED: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   ADMIN_ENABLED: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  /**
+   * A static bearer token that may read /metrics besides a user or API key holding metrics.read, so that a Prometheus
+   * scraper is configured without an account. Unset: only tokens with the permission. Long, because it reveals volumes.
+   */
+  METRICS_TOKEN: optionalString.refine((value) => value === undefined || /^[\x21-\x7e]{24,200}$/.test(value), 'must be 24 to 200 printable characters without spaces'),
   /**
    * What this process does (src/config/process-role.ts): `web` the HTTP API and the admin, `worker` the background work
    * (workflow steps, outbox, sweeps) with only /health on its port, `all` both. Unset: `all`, or `web` when WORKERS forks workers.

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
+import { DatabaseListener } from './database-listener';
 import { ENTITIES } from './entities';
 
 export function dataSourceOptions(url: string, poolSize: number): DataSourceOptions {
@@ -51,7 +52,7 @@ async function auditMigrations(dataSource: DataSource, applied: Array<{ name: st
   );
 }
 
-/** The TypeORM data source on an already located database (see database-location.ts), migrated at start. */
+/** The TypeORM data source on an already located database (see database-location.ts), migrated at start, and the wake-up listener. */
 @Module({})
 export class DatabaseModule {
   static forRoot(url: string, poolSize: number, embedded: boolean): DynamicModule {
@@ -68,6 +69,9 @@ export class DatabaseModule {
           },
         }),
       ],
+      // the embedded database cannot carry LISTEN/NOTIFY between connections (database-listener.ts): no listener there
+      providers: [{ provide: DatabaseListener, useFactory: () => new DatabaseListener(embedded ? null : url) }],
+      exports: [DatabaseListener],
     };
   }
 }

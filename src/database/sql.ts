@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 
 type Queryable = Pick<EntityManager | DataSource, 'query'>;
 
@@ -14,4 +14,22 @@ export async function queryRows<T = Record<string, unknown>>(db: Queryable, text
 
 export async function queryOne<T = Record<string, unknown>>(db: Queryable, text: string, params: unknown[] = []): Promise<T | undefined> {
   return (await queryRows<T>(db, text, params))[0];
+}
+
+/**
+ * Runs `work` in the caller's transaction when one is given (a workflow step's: its effects commit with the step, DESIGN "A
+ * step is one unit of work"), else in a transaction of its own.
+ */
+export function inTransaction<T>(db: DataSource, manager: EntityManager | undefined, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  return manager ? work(manager) : db.transaction(work);
+}
+
+/**
+ * `alias."column" AS "property", ...` for every column of an entity: a raw statement's rows come back shaped like the entity
+ * (the driver parses the types as it does for TypeORM's own queries). For statements TypeORM cannot write, e.g. one that
+ * inserts an aggregate and answers with it.
+ */
+export function entityColumnsSql(db: DataSource | EntityManager, entity: EntityTarget<ObjectLiteral>, alias: string): string {
+  const metadata = (db instanceof DataSource ? db : db.connection).getMetadata(entity);
+  return metadata.columns.map((column) => `${alias}."${column.databaseName}" AS "${column.propertyName}"`).join(', ');
 }

@@ -73,13 +73,20 @@ export class FulfillmentService {
     allocationReason: string,
     afterSalesCaseId: string | null = null,
   ): Promise<string> {
-    const [shipment] = await manager.query(
-      `INSERT INTO shipment (order_id, warehouse_id, allocation_reason, after_sales_case_id, created_at) VALUES ($1, $2, $3, $4, clock_timestamp()) RETURNING id`,
-      [orderId, warehouseId, allocationReason.slice(0, 2000), afterSalesCaseId],
+    // one statement: the shipment, its lines and its first history entry
+    const shipment = await queryOne<{ id: string }>(
+      manager,
+      `WITH shipment AS (
+         INSERT INTO shipment (order_id, warehouse_id, allocation_reason, after_sales_case_id, created_at) VALUES ($1, $2, $3, $4, clock_timestamp()) RETURNING id
+       ), lines AS (
+         INSERT INTO shipment_line (shipment_id, sku, quantity) SELECT shipment.id, l.sku, l.quantity FROM shipment, unnest($5::text[], $6::int[]) AS l(sku, quantity)
+       ), history AS (
+         INSERT INTO shipment_status_history (shipment_id, from_status, to_status, by, note) SELECT shipment.id, NULL, 'allocated', 'system', NULL FROM shipment
+       )
+       SELECT id FROM shipment`,
+      [orderId, warehouseId, allocationReason.slice(0, 2000), afterSalesCaseId, lines.map((line) => line.sku), lines.map((line) => line.quantity)],
     );
-    await this.insertLines(manager, shipment.id, lines);
-    await this.recordHistory(manager, [shipment.id], null, 'allocated', 'system', null);
-    return shipment.id;
+    return shipment!.id;
   }
 
   private async insertLines(manager: EntityManager, shipmentId: string, lines: Array<{ sku: string; quantity: number }>): Promise<void> {

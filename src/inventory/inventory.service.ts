@@ -206,24 +206,35 @@ export class InventoryService {
   }
 
   /**
-   * Reserves every request in one warehouse, or none (the caller's transaction rolls back on
-   * InsufficientStockError). Rows are updated in sku order so concurrent reservations cannot deadlock.
+   * Reserves every request in one warehouse, all or nothing, in ONE statement (issue 12 item 4): the stock levels are locked
+   * in sku order (two orders for the same skus never deadlock), and only when every sku has enough available are they raised,
+   * with a reservation and a ledger movement per sku. Not enough of a sku → InsufficientStockError and nothing changed.
    */
   async reserve(manager: EntityManager, warehouseId: string, reference: string, requests: StockRequest[]): Promise<void> {
-    const sorted = [...requests].sort((a, b) => a.sku.localeCompare(b.sku));
-    for (const { sku, quantity } of sorted) {
-      const after = await queryOne<MovementBalance>(
-        manager,
-        `UPDATE stock_level SET reserved = reserved + $3, updated_at = now()
-          WHERE warehouse_id = $1 AND sku = $2 AND on_hand - reserved >= $3 RETURNING on_hand, reserved`,
-        [warehouseId, sku, quantity],
-      );
-      if (!after) throw new InsufficientStockError(sku, warehouseId);
-      await manager.query(`INSERT INTO stock_reservation (warehouse_id, sku, quantity, reference) VALUES ($1, $2, $3, $4)`, [
-        warehouseId, sku, quantity, reference,
-      ]);
-      await this.recordMovement(manager, warehouseId, sku, 'reservation', 0, quantity, after, reference, null, null);
-    }
+    const wanted = mergeRequests(requests);
+    const result = await queryOne<{ short_sku: string | null }>(
+      manager,
+      `WITH wanted AS (
+         SELECT w.sku, w.quantity FROM unnest($2::text[], $3::int[]) AS w(sku, quantity)
+       ), locked AS (
+         SELECT l.sku, l.on_hand - l.reserved AS available FROM stock_level l JOIN wanted w ON w.sku = l.sku
+          WHERE l.warehouse_id = $1 ORDER BY l.sku FOR UPDATE OF l
+       ), short AS (
+         SELECT w.sku FROM wanted w LEFT JOIN locked l ON l.sku = w.sku WHERE coalesce(l.available, 0) < w.quantity ORDER BY w.sku LIMIT 1
+       ), raised AS (
+         UPDATE stock_level l SET reserved = l.reserved + w.quantity, updated_at = now()
+           FROM wanted w WHERE l.warehouse_id = $1 AND l.sku = w.sku AND NOT EXISTS (SELECT 1 FROM short)
+         RETURNING l.sku, w.quantity, l.on_hand, l.reserved
+       ), reservations AS (
+         INSERT INTO stock_reservation (warehouse_id, sku, quantity, reference) SELECT $1, r.sku, r.quantity, $4 FROM raised r
+       ), movements AS (
+         INSERT INTO stock_movement (warehouse_id, sku, kind, on_hand_delta, reserved_delta, on_hand_after, reserved_after, reference)
+         SELECT $1, r.sku, 'reservation', 0, r.quantity, r.on_hand, r.reserved, $4 FROM raised r
+       )
+       SELECT (SELECT sku FROM short) AS short_sku`,
+      [warehouseId, wanted.map((request) => request.sku), wanted.map((request) => request.quantity), reference],
+    );
+    if (result?.short_sku) throw new InsufficientStockError(result.short_sku, warehouseId);
   }
 
   /** Releases every active reservation of a reference (an order cancelled before shipment). */
@@ -353,4 +364,11 @@ export class InventoryService {
       [warehouseId, sku, kind, onHandDelta, reservedDelta, after?.on_hand ?? 0, after?.reserved ?? 0, reference, reason, actor],
     );
   }
+}
+
+/** Requests of one sku added up, in sku order. */
+function mergeRequests(requests: StockRequest[]): StockRequest[] {
+  const totals = new Map<string, number>();
+  for (const { sku, quantity } of requests) totals.set(sku, (totals.get(sku) ?? 0) + quantity);
+  return [...totals].sort(([a], [b]) => a.localeCompare(b)).map(([sku, quantity]) => ({ sku, quantity }));
 }

@@ -4,6 +4,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { runsWorkers } from '../config/process-role';
+import { afterCommit } from '../database/after-commit';
+import { DatabaseListener } from '../database/database-listener';
 import { queryOne, queryRows } from '../database/sql';
 import { SettingsService } from '../settings/settings.service';
 import { InvalidHeaderError, InvalidRecipientError, Mailer } from './mailer';
@@ -73,6 +75,8 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
   private readonly logger = new Logger('Notifications');
   private timer?: NodeJS.Timeout;
   private draining?: Promise<void>;
+  /** A kick during a drain: the drain looks once more before it ends (the message may have committed after its last claim). */
+  private again = false;
   private stopped = false;
 
   constructor(
@@ -82,7 +86,11 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
     private readonly mailer: Mailer,
     @Inject(SMS_PROVIDER) private readonly sms: SmsProvider,
     private readonly settings: SettingsService,
-  ) {}
+    private readonly database: DatabaseListener,
+  ) {
+    // another process queued a message (or we were deaf for a while and look once)
+    database.subscribe('oms_notifications', () => this.kick());
+  }
 
   /**
    * G3.2: tells the customer about `event` on the channels the settings turn on for it, in their locale (else the settings'
@@ -122,7 +130,11 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING`,
       [notification.idempotencyKey.slice(0, 200), notification.channel, notification.event, notification.locale, notification.recipient, notification.reference, JSON.stringify(notification.data)],
     );
-    setTimeout(() => this.kick(), 20).unref();
+    // once committed: this process's sender at once, the others through NOTIFY (their poll if that is lost)
+    afterCommit(manager, () => {
+      this.kick();
+      this.database.notify('oms_notifications');
+    });
   }
 
   /** The outbox of a record (an order or case number), newest first, with every attempt. */
@@ -174,7 +186,7 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
     const tick = () => {
       if (this.stopped) return;
       this.kick();
-      this.timer = setTimeout(tick, 1000);
+      this.timer = setTimeout(tick, this.config.NOTIFICATION_POLL_MS);
       this.timer.unref();
     };
     tick();
@@ -187,13 +199,21 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
     this.mailer.close();
   }
 
-  /** Starts a drain unless one is running. */
+  /** Starts a drain unless one is running (that one then looks once more). */
   kick(): void {
-    if (this.stopped || this.draining || !runsWorkers(this.config)) return;
+    if (this.stopped || !runsWorkers(this.config)) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.again = false;
     this.draining = this.drain()
       .then(() => undefined)
       .catch((error) => this.logger.error(`outbox: ${(error as Error).message}`))
-      .finally(() => (this.draining = undefined));
+      .finally(() => {
+        this.draining = undefined;
+        if (this.again) this.kick();
+      });
   }
 
   /** Sends every due message; returns how many were attempted. */

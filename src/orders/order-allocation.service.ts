@@ -48,25 +48,22 @@ export class OrderAllocationService implements OnModuleInit {
   }
 
   /**
-   * The diagram's stock.reserve step; safe to run twice. An order held by a person meanwhile (rejected into exception, or
+   * The diagram's stock.reserve step, in the step's transaction on the order it locked. An order held by a person meanwhile (rejected into exception, or
    * amended back to pending_payment) is left alone: approve() wakes this step again.
    */
-  async reserveStock(orderId: string): Promise<{ reserved: boolean; warehouse?: string }> {
-    return this.db.transaction(async (manager) => {
-      const order = await this.records.lock(manager, orderId);
-      if (ALLOCATED_STATUSES.includes(order.status)) return { reserved: true };
-      if (order.status !== 'pending_review' && order.status !== 'awaiting_stock') return { reserved: false };
-      // the domain's last word (issue 11): a diagram that skips the review, or the wait for a person's approval, reserves nothing
-      if (order.status === 'pending_review' && !order.approvedAt) {
-        throw new InvalidStateError(`Order ${order.number} is pending_review and not approved; stock is reserved for approved orders only`);
-      }
-      const plan = await this.allocateOutstanding(manager, order, await this.records.lines(manager, order.id), 'system');
-      if (!plan?.parts.length) {
-        if (order.status !== 'awaiting_stock') await this.records.transition(manager, order, 'awaiting_stock', 'system', plan?.summary);
-        return { reserved: false };
-      }
-      return { reserved: true, warehouse: plan.parts.map((part) => part.warehouseCode).join(',') };
-    });
+  async reserveStock(manager: EntityManager, order: Order, lines: OrderLine[]): Promise<{ reserved: boolean; warehouse?: string }> {
+    if (ALLOCATED_STATUSES.includes(order.status)) return { reserved: true };
+    if (order.status !== 'pending_review' && order.status !== 'awaiting_stock') return { reserved: false };
+    // the domain's last word (issue 11): a diagram that skips the review, or the wait for a person's approval, reserves nothing
+    if (order.status === 'pending_review' && !order.approvedAt) {
+      throw new InvalidStateError(`Order ${order.number} is pending_review and not approved; stock is reserved for approved orders only`);
+    }
+    const plan = await this.allocateOutstanding(manager, order, lines, 'system');
+    if (!plan?.parts.length) {
+      if (order.status !== 'awaiting_stock') await this.records.transition(manager, order, 'awaiting_stock', 'system', plan?.summary);
+      return { reserved: false };
+    }
+    return { reserved: true, warehouse: plan.parts.map((part) => part.warehouseCode).join(',') };
   }
 
   /**
@@ -136,12 +133,9 @@ export class OrderAllocationService implements OnModuleInit {
 
       let parts: AllocationPlan['parts'];
       if (target) {
-        await manager.query('SAVEPOINT manual_allocation');
         try {
-          await this.inventory.reserve(manager, target.id, reference, requests);
-          await manager.query('RELEASE SAVEPOINT manual_allocation');
+          await this.inventory.reserve(manager, target.id, reference, requests); // all or nothing
         } catch (error) {
-          await manager.query('ROLLBACK TO SAVEPOINT manual_allocation');
           if (!(error instanceof InsufficientStockError)) throw error;
           const available = (await this.inventory.availability([error.sku], manager)).find((row) => row.warehouseId === target!.id)?.available ?? 0;
           throw new InvalidStateError(`Not enough stock of ${error.sku} in ${target.code}: ${available} available, ${toShip.get(error.sku)} needed; nothing was changed`);
@@ -155,7 +149,7 @@ export class OrderAllocationService implements OnModuleInit {
       for (const part of parts) await this.fulfillment.createShipment(manager, order.id, part.warehouseId, part.lines, part.reason);
       await this.records.addToLines(manager, lines, 'reserved', requests);
       const short = lines.filter((line) => line.reserved < line.quantity);
-      if (short.length === 0) await this.records.removeFlag(manager, order.id, 'out_of_stock');
+      if (short.length === 0) await this.records.removeFlag(manager, order, 'out_of_stock');
       let note = target ? `allocated by ${actor.name} to ${target.code}` : `allocated by ${actor.name}: ${parts.map((part) => part.reason).join('; ')}`;
       const fewer = [...toShip].filter(([sku, quantity]) => quantity !== unshipped.get(sku));
       if (fewer.length) note += `; shipping now ${fewer.map(([sku, quantity]) => `${sku} ${quantity} of ${unshipped.get(sku)}`).join(', ')}, the rest waits for restock`;
@@ -185,7 +179,7 @@ export class OrderAllocationService implements OnModuleInit {
       if (settings.orderMerge.automatic) await this.merge.mergeByRule(manager, order, shipmentId);
     }
     await this.records.addToLines(manager, lines, 'reserved', plan.parts.flatMap((part) => part.lines));
-    if (plan.missing.length === 0) await this.records.removeFlag(manager, order.id, 'out_of_stock');
+    if (plan.missing.length === 0) await this.records.removeFlag(manager, order, 'out_of_stock');
     const note = `stock reserved: ${plan.summary}`;
     if (order.status === 'pending_review' || order.status === 'awaiting_stock') await this.records.transition(manager, order, 'awaiting_shipment', by, note);
     else await this.records.recordHistory(manager, order.id, order.status, order.status, by, note);

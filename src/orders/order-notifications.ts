@@ -9,6 +9,7 @@ import { NotificationTemplatesService } from '../notifications/notification-temp
 import { NotificationsService } from '../notifications/notifications.service';
 import { carrierAdapter, trackingUrlOf } from '../tracking/carriers/carriers';
 import { OrderRecords } from './order-records';
+import type { OrderLine } from './order-line.entity';
 import type { Order } from './order.entity';
 
 /** The parts of a notification only some events have. */
@@ -53,19 +54,20 @@ export class OrderNotifications implements OnModuleInit {
    * Queues `event` for the order's customer on the channels the settings choose. `subjectId` tells apart messages of one
    * event for one order (each parcel, each case); default the order. Returns how many messages were queued.
    */
-  async send(manager: EntityManager, orderOrId: Order | string, event: NotificationEvent, extras: NotificationExtras = {}, subjectId?: string): Promise<number> {
+  async send(manager: EntityManager, orderOrId: Order | string, event: NotificationEvent, extras: NotificationExtras = {}, subjectId?: string, lines?: OrderLine[]): Promise<number> {
     const order = typeof orderOrId === 'string' ? await this.records.find(manager, orderOrId) : orderOrId;
     return this.notifications.notify(manager, {
       event,
       subjectId: subjectId ?? order.id,
       reference: extras.case?.number ?? order.number,
       to: { email: order.customerEmail, phone: order.customerPhone, locale: order.customerLocale },
-      data: await this.dataOf(manager, order, extras),
+      data: await this.dataOf(manager, order, extras, lines),
     });
   }
 
-  async dataOf(manager: EntityManager, order: Order, extras: NotificationExtras = {}): Promise<NotificationData> {
-    const lines = await this.records.lines(manager, order.id);
+  /** `lines`: the order's lines when the caller has them (a workflow step read them with the order). */
+  async dataOf(manager: EntityManager, order: Order, extras: NotificationExtras = {}, lines?: OrderLine[]): Promise<NotificationData> {
+    lines ??= await this.records.lines(manager, order.id);
     return {
       shop: { name: this.config.SHOP_NAME },
       order: {

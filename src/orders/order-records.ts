@@ -1,10 +1,27 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { InvalidStateError, NotFoundError } from '../common/errors';
-import { queryOne } from '../database/sql';
+import { entityColumnsSql, queryOne } from '../database/sql';
 import { OrderLine } from './order-line.entity';
 import { ORDER_TRANSITIONS, type OrderStatus } from './order-status';
+import type { OrderStatusHistory } from './order-status-history.entity';
 import { Order } from './order.entity';
+
+/** What intake writes: the order's columns, its lines, its first history entry, and the workflow it starts. */
+export interface NewOrder {
+  values: Record<string, unknown> & { status: OrderStatus };
+  lines: Array<{ line_no: number; sku: string; quantity: number; unit_price: string }>;
+  /** SQL for a sku's product name (the catalogue's), given the SQL of the sku. */
+  productName: (sku: string) => string;
+  history: { by: string; note: string };
+  /** SQL CTEs that start the order's process (WorkflowRuntimeService.startInstanceSql), given the order's CTE and instance id. */
+  startProcess: (order: { source: string; instanceId: string }) => { definition: string; start: string };
+}
+
+/** An order number in SQL: SO + yyMMdd (UTC) + the sequence padded to six digits, never cut (readable on the phone, unique). */
+export const orderNumberSql = (sequence: string, at = 'now()') =>
+  `'SO' || to_char(${at} AT TIME ZONE 'UTC', 'YYMMDD') || lpad(${sequence}::text, greatest(6, length(${sequence}::text)), '0')`;
 
 /** The reference an order's stock reservations carry in the inventory. */
 export const reservationReference = (orderId: string): string => `order:${orderId}`;
@@ -38,6 +55,47 @@ export class OrderRecords {
     return this.find(manager, idOrNumber, true);
   }
 
+  /**
+   * Writes a new order in ONE statement: the order (numbered, pointing at the process instance whose id is made here), its
+   * lines, its first history entry and its process (the workflow's CTEs), and answers with the rows written. Undefined when
+   * the (channel, external id) exists already, or when the workflow has no deployed version (nothing is written then).
+   */
+  async insertOrder(db: DataSource, order: NewOrder): Promise<{ order: Order; lines: OrderLine[]; history: OrderStatusHistory[]; instanceId: string } | undefined> {
+    const instanceId = randomUUID();
+    const columns = Object.keys(order.values);
+    const params: unknown[] = [instanceId, JSON.stringify(order.lines), order.history.by, order.history.note];
+    const values = columns.map((column) => `$${params.push(column === 'shipping_address' ? JSON.stringify(order.values[column]) : order.values[column])}`);
+    const process = order.startProcess({ source: 'new_order', instanceId: '$1::uuid' });
+    const row = await queryOne<Order & { new_lines: OrderLine[]; new_history: Array<OrderStatusHistory & { at: string }> }>(
+      db,
+      `WITH ${process.definition},
+       sequence AS (SELECT nextval('order_number_seq') AS n),
+       new_order AS (
+         INSERT INTO customer_order (number, process_instance_id, ${columns.join(', ')})
+         SELECT ${orderNumberSql('sequence.n')}, $1, ${values.join(', ')} FROM sequence WHERE EXISTS (SELECT 1 FROM definition)
+         ON CONFLICT (channel, external_id) DO NOTHING RETURNING *
+       ), new_lines AS (
+         INSERT INTO order_line (order_id, line_no, sku, name, quantity, unit_price)
+         SELECT o.id, l.line_no, l.sku, coalesce(${order.productName('l.sku')}, ''), l.quantity, l.unit_price
+           FROM new_order o, jsonb_to_recordset($2::jsonb) AS l(line_no int, sku text, quantity int, unit_price numeric)
+         RETURNING *
+       ), new_history AS (
+         INSERT INTO order_status_history (order_id, from_status, to_status, by, note) SELECT o.id, NULL, o.status, $3, $4 FROM new_order o
+         RETURNING *
+       ), ${process.start}
+       SELECT ${entityColumnsSql(db, Order, 'new_order')},
+              (SELECT json_agg(json_build_object('id', l.id, 'orderId', l.order_id, 'lineNo', l.line_no, 'sku', l.sku, 'name', l.name,
+                                 'quantity', l.quantity, 'unitPrice', l.unit_price::text, 'reserved', l.reserved, 'shipped', l.shipped)) FROM new_lines l) AS new_lines,
+              (SELECT json_agg(json_build_object('id', h.id::text, 'orderId', h.order_id, 'at', h.at, 'fromStatus', h.from_status, 'toStatus', h.to_status,
+                                 'by', h.by, 'note', h.note)) FROM new_history h) AS new_history
+         FROM new_order`,
+      params,
+    );
+    if (!row) return undefined;
+    const { new_lines: lines, new_history: history, ...written } = row;
+    return { order: Object.assign(new Order(), written), lines, history: history.map((entry) => ({ ...entry, at: new Date(entry.at) }) as OrderStatusHistory), instanceId };
+  }
+
   async lines(manager: EntityManager, orderId: string): Promise<OrderLine[]> {
     return (await manager.getRepository(OrderLine).findBy({ orderId })).sort((a, b) => a.lineNo - b.lineNo);
   }
@@ -58,10 +116,13 @@ export class OrderRecords {
     }
   }
 
-  async removeFlag(manager: EntityManager, orderId: string, code: string): Promise<void> {
+  /** Drops a flag of the order (locked by the caller, whose copy is kept current); nothing to write when it has none. */
+  async removeFlag(manager: EntityManager, order: Order, code: string): Promise<void> {
+    if (!order.flags.some((flag) => flag.code === code)) return;
     await manager.query(`UPDATE customer_order SET flags = (SELECT coalesce(jsonb_agg(f), '[]') FROM jsonb_array_elements(flags) f WHERE f->>'code' <> $2) WHERE id = $1`, [
-      orderId, code,
+      order.id, code,
     ]);
+    order.flags = order.flags.filter((flag) => flag.code !== code);
   }
 
   assertTransition(order: Order, to: OrderStatus, action: string): void {
@@ -70,16 +131,20 @@ export class OrderRecords {
     }
   }
 
-  /** The one place an order's status changes: checked against ORDER_TRANSITIONS and recorded in its history. */
+  /** The one place an order's status changes: checked against ORDER_TRANSITIONS and recorded in its history, in one statement. */
   async transition(manager: EntityManager, order: Order, to: OrderStatus, by: string, note?: string): Promise<void> {
     this.assertTransition(order, to, `moved to ${to}`);
     const updated = await queryOne(
       manager,
-      `UPDATE customer_order SET status = $3, version = version + 1, updated_at = now() WHERE id = $1 AND status = $2 RETURNING id`,
-      [order.id, order.status, to],
+      `WITH moved AS (
+         UPDATE customer_order SET status = $3, version = version + 1, updated_at = now() WHERE id = $1 AND status = $2 RETURNING id
+       ), history AS (
+         INSERT INTO order_status_history (order_id, from_status, to_status, by, note) SELECT id, $2, $3, $4, $5 FROM moved
+       )
+       SELECT id FROM moved`,
+      [order.id, order.status, to, by, note?.slice(0, 1000) ?? null],
     );
     if (!updated) throw new InvalidStateError(`Order ${order.number} changed meanwhile; try again`);
-    await this.recordHistory(manager, order.id, order.status, to, by, note);
     order.status = to;
   }
 

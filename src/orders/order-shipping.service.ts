@@ -194,15 +194,12 @@ export class OrderShippingService {
    * The diagram's order.complete step (the "deemed received" timer, G1.6): delivered or shipped → completed with that note;
    * an order completed already (the customer confirmed meanwhile) is left as it is. Safe to run twice.
    */
-  async completeDeemedReceived(orderId: string, note = 'deemed received'): Promise<{ completed: boolean }> {
-    return this.db.transaction(async (manager) => {
-      const order = await this.records.lock(manager, orderId);
-      if (order.status === 'completed') return { completed: false };
-      if (order.status !== 'delivered' && order.status !== 'shipped') {
-        throw new InvalidStateError(`Order ${order.number} is ${order.status}; only shipped or delivered orders can be completed`);
-      }
-      await this.records.transition(manager, order, 'completed', 'system', note);
-      return { completed: true };
-    });
+  async completeDeemedReceived(manager: EntityManager, order: Order, note = 'deemed received'): Promise<{ completed: boolean }> {
+    if (order.status === 'completed') return { completed: false };
+    if (order.status !== 'delivered' && order.status !== 'shipped') {
+      throw new InvalidStateError(`Order ${order.number} is ${order.status}; only shipped or delivered orders can be completed`);
+    }
+    await this.records.transition(manager, order, 'completed', 'system', note);
+    return { completed: true };
   }
 }

@@ -3,10 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager, In } from 'typeorm';
 import { CatalogService } from '../catalog/catalog.service';
 import type { Actor } from '../common/actor';
-import { InvalidStateError, ValidationError } from '../common/errors';
+import { InvalidStateError, NotFoundError, ValidationError } from '../common/errors';
 import { fromCents, MAX_MONEY_CENTS, multiplyMoney, normaliseMoney, sumMoney, toCents } from '../common/money';
 import { FulfillmentService } from '../fulfillment/fulfillment.service';
+import { queryOne } from '../database/sql';
 import { InventoryService } from '../inventory/inventory.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { SettingsService } from '../settings/settings.service';
 import { WorkflowRuntimeService } from '../workflow/workflow-runtime.service';
 import type { AmendOrderDto, ManualAllocationDto } from './dto/amend-order.dto';
@@ -53,11 +55,15 @@ export class OrdersService {
     private readonly orderAllocation: OrderAllocationService,
     private readonly shipping: OrderShippingService,
     private readonly notifications: OrderNotifications,
+    private readonly metrics: MetricsService,
   ) {}
 
-  /** G1.1: idempotent on (channel, externalId); the order and its process instance commit together. */
+  /**
+   * G1.1: idempotent on (channel, externalId). ONE statement (one round trip, one transaction, issue 12 item 4): the order
+   * with its number, lines (named from the catalogue), first history entry, its process instance (id made here) and the
+   * instance's start job; the answer is built from the rows it wrote. A duplicate writes nothing and answers the existing order.
+   */
   async intake(input: CreateOrderDto, actor: Actor): Promise<{ order: OrderView; created: boolean }> {
-    const products = await this.catalog.findBySkus(input.lines.map((line) => line.sku));
     const shippingFee = input.shippingFee ?? '0.00';
     // each price fits, but quantity × price summed may not: a 422 for the request, never a numeric overflow (500)
     const grandCents = input.lines.reduce((total, line) => total + toCents(line.unitPrice) * BigInt(line.quantity), toCents(shippingFee));
@@ -66,36 +72,30 @@ export class OrdersService {
       throw ValidationError.of('lines', message);
     }
     const itemsTotal = sumMoney(input.lines.map((line) => multiplyMoney(line.unitPrice, line.quantity)));
-    const createdId = await this.db.transaction(async (manager) => {
-      const [{ seq }] = await manager.query(`SELECT nextval('order_number_seq') AS seq`);
-      const status: OrderStatus = input.payment.status === 'paid' ? 'pending_review' : 'pending_payment';
-      const inserted = await manager.query(
-        `INSERT INTO customer_order (number, channel, external_id, status, customer_name, customer_phone, customer_email, customer_locale,
-            shipping_address, payment_method, payment_status, payment_amount, paid_at, items_total, shipping_fee, grand_total, notes, placed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-         ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, number`,
-        [
-          orderNumber(Number(seq)), input.channel, input.externalId, status, input.customer.name, input.customer.phone,
-          input.customer.email ?? null, input.customer.locale ?? null, JSON.stringify(input.shippingAddress), input.payment.method,
-          input.payment.status, input.payment.amount ?? (input.payment.status === 'paid' ? sumMoney([itemsTotal, shippingFee]) : null),
-          input.payment.status === 'paid' ? (input.payment.paidAt ?? new Date().toISOString()) : null,
-          itemsTotal, shippingFee, sumMoney([itemsTotal, shippingFee]), input.notes ?? null, input.placedAt ?? new Date().toISOString(),
-        ],
-      );
-      if (inserted.length === 0) return null; // a duplicate: the existing order answers
-      const { id, number } = inserted[0];
-      for (const [index, line] of input.lines.entries()) {
-        await manager.query(`INSERT INTO order_line (order_id, line_no, sku, name, quantity, unit_price) VALUES ($1, $2, $3, $4, $5, $6)`, [
-          id, index + 1, line.sku, products.get(line.sku)?.name ?? '', line.quantity, line.unitPrice,
-        ]);
-      }
-      await this.records.recordHistory(manager, id, null, status, actor.name, `received from ${input.channel}`);
-      const instanceId = await this.workflow.startInstance(manager, ORDER_WORKFLOW, number, { orderId: id, orderNumber: number });
-      await manager.query(`UPDATE customer_order SET process_instance_id = $2 WHERE id = $1`, [id, instanceId]);
-      return id as string;
+    const status: OrderStatus = input.payment.status === 'paid' ? 'pending_review' : 'pending_payment';
+    const written = await this.records.insertOrder(this.db, {
+      values: {
+        channel: input.channel, external_id: input.externalId, status, customer_name: input.customer.name, customer_phone: input.customer.phone,
+        customer_email: input.customer.email ?? null, customer_locale: input.customer.locale ?? null, shipping_address: input.shippingAddress,
+        payment_method: input.payment.method, payment_status: input.payment.status,
+        payment_amount: input.payment.amount ?? (input.payment.status === 'paid' ? sumMoney([itemsTotal, shippingFee]) : null),
+        paid_at: input.payment.status === 'paid' ? (input.payment.paidAt ?? new Date().toISOString()) : null,
+        items_total: itemsTotal, shipping_fee: shippingFee, grand_total: sumMoney([itemsTotal, shippingFee]), notes: input.notes ?? null,
+        placed_at: input.placedAt ?? new Date().toISOString(),
+      },
+      lines: input.lines.map((line, index) => ({ line_no: index + 1, sku: line.sku, quantity: line.quantity, unit_price: line.unitPrice })),
+      productName: this.catalog.productNameSql,
+      history: { by: actor.name, note: `received from ${input.channel}` },
+      startProcess: ({ source, instanceId }) =>
+        this.workflow.startInstanceSql({ key: ORDER_WORKFLOW, instanceId, source, businessKey: `${source}.number`, variables: `jsonb_build_object('orderId', ${source}.id, 'orderNumber', ${source}.number)` }),
     });
-    if (createdId) return { order: await this.get(createdId), created: true };
-    const existing = await this.db.getRepository(Order).findOneByOrFail({ channel: input.channel, externalId: input.externalId });
+    if (written) {
+      this.workflow.wakeWorkers();
+      this.metrics.orderAccepted(input.channel);
+      return { order: toOrderView(written.order, written.lines, written.history, []), created: true };
+    }
+    const existing = await this.db.getRepository(Order).findOneBy({ channel: input.channel, externalId: input.externalId });
+    if (!existing) throw new NotFoundError('Workflow', ORDER_WORKFLOW); // not a duplicate: no diagram to start
     return { order: await this.get(existing.id), created: false };
   }
 
@@ -141,15 +141,12 @@ export class OrdersService {
     return { items, total };
   }
 
-  // ---- steps the diagram runs (task types); each is safe to run twice ----
+  // ---- steps the diagram runs (task types): in the step's transaction, on the order the step locked; safe to run again ----
 
   /** G1.2: flags every rule the order breaks; a clean paid order is approved automatically (G3.1 default). */
-  async review(orderId: string): Promise<ReviewOutcome> {
-    return this.db.transaction(async (manager) => {
-      const order = await this.records.lock(manager, orderId);
-      if (!['pending_review', 'pending_payment'].includes(order.status)) return outcomeOf(order.status);
-      return this.reviewLocked(manager, order);
-    });
+  async review(manager: EntityManager, order: Order, lines: OrderLine[]): Promise<ReviewOutcome> {
+    if (!['pending_review', 'pending_payment'].includes(order.status)) return outcomeOf(order.status);
+    return this.reviewLocked(manager, order, { lines });
   }
 
   /**
@@ -157,9 +154,10 @@ export class OrdersService {
    * amend() share it): stores the flags and moves the order as the outcome says. `honourApproval: false` ignores a
    * person's earlier approval (an amended order needs a fresh decision).
    */
-  private async reviewLocked(manager: EntityManager, order: Order, { honourApproval = true } = {}): Promise<ReviewOutcome> {
+  private async reviewLocked(manager: EntityManager, order: Order, options: { honourApproval?: boolean; lines?: OrderLine[] } = {}): Promise<ReviewOutcome> {
+    const { honourApproval = true } = options;
     const orderId = order.id;
-    const lines = await manager.getRepository(OrderLine).findBy({ orderId });
+    const lines = options.lines ?? (await this.records.lines(manager, orderId));
     const products = await this.catalog.findBySkus(lines.map((line) => line.sku), manager);
     const available = new Map<string, number>();
     for (const row of await this.inventory.availability(lines.map((line) => line.sku), manager)) {
@@ -167,13 +165,18 @@ export class OrdersService {
     }
     const settings = await this.settings.get(manager);
     const { flags, blocked } = reviewOrder({ ...order, lines, products, available, deliveryArea: new Set(settings.deliveryArea.provinces) });
-    await manager.query(`UPDATE customer_order SET flags = $2 WHERE id = $1`, [orderId, JSON.stringify(flags)]);
+    order.flags = flags;
     if (order.paymentStatus !== 'paid') {
+      await this.saveFlags(manager, order);
       if (order.status !== 'pending_payment') await this.records.transition(manager, order, 'pending_payment', 'system', 'waiting for payment');
       return 'pending_payment';
     }
-    if (honourApproval && order.approvedAt) return 'approved'; // a person approved it: flags are known and accepted
+    if (honourApproval && order.approvedAt) {
+      await this.saveFlags(manager, order);
+      return 'approved'; // a person approved it: flags are known and accepted
+    }
     if (blocked) {
+      await this.saveFlags(manager, order);
       await this.records.transition(manager, order, 'exception', 'system', flags.filter((f) => f.code !== 'out_of_stock').map((f) => f.code).join(', '));
       return 'exception';
     }
@@ -181,13 +184,23 @@ export class OrdersService {
     const { enabled, manualReviewAbove } = settings.autoReview;
     const overThreshold = manualReviewAbove !== null && toCents(order.grandTotal) > toCents(manualReviewAbove);
     if (!enabled || overThreshold) {
+      await this.saveFlags(manager, order);
       const reason = enabled ? `total ${order.grandTotal} is over the manual review threshold of ${manualReviewAbove}` : 'auto-review is off';
       await this.records.recordHistory(manager, order.id, order.status, order.status, 'system', `held for review: ${reason}`);
       return 'manual';
     }
     // recorded like a person's approval: stock is reserved only for approved orders, whatever a diagram does (issue 11)
-    await manager.query(`UPDATE customer_order SET approved_by = $2, approved_at = now() WHERE id = $1`, [orderId, AUTO_REVIEW]);
+    const approved = await queryOne<{ approved_at: Date }>(
+      manager,
+      `UPDATE customer_order SET flags = $2, approved_by = $3, approved_at = now() WHERE id = $1 RETURNING approved_at`,
+      [orderId, JSON.stringify(flags), AUTO_REVIEW],
+    );
+    Object.assign(order, { approvedBy: AUTO_REVIEW, approvedAt: approved!.approved_at });
     return 'approved';
+  }
+
+  private async saveFlags(manager: EntityManager, order: Order): Promise<void> {
+    await manager.query(`UPDATE customer_order SET flags = $2 WHERE id = $1`, [order.id, JSON.stringify(order.flags)]);
   }
 
   // ---- a person's actions (API and admin share these) ----
@@ -326,14 +339,11 @@ export class OrdersService {
    * The diagram's payment deadline (G1.1, issue 5 item 3): cancels the order if it is still unpaid. The process
    * itself goes on (to notify the customer), so it is not terminated. False when the payment won the race.
    */
-  async cancelUnpaid(orderId: string): Promise<boolean> {
-    return this.db.transaction(async (manager) => {
-      const order = await this.records.lock(manager, orderId);
-      if (order.status === 'cancelled') return true; // this step ran already
-      if (order.status !== 'pending_payment') return false;
-      await this.cancelLocked(manager, order, 'not paid within the time limit', 'system');
-      return true;
-    });
+  async cancelUnpaid(manager: EntityManager, order: Order): Promise<boolean> {
+    if (order.status === 'cancelled') return true; // this step ran already
+    if (order.status !== 'pending_payment') return false;
+    await this.cancelLocked(manager, order, 'not paid within the time limit', 'system');
+    return true;
   }
 
   /** Releases what the order holds and records the cancellation; the caller holds the order's row lock. */
@@ -380,8 +390,3 @@ function outcomeOf(status: OrderStatus): ReviewOutcome {
   return 'approved';
 }
 
-/** SO + yyMMdd + a six-digit sequence: readable on the phone, unique across processes. */
-export function orderNumber(sequence: number, now = new Date()): string {
-  const date = now.toISOString().slice(2, 10).replace(/-/g, '');
-  return `SO${date}${String(sequence).padStart(6, '0')}`;
-}

@@ -1,14 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { afterCommit } from '../database/after-commit';
+import { DatabaseListener } from '../database/database-listener';
 
 /**
- * Wakes this process's job workers as soon as a transaction that queued a job commits, instead of
- * waiting for the next poll. Other processes find the job on their next poll.
+ * Wakes job workers as soon as a transaction that queued a job commits, instead of waiting for their next poll: this
+ * process's at once, the other processes' through PostgreSQL NOTIFY on `oms_jobs` (DatabaseListener). Polling stays
+ * for what no commit announces: timers and retries falling due, and wake-ups lost to a crash or a dropped connection.
  */
 @Injectable()
 export class JobWakeup {
   private listeners: Array<() => void> = [];
+
+  constructor(private readonly database: DatabaseListener) {
+    // another process queued a job, or we were deaf for a while and look once
+    database.subscribe('oms_jobs', () => this.wake());
+  }
 
   subscribe(listener: () => void): () => void {
     this.listeners.push(listener);
@@ -17,12 +24,19 @@ export class JobWakeup {
     };
   }
 
+  /** Wakes this process's workers (a job this process queued and committed, or one another process announced). */
   wake(): void {
     for (const listener of this.listeners) listener();
   }
 
-  /** Wakes after the surrounding transaction commits (or at once outside a transaction). */
+  /** Jobs were queued and committed: wakes this process and tells the others. */
+  announce(): void {
+    this.wake();
+    this.database.notify('oms_jobs');
+  }
+
+  /** After the surrounding transaction commits (or at once outside a transaction): wakes this process and tells the others. */
   afterCommit(manager: EntityManager): void {
-    afterCommit(manager, () => this.wake());
+    afterCommit(manager, () => this.announce());
   }
 }

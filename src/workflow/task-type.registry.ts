@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { Actor } from '../common/actor';
 
 /** What a task type's handler gets: who it acts for and the process variables at that point. */
@@ -17,6 +18,11 @@ export interface TaskContext {
    * own flows). The runtime has checked that both hold the task type's permissions; record this actor in history.
    */
   actor: Actor;
+  /**
+   * The step's transaction (DESIGN "A step is one unit of work"): what a handler writes through it commits together with the
+   * step's saved state, so a step's database effects happen exactly once. Work outside the database leaves through the outbox.
+   */
+  manager: EntityManager;
 }
 
 export interface TaskTypeField {
@@ -26,8 +32,9 @@ export interface TaskTypeField {
 }
 
 /**
- * A named handler a service task can call (DESIGN "The one idea"). Handlers must be safe to run twice:
- * a retry after a crash runs every step since the last saved wait again.
+ * A named handler a service task can call (DESIGN "The one idea"). Its database effects go through `context.manager` and
+ * commit with the step; a step that fails or crashes is rolled back and runs again from the last saved wait, so a handler
+ * still reads the state it finds (it may be called again after a failed try) rather than assume it runs once.
  */
 export interface TaskType {
   type: string;

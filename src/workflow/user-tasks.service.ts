@@ -115,8 +115,8 @@ export class UserTasksService {
         done.instance_id,
         JSON.stringify({ elementId: done.element_id, executionId: done.execution_id, variables: values }),
       ]);
+      this.wakeup.afterCommit(manager);
     });
-    this.wakeup.wake();
     return this.get(id);
   }
 

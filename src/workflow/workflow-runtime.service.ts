@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { type PrincipalRef, SYSTEM_ACTOR } from '../common/actor';
 import { InvalidStateError, NotFoundError, ValidationError } from '../common/errors';
 import { elementIdsOf } from './bpmn/element-ids';
-import { migrateState } from './engine-step';
+import { migrateState } from './engine/diagram-cache';
 import { WorkflowDefinition } from './workflow-definition.entity';
 import { queryOne } from '../database/sql';
 import { DefinitionsService } from './definitions.service';
@@ -96,6 +96,31 @@ export class WorkflowRuntimeService {
   }
 
   /**
+   * CTEs that start an instance of the latest version of `key` for the row of CTE `source` of the caller's statement, as the
+   * system, with its start job: a business write and the process it starts in ONE statement (the intake's, issue 12 item 4).
+   * `definition` (the version; the caller writes nothing when there is none) goes before the caller's CTEs, `start` (the
+   * instance, whose id the caller made, and its job) after `source`. Call wakeWorkers() once the statement committed.
+   */
+  startInstanceSql(spec: { key: string; instanceId: string; source: string; businessKey: string; variables: string }): { definition: string; start: string } {
+    if (!/^[a-z0-9_.-]+$/i.test(spec.key)) throw new Error(`workflow key ${spec.key} cannot be inlined`);
+    return {
+      definition: `definition AS (SELECT id FROM workflow_definition WHERE key = '${spec.key}' ORDER BY version DESC LIMIT 1)`,
+      start: `started_instance AS (
+         INSERT INTO process_instance (id, definition_id, business_key, variables, started_by_kind, started_by_id, started_by)
+         SELECT ${spec.instanceId}, definition.id, ${spec.businessKey}, ${spec.variables}, 'system', NULL, '${SYSTEM_ACTOR.name}' FROM ${spec.source}, definition
+         RETURNING id
+       ), start_job AS (
+         INSERT INTO workflow_job (instance_id, kind) SELECT id, 'start' FROM started_instance
+       )`,
+    };
+  }
+
+  /** Wakes the workers of every process now (after a statement that queued a job committed on its own). */
+  wakeWorkers(): void {
+    this.wakeup.announce();
+  }
+
+  /**
    * Delivers a message to the instance with this business key. It is stored first: if the instance is not
    * waiting for it yet, it stays buffered and is delivered once the instance reaches the wait (DESIGN "Messages").
    */
@@ -113,7 +138,7 @@ export class WorkflowRuntimeService {
     );
     // A step running right now saves its new waits in one statement whose snapshot may predate this message (it waits
     // for our row lock, then cannot see the message): a job queued now delivers it once the step is saved, or, when
-    // the instance does not wait for it then, leaves it buffered for the step that does (JobWorker.save).
+    // the instance does not wait for it then, leaves it buffered for the step that does (JobRepository.save).
     if (instance && (instance.leased || instance.waiting.some((wait) => wait.messageName === name))) {
       await manager.query(`INSERT INTO workflow_job (instance_id, kind, payload) VALUES ($1, 'message', $2)`, [
         instance.id, JSON.stringify({ messageId: message.id }),
@@ -157,6 +182,7 @@ export class WorkflowRuntimeService {
       await this.audit.record({ actor: by.actor, ip: by.ip, action: 'workflow.incident_retry', target: `process_instance:${incident.instance_id}`, details: { incident: id } }, manager);
       if (incident.job_id) {
         await manager.query(`UPDATE workflow_job SET status = 'pending', attempts = 0, run_at = now(), finished_at = NULL WHERE id = $1`, [incident.job_id]);
+        this.wakeup.afterCommit(manager);
       }
       await manager.query(
         `UPDATE process_instance SET status = 'waiting', updated_at = now()
@@ -165,7 +191,6 @@ export class WorkflowRuntimeService {
       );
       return { id, status: 'resolved', instanceId: incident.instance_id };
     });
-    this.wakeup.wake();
     return result;
   }
 

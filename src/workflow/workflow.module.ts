@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module';
 import { DefinitionsService } from './definitions.service';
 import { DraftsService } from './drafts.service';
 import { JobWakeup } from './job-wakeup';
+import { JobRepository } from './job-repository';
 import { JobWorker } from './job-worker';
 import { TaskTypeRegistry } from './task-type.registry';
 import { TasksController } from './tasks.controller';
@@ -16,7 +17,7 @@ import { WorkflowRuntimeService } from './workflow-runtime.service';
 @Module({
   imports: [AuthModule],
   controllers: [WorkflowController, TasksController],
-  providers: [TaskTypeRegistry, DefinitionsService, DraftsService, WorkflowRuntimeService, UserTasksService, JobWakeup, JobWorker, SetVariablesTaskType],
+  providers: [TaskTypeRegistry, DefinitionsService, DraftsService, WorkflowRuntimeService, UserTasksService, JobWakeup, JobRepository, JobWorker, SetVariablesTaskType],
   exports: [TaskTypeRegistry, DefinitionsService, WorkflowRuntimeService, UserTasksService, JobWorker],
 })
 export class WorkflowModule {}

@@ -112,6 +112,11 @@ describe('route × role permission matrix (G3.3)', () => {
     expect(routes.map(describeRoute)).toEqual(expect.arrayContaining(['POST /api/orders', 'POST /api/workflows/:key/versions', 'POST /api/after-sales/:id/refund']));
   });
 
+  it('/metrics is in the matrix: metrics.read, which of the built-in roles only admin holds (a scraper\'s METRICS_TOKEN: metrics.spec.ts)', () => {
+    expect(routes.filter((route) => route.path === '/metrics')).toEqual([{ method: 'GET', path: '/metrics', access: { permission: 'metrics.read' } }]);
+    expect(BUILT_IN_ROLES.filter((role) => role.permissions.includes('metrics.read') || role.permissions.includes('*')).map((role) => role.name)).toEqual(['admin']);
+  });
+
   it('every route declares who may use it; public routes are only the listed ones', () => {
     expect(routes.filter((route) => route.access === 'undeclared').map(describeRoute)).toEqual([]);
     expect(routes.filter((route) => route.access === 'public').map(describeRoute).sort()).toEqual(Object.keys(PUBLIC_ROUTES).sort());

@@ -87,6 +87,33 @@ describe('settings', () => {
     }
   });
 
+  it('a change is used at once by the process that made it, though it holds the settings cached', async () => {
+    expect((await app.http.get('/api/settings').set(auth).expect(200)).body.afterSales.windowDays).toBe(15);
+    await app.http.put('/api/settings').set(auth).send({ afterSales: { windowDays: 30 } }).expect(200);
+    try {
+      expect((await app.http.get('/api/settings').set(auth).expect(200)).body.afterSales.windowDays).toBe(30);
+    } finally {
+      await app.http.put('/api/settings').set(auth).send({ afterSales: { windowDays: 15 } }).expect(200);
+    }
+  });
+
+  it('changes sent at the same time are all kept (each merges onto the one before it)', async () => {
+    const changes = [
+      { alertThresholds: { staleTrackingHours: 60 } },
+      { afterSales: { windowDays: 20 } },
+      { notifications: { maxPerRecipientPerHour: 5 } },
+      { security: { adminSessionIdleMinutes: 45 } },
+      { orderMerge: { automatic: true } },
+    ];
+    const before = (await app.http.get('/api/settings').set(auth).expect(200)).body;
+    try {
+      await Promise.all(changes.map((change) => app.http.put('/api/settings').set(auth).send(change).expect(200)));
+      expect((await app.http.get('/api/settings').set(auth).expect(200)).body).toMatchObject(changes.reduce((all, change) => ({ ...all, ...change }), {}));
+    } finally {
+      await app.http.put('/api/settings').set(auth).send(before).expect(200);
+    }
+  });
+
   it('a delivery area narrowed to some provinces flags addresses elsewhere', async () => {
     await app.http.put('/api/settings').set(auth).send({ deliveryArea: { provinces: ['上海', '江苏'] } }).expect(200);
     try {

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { SYSTEM_ACTOR } from '../../src/common/actor';
 
 /** A minimal executable BPMN document around a process body (test diagrams). */
@@ -8,10 +9,18 @@ export const diagram = (id: string, body: string, messages = '') => `<?xml versi
   <bpmn:process id="${id}" name="${id}" isExecutable="true">${body}</bpmn:process>
 </bpmn:definitions>`;
 
-/** A step run as the product's own flows run: as the system, with no user task completed. */
+/** A step's transaction in tests that run the engine without a database: a handler that touches it fails loudly. */
+const NO_DATABASE = new Proxy({} as EntityManager, {
+  get: (_, property) => {
+    throw new Error(`this test runs steps without a database (manager.${String(property)})`);
+  },
+});
+
+/** A step run as the product's own flows run: as the system, with no user task completed (and no database). */
 export const AS_SYSTEM = {
   principal: async () => SYSTEM_ACTOR,
   completerOf: async () => undefined,
+  manager: NO_DATABASE,
 };
 
 /** The outside review's attack (issue 11): start → aftersales.review → aftersales.refund → end, tasks `Review` and `Refund`. */

@@ -44,8 +44,8 @@ export class AfterSalesTaskTypes implements OnModuleInit {
         const approved = context.variables.approved === true;
         const caseId = await this.ownCaseOf(context);
         const view = approved
-          ? await this.cases.approve(caseId, {}, context.actor, true)
-          : await this.cases.reject(caseId, text(context.variables.reason) ?? 'rejected in review', context.actor, true);
+          ? await this.cases.approve(caseId, {}, context.actor, context.manager)
+          : await this.cases.reject(caseId, text(context.variables.reason) ?? 'rejected in review', context.actor, context.manager);
         return { approved: view.status !== 'rejected' };
       },
     });
@@ -57,7 +57,7 @@ export class AfterSalesTaskTypes implements OnModuleInit {
       outputs: [],
       permissions: WAREHOUSE_WORK,
       handle: async (context) => {
-        await this.cases.receive(await this.ownCaseOf(context), { warehouse: text(context.variables.warehouse), notes: text(context.variables.notes) }, context.actor, true);
+        await this.cases.receive(await this.ownCaseOf(context), { warehouse: text(context.variables.warehouse), notes: text(context.variables.notes) }, context.actor, context.manager);
       },
     });
     this.registry.register({
@@ -69,7 +69,7 @@ export class AfterSalesTaskTypes implements OnModuleInit {
       permissions: WAREHOUSE_WORK,
       handle: async (context) => {
         const result = context.variables.qcResult === 'pass' ? 'pass' : 'fail';
-        const view = await this.cases.inspect(await this.ownCaseOf(context), { result, notes: text(context.variables.qcNotes) }, context.actor, true);
+        const view = await this.cases.inspect(await this.ownCaseOf(context), { result, notes: text(context.variables.qcNotes) }, context.actor, context.manager);
         return { qcPassed: view.inspection?.result === 'pass' };
       },
     });
@@ -83,7 +83,7 @@ export class AfterSalesTaskTypes implements OnModuleInit {
       handle: async (context) => {
         const amount = text(context.variables.refundAmount);
         if (!amount) throw new TaskRefusedError(`the refund task was completed without refundAmount`);
-        await this.cases.refund(await this.ownCaseOf(context), { amount, reference: text(context.variables.refundReference) }, context.actor, true);
+        await this.cases.refund(await this.ownCaseOf(context), { amount, reference: text(context.variables.refundReference) }, context.actor, context.manager);
       },
     });
     this.registry.register({
@@ -93,7 +93,7 @@ export class AfterSalesTaskTypes implements OnModuleInit {
       inputs: [CASE_INPUT],
       outputs: [{ name: 'replacementReserved', type: 'boolean', description: 'false when no warehouse has every unit now' }],
       permissions: CASE_WORK,
-      handle: async (context) => ({ replacementReserved: (await this.cases.reserveReplacement(await this.ownCaseOf(context))).reserved }),
+      handle: async (context) => ({ replacementReserved: (await this.cases.reserveReplacement(context.manager, await this.ownCaseOf(context))).reserved }),
     });
     this.registry.register({
       type: 'aftersales.escalate',
@@ -102,7 +102,7 @@ export class AfterSalesTaskTypes implements OnModuleInit {
       inputs: [CASE_INPUT],
       outputs: [{ name: 'escalated', type: 'boolean', description: 'false when the case was closed meanwhile' }],
       permissions: CASE_WORK,
-      handle: async (context) => ({ escalated: await this.cases.escalate(await this.ownCaseOf(context)) }),
+      handle: async (context) => ({ escalated: await this.cases.escalate(context.manager, await this.ownCaseOf(context)) }),
     });
     this.registry.register({
       type: 'aftersales.close',
@@ -112,7 +112,7 @@ export class AfterSalesTaskTypes implements OnModuleInit {
       outputs: [],
       permissions: CASE_WORK,
       handle: async (context) => {
-        await this.cases.close(await this.ownCaseOf(context), text(context.input.note), context.actor, true);
+        await this.cases.close(await this.ownCaseOf(context), text(context.input.note), context.actor, context.manager);
       },
     });
   }
@@ -120,7 +120,7 @@ export class AfterSalesTaskTypes implements OnModuleInit {
   /** The case this instance was started for (the case records its instance): never one named by another instance's starter. */
   private async ownCaseOf(context: TaskContext): Promise<string> {
     const caseId = caseIdOf(context);
-    const instanceId = await this.cases.processInstanceOf(caseId);
+    const instanceId = await this.cases.processInstanceOf(caseId, context.manager);
     if (instanceId === undefined) throw new TaskRefusedError(`there is no after-sales case ${caseId}`);
     if (instanceId !== context.instanceId) throw new TaskRefusedError(`case ${caseId} belongs to another process instance; a step acts only on the case its instance was started for`);
     return caseId;

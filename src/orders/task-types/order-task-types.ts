@@ -1,12 +1,15 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { NOTIFICATION_EVENTS, type NotificationEvent } from '../../notifications/notification-events';
 import type { Permission } from '../../auth/permissions';
+import { NotFoundError } from '../../common/errors';
 import { type TaskContext, TaskRefusedError, TaskTypeRegistry } from '../../workflow/task-type.registry';
 import { OrderAllocationService } from '../order-allocation.service';
 import { type NotificationExtras, OrderNotifications, shipmentData } from '../order-notifications';
+import { OrderRecords } from '../order-records';
 import { OrderShippingService } from '../order-shipping.service';
+import type { OrderLine } from '../order-line.entity';
+import type { Order } from '../order.entity';
 import { OrdersService } from '../orders.service';
 
 const orderIdOf = (context: TaskContext): string => {
@@ -19,6 +22,12 @@ const orderIdOf = (context: TaskContext): string => {
 const APPROVES: Permission[] = ['orders.approve'];
 const CHANGES_ORDERS: Permission[] = ['orders.write'];
 
+/** An order locked by a step, with its lines: the step's tasks change both through these objects. */
+interface LockedOrder {
+  order: Order;
+  lines: OrderLine[];
+}
+
 /** The order steps a diagram can call: order.review, stock.reserve, order.complete, notify.send (DESIGN "The one idea"). */
 @Injectable()
 export class OrderTaskTypes implements OnModuleInit {
@@ -28,8 +37,11 @@ export class OrderTaskTypes implements OnModuleInit {
     private readonly allocation: OrderAllocationService,
     private readonly shipping: OrderShippingService,
     private readonly notifications: OrderNotifications,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly records: OrderRecords,
   ) {}
+
+  /** The order each step locked, per step transaction: the step's tasks share one lock and one read of it. */
+  private readonly lockedInStep = new WeakMap<EntityManager, Map<string, Promise<LockedOrder>>>();
 
   onModuleInit(): void {
     this.registry.register({
@@ -39,7 +51,10 @@ export class OrderTaskTypes implements OnModuleInit {
       inputs: [{ name: 'orderId', type: 'string', description: 'process variable' }],
       outputs: [{ name: 'reviewOutcome', type: 'string', description: 'approved | exception | pending_payment | closed' }],
       permissions: APPROVES,
-      handle: async (context) => ({ reviewOutcome: await this.orders.review(await this.ownOrderOf(context)) }),
+      handle: async (context) => {
+        const { order, lines } = await this.ownOrderOf(context);
+        return { reviewOutcome: await this.orders.review(context.manager, order, lines) };
+      },
     });
     this.registry.register({
       type: 'stock.reserve',
@@ -52,7 +67,8 @@ export class OrderTaskTypes implements OnModuleInit {
       ],
       permissions: CHANGES_ORDERS,
       handle: async (context) => {
-        const result = await this.allocation.reserveStock(await this.ownOrderOf(context));
+        const { order, lines } = await this.ownOrderOf(context);
+        const result = await this.allocation.reserveStock(context.manager, order, lines);
         return { stockReserved: result.reserved, ...(result.warehouse ? { warehouse: result.warehouse } : {}) };
       },
     });
@@ -66,7 +82,9 @@ export class OrderTaskTypes implements OnModuleInit {
       ],
       outputs: [{ name: 'orderCompleted', type: 'boolean', description: 'true when this step completed the order; false when it was completed already' }],
       permissions: CHANGES_ORDERS,
-      handle: async (context) => ({ orderCompleted: (await this.shipping.completeDeemedReceived(await this.ownOrderOf(context), context.input.note || undefined)).completed }),
+      handle: async (context) => ({
+        orderCompleted: (await this.shipping.completeDeemedReceived(context.manager, (await this.ownOrderOf(context)).order, context.input.note || undefined)).completed,
+      }),
     });
     this.registry.register({
       type: 'order.cancel-unpaid',
@@ -75,7 +93,7 @@ export class OrderTaskTypes implements OnModuleInit {
       inputs: [{ name: 'orderId', type: 'string', description: 'process variable' }],
       outputs: [{ name: 'cancelled', type: 'boolean', description: 'false when the payment arrived meanwhile' }],
       permissions: CHANGES_ORDERS,
-      handle: async (context) => ({ cancelled: await this.orders.cancelUnpaid(await this.ownOrderOf(context)) }),
+      handle: async (context) => ({ cancelled: await this.orders.cancelUnpaid(context.manager, (await this.ownOrderOf(context)).order) }),
     });
     this.registry.register({
       type: 'notify.send',
@@ -87,25 +105,39 @@ export class OrderTaskTypes implements OnModuleInit {
       handle: async (context) => {
         const event = context.input.template || 'order-confirmation';
         if (!(NOTIFICATION_EVENTS as readonly string[]).includes(event)) throw new Error(`<${context.elementId}> no notification event "${event}" (${NOTIFICATION_EVENTS.join(', ')})`);
-        const orderId = await this.ownOrderOf(context);
-        const queued = await this.db.transaction(async (manager) =>
-          this.notifications.send(manager, orderId, event as NotificationEvent, await this.extrasOf(manager, orderId, event as NotificationEvent)),
-        );
+        const { order, lines } = await this.ownOrderOf(context);
+        const extras = await this.extrasOf(context.manager, order.id, event as NotificationEvent);
+        const queued = await this.notifications.send(context.manager, order, event as NotificationEvent, extras, undefined, lines);
         return { notified: queued > 0 };
       },
     });
   }
 
   /**
-   * The order this instance was started for (its intake records the instance): a diagram acts on its own order only, never
-   * on one named in a variable by whoever started another instance (issue 11 item 1).
+   * The order this instance was started for (its intake records the instance), row-locked in the step's transaction: a
+   * diagram acts on its own order only, never on one named in a variable by whoever started another instance (issue 11
+   * item 1). Locked and read once per step, whatever number of the step's tasks act on it: they change it through this
+   * object (OrderRecords.transition and the review keep it current).
    */
-  private async ownOrderOf(context: TaskContext): Promise<string> {
+  private ownOrderOf(context: TaskContext): Promise<LockedOrder> {
     const orderId = orderIdOf(context);
-    const [order] = await this.db.query(`SELECT process_instance_id AS "instanceId" FROM customer_order WHERE id::text = $1`, [orderId]);
-    if (!order) throw new TaskRefusedError(`there is no order ${orderId}`);
-    if (order.instanceId !== context.instanceId) throw new TaskRefusedError(`order ${orderId} belongs to another process instance; a step acts only on the order its instance was started for`);
-    return orderId;
+    let locked = this.lockedInStep.get(context.manager);
+    if (!locked) this.lockedInStep.set(context.manager, (locked = new Map()));
+    let order = locked.get(orderId);
+    if (!order) {
+      order = this.lockOwnOrder(context.manager, orderId, context.instanceId);
+      locked.set(orderId, order);
+      order.catch(() => locked.delete(orderId));
+    }
+    return order;
+  }
+
+  private async lockOwnOrder(manager: EntityManager, orderId: string, instanceId: string): Promise<LockedOrder> {
+    const order = await this.records.lock(manager, orderId).catch((error: Error) => {
+      throw error instanceof NotFoundError ? new TaskRefusedError(`there is no order ${orderId}`) : error;
+    });
+    if (order.processInstanceId !== instanceId) throw new TaskRefusedError(`order ${orderId} belongs to another process instance; a step acts only on the order its instance was started for`);
+    return { order, lines: await this.records.lines(manager, order.id) };
   }
 
   /** What an event tells beyond the order, read from the order as it stands (the last parcel, the cancellation's reason). */

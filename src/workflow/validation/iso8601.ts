@@ -1,54 +1,48 @@
 /**
- * The ISO 8601 forms a BPMN timer may use (DESIGN "Timers from ISO 8601"). Deliberately a subset of
- * what bpmn-engine's parser (@0dep/piso) accepts, so that what validates also runs:
- *   duration   P1D, PT15M, P1Y2M3DT4H5M6.5S, P2W (weeks alone); a fraction only on the smallest unit
- *   date-time  2025-01-01T09:00:00Z, 2025-01-01T09:00+02:00 (an offset or Z is required: a local time
- *              would depend on the server's time zone)
- *   cycle      R[n]/<duration> or R[n]/<date-time>/<duration>
+ * The ISO 8601 forms a BPMN timer may use (DESIGN "Timers from ISO 8601"), read by @0dep/piso exactly as bpmn-elements'
+ * TimerEventDefinition reads them at run time (`new ISOInterval(value).parse().getExpireAt(now, now)` for durations and
+ * cycles, `getDate(value)` for dates), so that what validates is what runs. Within what piso reads, we ask for:
+ *   duration   a duration alone: P1D, PT15M, P1Y2M3DT4H5M6.5S, P2W, P0.5D
+ *   date-time  a date with a time and an offset or Z: 2025-01-01T09:00:00Z, 2025-01-01T09:00+02:00 (a local time would
+ *              depend on the server's time zone)
+ *   cycle      R[n]/<duration> or R[n]/<date-time>/<duration>, the date-time as above
  */
+import { getDate, ISODate, ISOInterval } from '@0dep/piso';
 
-const NUMBER = String.raw`\d+(?:[.,]\d+)?`;
-const DURATION = new RegExp(
-  String.raw`^P(?:(${NUMBER})Y)?(?:(${NUMBER})M)?(?:(${NUMBER})D)?(?:T(?:(${NUMBER})H)?(?:(${NUMBER})M)?(?:(${NUMBER})S)?)?$`,
-);
-const WEEKS = new RegExp(String.raw`^P${NUMBER}W$`);
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(Z|[+-](\d{2})(?::?(\d{2}))?)$/;
-const CYCLE = /^R(\d*)\/(.+)$/;
+/** piso's interval parts (its ISOIntervalType flags). */
+const REPEAT = 1;
+const START = 2;
+const DURATION = 4;
+
+/** The interval as bpmn-elements reads a timeDuration / timeCycle, or undefined when it cannot arm a timer from it. */
+function interval(value: string): ISOInterval | undefined {
+  try {
+    const parsed = new ISOInterval(value).parse();
+    const now = new Date();
+    return Number.isNaN(parsed.getExpireAt(now, now).getTime()) ? undefined : parsed;
+  } catch {
+    return undefined;
+  }
+}
+
+const hasTimeAndOffset = (date: ISODate) => date.result.H !== undefined && date.result.Z !== undefined;
 
 export function isIsoDuration(value: string): boolean {
-  if (WEEKS.test(value)) return true;
-  const match = DURATION.exec(value);
-  if (!match) return false;
-  const parts = match.slice(1);
-  const present = parts.map((part, index) => (part === undefined ? -1 : index)).filter((index) => index >= 0);
-  if (present.length === 0) return false; // "P" or "PT"
-  if (value.endsWith('T')) return false; // "P1DT"
-  // a fraction is allowed on the smallest unit given only (P0.5D, PT1.5S; not P0.5DT1H)
-  return present.slice(0, -1).every((index) => !/[.,]/.test(parts[index] as string));
+  return interval(value)?.type === DURATION;
 }
 
 export function isIsoDateTime(value: string): boolean {
-  const match = DATE_TIME.exec(value);
-  if (!match) return false;
-  const [, year, month, day, hour, minute, second = '0', , offsetHours = '0', offsetMinutes = '0'] = match;
-  const y = Number(year);
-  const mo = Number(month);
-  const d = Number(day);
-  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  return (
-    mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth &&
-    Number(hour) <= 23 && Number(minute) <= 59 && Number(second) <= 59 &&
-    Number(offsetHours) <= 14 && Number(offsetMinutes) <= 59
-  );
+  try {
+    return !Number.isNaN(getDate(value).getTime()) && hasTimeAndOffset(new ISODate(value).parse());
+  } catch {
+    return false;
+  }
 }
 
 export function isIsoCycle(value: string): boolean {
-  const match = CYCLE.exec(value);
-  if (!match) return false;
-  const parts = (match[2] as string).split('/');
-  if (parts.length === 1) return isIsoDuration(parts[0] as string);
-  if (parts.length === 2) return isIsoDateTime(parts[0] as string) && isIsoDuration(parts[1] as string);
-  return false;
+  const parsed = interval(value);
+  if (parsed?.type === (REPEAT | DURATION)) return true;
+  return parsed?.type === (REPEAT | START | DURATION) && hasTimeAndOffset(parsed.start!);
 }
 
 export type TimerKind = 'timeDuration' | 'timeDate' | 'timeCycle';

@@ -126,7 +126,7 @@ describe('workflow runtime: timers, incidents, versions and user tasks', () => {
       </bpmn:userTask>
       <bpmn:sequenceFlow id="F1" sourceRef="Approve" targetRef="Decision" />
       <bpmn:exclusiveGateway id="Decision" default="No" />
-      <bpmn:sequenceFlow id="Yes" sourceRef="Decision" targetRef="Pay"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=approved == true and amount &lt;= 500</bpmn:conditionExpression></bpmn:sequenceFlow>
+      <bpmn:sequenceFlow id="Yes" sourceRef="Decision" targetRef="Pay"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=approved = true and amount &lt;= 500</bpmn:conditionExpression></bpmn:sequenceFlow>
       <bpmn:sequenceFlow id="No" sourceRef="Decision" targetRef="EndRejected" />
       <bpmn:serviceTask id="Pay" oms:taskType="test.record" />
       <bpmn:sequenceFlow id="F2" sourceRef="Pay" targetRef="EndPaid" /><bpmn:endEvent id="EndPaid" /><bpmn:endEvent id="EndRejected" />`);

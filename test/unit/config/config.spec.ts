@@ -86,6 +86,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ ADMIN_PASSWORD: ' spaced secret 1 ' }).ADMIN_PASSWORD).toBe(' spaced secret 1 ');
   });
 
+  it('METRICS_TOKEN: unset by default; a short one or one with spaces names the variable without echoing it', () => {
+    expect(loadConfig({}).METRICS_TOKEN).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: 'scraper-token-0123456789abcdef' }).METRICS_TOKEN).toBe('scraper-token-0123456789abcdef');
+    for (const token of ['short-secret-42', 'a scraper token with spaces 0123']) {
+      const error = failure({ METRICS_TOKEN: token });
+      expect(error.problems).toEqual([expect.stringMatching(/^METRICS_TOKEN: must be 24 to 200 printable characters/)]);
+      expect(error.message).not.toContain(token);
+    }
+  });
+
   it('a bad SMTP_URL names the variable without echoing its credentials', () => {
     const error = failure({ SMTP_URL: 'http://user:s3cret@mail' });
     expect(error.message).toContain('SMTP_URL');

@@ -1,6 +1,7 @@
 import { Engine } from 'bpmn-engine';
 import { moddleExtensions } from '../../../src/workflow/bpmn/moddle-extensions';
-import { migrateState, parsedDiagram, runEngineStep } from '../../../src/workflow/engine-step';
+import { runEngineStep } from '../../../src/workflow/engine-step';
+import { migrateState, parsedDiagram } from '../../../src/workflow/engine/diagram-cache';
 import { TaskTypeRegistry } from '../../../src/workflow/task-type.registry';
 import { AS_SYSTEM, diagram } from '../../helpers/bpmn';
 

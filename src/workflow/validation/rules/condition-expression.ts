@@ -1,8 +1,5 @@
-import { ExpressionError, parseExpression } from '../../expressions/expression';
+import { compileExpression, ExpressionError, isExpression } from '../../expressions/diagram-expression';
 import { expressionBody, is, many, type ModdleElement, type Reporter, type RuleFactory } from '../types';
-
-/** `${ ... }` spanning the whole text, or FEEL's leading `=` (not `==`). */
-const WRAPPED = /^(?:\$\{[\s\S]*\}|=(?!=)[\s\S]*)$/;
 
 function checkCondition(owner: ModdleElement, expression: unknown, what: string, reporter: Reporter): void {
   if (!expression || typeof expression !== 'object') return;
@@ -13,21 +10,25 @@ function checkCondition(owner: ModdleElement, expression: unknown, what: string,
     reporter.report(owner.id, `the ${what} is empty`);
     return;
   }
-  if (!WRAPPED.test(body)) {
+  if (!isExpression(body)) {
     reporter.report(owner.id, `the ${what} "${body}" must be written as \${...} or =... (for example \${amount > 100} or =amount > 100): unwrapped text is a constant, always true`);
     return;
   }
   try {
-    parseExpression(body);
+    // without variables a condition is true, false or null (a missing variable); anything else is a constant of another type
+    const constant = compileExpression(body).evaluate({});
+    if (constant !== null && typeof constant !== 'boolean') {
+      reporter.report(owner.id, `the ${what} "${body}" gives ${JSON.stringify(constant)}, not true or false`);
+    }
   } catch (error) {
     const reason = error instanceof ExpressionError ? error.message : String(error);
-    reporter.report(owner.id, `the ${what} does not parse: ${reason}`);
+    reporter.report(owner.id, `the ${what} is not valid: ${reason}`);
   }
 }
 
 /**
- * Every condition parses with our safe expression language (src/workflow/expressions/expression.ts):
- * sequence-flow `conditionExpression`s and conditional events' `condition`. Conditions must be wrapped
+ * Every condition is an expression the runtime accepts (src/workflow/expressions: FEEL, or `${...}` translated to FEEL),
+ * checked by the same code: sequence-flow `conditionExpression`s and conditional events' `condition`. Conditions must be wrapped
  * (`${...}` or FEEL `=...`): the engine hands unwrapped text back as a string, which is always truthy.
  */
 const conditionExpression: RuleFactory = () => ({

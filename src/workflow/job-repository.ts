@@ -1,0 +1,271 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { PrincipalRef } from '../common/actor';
+import { queryOne, queryRows } from '../database/sql';
+import { dueAtOf } from './due-at';
+import type { StepResult, TaskRun } from './engine-step';
+import { historyRows } from './step-history';
+
+/** A claimed job with the instance it steps (one statement claims, leases and loads both). */
+export interface ClaimedJob {
+  id: string;
+  instance_id: string;
+  kind: 'start' | 'resume' | 'message' | 'timer' | 'signal';
+  payload: { messageId?: string; executionId?: string; elementId?: string; variables?: Record<string, unknown> };
+  attempts: number;
+  max_attempts: number;
+  /** A message job's message, while it is still buffered (null once delivered or discarded). */
+  message: { id: string; name: string; payload: Record<string, unknown> } | null;
+}
+
+export interface LoadedInstance {
+  id: string;
+  business_key: string | null;
+  state: unknown;
+  variables: Record<string, unknown>;
+  version: number;
+  definition_id: string;
+  /** Who the instance runs as (process_instance.started_by*). */
+  started_by_kind: PrincipalRef['kind'];
+  started_by_id: string | null;
+  started_by: string;
+  /** History rows entered in earlier steps and not left yet, per element: what a leave in this step closes first. */
+  open_activities: Record<string, number>;
+}
+
+type ClaimedRow = ClaimedJob & Omit<LoadedInstance, 'id'>;
+
+/** Who completed a user task, as the tasklist recorded it. */
+export type CompleterRef = { kind: PrincipalRef['kind']; id: string; name: string };
+
+/**
+ * The workflow runtime's SQL: claiming a job with its instance, saving a step, and the ways a job ends without one
+ * (nothing to do, a retry later, an incident). Each is one statement; `save` runs in the step's transaction.
+ */
+@Injectable()
+export class JobRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /**
+   * One statement (one round trip, one transaction): picks a due job whose instance nobody holds, leases the instance to
+   * `workerId`, counts the attempt, and returns what the step needs (state, variables, version, diagram, open history rows,
+   * and a message job's message).
+   */
+  async claim(workerId: string, leaseSeconds: number): Promise<{ job: ClaimedJob; instance: LoadedInstance } | undefined> {
+    const row = await queryOne<ClaimedRow>(
+      this.db,
+      `WITH next AS (
+         SELECT j.id, j.instance_id FROM workflow_job j JOIN process_instance p ON p.id = j.instance_id
+          WHERE j.status = 'pending' AND j.run_at <= now()
+            AND p.status IN ('running','waiting') AND (p.lease_until IS NULL OR p.lease_until < now())
+          ORDER BY j.run_at, j.id
+          LIMIT 1
+          FOR UPDATE OF j, p SKIP LOCKED
+       ), leased AS (
+         UPDATE process_instance p SET lease_owner = $1, lease_until = now() + make_interval(secs => $2)
+           FROM next WHERE p.id = next.instance_id
+         RETURNING p.id, p.business_key, p.state, p.variables, p.version, p.definition_id, p.started_by_kind, p.started_by_id, p.started_by
+       )
+       UPDATE workflow_job j SET attempts = j.attempts + 1
+         FROM next, leased WHERE j.id = next.id AND leased.id = next.instance_id
+       RETURNING j.id, j.instance_id, j.kind, j.payload, j.attempts, j.max_attempts,
+                 leased.business_key, leased.state, leased.variables, leased.version, leased.definition_id,
+                 leased.started_by_kind, leased.started_by_id, leased.started_by,
+                 (SELECT jsonb_build_object('id', m.id::text, 'name', m.name, 'payload', m.payload) FROM workflow_message m
+                   WHERE j.kind = 'message' AND m.id = (j.payload->>'messageId')::bigint AND m.status = 'buffered') AS message,
+                 (SELECT coalesce(jsonb_object_agg(o.element_id, o.n), '{}') FROM (
+                    SELECT a.element_id, count(*) AS n FROM process_activity a
+                     WHERE a.instance_id = leased.id AND a.left_at IS NULL GROUP BY a.element_id) o) AS open_activities`,
+      [workerId, leaseSeconds],
+    );
+    if (!row) return undefined;
+    const { id, instance_id, kind, payload, attempts, max_attempts, message, ...instance } = row;
+    return { job: { id, instance_id, kind, payload, attempts, max_attempts, message }, instance: { id: instance_id, ...instance } };
+  }
+
+  /** Who completed the instance's latest task at this element, as authenticated when they did (never a process variable). */
+  async completerOf(instanceId: string, elementId: string): Promise<CompleterRef | undefined> {
+    const [task] = await this.db.query(
+      `SELECT completed_by_kind AS kind, completed_by_id AS id, completed_by AS name FROM user_task
+        WHERE instance_id = $1 AND element_id = $2 AND status = 'completed' AND completed_by_kind IS NOT NULL
+        ORDER BY completed_at DESC LIMIT 1`,
+      [instanceId, elementId],
+    );
+    return task;
+  }
+
+  async definitionXml(definitionId: string): Promise<string> {
+    const [definition] = await this.db.query(`SELECT xml FROM workflow_definition WHERE id = $1`, [definitionId]);
+    if (!definition) throw new Error(`workflow definition ${definitionId} does not exist`);
+    return definition.xml;
+  }
+
+  /** The task execution log of handler calls whose step did not save (a repeat stays visible). */
+  async logTaskRuns(instanceId: string, workerId: string, runs: TaskRun[]): Promise<void> {
+    if (runs.length === 0) return;
+    await this.db.query(
+      `INSERT INTO task_execution (instance_id, element_id, execution_id, task_type, worker, outcome, error, started_at, duration_ms)
+       SELECT $1, r.element_id, r.execution_id, r.task_type, $2, r.outcome, r.error, r.started_at, r.duration_ms FROM ${taskRunsFrom('$3')}`,
+      [instanceId, workerId, taskRunsJson(runs)],
+    );
+  }
+
+  /**
+   * Saves the step in ONE statement, in the step's transaction (with the handlers' effects): state, waits, history, the task
+   * execution log, the job done, the message delivered, timers and user tasks in line with the waits, and the next buffered
+   * message now awaited. Every part runs only when the instance row is still ours (version and lease); otherwise nothing is
+   * written and `saved` is false. The parts see the database as it was before the statement, hence the exclusions of the
+   * current job and message. `queued`: jobs this added (timers, the next message).
+   */
+  async save(
+    manager: EntityManager,
+    workerId: string,
+    job: ClaimedJob,
+    instance: LoadedInstance,
+    result: StepResult,
+    runs: TaskRun[],
+  ): Promise<{ saved: boolean; queued: number }> {
+    const deliveredMessageId = job.message?.id;
+    const userTasks = result.waiting
+      .filter((wait) => wait.type === 'bpmn:UserTask')
+      .map((task) => ({
+        element_id: task.elementId,
+        execution_id: task.executionId,
+        name: task.name ?? task.elementId,
+        candidate_roles: task.candidateRoles ?? [],
+        due_at: dueAtOf(task.dueIn, task.dueDate),
+        form_fields: task.formFields ?? [],
+      }));
+    const timers = result.timers.map((timer) => ({ execution_id: timer.executionId, element_id: timer.elementId, expire_at: timer.expireAt }));
+    const awaitedMessages = result.waiting.map((wait) => wait.messageName).filter((name): name is string => Boolean(name));
+    const { entered, leftEarlier } = historyRows(result.history, instance.open_activities ?? {});
+    const [row] = await queryRows<{ saved: boolean; queued: number }>(
+      manager,
+      `WITH instance AS (
+         UPDATE process_instance SET state = $3, variables = $4, waiting = $5, status = $6::varchar, version = version + 1,
+                lease_owner = NULL, lease_until = NULL, updated_at = now(), ended_at = CASE WHEN $6::varchar = 'completed' THEN now() END
+          WHERE id = $1 AND version = $2 AND lease_owner = $7 RETURNING id, business_key
+       ), entered AS (
+         INSERT INTO process_activity (instance_id, element_id, element_type, name, execution_id, entered_at, left_at)
+         SELECT instance.id, e.element_id, e.element_type, e.name, e.execution_id, e.entered_at, e.left_at
+           FROM instance, jsonb_to_recordset($10::jsonb) AS e(element_id text, element_type text, name text, execution_id text, entered_at timestamptz, left_at timestamptz)
+         ON CONFLICT (instance_id, execution_id) DO NOTHING
+       ), left_earlier AS (
+         -- a leave closes the element's oldest open entry: the rank-th open row of its element, oldest first
+         UPDATE process_activity a SET left_at = l.left_at
+           FROM (SELECT o.id, o.element_id, row_number() OVER (PARTITION BY o.element_id ORDER BY o.entered_at, o.id) AS rank
+                   FROM process_activity o WHERE o.instance_id = $1 AND o.left_at IS NULL) o,
+                jsonb_to_recordset($11::jsonb) AS l(element_id text, rank int, left_at timestamptz)
+          WHERE a.id = o.id AND o.element_id = l.element_id AND o.rank = l.rank AND EXISTS (SELECT 1 FROM instance)
+       ), runs AS (
+         INSERT INTO task_execution (instance_id, element_id, execution_id, task_type, worker, outcome, error, started_at, duration_ms)
+         SELECT instance.id, r.element_id, r.execution_id, r.task_type, $7, r.outcome, r.error, r.started_at, r.duration_ms FROM instance, ${taskRunsFrom('$12')}
+       ), job AS (
+         UPDATE workflow_job SET status = 'done', finished_at = now(), last_error = NULL WHERE id = $8 AND EXISTS (SELECT 1 FROM instance)
+       ), delivered AS (
+         UPDATE workflow_message SET status = 'delivered', delivered_at = now(), instance_id = $1 WHERE id = $9 AND EXISTS (SELECT 1 FROM instance)
+       ), timers AS (
+         SELECT t.execution_id, t.element_id, t.expire_at FROM jsonb_to_recordset($13::jsonb) AS t(execution_id text, element_id text, expire_at timestamptz)
+       ), timers_dropped AS (
+         -- durable timers: one pending timer job per waiting timer; timers that no longer wait are dropped
+         UPDATE workflow_job SET status = 'cancelled', finished_at = now()
+          WHERE instance_id = $1 AND kind = 'timer' AND status = 'pending' AND id <> $8
+            AND NOT (payload->>'executionId' = ANY(ARRAY(SELECT execution_id FROM timers))) AND EXISTS (SELECT 1 FROM instance)
+       ), timers_added AS (
+         INSERT INTO workflow_job (instance_id, kind, payload, run_at)
+         SELECT instance.id, 'timer', jsonb_build_object('executionId', t.execution_id, 'elementId', t.element_id), t.expire_at
+           FROM instance, timers t
+          WHERE NOT EXISTS (SELECT 1 FROM workflow_job w WHERE w.instance_id = $1 AND w.kind = 'timer' AND w.status = 'pending' AND w.id <> $8
+                               AND w.payload->>'executionId' = t.execution_id)
+         RETURNING id
+       ), tasks AS (
+         SELECT t.element_id, t.execution_id, t.name, t.candidate_roles, t.due_at, t.form_fields
+           FROM jsonb_to_recordset($14::jsonb) AS t(element_id text, execution_id text, name text, candidate_roles jsonb, due_at timestamptz, form_fields jsonb)
+       ), tasks_dropped AS (
+         -- the tasklist: an open task per waiting user task; tasks whose element stopped waiting (a boundary timer) are cancelled
+         UPDATE user_task SET status = 'cancelled'
+          WHERE instance_id = $1 AND status IN ('open','claimed') AND NOT (execution_id = ANY(ARRAY(SELECT execution_id FROM tasks)))
+            AND EXISTS (SELECT 1 FROM instance)
+       ), tasks_added AS (
+         INSERT INTO user_task (instance_id, element_id, execution_id, name, business_key, candidate_roles, due_at, form_fields)
+         SELECT instance.id, t.element_id, t.execution_id, t.name, instance.business_key, ARRAY(SELECT jsonb_array_elements_text(t.candidate_roles)), t.due_at,
+                coalesce(t.form_fields, '[]')
+           FROM instance, tasks t
+         ON CONFLICT (instance_id, execution_id) DO NOTHING
+       ), discarded AS (
+         -- an ended instance: nothing will ever wait for what is still buffered for it
+         UPDATE workflow_message SET status = 'discarded'
+          WHERE $6::varchar = 'completed' AND instance_id = $1 AND status = 'buffered' AND id IS DISTINCT FROM $9::bigint AND EXISTS (SELECT 1 FROM instance)
+       ), next_message AS (
+         -- a waiting instance: the oldest message buffered for one of its waits is delivered next
+         SELECT m.id FROM workflow_message m, instance
+          WHERE $6::varchar <> 'completed' AND m.business_key = instance.business_key AND m.status = 'buffered' AND m.name = ANY($15::text[])
+            AND (m.instance_id IS NULL OR m.instance_id = $1) AND m.id IS DISTINCT FROM $9::bigint
+          ORDER BY m.id LIMIT 1
+       ), message_queued AS (
+         INSERT INTO workflow_job (instance_id, kind, payload)
+         SELECT $1, 'message', jsonb_build_object('messageId', m.id::text) FROM next_message m
+          WHERE NOT EXISTS (SELECT 1 FROM workflow_job w WHERE w.instance_id = $1 AND w.status = 'pending' AND w.kind = 'message' AND w.payload->>'messageId' = m.id::text)
+         RETURNING id
+       )
+       SELECT EXISTS (SELECT 1 FROM instance) AS saved, (SELECT count(*) FROM timers_added)::int + (SELECT count(*) FROM message_queued)::int AS queued`,
+      [
+        instance.id, instance.version, JSON.stringify(result.state), JSON.stringify(result.variables), JSON.stringify(result.waiting),
+        result.completed ? 'completed' : 'waiting', workerId, job.id, deliveredMessageId ?? null,
+        JSON.stringify(entered), JSON.stringify(leftEarlier), taskRunsJson(runs), JSON.stringify(timers), JSON.stringify(userTasks), awaitedMessages,
+      ],
+    );
+    return row;
+  }
+
+  /** The job needs no step (its instance started already, its message or timer is gone): done, and the lease let go. */
+  async finishWithoutStep(job: ClaimedJob, instance: LoadedInstance, workerId: string): Promise<void> {
+    await this.db.query(
+      `WITH job AS (UPDATE workflow_job SET status = 'done', finished_at = now() WHERE id = $1)
+       UPDATE process_instance SET lease_owner = NULL, lease_until = NULL WHERE id = $2 AND lease_owner = $3`,
+      [job.id, instance.id, workerId],
+    );
+  }
+
+  /** Retries used up: the job failed and the instance has an incident at `elementId`. */
+  async failToIncident(job: ClaimedJob, instance: LoadedInstance, workerId: string, message: string, elementId: string | null): Promise<void> {
+    await this.db.query(
+      `WITH job AS (
+         UPDATE workflow_job SET status = 'failed', finished_at = now(), last_error = $3 WHERE id = $1
+       ), instance AS (
+         UPDATE process_instance SET status = 'incident', lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = $2 AND lease_owner = $4
+       )
+       INSERT INTO incident (instance_id, job_id, element_id, message) VALUES ($2, $1, $5, $3)`,
+      [job.id, instance.id, message, workerId, elementId],
+    );
+  }
+
+  /** The job runs again in `delaySeconds` (a retry, or a step whose instance changed meanwhile); the lease is let go. */
+  async releaseLease(job: ClaimedJob, instance: LoadedInstance, workerId: string, reason: string, delaySeconds: number): Promise<void> {
+    await this.db.query(
+      `WITH job AS (
+         UPDATE workflow_job SET run_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1 AND status = 'pending'
+       )
+       UPDATE process_instance SET lease_owner = NULL, lease_until = NULL WHERE id = $4 AND lease_owner = $5`,
+      [job.id, delaySeconds, reason, instance.id, workerId],
+    );
+  }
+}
+
+/** Task runs passed as one jsonb parameter (taskRunsJson), read back as rows `r`. */
+const taskRunsFrom = (parameter: string) =>
+  `jsonb_to_recordset(${parameter}::jsonb) AS r(element_id text, execution_id text, task_type text, outcome text, error text, started_at timestamptz, duration_ms int)`;
+
+const taskRunsJson = (runs: TaskRun[]) =>
+  JSON.stringify(
+    runs.map((run) => ({
+      element_id: run.elementId,
+      execution_id: run.executionId,
+      task_type: run.taskType,
+      outcome: run.error ? 'failed' : 'completed',
+      error: run.error ?? null,
+      started_at: run.startedAt,
+      duration_ms: run.durationMs,
+    })),
+  );
