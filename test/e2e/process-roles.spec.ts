@@ -146,7 +146,7 @@ const isRunning = (pid: number) => {
     }
   }, 300_000);
 
-  it('OMS_ROLE=web runs no step: a new order waits for a worker process, which serves only /health and then runs it', async () => {
+  it('OMS_ROLE=web runs no step: a new order waits for a worker process, which answers only its probes (/health, /metrics) and runs it', async () => {
     const database = await createTestDatabase();
     let web: AppProcess | undefined;
     let worker: AppProcess | undefined;
@@ -165,10 +165,15 @@ const isRunning = (pid: number) => {
       const { body: levels } = await api('GET', `/api/inventory?sku=${sku}`);
       expect(levels.items[0]).toMatchObject({ reserved: 0 });
 
-      worker = await startAppProcess({ ...baseEnv(database), OMS_ROLE: 'worker', LOG_LEVEL: 'warn' });
+      const metricsToken = 'roles-scraper-token-0123456789';
+      worker = await startAppProcess({ ...baseEnv(database), OMS_ROLE: 'worker', LOG_LEVEL: 'warn', METRICS_TOKEN: metricsToken });
       for (const path of ['/api/orders', '/api/docs', '/admin', '/api/auth/login']) {
         expect({ path, status: (await fetch(`${worker.url}${path}`)).status }).toEqual({ path, status: 404 });
       }
+      // the probes: /health (startAppProcess waited for it) and /metrics for a scraper
+      const metrics = await fetch(`${worker.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toMatch(/^# HELP /m);
       await expectAllAwaitingShipment(api, sku, 3);
       expect(await stepPids(database)).toEqual([worker.child.pid]);
       // the outbox is the worker's too: the messages queued by the web process's intake are sent
