@@ -45,17 +45,13 @@ export class AllocationService {
     }
   }
 
+  /** The active warehouses with what they have: the read this transaction made for these skus already (a review's), else a new one. */
   private async candidates(manager: EntityManager, requests: StockRequest[]): Promise<WarehouseCandidate[]> {
-    const warehouses = await this.inventory.activeWarehouses(manager);
-    const availability = await this.inventory.availability([...new Set(requests.map((r) => r.sku))], manager);
-    return warehouses.map((warehouse) => ({
-      id: warehouse.id,
-      code: warehouse.code,
-      priority: warehouse.priority,
-      province: warehouse.province,
-      city: warehouse.city,
-      costPerShipment: warehouse.costPerShipment,
-      available: new Map(availability.filter((row) => row.warehouseId === warehouse.id).map((row) => [row.sku, row.available])),
-    }));
+    const skus = [...new Set(requests.map((r) => r.sku))];
+    const read = this.inventory.takeStockRead(manager, skus) ?? (await this.inventory.stockOf(manager, skus));
+    this.inventory.takeStockRead(manager, skus); // planned on: a later plan in this transaction reads afresh
+    return read.warehouses
+      .filter((warehouse) => warehouse.active)
+      .map(({ active: _active, available, ...warehouse }) => ({ ...warehouse, available: new Map(Object.entries(available)) }));
   }
 }

@@ -41,6 +41,23 @@ export class InsufficientStockError extends AppError {
   }
 }
 
+/** A warehouse with what it has available (on hand − reserved) per sku of a stock read. */
+export interface WarehouseStock {
+  id: string;
+  code: string;
+  priority: number;
+  province: string;
+  city: string;
+  costPerShipment: string | null;
+  active: boolean;
+  available: Record<string, number>;
+}
+
+export interface StockRead {
+  skus: string;
+  warehouses: WarehouseStock[];
+}
+
 interface MovementBalance {
   on_hand: number;
   reserved: number;
@@ -69,6 +86,8 @@ export const toWarehouseView = (w: Warehouse): WarehouseView => ({
 @Injectable()
 export class InventoryService {
   private readonly logger = new Logger('Inventory');
+  private readonly stockReads = new WeakMap<EntityManager, StockRead>();
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly announcements: StockAnnouncements,
@@ -338,6 +357,32 @@ export class InventoryService {
   }
 
   /** Units available now, per warehouse, for the given skus (allocation reads this before reserving). */
+  /**
+   * Every warehouse with what it has available of `skus`, in one round trip. Remembered for the manager's transaction until
+   * taken (takeStockRead): a workflow step reviews an order and then reserves it, and the reservation plans on the review's
+   * read instead of reading again (issue 12 item 4). A plan made on a read gone stale loses nothing: the reservation is all or
+   * nothing against the rows as they are, and a plan that lost is made again from a fresh read.
+   */
+  async stockOf(manager: EntityManager, skus: string[]): Promise<StockRead> {
+    const rows = await queryRows<WarehouseStock>(
+      manager,
+      `SELECT w.id, w.code, w.priority, w.province, w.city, w.cost_per_shipment AS "costPerShipment", w.active,
+              coalesce((SELECT json_object_agg(l.sku, l.on_hand - l.reserved) FROM stock_level l WHERE l.warehouse_id = w.id AND l.sku = ANY($1)), '{}') AS available
+         FROM warehouse w ORDER BY w.priority, w.code`,
+      [skus],
+    );
+    const read = { skus: [...skus].sort().join('\n'), warehouses: rows };
+    if (manager.queryRunner?.isTransactionActive) this.stockReads.set(manager, read);
+    return read;
+  }
+
+  /** The stock read of this transaction for exactly these skus, once (see stockOf); undefined when there is none. */
+  takeStockRead(manager: EntityManager, skus: string[]): StockRead | undefined {
+    const read = this.stockReads.get(manager);
+    this.stockReads.delete(manager);
+    return read?.skus === [...skus].sort().join('\n') ? read : undefined;
+  }
+
   async availability(skus: string[], manager: EntityManager = this.db.manager): Promise<Array<{ warehouseId: string; sku: string; available: number }>> {
     if (skus.length === 0) return [];
     return manager.query(

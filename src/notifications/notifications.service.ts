@@ -132,8 +132,7 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
     );
     // once committed: this process's sender at once, the others through NOTIFY (their poll if that is lost)
     afterCommit(manager, () => {
-      this.kick();
-      this.database.notify('oms_notifications');
+      if (!this.kick()) this.database.notify('oms_notifications'); // this process sends none: the others are told
     });
   }
 
@@ -199,12 +198,12 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
     this.mailer.close();
   }
 
-  /** Starts a drain unless one is running (that one then looks once more). */
-  kick(): void {
-    if (this.stopped || !runsWorkers(this.config)) return;
+  /** Starts a drain unless one is running (that one then looks once more); false when this process sends nothing. */
+  kick(): boolean {
+    if (this.stopped || !runsWorkers(this.config)) return false;
     if (this.draining) {
       this.again = true;
-      return;
+      return true;
     }
     this.again = false;
     this.draining = this.drain()
@@ -214,6 +213,7 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
         this.draining = undefined;
         if (this.again) this.kick();
       });
+    return true;
   }
 
   /** Sends every due message; returns how many were attempted. */

@@ -19,6 +19,10 @@ export interface NewOrder {
   startProcess: (order: { source: string; instanceId: string }) => { definition: string; start: string };
 }
 
+/** Order lines `l` as a JSON array shaped like OrderLine (money stays text). */
+const LINES_JSON_SQL = `coalesce(json_agg(json_build_object('id', l.id, 'orderId', l.order_id, 'lineNo', l.line_no, 'sku', l.sku, 'name', l.name,
+  'quantity', l.quantity, 'unitPrice', l.unit_price::text, 'reserved', l.reserved, 'shipped', l.shipped) ORDER BY l.line_no), '[]')`;
+
 /** An order number in SQL: SO + yyMMdd (UTC) + the sequence padded to six digits, never cut (readable on the phone, unique). */
 export const orderNumberSql = (sequence: string, at = 'now()') =>
   `'SO' || to_char(${at} AT TIME ZONE 'UTC', 'YYMMDD') || lpad(${sequence}::text, greatest(6, length(${sequence}::text)), '0')`;
@@ -84,8 +88,7 @@ export class OrderRecords {
          RETURNING *
        ), ${process.start}
        SELECT ${entityColumnsSql(db, Order, 'new_order')},
-              (SELECT json_agg(json_build_object('id', l.id, 'orderId', l.order_id, 'lineNo', l.line_no, 'sku', l.sku, 'name', l.name,
-                                 'quantity', l.quantity, 'unitPrice', l.unit_price::text, 'reserved', l.reserved, 'shipped', l.shipped)) FROM new_lines l) AS new_lines,
+              (SELECT ${LINES_JSON_SQL} FROM new_lines l) AS new_lines,
               (SELECT json_agg(json_build_object('id', h.id::text, 'orderId', h.order_id, 'at', h.at, 'fromStatus', h.from_status, 'toStatus', h.to_status,
                                  'by', h.by, 'note', h.note)) FROM new_history h) AS new_history
          FROM new_order`,
@@ -94,6 +97,20 @@ export class OrderRecords {
     if (!row) return undefined;
     const { new_lines: lines, new_history: history, ...written } = row;
     return { order: Object.assign(new Order(), written), lines, history: history.map((entry) => ({ ...entry, at: new Date(entry.at) }) as OrderStatusHistory), instanceId };
+  }
+
+  /** The order row-locked with its lines, in one round trip (a workflow step's read of its order). */
+  async lockWithLines(manager: EntityManager, orderId: string): Promise<{ order: Order; lines: OrderLine[] }> {
+    if (!UUID.test(orderId)) throw new NotFoundError('Order', orderId);
+    const row = await queryOne<Order & { order_lines: OrderLine[] }>(
+      manager,
+      `SELECT ${entityColumnsSql(manager, Order, 'o')}, (SELECT ${LINES_JSON_SQL} FROM order_line l WHERE l.order_id = o.id) AS order_lines
+         FROM customer_order o WHERE o.id = $1 FOR UPDATE OF o`,
+      [orderId],
+    );
+    if (!row) throw new NotFoundError('Order', orderId);
+    const { order_lines: lines, ...order } = row;
+    return { order: Object.assign(new Order(), order), lines };
   }
 
   async lines(manager: EntityManager, orderId: string): Promise<OrderLine[]> {

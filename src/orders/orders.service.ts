@@ -160,8 +160,8 @@ export class OrdersService {
     const lines = options.lines ?? (await this.records.lines(manager, orderId));
     const products = await this.catalog.findBySkus(lines.map((line) => line.sku), manager);
     const available = new Map<string, number>();
-    for (const row of await this.inventory.availability(lines.map((line) => line.sku), manager)) {
-      available.set(row.sku, (available.get(row.sku) ?? 0) + row.available);
+    for (const warehouse of (await this.inventory.stockOf(manager, [...new Set(lines.map((line) => line.sku))])).warehouses) {
+      for (const [sku, units] of Object.entries(warehouse.available)) available.set(sku, (available.get(sku) ?? 0) + units);
     }
     const settings = await this.settings.get(manager);
     const { flags, blocked } = reviewOrder({ ...order, lines, products, available, deliveryArea: new Set(settings.deliveryArea.provinces) });

@@ -85,8 +85,8 @@ export class JobRepository {
   }
 
   /** Who completed the instance's latest task at this element, as authenticated when they did (never a process variable). */
-  async completerOf(instanceId: string, elementId: string): Promise<CompleterRef | undefined> {
-    const [task] = await this.db.query(
+  async completerOf(manager: EntityManager, instanceId: string, elementId: string): Promise<CompleterRef | undefined> {
+    const [task] = await manager.query(
       `SELECT completed_by_kind AS kind, completed_by_id AS id, completed_by AS name FROM user_task
         WHERE instance_id = $1 AND element_id = $2 AND status = 'completed' AND completed_by_kind IS NOT NULL
         ORDER BY completed_at DESC LIMIT 1`,
@@ -95,8 +95,8 @@ export class JobRepository {
     return task;
   }
 
-  async definitionXml(definitionId: string): Promise<string> {
-    const [definition] = await this.db.query(`SELECT xml FROM workflow_definition WHERE id = $1`, [definitionId]);
+  async definitionXml(manager: EntityManager, definitionId: string): Promise<string> {
+    const [definition] = await manager.query(`SELECT xml FROM workflow_definition WHERE id = $1`, [definitionId]);
     if (!definition) throw new Error(`workflow definition ${definitionId} does not exist`);
     return definition.xml;
   }

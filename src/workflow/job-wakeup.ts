@@ -10,29 +10,37 @@ import { DatabaseListener } from '../database/database-listener';
  */
 @Injectable()
 export class JobWakeup {
-  private listeners: Array<() => void> = [];
+  private listeners: Array<() => boolean> = [];
 
   constructor(private readonly database: DatabaseListener) {
     // another process queued a job, or we were deaf for a while and look once
     database.subscribe('oms_jobs', () => this.wake());
   }
 
-  subscribe(listener: () => void): () => void {
+  /** `listener` answers whether an idle worker of this process took the wake-up. */
+  subscribe(listener: () => boolean): () => void {
     this.listeners.push(listener);
     return () => {
       this.listeners = this.listeners.filter((other) => other !== listener);
     };
   }
 
-  /** Wakes this process's workers (a job this process queued and committed, or one another process announced). */
-  wake(): void {
-    for (const listener of this.listeners) listener();
+  /**
+   * Wakes this process's workers (a job this process queued and committed, or one another process announced); true when an
+   * idle one took it.
+   */
+  wake(): boolean {
+    let taken = false;
+    for (const listener of this.listeners) taken = listener() || taken;
+    return taken;
   }
 
-  /** Jobs were queued and committed: wakes this process and tells the others. */
+  /**
+   * Jobs were queued and committed: an idle worker of this process takes them, else the other processes are told (a NOTIFY
+   * is a round trip; while this process has a worker free, nobody else is needed).
+   */
   announce(): void {
-    this.wake();
-    this.database.notify('oms_jobs');
+    if (!this.wake()) this.database.notify('oms_jobs');
   }
 
   /** After the surrounding transaction commits (or at once outside a transaction): wakes this process and tells the others. */

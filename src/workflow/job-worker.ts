@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { PrincipalsService } from '../auth/principals.service';
 import type { Actor } from '../common/actor';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { runsWorkers } from '../config/process-role';
+import { fenceTransaction } from '../database/transaction-fence';
+import { backoffSeconds, WorkLoops } from '../database/work-loops';
 import { MetricsService, type StepOutcome } from '../metrics/metrics.service';
 import { NothingToTriggerError, runEngineStep, type StepTrigger, TaskFailedError, type TaskRun } from './engine-step';
 import { type ClaimedJob, JobRepository, type LoadedInstance } from './job-repository';
@@ -19,7 +21,7 @@ function once<T>(compute: () => Promise<T>): () => Promise<T> {
 }
 
 /** Retry delay after the n-th failed attempt: 2 s, 4 s, 8 s ... capped at 5 minutes. */
-export const retryDelaySeconds = (attempt: number) => Math.min(300, 2 ** attempt);
+export const retryDelaySeconds = (attempt: number) => backoffSeconds(attempt, { baseSeconds: 2, capSeconds: 300 });
 
 /** The step's instance changed while it ran (terminated, or the lease ran out): its transaction is rolled back. */
 class StepDroppedError extends Error {}
@@ -34,9 +36,7 @@ class StepDroppedError extends Error {}
 export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WorkflowWorker');
   readonly workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
-  private running = false;
-  private readonly loops: Promise<void>[] = [];
-  private sleepers = new Set<() => void>();
+  private readonly loops: WorkLoops;
   private unsubscribe?: () => void;
 
   constructor(
@@ -47,7 +47,9 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly principals: PrincipalsService,
     private readonly jobs: JobRepository,
     private readonly metrics: MetricsService,
-  ) {}
+  ) {
+    this.loops = new WorkLoops(this.logger, () => this.runNextJob(), config.WORKER_POLL_MS);
+  }
 
   onApplicationBootstrap(): void {
     if (runsWorkers(this.config)) this.start(this.config.WORKER_CONCURRENCY);
@@ -58,50 +60,15 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   start(concurrency: number): void {
-    if (this.running) return;
-    this.running = true;
-    this.unsubscribe = this.wakeup.subscribe(() => this.wakeOne());
-    for (let i = 0; i < concurrency; i++) this.loops.push(this.loop());
+    if (this.loops.started) return;
+    this.unsubscribe = this.wakeup.subscribe(() => this.loops.wakeOne());
+    this.loops.start(concurrency);
   }
 
+  /** Stops claiming; a step running now finishes (and saves, or rolls back) first. */
   async stop(): Promise<void> {
-    this.running = false;
     this.unsubscribe?.();
-    for (const wake of [...this.sleepers]) wake();
-    await Promise.all(this.loops.splice(0));
-  }
-
-  /**
-   * A job was queued: one sleeping loop looks for it (a loop that finds work keeps looking until the queue is empty).
-   * Waking every loop for every job made each of them run a claim that found nothing.
-   */
-  private wakeOne(): void {
-    const [wake] = this.sleepers;
-    wake?.();
-  }
-
-  private async loop(): Promise<void> {
-    while (this.running) {
-      let worked = false;
-      try {
-        worked = await this.runNextJob();
-      } catch (error) {
-        this.logger.error(`job loop: ${(error as Error).stack ?? error}`);
-      }
-      if (!worked && this.running) await this.sleep(this.config.WORKER_POLL_MS);
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.sleepers.add(wake);
-    });
+    await this.loops.stop();
   }
 
   /** Claims one due job and runs it; false when there was nothing to do. */
@@ -120,30 +87,14 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       if (job.kind === 'start' && instance.state) return await this.skip(job, instance); // started already
       // a message already delivered or discarded needs nothing more; it was read with the claim
       if (job.kind === 'message' && !job.message) return await this.skip(job, instance);
-      const trigger = triggerOf(job);
-      const principal = once(() => this.principals.actorOf({ kind: instance.started_by_kind, id: instance.started_by_id ?? '', name: instance.started_by }));
       const { queued } = await this.db.transaction(async (manager) => {
-        const result = await runEngineStep(
-          {
-            instanceId: instance.id,
-            businessKey: instance.business_key,
-            state: instance.state ?? undefined,
-            definitionId: instance.definition_id,
-            xml: () => this.jobs.definitionXml(instance.definition_id),
-            variables: instance.variables,
-            trigger,
-            timeoutMs: Math.max(1000, this.config.WORKER_LEASE_SECONDS * 1000 - 500),
-            manager,
-            principal,
-            completerOf: (elementId) => this.completerOf(instance.id, elementId),
-            crashAfterTask: this.config.FAULT_CRASH_AFTER_TASK,
-            onTaskRun: async (run) => void runs.push(run),
-          },
-          this.registry,
-        );
-        const saved = await this.jobs.save(manager, this.workerId, job, instance, result, runs);
-        if (!saved.saved) throw new StepDroppedError(`instance ${instance.id} changed during job ${job.id}; its step was rolled back`);
-        return saved;
+        // a handler still running when the step times out or fails must not write after the rollback (transaction-fence.ts)
+        const fence = fenceTransaction(manager);
+        try {
+          return await this.runStep(manager, job, instance, runs);
+        } finally {
+          fence.close();
+        }
       });
       if (queued > 0) this.wakeup.announce();
       return 'saved';
@@ -168,10 +119,37 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     return 'skipped';
   }
 
+  /** The step itself, in its transaction: the engine from the last saved wait to the next one, then the save. */
+  private async runStep(manager: EntityManager, job: ClaimedJob, instance: LoadedInstance, runs: TaskRun[]): Promise<{ saved: boolean; queued: number }> {
+    // every read of the step goes through its transaction: the embedded database has one connection, which the step holds
+    const principal = once(() => this.principals.actorOf({ kind: instance.started_by_kind, id: instance.started_by_id ?? '', name: instance.started_by }, manager));
+    const result = await runEngineStep(
+      {
+        instanceId: instance.id,
+        businessKey: instance.business_key,
+        state: instance.state ?? undefined,
+        definitionId: instance.definition_id,
+        xml: () => this.jobs.definitionXml(manager, instance.definition_id),
+        variables: instance.variables,
+        trigger: triggerOf(job),
+        timeoutMs: Math.max(1000, this.config.WORKER_LEASE_SECONDS * 1000 - 500),
+        manager,
+        principal,
+        completerOf: (elementId) => this.completerOf(manager, instance.id, elementId),
+        crashAfterTask: this.config.FAULT_CRASH_AFTER_TASK,
+        onTaskRun: async (run) => void runs.push(run),
+      },
+      this.registry,
+    );
+    const saved = await this.jobs.save(manager, this.workerId, job, instance, result, runs);
+    if (!saved.saved) throw new StepDroppedError(`instance ${instance.id} changed during job ${job.id}; its step was rolled back`);
+    return saved;
+  }
+
   /** Who completed the instance's latest task at this element, with their permissions now. */
-  private async completerOf(instanceId: string, elementId: string): Promise<Actor | undefined> {
-    const completer = await this.jobs.completerOf(instanceId, elementId);
-    return completer ? this.principals.actorOf(completer) : undefined;
+  private async completerOf(manager: EntityManager, instanceId: string, elementId: string): Promise<Actor | undefined> {
+    const completer = await this.jobs.completerOf(manager, instanceId, elementId);
+    return completer ? this.principals.actorOf(completer, manager) : undefined;
   }
 
   /** A failed step: retry later with backoff, or, when the retries are used up, an incident on the instance. */

@@ -133,11 +133,13 @@ export class OrderTaskTypes implements OnModuleInit {
   }
 
   private async lockOwnOrder(manager: EntityManager, orderId: string, instanceId: string): Promise<LockedOrder> {
-    const order = await this.records.lock(manager, orderId).catch((error: Error) => {
+    const locked = await this.records.lockWithLines(manager, orderId).catch((error: Error) => {
       throw error instanceof NotFoundError ? new TaskRefusedError(`there is no order ${orderId}`) : error;
     });
-    if (order.processInstanceId !== instanceId) throw new TaskRefusedError(`order ${orderId} belongs to another process instance; a step acts only on the order its instance was started for`);
-    return { order, lines: await this.records.lines(manager, order.id) };
+    if (locked.order.processInstanceId !== instanceId) {
+      throw new TaskRefusedError(`order ${orderId} belongs to another process instance; a step acts only on the order its instance was started for`);
+    }
+    return locked;
   }
 
   /** What an event tells beyond the order, read from the order as it stands (the last parcel, the cancellation's reason). */
