@@ -85,7 +85,7 @@ const isRunning = (pid: number) => {
 
   it('WORKERS=2: the forks run every step, a killed fork is started again and its work finished, SIGTERM under load exits 0 with nothing claimed', async () => {
     const database = await createTestDatabase();
-    const env = { ...baseEnv(database), WORKERS: '2', WORKER_LEASE_SECONDS: '3' };
+    const env = { ...baseEnv(database), WORKERS: '2', WORKER_LEASE_SECONDS: '3', NOTIFICATION_LEASE_SECONDS: '3' };
     let main: AppProcess | undefined;
     let after: AppProcess | undefined;
     const forkPids = new Set<number>();
@@ -120,6 +120,11 @@ const isRunning = (pid: number) => {
       expect(main.output()).toMatch(new RegExp(`worker ${first[0].number} \\(pid ${first[0].pid}\\) exited \\(SIGKILL\\); starting it again`));
       await expectAllAwaitingShipment(api, sku, 40);
       expect((await stepPids(database)).filter((pid) => !forkPids.has(pid))).toEqual([]);
+      // a message the killed fork was sending is sent by another once its lease ran out: nothing claimed before the stop below
+      await eventually(async () => ((await sql(database, `SELECT 1 FROM notification WHERE status IN ('pending', 'sending')`)).length === 0 ? true : undefined), {
+        timeoutMs: 30_000,
+        what: 'every confirmation sent',
+      });
 
       // SIGTERM while the workers are busy: each finishes or gives back what it claimed, and everything exits 0
       const sku2 = await stockedSku(api, 1000);
