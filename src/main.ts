@@ -1,10 +1,15 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { Logger } from '@nestjs/common';
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config/config';
+import { type AppConfig, ConfigError, loadConfig } from './config/config';
+import { listenPortOf, servesHttp } from './config/process-role';
 import { DataDirInUseError } from './database/embedded-postgres';
+import { exitGracefullyOnStop } from './process/graceful-stop';
+import { type WorkerReady, WorkerSupervisor } from './process/worker-supervisor';
 
 async function main(): Promise<void> {
-  let config;
+  let config: AppConfig;
   try {
     config = loadConfig();
   } catch (error) {
@@ -14,31 +19,67 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  const logger = new Logger('Main');
+  let stopRequested = false;
+  let supervisor: WorkerSupervisor | undefined;
   const started = Date.now();
-  const running = await createApp(config);
-  await running.app.listen(config.PORT, '0.0.0.0');
-  const url = `http://localhost:${config.PORT}`;
-  running.logger.log(`OMS ready in ${Date.now() - started} ms on ${running.location.embedded ? 'the embedded database' : 'PostgreSQL'}`, 'Main');
-  process.stdout.write(
-    [
-      '',
-      `  OMS is running: ${url}`,
-      `  Admin:  ${url}/admin   (login: ${config.ADMIN_EMAIL}${config.ADMIN_PASSWORD ? ' with ADMIN_PASSWORD' : ', password printed above on the first start'})`,
-      `  API:    ${url}/api/docs`,
-      '',
-    ].join('\n') + '\n',
+  const starting = createApp(config);
+  // handled from the first moment: a stop during the start closes the app once it is up
+  exitGracefullyOnStop({
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    log: (message) => logger.log(message),
+    async stop() {
+      stopRequested = true;
+      const running = await starting.catch(() => undefined);
+      const [workersStopped] = await Promise.all([supervisor?.stop() ?? true, running?.close()]);
+      return workersStopped;
+    },
+    beforeForcedExit: () => supervisor?.kill(),
+  });
+  const running = await starting;
+  if (stopRequested) return; // the stop handler closes it
+  const port = listenPortOf(config);
+  await running.app.listen(port, '0.0.0.0');
+  const listening = (running.app.getHttpServer().address() as AddressInfo).port;
+  running.logger.log(
+    `OMS ${config.OMS_ROLE} process ready in ${Date.now() - started} ms on ${running.location.embedded ? 'the embedded database' : 'PostgreSQL'}, port ${listening}`,
+    'Main',
   );
-  let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      running.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
+  // started after this process migrated and set up the database: the workers find it ready
+  if (config.WORKERS > 0 && !stopRequested) {
+    supervisor = new WorkerSupervisor({
+      count: config.WORKERS,
+      logger: running.logger,
+      envOf: (number) => ({
+        ...process.env,
+        OMS_ROLE: 'worker',
+        WORKERS: '0',
+        // a free port unless WORKER_PORT numbers them
+        WORKER_PORT: String(config.WORKER_PORT === undefined ? 0 : config.WORKER_PORT + number),
+      }),
     });
+    supervisor.start();
   }
+  if (process.send) {
+    const ready: WorkerReady = { type: 'worker-ready', port: listening };
+    process.send(ready);
+  } else {
+    printBanner(config, listening);
+  }
+}
+
+function printBanner(config: AppConfig, port: number): void {
+  const url = `http://localhost:${port}`;
+  const lines = servesHttp(config)
+    ? [
+        `  OMS is running: ${url}`,
+        `  Admin:  ${url}/admin   (login: ${config.ADMIN_EMAIL}${config.ADMIN_PASSWORD ? ' with ADMIN_PASSWORD' : ', password printed above on the first start'})`,
+        `  API:    ${url}/api/docs`,
+      ]
+    : [`  OMS worker is running (no API here): ${url}/health`];
+  if (config.WORKERS > 0) lines.push(`  Workers: ${config.WORKERS} worker process${config.WORKERS === 1 ? '' : 'es'} (OMS_ROLE=worker), restarted when they exit`);
+  if (config.OMS_ROLE === 'web') lines.push('  This process runs no workflow steps: worker processes (OMS_ROLE=worker or WORKERS=N) do');
+  process.stdout.write(['', ...lines, ''].join('\n') + '\n');
 }
 
 main().catch((error) => {

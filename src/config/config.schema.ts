@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { normaliseEmail, passwordProblem } from '../auth/credentials-policy';
+import { PROCESS_ROLES, type ProcessRole } from './process-role';
 
 /** Log levels pino understands; also used for Nest's own logger. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -15,13 +16,13 @@ const postgresUrl = optionalString.refine(
   'must be a postgres:// or postgresql:// URL',
 );
 
-const integer = (min: number, max: number, fallback: number) =>
+const integer = <Fallback extends number | undefined>(min: number, max: number, fallback: Fallback) =>
   z
     .string()
     .trim()
     .optional()
     .transform((value, ctx) => {
-      if (value === undefined || value === '') return fallback;
+      if (value === undefined || value === '') return fallback as number | Fallback;
       if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
         ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
         return z.NEVER;
@@ -94,11 +95,36 @@ export const configSchema = z.object({
    * scraper is configured without an account. Unset: only tokens with the permission. Long, because it reveals volumes.
    */
   METRICS_TOKEN: optionalString.refine((value) => value === undefined || /^[\x21-\x7e]{24,200}$/.test(value), 'must be 24 to 200 printable characters without spaces'),
+  /**
+   * What this process does (src/config/process-role.ts): `web` the HTTP API and the admin, `worker` the background work
+   * (workflow steps, outbox, sweeps) with only /health on its port, `all` both. Unset: `all`, or `web` when WORKERS forks workers.
+   */
+  OMS_ROLE: optionalString.pipe(z.enum(PROCESS_ROLES).optional()),
+  /** Worker processes this process forks and supervises (OMS_ROLE=worker each); 0: none. */
+  WORKERS: integer(0, 64, 0),
+  /** The port of a worker process's /health; unset: PORT. A forked worker n listens on WORKER_PORT + n, or on a free port. */
+  WORKER_PORT: integer(0, 65535, undefined),
+  /** After SIGTERM/SIGINT a process finishes its claimed work and requests for this long, then exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: integer(1000, 600_000, 25_000),
 }).superRefine((config, context) => {
   // once both are valid: the first admin's password must not be its email either
   if (config.ADMIN_PASSWORD !== undefined && passwordProblem(config.ADMIN_PASSWORD, config.ADMIN_EMAIL)) {
     context.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'must not be the email address (ADMIN_EMAIL)' });
   }
+  // the embedded database belongs to one process (STACK traps 7-8): that process must do everything
+  if (!config.DATABASE_URL && config.WORKERS > 0) {
+    context.addIssue({ code: 'custom', path: ['WORKERS'], message: 'worker processes need PostgreSQL (DATABASE_URL): the embedded database can be opened by one process only' });
+  }
+  if (!config.DATABASE_URL && config.OMS_ROLE && config.OMS_ROLE !== 'all') {
+    context.addIssue({ code: 'custom', path: ['OMS_ROLE'], message: 'web and worker processes need PostgreSQL (DATABASE_URL): on the embedded database one process does everything (all)' });
+  }
+  if (config.OMS_ROLE === 'worker' && config.WORKER_CONCURRENCY === 0) {
+    context.addIssue({ code: 'custom', path: ['OMS_ROLE'], message: 'a worker with WORKER_CONCURRENCY=0 would do nothing' });
+  }
+}).transform((config) => {
+  // with forked workers the main process serves the web unless told otherwise
+  const role: ProcessRole = config.OMS_ROLE ?? (config.WORKERS > 0 ? 'web' : 'all');
+  return { ...config, OMS_ROLE: role };
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

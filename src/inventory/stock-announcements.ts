@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { runsWorkers } from '../config/process-role';
 import { afterCommit } from '../database/after-commit';
 import { queryOne } from '../database/sql';
 
@@ -19,12 +20,13 @@ const SWEEP_MS = 1000;
  * The listeners (orders waiting for stock) are safe to run twice: they allocate only what is still waiting and free.
  */
 @Injectable()
-export class StockAnnouncements implements OnApplicationBootstrap, OnApplicationShutdown {
+export class StockAnnouncements implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('StockAnnouncements');
   private readonly listeners: StockIncreasedListener[] = [];
   private sweep?: NodeJS.Timeout;
   private working?: Promise<void>;
   private again = false;
+  private stopped = false;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -33,12 +35,14 @@ export class StockAnnouncements implements OnApplicationBootstrap, OnApplication
 
   onApplicationBootstrap(): void {
     // a crash-test process dies at its first announcement: it must leave the work to the others, not sweep it first
-    if (this.config.FAULT_CRASH_AFTER_STOCK_ANNOUNCED) return;
+    if (this.config.FAULT_CRASH_AFTER_STOCK_ANNOUNCED || !runsWorkers(this.config)) return;
     this.sweep = setInterval(() => this.work(), SWEEP_MS);
     this.sweep.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database closes: an announcement being worked is finished (or left to its lease). */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.sweep);
     await this.working;
   }
@@ -52,7 +56,11 @@ export class StockAnnouncements implements OnApplicationBootstrap, OnApplication
   async announce(manager: EntityManager, skus: string[]): Promise<void> {
     if (skus.length === 0) return;
     await manager.query(`INSERT INTO stock_announcement (skus) VALUES ($1)`, [[...new Set(skus)].sort()]);
-    afterCommit(manager, () => (this.config.FAULT_CRASH_AFTER_STOCK_ANNOUNCED ? process.kill(process.pid, 'SIGKILL') : void this.work()));
+    afterCommit(manager, () => {
+      if (this.config.FAULT_CRASH_AFTER_STOCK_ANNOUNCED) process.kill(process.pid, 'SIGKILL');
+      // a web process leaves it to the workers' sweep
+      else if (runsWorkers(this.config)) void this.work();
+    });
   }
 
   /** Works every pending announcement; one run at a time in a process (a call during a run makes it look again). */
@@ -64,7 +72,7 @@ export class StockAnnouncements implements OnApplicationBootstrap, OnApplication
     this.working = (async () => {
       do {
         this.again = false;
-        while (await this.workOne());
+        while (!this.stopped && (await this.workOne()));
       } while (this.again);
     })()
       .catch((error: Error) => this.logger.error(`stock announcements: ${error.message}`))

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { runsWorkers } from '../config/process-role';
 import { afterCommit } from '../database/after-commit';
 import { DatabaseListener } from '../database/database-listener';
 import { queryOne, queryRows } from '../database/sql';
@@ -180,7 +181,7 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.WORKER_CONCURRENCY === 0) return;
+    if (!runsWorkers(this.config)) return;
     const tick = () => {
       if (this.stopped) return;
       this.kick();
@@ -199,7 +200,7 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
 
   /** Starts a drain unless one is running (that one then looks once more); false when this process sends nothing. */
   kick(): boolean {
-    if (this.stopped || this.config.WORKER_CONCURRENCY === 0) return false;
+    if (this.stopped || !runsWorkers(this.config)) return false;
     if (this.draining) {
       this.again = true;
       return true;

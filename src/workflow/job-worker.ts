@@ -5,6 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { PrincipalsService } from '../auth/principals.service';
 import type { Actor } from '../common/actor';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { runsWorkers } from '../config/process-role';
 import { fenceTransaction } from '../database/transaction-fence';
 import { backoffSeconds, WorkLoops } from '../database/work-loops';
 import { MetricsService, type StepOutcome } from '../metrics/metrics.service';
@@ -51,7 +52,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.WORKER_CONCURRENCY > 0) this.start(this.config.WORKER_CONCURRENCY);
+    if (runsWorkers(this.config)) this.start(this.config.WORKER_CONCURRENCY);
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -125,6 +125,21 @@ describe('loadConfig', () => {
     expect(error.problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['ADMIN_PASSWORD', 'LOG_LEVEL', 'PORT']);
   });
 
+  it('process roles (issue 12 item 6): all by default, web when WORKERS forks workers, and only on PostgreSQL', () => {
+    const postgres = { DATABASE_URL: 'postgres://oms@db/oms' };
+    expect(loadConfig({})).toMatchObject({ OMS_ROLE: 'all', WORKERS: 0, SHUTDOWN_TIMEOUT_MS: 25_000 });
+    expect(loadConfig({}).WORKER_PORT).toBeUndefined();
+    expect(loadConfig({ ...postgres, WORKERS: '2' })).toMatchObject({ OMS_ROLE: 'web', WORKERS: 2 });
+    expect(loadConfig({ ...postgres, WORKERS: '2', OMS_ROLE: 'all' }).OMS_ROLE).toBe('all');
+    expect(loadConfig({ ...postgres, OMS_ROLE: 'worker', WORKER_PORT: '9100' })).toMatchObject({ OMS_ROLE: 'worker', WORKER_PORT: 9100 });
+    expect(failure({ WORKERS: '2' }).problems).toEqual([expect.stringMatching(/^WORKERS: worker processes need PostgreSQL \(DATABASE_URL\)/)]);
+    expect(failure({ OMS_ROLE: 'web' }).problems).toEqual([expect.stringMatching(/^OMS_ROLE: .*need PostgreSQL/)]);
+    expect(failure({ ...postgres, OMS_ROLE: 'worker', WORKER_CONCURRENCY: '0' }).problems).toEqual([expect.stringMatching(/^OMS_ROLE: a worker with WORKER_CONCURRENCY=0/)]);
+    expect(failure({ OMS_ROLE: 'api' }).problems).toEqual([expect.stringMatching(/^OMS_ROLE: /)]);
+    expect(failure({ WORKERS: '65' }).problems).toEqual([expect.stringMatching(/^WORKERS: /)]);
+    expect(failure({ SHUTDOWN_TIMEOUT_MS: '10' }).problems).toEqual([expect.stringMatching(/^SHUTDOWN_TIMEOUT_MS: /)]);
+  });
+
   it('links start with PUBLIC_URL, else the older PUBLIC_BASE_URL, else this machine and PORT (issue 11 item 6)', () => {
     expect(publicUrlOf(loadConfig({ PORT: '8080' }))).toBe('http://localhost:8080');
     expect(publicUrlOf(loadConfig({ PUBLIC_BASE_URL: 'https://old.example.com/' }))).toBe('https://old.example.com');
