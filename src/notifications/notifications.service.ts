@@ -7,6 +7,7 @@ import { runsWorkers } from '../config/process-role';
 import { afterCommit } from '../database/after-commit';
 import { DatabaseListener } from '../database/database-listener';
 import { queryOne, queryRows } from '../database/sql';
+import { backoffSeconds, WorkLoops } from '../database/work-loops';
 import { SettingsService } from '../settings/settings.service';
 import { InvalidHeaderError, InvalidRecipientError, Mailer } from './mailer';
 import type { Channel, NotificationData, NotificationEvent } from './notification-events';
@@ -63,7 +64,8 @@ type ClaimedNotification = Pick<NotificationView, 'id' | 'channel' | 'event' | '
 
 export const MAX_SEND_ATTEMPTS = 8;
 const PERMANENT_ERRORS = [TemplateNotFoundError, TemplateCompileError, TemplateRenderError, InvalidRecipientError, InvalidHeaderError, InvalidSmsRecipientError];
-const backoffSeconds = (attempt: number) => Math.min(3600, 5 * 2 ** (attempt - 1));
+/** Retry delay after the n-th failed send: 5 s, 10 s, 20 s ... at most an hour. */
+const sendRetrySeconds = (attempt: number) => backoffSeconds(attempt, { baseSeconds: 5, capSeconds: 3600 });
 
 /**
  * The transactional outbox (DESIGN "Data rules"): notify()/enqueue() write the message in the caller's transaction; a
@@ -73,11 +75,8 @@ const backoffSeconds = (attempt: number) => Math.min(3600, 5 * 2 ** (attempt - 1
 @Injectable()
 export class NotificationsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Notifications');
-  private timer?: NodeJS.Timeout;
-  private draining?: Promise<void>;
-  /** A kick during a drain: the drain looks once more before it ends (the message may have committed after its last claim). */
-  private again = false;
-  private stopped = false;
+  /** One sender loop per process (WorkLoops: woken by a commit or a NOTIFY, polling for retries and deferred messages). */
+  private readonly loops: WorkLoops;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -89,6 +88,7 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
     private readonly database: DatabaseListener,
   ) {
     // another process queued a message (or we were deaf for a while and look once)
+    this.loops = new WorkLoops(this.logger, async () => ({ worked: await this.sendNext() }), config.NOTIFICATION_POLL_MS);
     database.subscribe('oms_notifications', () => this.kick());
   }
 
@@ -181,53 +181,36 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
   }
 
   onApplicationBootstrap(): void {
-    if (!runsWorkers(this.config)) return;
-    const tick = () => {
-      if (this.stopped) return;
-      this.kick();
-      this.timer = setTimeout(tick, this.config.NOTIFICATION_POLL_MS);
-      this.timer.unref();
-    };
-    tick();
+    if (runsWorkers(this.config)) this.loops.start(1);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.draining;
+    await this.loops.stop(); // a send in progress finishes and is recorded
     this.mailer.close();
   }
 
-  /** Starts a drain unless one is running (that one then looks once more); false when this process sends nothing. */
+  /** Wakes this process's sender; false when this process sends nothing (another process must be told). */
   kick(): boolean {
-    if (this.stopped || !runsWorkers(this.config)) return false;
-    if (this.draining) {
-      this.again = true;
-      return true;
-    }
-    this.again = false;
-    this.draining = this.drain()
-      .then(() => undefined)
-      .catch((error) => this.logger.error(`outbox: ${(error as Error).message}`))
-      .finally(() => {
-        this.draining = undefined;
-        if (this.again) this.kick();
-      });
+    if (!this.loops.started) return false;
+    this.loops.wakeOne();
     return true;
   }
 
-  /** Sends every due message; returns how many were attempted. */
+  /** Sends every due message now; returns how many were attempted. */
   async drain(): Promise<number> {
     let attempted = 0;
-    await this.templates.refresh();
-    while (!this.stopped) {
-      const next = await this.claim();
-      if (!next) break;
-      if (this.config.FAULT_CRASH_BEFORE_SEND) process.kill(process.pid, 'SIGKILL');
-      attempted++;
-      await this.send(next);
-    }
+    while (await this.sendNext()) attempted++;
     return attempted;
+  }
+
+  /** Claims the next due message and sends it; false when none is due. */
+  private async sendNext(): Promise<boolean> {
+    const next = await this.claim();
+    if (!next) return false;
+    await this.templates.refresh();
+    if (this.config.FAULT_CRASH_BEFORE_SEND) process.kill(process.pid, 'SIGKILL');
+    await this.send(next);
+    return true;
   }
 
   private claim(): Promise<ClaimedNotification | undefined> {
@@ -279,7 +262,7 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
          UPDATE notification SET status = $7::varchar, last_error = $4, locked_until = NULL, next_attempt_at = now() + make_interval(secs => $8),
                 dead_at = CASE WHEN $7::varchar = 'dead' THEN now() END
           WHERE id = $1`,
-        [notification.id, notification.attempts, dead ? 'dead' : 'failed', reason, startedAt, Date.now() - startedAt.getTime(), dead ? 'dead' : 'pending', backoffSeconds(notification.attempts)],
+        [notification.id, notification.attempts, dead ? 'dead' : 'failed', reason, startedAt, Date.now() - startedAt.getTime(), dead ? 'dead' : 'pending', sendRetrySeconds(notification.attempts)],
       );
       if (dead) await this.raiseDeadLetter(notification, reason);
     }
