@@ -24,7 +24,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(location.url, location.poolSize, location.embedded),
+        DatabaseModule.forRoot(location.url, location.poolSize, location.embedded, {
+          connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+          // the embedded database is this process's own: nothing to bound, and its single connection serves every query
+          statementTimeoutMs: location.embedded ? 0 : config.DATABASE_STATEMENT_TIMEOUT_MS,
+        }),
         MetricsModule,
         AuditModule,
         WorkflowModule,

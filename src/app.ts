@@ -58,7 +58,7 @@ export async function createApp(config: AppConfig, options: { admin?: boolean } 
   app.use('/api/orders', countIntakeRefusals(app.get(MetricsService)));
   app.use('/api', json({ limit: '1mb', verify: refuseDeepJson }), text({ type: ['application/xml', 'text/xml'], limit: '5mb' }));
   app.use(urlencoded({ extended: false, limit: '1mb' }));
-  app.useGlobalFilters(new ApiErrorFilter());
+  app.useGlobalFilters(new ApiErrorFilter({ retryAfterSeconds: config.RETRY_AFTER_SECONDS }));
   app.useGlobalPipes(new UnsafeInputPipe(), createValidationPipe());
 
   if (web) setUpApiDocs(app);

@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isDatabaseUnavailable, isStatementCancelled } from '../database/connection-errors';
 import { AppError, type ErrorCode, type ErrorDetail, RateLimitedError } from './errors';
 import { REQUEST_ID_HEADER } from './request-context';
 
@@ -33,27 +34,68 @@ function refusedByDatabase(exception: unknown): string | undefined {
   return typeof code === 'string' ? VALUE_REFUSALS[code] : undefined;
 }
 
+/** A lost database is logged at most this often by the filter (every request fails alike meanwhile). */
+const OUTAGE_LOG_INTERVAL_MS = 10_000;
+
+interface ErrorAnswer {
+  status: number;
+  code: ErrorCode;
+  message: string;
+  details?: ErrorDetail[];
+  retryAfterSeconds?: number;
+}
+
 /** Shapes every error of the API as `{error: {code, message, details?}}` (API.md "Conventions"). */
 @Catch()
 export class ApiErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
+  private outageLoggedAt = 0;
+  private unavailableSinceLog = 0;
+
+  /** `retryAfterSeconds`: what a 503 for a database out of reach tells the client (RETRY_AFTER_SECONDS). */
+  constructor(private readonly options: { retryAfterSeconds: number } = { retryAfterSeconds: 5 }) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const request = host.switchToHttp().getRequest<Request>();
     const route = `${request.method} ${request.originalUrl?.slice(0, 200)}`;
-    const { status, code, message, details } = this.describe(exception, route);
+    const { status, code, message, details, retryAfterSeconds } = this.describe(exception, route);
     // the id the caller got in X-Request-Id: what they quote when they report the failure
     const requestId = response.getHeader(REQUEST_ID_HEADER);
-    if (status >= 500) this.logger.error(`${route} (request ${requestId}): ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
+    // a lost database is logged by describe(), once in a while, not with a stack per request
+    if (status >= 500 && code !== 'service_unavailable') this.logger.error(`${route} (request ${requestId}): ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
     // what the response said, for whoever counts refusals after it is sent (the intake metrics)
     response.locals.errorCode = code;
-    if (exception instanceof RateLimitedError) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
     if (response.headersSent) return;
+    if (retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(retryAfterSeconds));
     response.status(status).json({ error: { code, message, ...(details?.length ? { details } : {}) } });
   }
 
-  private describe(exception: unknown, route: string): { status: number; code: ErrorCode; message: string; details?: ErrorDetail[] } {
+  private describe(exception: unknown, route: string): ErrorAnswer {
+    if (isDatabaseUnavailable(exception)) {
+      // PostgreSQL restarting or out of reach: the request may succeed in a moment (intake is idempotent by channel and
+      // externalId, so a retry cannot make a second order even when the COMMIT's answer was what got lost)
+      this.noteOutage(route, exception);
+      return {
+        status: 503,
+        code: 'service_unavailable',
+        message: 'The database is out of reach for the moment; try again after the time in Retry-After',
+        retryAfterSeconds: this.options.retryAfterSeconds,
+      };
+    }
+    if (isStatementCancelled(exception)) {
+      // over DATABASE_STATEMENT_TIMEOUT_MS (a database too busy, or a lock held long): bounded, and worth a later try
+      this.logger.warn(`${route}: 503, a statement ran past the statement timeout: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
+      return {
+        status: 503,
+        code: 'service_unavailable',
+        message: 'The database took too long to answer; try again after the time in Retry-After',
+        retryAfterSeconds: this.options.retryAfterSeconds,
+      };
+    }
+    if (exception instanceof RateLimitedError) {
+      return { status: 429, code: exception.code, message: exception.message, retryAfterSeconds: exception.retryAfterSeconds };
+    }
     const refusedValue = refusedByDatabase(exception);
     if (refusedValue) {
       // the validation in front of the service missed a value the column cannot hold: still the client's input, not our fault
@@ -79,5 +121,14 @@ export class ApiErrorFilter implements ExceptionFilter {
       return { status: parserError.status, code: CODE_BY_STATUS[parserError.status] ?? 'bad_request', message };
     }
     return { status: 500, code: 'internal_error', message: 'Something went wrong on our side; it has been logged' };
+  }
+
+  private noteOutage(route: string, exception: unknown): void {
+    this.unavailableSinceLog++;
+    if (Date.now() - this.outageLoggedAt < OUTAGE_LOG_INTERVAL_MS) return;
+    const reason = exception instanceof Error ? exception.message : String(exception);
+    this.logger.warn(`${route}: 503, the database is out of reach (${reason}); ${this.unavailableSinceLog} request(s) answered 503 since the last such line`);
+    this.outageLoggedAt = Date.now();
+    this.unavailableSinceLog = 0;
   }
 }

@@ -62,6 +62,17 @@ export const configSchema = z.object({
   WORKER_POLL_MS: integer(10, 60_000, 250),
   /** How long a worker owns an instance before another process may take it over after a crash. */
   WORKER_LEASE_SECONDS: integer(1, 3600, 30),
+  /**
+   * Intake back-pressure: POST /api/orders answers 429 rate_limited while more workflow steps than this are due and not
+   * yet run (the step backlog), instead of letting the latency of every order grow without bound; 0 turns it off.
+   */
+  INTAKE_MAX_BACKLOG: integer(0, 100_000_000, 5000),
+  /** What a 503 (the database is out of reach) and the intake's 429 (backlog full) tell a client to wait, in seconds. */
+  RETRY_AFTER_SECONDS: integer(1, 3600, 5),
+  /** How long a request waits for a database connection (a free one from the pool, or a new one) before a 503. */
+  DATABASE_CONNECT_TIMEOUT_MS: integer(100, 600_000, 15_000),
+  /** PostgreSQL's statement_timeout for the app's connections (migrations excepted); 0: none. Not applied to the embedded database. */
+  DATABASE_STATEMENT_TIMEOUT_MS: integer(0, 86_400_000, 60_000),
   ACCESS_TOKEN_TTL_MINUTES: integer(5, 60 * 24 * 30, 12 * 60),
   /** Seed demo data on the first start of an empty database (default: only on the embedded database). */
   DEMO_DATA: z.enum(['auto', 'on', 'off']).default('auto'),

@@ -1,11 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource, type DataSourceOptions, MigrationExecutor } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { DatabaseListener } from './database-listener';
 import { ENTITIES } from './entities';
 
-export function dataSourceOptions(url: string, poolSize: number): DataSourceOptions {
+/** Bounds on waiting for PostgreSQL, so that a request fails (503) instead of hanging when the database is away or stuck. */
+export interface ConnectionLimits {
+  /** Waiting for a connection: a free one from the pool, or a new one (pg-pool's connectionTimeoutMillis). */
+  connectTimeoutMs: number;
+  /** PostgreSQL's statement_timeout, sent at connect (0: none); migrations run without it. */
+  statementTimeoutMs: number;
+}
+
+export function dataSourceOptions(url: string, poolSize: number, limits: ConnectionLimits): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -15,7 +23,13 @@ export function dataSourceOptions(url: string, poolSize: number): DataSourceOpti
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
-    extra: { max: poolSize, connectionTimeoutMillis: 15_000 },
+    extra: {
+      max: poolSize,
+      connectionTimeoutMillis: limits.connectTimeoutMs,
+      // a peer that vanished without closing (a failover, a cut network) is found by TCP keepalive, not by the next query
+      keepAlive: true,
+      ...(limits.statementTimeoutMs > 0 ? { statement_timeout: limits.statementTimeoutMs } : {}),
+    },
   };
 }
 
@@ -28,14 +42,20 @@ export async function runMigrations(dataSource: DataSource, exclusiveDatabase: b
     await auditMigrations(dataSource, await dataSource.runMigrations({ transaction: 'each' }));
     return;
   }
-  const lock = dataSource.createQueryRunner();
-  await lock.connect();
+  // the migrations run on the session holding the lock, without the app's statement_timeout: waiting for another
+  // process's migrations, or an index built on a big table, may take longer than any request should
+  const session = dataSource.createQueryRunner();
+  await session.connect();
   try {
-    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    await auditMigrations(dataSource, await dataSource.runMigrations({ transaction: 'each' }));
+    await session.query('SET statement_timeout = 0');
+    await session.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    const migrations = new MigrationExecutor(dataSource, session);
+    migrations.transaction = 'each';
+    await auditMigrations(dataSource, await migrations.executePendingMigrations());
   } finally {
-    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
-    await lock.release();
+    await session.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await session.query('RESET statement_timeout').catch(() => undefined);
+    await session.release();
   }
 }
 
@@ -55,13 +75,13 @@ async function auditMigrations(dataSource: DataSource, applied: Array<{ name: st
 /** The TypeORM data source on an already located database (see database-location.ts), migrated at start, and the wake-up listener. */
 @Module({})
 export class DatabaseModule {
-  static forRoot(url: string, poolSize: number, embedded: boolean): DynamicModule {
+  static forRoot(url: string, poolSize: number, embedded: boolean, limits: ConnectionLimits): DynamicModule {
     return {
       module: DatabaseModule,
       global: true,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: () => dataSourceOptions(url, poolSize),
+          useFactory: () => dataSourceOptions(url, poolSize, limits),
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();
             await runMigrations(dataSource, embedded);
