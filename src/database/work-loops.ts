@@ -1,4 +1,8 @@
 import type { Logger } from '@nestjs/common';
+import { OutageNotice } from './connection-errors';
+
+/** While the database is out of reach, an idle loop looks again at most this often (the pool reconnects on that look). */
+const OUTAGE_POLL_MS = 1000;
 
 /**
  * Delay before the next try after the n-th failed attempt (n ≥ 1): `baseSeconds`, doubling each time, at most `capSeconds`.
@@ -22,12 +26,15 @@ export class WorkLoops {
   private readonly loops: Promise<void>[] = [];
   private readonly sleepers = new Set<() => void>();
   private missedWake = false;
+  private readonly outage: OutageNotice;
 
   constructor(
     private readonly logger: Logger,
     private readonly runOnce: () => Promise<{ worked: boolean; more?: boolean }>,
     private readonly pollMs: number,
-  ) {}
+  ) {
+    this.outage = new OutageNotice(logger, 'loop');
+  }
 
   get started(): boolean {
     return this.running;
@@ -63,12 +70,15 @@ export class WorkLoops {
       let outcome: { worked: boolean; more?: boolean } = { worked: false };
       try {
         outcome = await this.runOnce();
+        this.outage.over();
       } catch (error) {
-        this.logger.error(`loop: ${(error as Error).stack ?? error}`);
+        // PostgreSQL restarting: logged once, not with a stack per poll; the loops go on and the pool reconnects
+        if (!this.outage.noted(error)) this.logger.error(`loop: ${(error as Error).stack ?? error}`);
       }
       if (outcome.more) this.wakeOne(); // a backlog: another loop helps
       if (outcome.worked) continue;
-      if (this.running && !this.missedWake) await this.sleep(polls ? this.pollMs : undefined);
+      // the polling loop looks no more than once a second while the database is out of reach
+      if (this.running && !this.missedWake) await this.sleep(polls ? (this.outage.ongoing ? Math.max(this.pollMs, OUTAGE_POLL_MS) : this.pollMs) : undefined);
     }
   }
 

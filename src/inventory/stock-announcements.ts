@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { runsWorkers } from '../config/process-role';
 import { afterCommit } from '../database/after-commit';
+import { isDatabaseUnavailable, OutageNotice, retryWhileUnavailable } from '../database/connection-errors';
 import { queryOne } from '../database/sql';
 
 export type StockIncreasedListener = (skus: string[]) => Promise<void>;
@@ -22,6 +23,7 @@ const SWEEP_MS = 1000;
 @Injectable()
 export class StockAnnouncements implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('StockAnnouncements');
+  private readonly outage = new OutageNotice(this.logger, 'stock announcements');
   private readonly listeners: StockIncreasedListener[] = [];
   private sweep?: NodeJS.Timeout;
   private working?: Promise<void>;
@@ -75,18 +77,22 @@ export class StockAnnouncements implements OnApplicationBootstrap, BeforeApplica
         while (!this.stopped && (await this.workOne()));
       } while (this.again);
     })()
-      .catch((error: Error) => this.logger.error(`stock announcements: ${error.message}`))
+      .then(() => this.outage.over())
+      .catch((error: Error) => {
+        // the database restarting: the next sweep tries again, and the pool reconnects
+        if (!this.outage.noted(error)) this.logger.error(`stock announcements: ${error.message}`);
+      })
       .finally(() => (this.working = undefined));
     return this.working;
   }
 
   private async workOne(): Promise<boolean> {
-    const claimed = await queryOne<{ id: string; skus: string[] }>(
+    const claimed = await queryOne<{ id: string; skus: string[]; attempts: number }>(
       this.db,
       `UPDATE stock_announcement SET lease_until = now() + make_interval(secs => $1), attempts = attempts + 1
         WHERE id = (SELECT id FROM stock_announcement WHERE done_at IS NULL AND (lease_until IS NULL OR lease_until < now())
                      ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING id, skus`,
+        RETURNING id, skus, attempts`,
       [LEASE_SECONDS],
     );
     if (!claimed) return false;
@@ -94,9 +100,21 @@ export class StockAnnouncements implements OnApplicationBootstrap, BeforeApplica
       for (const listener of this.listeners) await listener(claimed.skus);
       await this.db.query(`UPDATE stock_announcement SET done_at = now(), lease_until = NULL, last_error = NULL WHERE id = $1`, [claimed.id]);
     } catch (error) {
-      // left to its lease: this or another process tries again once it runs out
+      // left to its lease: this or another process tries again once it runs out; cut off by a lost connection, it is
+      // given back as soon as the database answers again instead
+      const unreachable = isDatabaseUnavailable(error);
       this.logger.warn(`stock announcement ${claimed.id} (${claimed.skus.join(', ')}) failed: ${(error as Error).message}`);
-      await this.db.query(`UPDATE stock_announcement SET last_error = $2 WHERE id = $1`, [claimed.id, String((error as Error).message).slice(0, 2000)]);
+      await retryWhileUnavailable(
+        () =>
+          // (a repeat after a lost answer must not give back another process's claim: that one counted another attempt)
+          this.db.query(`UPDATE stock_announcement SET last_error = $2, lease_until = CASE WHEN $3 AND attempts = $4 THEN NULL ELSE lease_until END WHERE id = $1`, [
+            claimed.id,
+            String((error as Error).message).slice(0, 2000),
+            unreachable,
+            claimed.attempts,
+          ]),
+        LEASE_SECONDS * 1000,
+      );
     }
     return true;
   }

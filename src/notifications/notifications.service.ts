@@ -5,6 +5,7 @@ import { NotFoundError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { runsWorkers } from '../config/process-role';
 import { afterCommit } from '../database/after-commit';
+import { retryWhileUnavailable } from '../database/connection-errors';
 import { DatabaseListener } from '../database/database-listener';
 import { queryOne, queryRows } from '../database/sql';
 import { backoffSeconds, WorkLoops } from '../database/work-loops';
@@ -242,12 +243,21 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
     }
     try {
       const providerMessageId = await this.deliver(notification);
-      await this.db.query(
-        `WITH attempt AS (
-           INSERT INTO notification_attempt (notification_id, attempt, outcome, provider_message_id, started_at, duration_ms) VALUES ($1, $2, 'sent', $3, $4, $5)
-         )
-         UPDATE notification SET status = 'sent', sent_at = now(), provider_message_id = $3, last_error = NULL, locked_until = NULL WHERE id = $1`,
-        [notification.id, notification.attempts, providerMessageId, startedAt, Date.now() - startedAt.getTime()],
+      const durationMs = Date.now() - startedAt.getTime();
+      // sent: recorded even through a database restart (within the lease), else another sender would send it again once
+      // the lease ran out. Once only: a repeat after a COMMIT whose answer was lost finds it no longer 'sending'.
+      await retryWhileUnavailable(
+        () =>
+          this.db.query(
+            `WITH sent AS (
+               UPDATE notification SET status = 'sent', sent_at = now(), provider_message_id = $3, last_error = NULL, locked_until = NULL
+                WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING id
+             )
+             INSERT INTO notification_attempt (notification_id, attempt, outcome, provider_message_id, started_at, duration_ms)
+             SELECT id, $2, 'sent', $3, $4, $5 FROM sent`,
+            [notification.id, notification.attempts, providerMessageId, startedAt, durationMs],
+          ),
+        this.config.NOTIFICATION_LEASE_SECONDS * 1000,
       );
     } catch (error) {
       // a missing or broken template or a bad address fails the same way every time: no point retrying

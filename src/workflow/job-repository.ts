@@ -243,13 +243,15 @@ export class JobRepository {
   }
 
   /** The job runs again in `delaySeconds` (a retry, or a step whose instance changed meanwhile); the lease is let go. */
-  async releaseLease(job: ClaimedJob, instance: LoadedInstance, workerId: string, reason: string, delaySeconds: number): Promise<void> {
+  async releaseLease(job: ClaimedJob, instance: LoadedInstance, workerId: string, reason: string, delaySeconds: number, attemptsReturned = 0): Promise<void> {
+    // attempts are given back only by the release that ends our lease: a repeat (after a lost answer) gives none
     await this.db.query(
-      `WITH job AS (
-         UPDATE workflow_job SET run_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1 AND status = 'pending'
+      `WITH instance AS (
+         UPDATE process_instance SET lease_owner = NULL, lease_until = NULL WHERE id = $4 AND lease_owner = $5 RETURNING id
        )
-       UPDATE process_instance SET lease_owner = NULL, lease_until = NULL WHERE id = $4 AND lease_owner = $5`,
-      [job.id, delaySeconds, reason, instance.id, workerId],
+       UPDATE workflow_job SET run_at = now() + make_interval(secs => $2), last_error = $3, attempts = greatest(0, attempts - $6)
+        WHERE id = $1 AND status = 'pending' AND ($6 = 0 OR EXISTS (SELECT 1 FROM instance))`,
+      [job.id, delaySeconds, reason, instance.id, workerId, attemptsReturned],
     );
   }
 }

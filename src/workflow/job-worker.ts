@@ -6,6 +6,7 @@ import { PrincipalsService } from '../auth/principals.service';
 import type { Actor } from '../common/actor';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { runsWorkers } from '../config/process-role';
+import { isDatabaseUnavailable, retryWhileUnavailable } from '../database/connection-errors';
 import { fenceTransaction } from '../database/transaction-fence';
 import { backoffSeconds, WorkLoops } from '../database/work-loops';
 import { MetricsService, type StepOutcome } from '../metrics/metrics.service';
@@ -154,6 +155,16 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
 
   /** A failed step: retry later with backoff, or, when the retries are used up, an incident on the instance. */
   private async fail(job: ClaimedJob, instance: LoadedInstance, error: Error): Promise<'failed' | 'incident'> {
+    if (isDatabaseUnavailable(error)) {
+      // cut off by a lost connection, not the step's own failure (its transaction rolled back): no attempt used up (an
+      // outage would end in incidents), and it runs again as soon as the database answers rather than when the lease
+      // runs out. Safe to repeat: when the COMMIT took effect and only its answer was lost, the job is done and the
+      // lease gone, and this changes nothing.
+      this.logger.warn(`job ${job.id} (${job.kind}) of instance ${instance.id} was cut off by a lost database connection; it runs again when the database answers`);
+      const giveBack = () => this.jobs.releaseLease(job, instance, this.workerId, error.message, 0, 1);
+      await retryWhileUnavailable(giveBack, this.config.WORKER_LEASE_SECONDS * 1000);
+      return 'failed';
+    }
     const maxAttempts = error instanceof TaskFailedError && error.retries !== undefined ? error.retries : job.max_attempts;
     const exhausted = job.attempts >= maxAttempts;
     this.logger.warn(`job ${job.id} (${job.kind}) of instance ${instance.id} failed, attempt ${job.attempts}/${maxAttempts}: ${error.message}`);
