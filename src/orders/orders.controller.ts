@@ -7,6 +7,7 @@ import { type Actor, CurrentActor } from '../common/actor';
 import { type Page, PageQuery, pageWindow } from '../common/pagination';
 import { IsIsoTime } from '../common/validation';
 import { AmendOrderDto, ManualAllocationDto } from './dto/amend-order.dto';
+import { IntakeBackPressure } from './intake-back-pressure';
 import { CreateOrderDto, MergeOrdersDto, OptionalReasonDto, PaymentConfirmationDto, ReasonDto, ShipOrderDto } from './dto/create-order.dto';
 import { OrderMergeService } from './order-merge.service';
 import { ORDER_STATUSES } from './order-status';
@@ -31,12 +32,14 @@ export class OrdersController {
   constructor(
     private readonly orders: OrdersService,
     private readonly merge: OrderMergeService,
+    private readonly backPressure: IntakeBackPressure,
   ) {}
 
-  /** 201 with a new order; 200 with the existing one for a repeated (channel, externalId). */
+  /** 201 with a new order; 200 with the existing one for a repeated (channel, externalId); 429 while the step backlog is full. */
   @Post()
   @RequirePermission('orders.write')
   async create(@Body() body: CreateOrderDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: Response): Promise<OrderView> {
+    await this.backPressure.admit();
     const { order, created } = await this.orders.intake(body, actor);
     response.status(created ? 201 : 200);
     return order;

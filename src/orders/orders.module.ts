@@ -4,6 +4,7 @@ import { CatalogModule } from '../catalog/catalog.module';
 import { FulfillmentModule } from '../fulfillment/fulfillment.module';
 import { InventoryModule } from '../inventory/inventory.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { IntakeBackPressure } from './intake-back-pressure';
 import { OrderAllocationService } from './order-allocation.service';
 import { OrderMergeService } from './order-merge.service';
 import { OrderNotifications } from './order-notifications';
@@ -17,7 +18,7 @@ import { OrderTaskTypes } from './task-types/order-task-types';
 @Module({
   imports: [CatalogModule, InventoryModule, AllocationModule, FulfillmentModule, NotificationsModule],
   controllers: [OrdersController, ShipmentShippingController],
-  providers: [OrdersService, OrderRecords, OrderAllocationService, OrderShippingService, OrderMergeService, OrderNotifications, OrderTaskTypes],
+  providers: [OrdersService, IntakeBackPressure, OrderRecords, OrderAllocationService, OrderShippingService, OrderMergeService, OrderNotifications, OrderTaskTypes],
   exports: [OrdersService, OrderShippingService, OrderMergeService, OrderNotifications],
 })
 export class OrdersModule {}

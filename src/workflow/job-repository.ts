@@ -242,6 +242,23 @@ export class JobRepository {
     );
   }
 
+  /**
+   * Jobs due now and not yet done, of instances a worker can step (one in an incident or ended waits for nobody), counted
+   * up to `atMost`: a range of workflow_job_due_idx (run_at, id WHERE status = 'pending') read up to a LIMIT, each joined
+   * to its instance by primary key, so a backlog of millions costs no more to count than one just past `atMost`.
+   */
+  async countDue(atMost: number): Promise<number> {
+    const row = await queryOne<{ due: number }>(
+      this.db,
+      `SELECT count(*)::int AS due FROM (
+         SELECT 1 FROM workflow_job j JOIN process_instance p ON p.id = j.instance_id
+          WHERE j.status = 'pending' AND j.run_at <= now() AND p.status IN ('running','waiting')
+          LIMIT $1) due`,
+      [atMost],
+    );
+    return row?.due ?? 0;
+  }
+
   /** The job runs again in `delaySeconds` (a retry, or a step whose instance changed meanwhile); the lease is let go. */
   async releaseLease(job: ClaimedJob, instance: LoadedInstance, workerId: string, reason: string, delaySeconds: number, attemptsReturned = 0): Promise<void> {
     // attempts are given back only by the release that ends our lease: a repeat (after a lost answer) gives none

@@ -8,6 +8,7 @@ import { JobWorker } from './job-worker';
 import { TaskTypeRegistry } from './task-type.registry';
 import { TasksController } from './tasks.controller';
 import { SetVariablesTaskType } from './task-types/set-variables.task-type';
+import { StepBacklog } from './step-backlog';
 import { UserTasksService } from './user-tasks.service';
 import { WorkflowController } from './workflow.controller';
 import { WorkflowRuntimeService } from './workflow-runtime.service';
@@ -17,7 +18,7 @@ import { WorkflowRuntimeService } from './workflow-runtime.service';
 @Module({
   imports: [AuthModule],
   controllers: [WorkflowController, TasksController],
-  providers: [TaskTypeRegistry, DefinitionsService, DraftsService, WorkflowRuntimeService, UserTasksService, JobWakeup, JobRepository, JobWorker, SetVariablesTaskType],
-  exports: [TaskTypeRegistry, DefinitionsService, WorkflowRuntimeService, UserTasksService, JobWorker],
+  providers: [TaskTypeRegistry, DefinitionsService, DraftsService, WorkflowRuntimeService, UserTasksService, JobWakeup, JobRepository, JobWorker, SetVariablesTaskType, StepBacklog],
+  exports: [TaskTypeRegistry, DefinitionsService, WorkflowRuntimeService, UserTasksService, JobWorker, StepBacklog],
 })
 export class WorkflowModule {}
