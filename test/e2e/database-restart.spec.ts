@@ -89,7 +89,8 @@ const placedAtLeast = (log: LoadLog, count: number) =>
       SMTP_URL: smtp.url,
       RETRY_AFTER_SECONDS: '1',
       WORKER_POLL_MS: '50',
-      WORKER_LEASE_SECONDS: '5',
+      // the default lease (a step's time limit too): a step cut off by its own timeout on a busy machine is another matter
+      WORKER_LEASE_SECONDS: '30',
       NOTIFICATION_LEASE_SECONDS: '10',
     });
     const { body: login } = await apiClient(app)('POST', '/api/auth/login', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
