@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { LISTENER_APPLICATION_NAME } from '../../src/database/database-listener';
 import { type AppProcess, apiClient, startAppProcess } from '../helpers/app-process';
 import { unique } from '../helpers/fixtures';
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres';
@@ -155,6 +156,12 @@ const placedAtLeast = (log: LoadLog, count: number) =>
     const db = new Client({ connectionString: pg.url });
     await db.connect();
     try {
+      // the LISTEN connection (wake-ups from other processes) came back by itself: every session died with the restart
+      await eventually(
+        async () => ((await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`, [LISTENER_APPLICATION_NAME])).rows[0].n === 1 ? true : undefined),
+        { timeoutMs: 30_000, intervalMs: 250, what: 'the LISTEN connection to be back' },
+      );
+
       // one order per externalId, one process instance per order, waiting for shipment; no incident, no failed step
       const perExternalId = await db.query(`SELECT external_id, count(*)::int AS n FROM customer_order WHERE channel = $1 GROUP BY external_id`, [CHANNEL]);
       expect(perExternalId.rows).toHaveLength(ORDERS);
