@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { isDatabaseUnavailable, isStatementCancelled } from '../database/connection-errors';
+import { isDatabaseBusy, isDatabaseUnavailable } from '../database/connection-errors';
 import { AppError, type ErrorCode, type ErrorDetail, RateLimitedError } from './errors';
 import { REQUEST_ID_HEADER } from './request-context';
 
@@ -83,13 +83,13 @@ export class ApiErrorFilter implements ExceptionFilter {
         retryAfterSeconds: this.options.retryAfterSeconds,
       };
     }
-    if (isStatementCancelled(exception)) {
-      // over DATABASE_STATEMENT_TIMEOUT_MS (a database too busy, or a lock held long): bounded, and worth a later try
-      this.logger.warn(`${route}: 503, a statement ran past the statement timeout: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
+    if (isDatabaseBusy(exception)) {
+      // past DATABASE_STATEMENT_TIMEOUT_MS or DATABASE_CONNECT_TIMEOUT_MS (overloaded, or a lock held long): bounded, and worth a later try
+      this.logger.warn(`${route}: 503, the database did not serve in time: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
       return {
         status: 503,
         code: 'service_unavailable',
-        message: 'The database took too long to answer; try again after the time in Retry-After',
+        message: 'The database is too busy to answer in time; try again after the time in Retry-After',
         retryAfterSeconds: this.options.retryAfterSeconds,
       };
     }

@@ -1,8 +1,7 @@
 import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 
 /**
- * PostgreSQL cannot be reached right now (restart, failover, network cut, every pooled connection busy past the
- * connect timeout), as opposed to a statement it refused. What failed this way may work when tried again: the API
+ * PostgreSQL cannot be reached right now (restart, failover, network cut), as opposed to a statement it refused. What failed this way may work when tried again: the API
  * answers 503 with Retry-After, and the background workers wait and try again instead of counting a failure.
  */
 
@@ -17,9 +16,11 @@ const UNAVAILABLE_SQLSTATES = new Set([
 /** Socket errors of the driver (Node's errno codes). */
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
 
-/** What pg and pg-pool throw without a code when a connection is lost, times out or cannot be had. */
-const UNAVAILABLE_MESSAGES =
-  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable|Client was closed and is not queryable|Query read timeout)/;
+/** What pg and pg-pool throw without a code when a connection is lost or cannot be opened in time. */
+const UNAVAILABLE_MESSAGES = /^(Connection terminated|Client has encountered a connection error and is not queryable|Client was closed and is not queryable|Query read timeout)/;
+
+/** pg-pool's answer when every pooled connection stayed busy for DATABASE_CONNECT_TIMEOUT_MS. */
+const POOL_EXHAUSTED_MESSAGE = 'timeout exceeded when trying to connect';
 
 /**
  * TypeORM releases a query runner whose connection failed (pg's 'error' event): the statements after that in the same
@@ -55,12 +56,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /**
- * PostgreSQL cut a statement off (query_canceled: statement_timeout, DATABASE_STATEMENT_TIMEOUT_MS, or a cancel). A
- * request may well work a moment later (503), but it is no outage: a worker counts it as the step's failure, or a
- * statement that always takes too long would be tried forever.
+ * The database is reachable but did not serve in time: a statement cut off (query_canceled: statement_timeout,
+ * DATABASE_STATEMENT_TIMEOUT_MS, or a cancel), or no pooled connection free within DATABASE_CONNECT_TIMEOUT_MS. A request
+ * may well work a moment later (503), but it is no outage: a worker counts it as the step's failure, or a step that
+ * always takes too long (or waits for a second connection it can never get) would be tried forever.
  */
-export function isStatementCancelled(error: unknown): boolean {
-  return wraps(error, (candidate) => candidate.code === '57014');
+export function isDatabaseBusy(error: unknown): boolean {
+  return wraps(error, (candidate) => candidate.code === '57014' || candidate.message === POOL_EXHAUSTED_MESSAGE);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { isStatementCancelled } from '../../../src/database/connection-errors';
+import { isDatabaseBusy } from '../../../src/database/connection-errors';
 import { startTestApp, type TestApp } from '../../helpers/test-app';
 import { TEST_DATABASE_URL } from '../../helpers/test-database';
 
@@ -16,7 +16,7 @@ import { TEST_DATABASE_URL } from '../../helpers/test-database';
     const settings = await Promise.all(Array.from({ length: 4 }, () => db.query(`SHOW statement_timeout`)));
     expect(settings.map((rows) => rows[0].statement_timeout)).toEqual(['700ms', '700ms', '700ms', '700ms']);
     const cut = await db.query(`SELECT pg_sleep(5)`).catch((error: unknown) => error);
-    expect(isStatementCancelled(cut)).toBe(true);
+    expect(isDatabaseBusy(cut)).toBe(true);
     // the migrations' session is back in the pool without its lifted timeout
     const again = await Promise.all(Array.from({ length: 8 }, () => db.query(`SHOW statement_timeout`)));
     expect(new Set(again.map((rows) => rows[0].statement_timeout))).toEqual(new Set(['700ms']));

@@ -1,6 +1,6 @@
 import { DatabaseError } from 'pg';
 import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
-import { isDatabaseUnavailable, isStatementCancelled, OutageNotice, retryWhileUnavailable } from '../../../src/database/connection-errors';
+import { isDatabaseBusy, isDatabaseUnavailable, OutageNotice, retryWhileUnavailable } from '../../../src/database/connection-errors';
 import { TaskFailedError } from '../../../src/workflow/engine-step';
 
 /** An error as pg makes it from a server's ErrorResponse. */
@@ -20,7 +20,7 @@ describe('isDatabaseUnavailable', () => {
     ['a reset connection', failedQuery(socketError('ECONNRESET'))],
     ['a refused connection on every address (AggregateError)', Object.assign(new AggregateError([socketError('ECONNREFUSED'), socketError('ECONNREFUSED')], ''), {})],
     ['a connection lost mid-query', failedQuery(new Error('Connection terminated unexpectedly'))],
-    ['no pooled connection within the connect timeout', new Error('timeout exceeded when trying to connect')],
+    ['no new connection within the connect timeout', new Error('Connection terminated due to connection timeout')],
     ['a client whose connection failed', new Error('Client has encountered a connection error and is not queryable')],
     ['the next statement of a transaction whose connection failed', new QueryRunnerAlreadyReleasedError()],
     ['a query through a manager whose connection failed', new QueryRunnerProviderAlreadyReleasedError()],
@@ -34,7 +34,8 @@ describe('isDatabaseUnavailable', () => {
     ['a value of the wrong form', failedQuery(serverError('22P02', 'invalid input syntax for type uuid'))],
     ['a missing table', failedQuery(serverError('42P01', 'relation "nope" does not exist'))],
     ['a deadlock', serverError('40P01', 'deadlock detected')],
-    ['a statement cut off by statement_timeout (a failure of its own, see isStatementCancelled)', failedQuery(serverError('57014', 'canceling statement due to statement timeout'))],
+    ['a statement cut off by statement_timeout (busy, see isDatabaseBusy)', failedQuery(serverError('57014', 'canceling statement due to statement timeout'))],
+    ['every pooled connection busy (see isDatabaseBusy)', new Error('timeout exceeded when trying to connect')],
     ['a plain error', new Error('something else')],
     ['a task failed by its own rule', new TaskFailedError('Task_Reserve', 'stock.reserve', 3, new Error('no stock'))],
     ['not an error at all', 'ECONNREFUSED'],
@@ -50,11 +51,12 @@ describe('isDatabaseUnavailable', () => {
   });
 });
 
-describe('isStatementCancelled', () => {
-  it('recognises a statement cut off by statement_timeout, and nothing else', () => {
-    expect(isStatementCancelled(failedQuery(serverError('57014', 'canceling statement due to statement timeout')))).toBe(true);
-    expect(isStatementCancelled(failedQuery(serverError('57P01', 'terminating connection due to administrator command')))).toBe(false);
-    expect(isStatementCancelled(new Error('canceling statement due to statement timeout'))).toBe(false);
+describe('isDatabaseBusy', () => {
+  it('recognises a statement cut off by statement_timeout and a pool with no connection free in time, and nothing else', () => {
+    expect(isDatabaseBusy(failedQuery(serverError('57014', 'canceling statement due to statement timeout')))).toBe(true);
+    expect(isDatabaseBusy(new Error('timeout exceeded when trying to connect'))).toBe(true);
+    expect(isDatabaseBusy(failedQuery(serverError('57P01', 'terminating connection due to administrator command')))).toBe(false);
+    expect(isDatabaseBusy(new Error('canceling statement due to statement timeout'))).toBe(false);
   });
 });
 
