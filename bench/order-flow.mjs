@@ -26,6 +26,7 @@
 // child (this file with --load-client). The app's database connections go through a counting proxy in this process
 // (bench/lib/pg-wire-proxy.mjs), so round trips and transactions are the app's alone; pg_stat_database's count of the
 // bench database is printed beside it (minus the load client's own polling queries; it lags up to ~1 s per backend).
+import { printTable, waitFor, jsonApi } from './lib/report.mjs';
 import { execFileSync, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -317,16 +318,7 @@ async function main() {
 
       // the app, its API, and the catalogue the parts order from (made once: every app serves the same database)
       let token;
-      const api = async (method, path, body) => {
-        const res = await fetch(`${app.base}${path}`, {
-          method,
-          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        const json = await res.json().catch(() => null);
-        if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
-        return json;
-      };
+      const api = jsonApi(app.base, () => token);
       const tag = Date.now().toString(36).toUpperCase();
       const warehouse = `BW-${tag}`;
       let catalogueMade = false;
@@ -590,26 +582,11 @@ async function main() {
   }
   row('run', 'time per part', Object.entries(took).map(([part, s]) => `${part} ${n0(s)} s`).join(', '));
   row('run', 'whole run', `${n1((Date.now() - runStarted) / 1000)} s on ${cpus().length} cores`);
-  printTable(rows);
+  printTable(['part', 'measure', 'value', 'goal', 'ratio / check'], rows);
   if (!flashOk) {
     console.log('flash sale checks: FAIL');
     process.exitCode = 1;
   }
 }
 
-async function waitFor(check, timeoutMs, everyMs = 200) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > until) return false;
-    await sleep(everyMs);
-  }
-}
 
-function printTable(rows) {
-  const header = ['part', 'measure', 'value', 'goal', 'ratio / check'];
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((cell, i) => String(cell).padEnd(widths[i])).join('  ').trimEnd();
-  console.log(`\n${line(header)}\n${widths.map((w) => '─'.repeat(w)).join('  ')}`);
-  for (const r of rows) console.log(line(r));
-}

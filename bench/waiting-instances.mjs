@@ -19,6 +19,7 @@
 // 4. BENCH_TIMERS timer instances are started through the API, evenly over BENCH_TIMER_SPREAD_S: the runtime itself arms
 //    each timer (a timer job due BENCH_TIMER_DELAY_S after its start step). Lateness of a timer = the job's finished_at
 //    (set by the statement that saves the step that fired it) − its run_at (the due time).
+import { printTable, waitFor, jsonApi } from './lib/report.mjs';
 import { createRequire } from 'node:module';
 import { processTree, rssMb, sleep, startApp } from './lib/processes.mjs';
 
@@ -211,7 +212,7 @@ try {
   else await scratch.drop();
 }
 result('whole run', seconds(Date.now() - runStarted));
-printTable(results);
+printTable(['measure', 'value', 'goal', 'check'], results);
 
 /** Tables of the workflow runtime whose rows belong to an instance (a column instance_id → process_instance). */
 async function workflowTablesOf(client) {
@@ -292,16 +293,7 @@ function apiOf(base) {
   let token;
   let email;
   let password;
-  const call = async (method, path, body) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = await res.json().catch(() => null);
-    if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const call = jsonApi(base, () => token);
   return {
     call,
     async login(user, secret) {
@@ -316,19 +308,4 @@ function apiOf(base) {
   };
 }
 
-async function waitFor(check, timeoutMs, everyMs = 200) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > until) return false;
-    await sleep(everyMs);
-  }
-}
 
-function printTable(rows) {
-  const header = ['measure', 'value', 'goal', 'check'];
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((cell, i) => String(cell).padEnd(widths[i])).join('  ').trimEnd();
-  console.log(`\n${line(header)}\n${widths.map((w) => '─'.repeat(w)).join('  ')}`);
-  for (const r of rows) console.log(line(r));
-}

@@ -1,15 +1,7 @@
-import type { StockRequest } from '../../inventory/inventory.service';
+import type { StockRequest, WarehouseStock } from '../../inventory/inventory.service';
 
-/** A warehouse that could serve an order, with what it has of each requested sku. */
-export interface WarehouseCandidate {
-  id: string;
-  code: string;
-  priority: number;
-  province: string;
-  city: string;
-  costPerShipment: string | null;
-  available: Map<string, number>;
-}
+/** A warehouse that could serve an order (an active one of a stock read), with what it has of each requested sku. */
+export type WarehouseCandidate = Omit<WarehouseStock, 'active' | 'available'> & { available: Map<string, number> };
 
 export interface AllocationContext {
   /** Where the parcel goes. */
