@@ -318,7 +318,7 @@ async function main() {
 
       // the app, its API, and the catalogue the parts order from (made once: every app serves the same database)
       let token;
-      const api = jsonApi(app.base, () => token);
+      const api = jsonApi(() => app.base, () => token);
       const tag = Date.now().toString(36).toUpperCase();
       const warehouse = `BW-${tag}`;
       let catalogueMade = false;

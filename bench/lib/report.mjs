@@ -10,11 +10,14 @@ export async function waitFor(check, timeoutMs, everyMs = 200) {
   }
 }
 
-/** A JSON client of the app's API: throws on any status ≥ 300; `token()` gives the bearer token (or nothing yet). */
+/**
+ * A JSON client of the app's API: throws on any status ≥ 300. `base` is the app's URL, or a function giving the current
+ * app's (a bench restarts apps); `token()` gives the bearer token (or nothing yet).
+ */
 export function jsonApi(base, token) {
   return async (method, path, body) => {
     const bearer = token();
-    const res = await fetch(`${base}${path}`, {
+    const res = await fetch(`${typeof base === 'function' ? base() : base}${path}`, {
       method,
       headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
