@@ -293,7 +293,7 @@ function apiOf(base) {
   let token;
   let email;
   let password;
-  const call = jsonApi(base, () => token);
+  const call = jsonApi(() => base, () => token);
   return {
     call,
     async login(user, secret) {
