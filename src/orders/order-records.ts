@@ -123,14 +123,20 @@ export class OrderRecords {
    */
   async addToLines(manager: EntityManager, lines: OrderLine[], counter: 'reserved' | 'shipped', units: Array<{ sku: string; quantity: number }>): Promise<void> {
     const left = new Map(mergeBySku(units).map((unit) => [unit.sku, unit.quantity] as const));
+    const changed: OrderLine[] = [];
     for (const line of lines) {
       const room = counter === 'reserved' ? line.quantity - line.reserved : line.reserved - line.shipped;
       const add = Math.min(room, left.get(line.sku) ?? 0);
       if (add <= 0) continue;
       left.set(line.sku, (left.get(line.sku) ?? 0) - add);
       line[counter] += add;
-      await manager.query(`UPDATE order_line SET ${counter} = $2 WHERE id = $1`, [line.id, line[counter]]);
+      changed.push(line);
     }
+    if (changed.length === 0) return;
+    // one statement for every line that changed (issue 12 item 4)
+    await manager.query(`UPDATE order_line l SET ${counter} = c.value FROM unnest($1::uuid[], $2::int[]) AS c(id, value) WHERE l.id = c.id`, [
+      changed.map((line) => line.id), changed.map((line) => line[counter]),
+    ]);
   }
 
   /** Drops a flag of the order (locked by the caller, whose copy is kept current); nothing to write when it has none. */
