@@ -49,7 +49,6 @@ export class AllocationService {
   private async candidates(manager: EntityManager, requests: StockRequest[]): Promise<WarehouseCandidate[]> {
     const skus = [...new Set(requests.map((r) => r.sku))];
     const read = this.inventory.takeStockRead(manager, skus) ?? (await this.inventory.stockOf(manager, skus));
-    this.inventory.takeStockRead(manager, skus); // planned on: a later plan in this transaction reads afresh
     return read.warehouses
       .filter((warehouse) => warehouse.active)
       .map(({ active: _active, available, ...warehouse }) => ({ ...warehouse, available: new Map(Object.entries(available)) }));

@@ -230,7 +230,7 @@ export class InventoryService {
    * with a reservation and a ledger movement per sku. Not enough of a sku → InsufficientStockError and nothing changed.
    */
   async reserve(manager: EntityManager, warehouseId: string, reference: string, requests: StockRequest[]): Promise<void> {
-    const wanted = mergeRequests(requests);
+    const wanted = mergeBySku(requests).sort((a, b) => a.sku.localeCompare(b.sku));
     const result = await queryOne<{ short_sku: string | null }>(
       manager,
       `WITH wanted AS (
@@ -356,14 +356,14 @@ export class InventoryService {
     );
   }
 
-  /** Units available now, per warehouse, for the given skus (allocation reads this before reserving). */
   /**
-   * Every warehouse with what it has available of `skus`, in one round trip. Remembered for the manager's transaction until
-   * taken (takeStockRead): a workflow step reviews an order and then reserves it, and the reservation plans on the review's
+   * Every warehouse with what it has available of `skus`, in one round trip. Kept for the manager's transaction until taken
+   * (takeStockRead): a workflow step reviews an order and then reserves it, and the reservation plans on the review's
    * read instead of reading again (issue 12 item 4). A plan made on a read gone stale loses nothing: the reservation is all or
-   * nothing against the rows as they are, and a plan that lost is made again from a fresh read.
+   * nothing against the rows as they are, and a plan that lost is made again from a fresh read. Only a read made with
+   * `keepForPlan` is remembered (the review's); the allocation takes it or reads for itself.
    */
-  async stockOf(manager: EntityManager, skus: string[]): Promise<StockRead> {
+  async stockOf(manager: EntityManager, skus: string[], { keepForPlan = false } = {}): Promise<StockRead> {
     const rows = await queryRows<WarehouseStock>(
       manager,
       `SELECT w.id, w.code, w.priority, w.province, w.city, w.cost_per_shipment AS "costPerShipment", w.active,
@@ -372,7 +372,7 @@ export class InventoryService {
       [skus],
     );
     const read = { skus: [...skus].sort().join('\n'), warehouses: rows };
-    if (manager.queryRunner?.isTransactionActive) this.stockReads.set(manager, read);
+    if (keepForPlan && manager.queryRunner?.isTransactionActive) this.stockReads.set(manager, read);
     return read;
   }
 
@@ -383,6 +383,7 @@ export class InventoryService {
     return read?.skus === [...skus].sort().join('\n') ? read : undefined;
   }
 
+  /** Units available now, per warehouse, for the given skus. */
   async availability(skus: string[], manager: EntityManager = this.db.manager): Promise<Array<{ warehouseId: string; sku: string; available: number }>> {
     if (skus.length === 0) return [];
     return manager.query(
@@ -411,9 +412,9 @@ export class InventoryService {
   }
 }
 
-/** Requests of one sku added up, in sku order. */
-function mergeRequests(requests: StockRequest[]): StockRequest[] {
+/** Quantities of one sku added up (an order may list a sku twice), in the order the skus first appear. */
+export function mergeBySku(lines: StockRequest[]): StockRequest[] {
   const totals = new Map<string, number>();
-  for (const { sku, quantity } of requests) totals.set(sku, (totals.get(sku) ?? 0) + quantity);
-  return [...totals].sort(([a], [b]) => a.localeCompare(b)).map(([sku, quantity]) => ({ sku, quantity }));
+  for (const line of lines) totals.set(line.sku, (totals.get(line.sku) ?? 0) + line.quantity);
+  return [...totals.entries()].map(([sku, quantity]) => ({ sku, quantity }));
 }

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { InvalidStateError, NotFoundError } from '../common/errors';
 import { entityColumnsSql, queryOne } from '../database/sql';
+import { mergeBySku } from '../inventory/inventory.service';
 import { OrderLine } from './order-line.entity';
 import { ORDER_TRANSITIONS, type OrderStatus } from './order-status';
 import type { OrderStatusHistory } from './order-status-history.entity';
@@ -29,13 +30,6 @@ export const orderNumberSql = (sequence: string, at = 'now()') =>
 
 /** The reference an order's stock reservations carry in the inventory. */
 export const reservationReference = (orderId: string): string => `order:${orderId}`;
-
-/** Lines of one sku added up (an order may list a sku twice). */
-export function mergeBySku(lines: Array<{ sku: string; quantity: number }>): Array<{ sku: string; quantity: number }> {
-  const totals = new Map<string, number>();
-  for (const line of lines) totals.set(line.sku, (totals.get(line.sku) ?? 0) + line.quantity);
-  return [...totals.entries()].map(([sku, quantity]) => ({ sku, quantity }));
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

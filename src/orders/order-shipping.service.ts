@@ -6,11 +6,11 @@ import type { Actor } from '../common/actor';
 import { InvalidStateError, ValidationError } from '../common/errors';
 import { FulfillmentService, type ShipmentView } from '../fulfillment/fulfillment.service';
 import { OPEN_SHIPMENT_STATUSES } from '../fulfillment/shipment-status';
-import { InventoryService } from '../inventory/inventory.service';
+import { InventoryService, mergeBySku } from '../inventory/inventory.service';
 import { WorkflowRuntimeService } from '../workflow/workflow-runtime.service';
 import { ORDER_MESSAGES } from './order-messages';
 import { OrderNotifications, shipmentData } from './order-notifications';
-import { mergeBySku, OrderRecords, reservationReference } from './order-records';
+import { OrderRecords, reservationReference } from './order-records';
 import { RECEIVABLE_STATUSES, SHIPPABLE_STATUSES } from './order-status';
 import type { Order } from './order.entity';
 

@@ -160,7 +160,7 @@ export class OrdersService {
     const lines = options.lines ?? (await this.records.lines(manager, orderId));
     const products = await this.catalog.findBySkus(lines.map((line) => line.sku), manager);
     const available = new Map<string, number>();
-    for (const warehouse of (await this.inventory.stockOf(manager, [...new Set(lines.map((line) => line.sku))])).warehouses) {
+    for (const warehouse of (await this.inventory.stockOf(manager, [...new Set(lines.map((line) => line.sku))], { keepForPlan: true })).warehouses) {
       for (const [sku, units] of Object.entries(warehouse.available)) available.set(sku, (available.get(sku) ?? 0) + units);
     }
     const settings = await this.settings.get(manager);
