@@ -1,6 +1,6 @@
-import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, type QueryRunner } from 'typeorm';
 
-type Queryable = Pick<EntityManager | DataSource, 'query'>;
+export type Queryable = Pick<EntityManager | DataSource, 'query'>;
 
 /**
  * Rows of any statement. TypeORM's postgres driver answers UPDATE/DELETE with `[rows, rowCount]`
@@ -22,6 +22,31 @@ export async function queryOne<T = Record<string, unknown>>(db: Queryable, text:
  */
 export function inTransaction<T>(db: DataSource, manager: EntityManager | undefined, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   return manager ? work(manager) : db.transaction(work);
+}
+
+/**
+ * Starts `runner`'s transaction with `statement` (and `then`, e.g. a SAVEPOINT) in the same round trip: "START TRANSACTION;
+ * <statement>; <then>" goes as one simple query, and TypeORM's own startTransaction keeps its bookkeeping (nested
+ * transactions become savepoints, COMMIT/ROLLBACK as usual). A simple query takes no parameters: the statements must be
+ * constant SQL. Answers `statement`'s rows.
+ */
+export async function startTransactionWith<T>(runner: QueryRunner, statement: string, ...then: string[]): Promise<T[]> {
+  const query = runner.query.bind(runner);
+  let rows: T[] | undefined;
+  runner.query = (async (text: string, ...rest: unknown[]) => {
+    if (text !== 'START TRANSACTION') return (query as (...args: unknown[]) => unknown)(text, ...rest);
+    runner.query = query;
+    // straight to the driver: it answers a multi-statement query with one result per statement, which TypeORM's query drops
+    const connection = (await runner.connect()) as { query(text: string): Promise<Array<{ rows: T[] }>> };
+    rows = (await connection.query(['START TRANSACTION', statement, ...then].join('; ')))[1].rows;
+  }) as typeof runner.query;
+  try {
+    await runner.startTransaction();
+  } finally {
+    runner.query = query;
+  }
+  if (!rows) throw new Error('TypeORM no longer starts a transaction with START TRANSACTION: startTransactionWith needs a new hook');
+  return rows;
 }
 
 /**

@@ -14,11 +14,11 @@ export function backoffSeconds(attempt: number, { baseSeconds, capSeconds }: { b
 
 /**
  * Loops that drain a queue kept in PostgreSQL, shared by the workflow job worker and the outbox sender: each loop claims and
- * runs one item at a time (`runOnce`, which claims with FOR UPDATE SKIP LOCKED under a lease and answers whether there was
+ * runs one item at a time (`runOnce`, which claims with FOR UPDATE SKIP LOCKED and answers whether there was
  * one, and whether more are due) and keeps going until the queue is empty, then sleeps until woken. One loop (the first) also wakes every `pollMs` to
  * find what no wake-up announces (timers and retries falling due, a wake-up lost to a crash); the others sleep until woken,
  * so an idle process polls once per period, not once per loop. A loop that found more work due wakes one more, so a backlog
- * spreads over every loop. A wake-up that finds every loop busy is kept: a loop that just found the queue empty looks once more.
+ * spreads over every loop; one whose claim saw nothing else due (`more: false`) sleeps after its item instead of claiming again. A wake-up that finds every loop busy is kept: a loop that just found the queue empty looks once more.
  * stop() lets every loop finish its item and returns when they have.
  */
 export class WorkLoops {
@@ -76,7 +76,9 @@ export class WorkLoops {
         if (!this.outage.noted(error)) this.logger.error(`loop: ${(error as Error).stack ?? error}`);
       }
       if (outcome.more) this.wakeOne(); // a backlog: another loop helps
-      if (outcome.worked) continue;
+      // after an item, look again at once, unless the claim saw nothing else due: a claim that would find nothing costs a
+      // round trip or two per item at low load; work queued meanwhile wakes a loop (or, all busy, is kept as missedWake)
+      if (outcome.worked && outcome.more !== false) continue;
       // the polling loop looks no more than once a second while the database is out of reach
       if (this.running && !this.missedWake) await this.sleep(polls ? (this.outage.ongoing ? Math.max(this.pollMs, OUTAGE_POLL_MS) : this.pollMs) : undefined);
     }

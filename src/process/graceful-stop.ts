@@ -10,7 +10,7 @@ export interface GracefulStopOptions {
 /**
  * How a process ends: the first SIGTERM or SIGINT (or, for a forked worker, its supervisor gone) runs `stop` and
  * exits 0 when it closed cleanly; a second signal, or `timeoutMs` without finishing, exits 1 at once. A forced exit loses
- * nothing: a step still claimed then is repeated by another worker once its lease expires.
+ * nothing: a step still claimed then is rolled back with its claim and repeated by another worker.
  */
 export function exitGracefullyOnStop(options: GracefulStopOptions): void {
   let stopping = false;

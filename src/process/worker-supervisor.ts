@@ -35,8 +35,8 @@ export interface WorkerSupervisorOptions {
 /**
  * Keeps `count` worker processes running (WORKERS=N): each is this same program forked with OMS_ROLE=worker. A worker
  * that exits is started again after a backoff; stop() asks every worker to stop and waits for them. Workers share
- * nothing with the supervisor but PostgreSQL (jobs and leases), so a crash loses no work: its claimed step's lease
- * expires and any worker repeats it. child_process.fork rather than node:cluster: workers serve no shared port, and
+ * nothing with the supervisor but PostgreSQL (the job queue), so a crash loses no work: its claimed step is rolled back
+ * with its claim when its connection closes, and any worker repeats it. child_process.fork rather than node:cluster: workers serve no shared port, and
  * each one's own /health port stays simple.
  */
 export class WorkerSupervisor {

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { PrincipalRef } from '../common/actor';
-import { queryOne, queryRows } from '../database/sql';
+import { type Queryable, queryOne, queryRows, startTransactionWith } from '../database/sql';
 import { dueAtOf } from './due-at';
 import type { StepResult, TaskRun } from './engine-step';
 import { historyRows } from './step-history';
 
-/** A claimed job with the instance it steps (one statement claims, leases and loads both). */
+/** A claimed job with the instance it steps (one statement claims the one and loads both). */
 export interface ClaimedJob {
   id: string;
   instance_id: string;
@@ -34,55 +34,66 @@ export interface LoadedInstance {
   open_activities: Record<string, number>;
 }
 
-type ClaimedRow = ClaimedJob & Omit<LoadedInstance, 'id'> & { more: boolean };
+type ClaimedRow = ClaimedJob & Omit<LoadedInstance, 'id'> & { due_others: number };
+
+/** The other due jobs a claim counts, at most: enough to tell a backlog from the steps running now. */
+const DUE_COUNTED_UP_TO = 64;
 
 /** Who completed a user task, as the tasklist recorded it. */
 export type CompleterRef = { kind: PrincipalRef['kind']; id: string; name: string };
 
 /**
  * The workflow runtime's SQL: claiming a job with its instance, saving a step, and the ways a job ends without one
- * (nothing to do, a retry later, an incident). Each is one statement; `save` runs in the step's transaction.
+ * (nothing to do, a retry later, an incident). Each is one statement; the claim starts the step's transaction and `save`
+ * ends its work.
  */
 @Injectable()
 export class JobRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /**
-   * One statement (one round trip, one transaction): picks a due job whose instance nobody holds, leases the instance to
-   * `workerId`, counts the attempt, and returns what the step needs (state, variables, version, diagram, open history rows,
-   * and a message job's message), and whether more jobs are due (another loop may help).
+   * Starts the step's transaction on `runner` and claims in the same round trip ("START TRANSACTION; <claim>"): the first
+   * due job (run_at, id) that no running step holds (SKIP LOCKED: a claimed job's row stays locked, and the job pending,
+   * until its step commits or rolls back) and that is its instance's first due job, so one instance is stepped by one
+   * worker at a time, in job order. It counts the attempt and returns what the step needs (state, variables, version,
+   * diagram, open history rows, and a message job's message), and how many other jobs are due, up to DUE_COUNTED_UP_TO
+   * (those of running steps included: they stay pending until their steps commit).
+   * The instance row is read, not locked: a request that changes it while the step runs (a cancel terminating it, a
+   * message) neither waits for the step nor deadlocks with it, and the step's save finds the version moved and is rolled
+   * back. The claim commits with the step, so it costs no transaction of its own, and a crash (the connection closes,
+   * PostgreSQL rolls back) frees the job at once. A savepoint follows the claim (same round trip): a step that fails is
+   * rolled back to it (rollbackToClaim) and its outcome written in the same transaction, so no other worker can take
+   * the job in between, and the attempt the claim counted stays counted. Nothing claimed: the transaction is still
+   * open, the caller ends it.
    */
-  async claim(workerId: string, leaseSeconds: number): Promise<{ job: ClaimedJob; instance: LoadedInstance; more: boolean } | undefined> {
-    const row = await queryOne<ClaimedRow>(
-      this.db,
+  async claim(runner: QueryRunner): Promise<{ job: ClaimedJob; instance: LoadedInstance; dueOthers: number } | undefined> {
+    const [row] = await startTransactionWith<ClaimedRow>(
+      runner,
       `WITH next AS (
-         SELECT j.id, j.instance_id FROM workflow_job j JOIN process_instance p ON p.id = j.instance_id
-          WHERE j.status = 'pending' AND j.run_at <= now()
-            AND p.status IN ('running','waiting') AND (p.lease_until IS NULL OR p.lease_until < now())
+         SELECT j.id FROM workflow_job j JOIN process_instance p ON p.id = j.instance_id
+          WHERE j.status = 'pending' AND j.run_at <= now() AND p.status IN ('running','waiting')
+            AND NOT EXISTS (SELECT 1 FROM workflow_job o WHERE o.instance_id = j.instance_id AND o.status = 'pending' AND o.run_at <= now()
+                               AND (o.run_at, o.id) < (j.run_at, j.id))
           ORDER BY j.run_at, j.id
           LIMIT 1
-          FOR UPDATE OF j, p SKIP LOCKED
-       ), leased AS (
-         UPDATE process_instance p SET lease_owner = $1, lease_until = now() + make_interval(secs => $2)
-           FROM next WHERE p.id = next.instance_id
-         RETURNING p.id, p.business_key, p.state, p.variables, p.version, p.definition_id, p.started_by_kind, p.started_by_id, p.started_by
+          FOR UPDATE OF j SKIP LOCKED
        )
        UPDATE workflow_job j SET attempts = j.attempts + 1
-         FROM next, leased WHERE j.id = next.id AND leased.id = next.instance_id
+         FROM next, process_instance p WHERE j.id = next.id AND p.id = j.instance_id
        RETURNING j.id, j.instance_id, j.kind, j.payload, j.attempts, j.max_attempts,
-                 leased.business_key, leased.state, leased.variables, leased.version, leased.definition_id,
-                 leased.started_by_kind, leased.started_by_id, leased.started_by,
-                 EXISTS (SELECT 1 FROM workflow_job w WHERE w.status = 'pending' AND w.run_at <= now() AND w.id <> j.id) AS more,
+                 p.business_key, p.state, p.variables, p.version, p.definition_id, p.started_by_kind, p.started_by_id, p.started_by,
+                 (SELECT count(*)::int FROM (SELECT 1 FROM workflow_job w WHERE w.status = 'pending' AND w.run_at <= now() AND w.id <> j.id
+                   LIMIT ${DUE_COUNTED_UP_TO}) w) AS due_others,
                  (SELECT jsonb_build_object('id', m.id::text, 'name', m.name, 'payload', m.payload) FROM workflow_message m
                    WHERE j.kind = 'message' AND m.id = (j.payload->>'messageId')::bigint AND m.status = 'buffered') AS message,
                  (SELECT coalesce(jsonb_object_agg(o.element_id, o.n), '{}') FROM (
                     SELECT a.element_id, count(*) AS n FROM process_activity a
-                     WHERE a.instance_id = leased.id AND a.left_at IS NULL GROUP BY a.element_id) o) AS open_activities`,
-      [workerId, leaseSeconds],
+                     WHERE a.instance_id = p.id AND a.left_at IS NULL GROUP BY a.element_id) o) AS open_activities`,
+      `SAVEPOINT ${CLAIMED}`,
     );
     if (!row) return undefined;
-    const { id, instance_id, kind, payload, attempts, max_attempts, message, more, ...instance } = row;
-    return { job: { id, instance_id, kind, payload, attempts, max_attempts, message }, instance: { id: instance_id, ...instance }, more };
+    const { id, instance_id, kind, payload, attempts, max_attempts, message, due_others, ...instance } = row;
+    return { job: { id, instance_id, kind, payload, attempts, max_attempts, message }, instance: { id: instance_id, ...instance }, dueOthers: due_others };
   }
 
   /** Who completed the instance's latest task at this element, as authenticated when they did (never a process variable). */
@@ -102,10 +113,15 @@ export class JobRepository {
     return definition.xml;
   }
 
+  /** Undoes everything a failed step did after its claim (the claim, its counted attempt, stays). */
+  async rollbackToClaim(step: Queryable): Promise<void> {
+    await step.query(`ROLLBACK TO SAVEPOINT ${CLAIMED}`);
+  }
+
   /** The task execution log of handler calls whose step did not save (a repeat stays visible). */
-  async logTaskRuns(instanceId: string, workerId: string, runs: TaskRun[]): Promise<void> {
+  async logTaskRuns(step: Queryable, instanceId: string, workerId: string, runs: TaskRun[]): Promise<void> {
     if (runs.length === 0) return;
-    await this.db.query(
+    await step.query(
       `INSERT INTO task_execution (instance_id, element_id, execution_id, task_type, worker, outcome, error, started_at, duration_ms)
        SELECT $1, r.element_id, r.execution_id, r.task_type, $2, r.outcome, r.error, r.started_at, r.duration_ms FROM ${taskRunsFrom('$3')}`,
       [instanceId, workerId, taskRunsJson(runs)],
@@ -115,7 +131,7 @@ export class JobRepository {
   /**
    * Saves the step in ONE statement, in the step's transaction (with the handlers' effects): state, waits, history, the task
    * execution log, the job done, the message delivered, timers and user tasks in line with the waits, and the next buffered
-   * message now awaited. Every part runs only when the instance row is still ours (version and lease); otherwise nothing is
+   * message now awaited. Every part runs only when the instance is still at the claimed version; otherwise nothing is
    * written and `saved` is false. The parts see the database as it was before the statement, hence the exclusions of the
    * current job and message. `queued`: jobs this added (timers, the next message).
    */
@@ -145,8 +161,8 @@ export class JobRepository {
       manager,
       `WITH instance AS (
          UPDATE process_instance SET state = $3, variables = $4, waiting = $5, status = $6::varchar, version = version + 1,
-                lease_owner = NULL, lease_until = NULL, updated_at = now(), ended_at = CASE WHEN $6::varchar = 'completed' THEN now() END
-          WHERE id = $1 AND version = $2 AND lease_owner = $7 RETURNING id, business_key
+                updated_at = now(), ended_at = CASE WHEN $6::varchar = 'completed' THEN now() END
+          WHERE id = $1 AND version = $2 RETURNING id, business_key
        ), entered AS (
          INSERT INTO process_activity (instance_id, element_id, element_type, name, execution_id, entered_at, left_at)
          SELECT instance.id, e.element_id, e.element_type, e.name, e.execution_id, e.entered_at, e.left_at
@@ -220,25 +236,27 @@ export class JobRepository {
     return row;
   }
 
-  /** The job needs no step (its instance started already, its message or timer is gone): done, and the lease let go. */
-  async finishWithoutStep(job: ClaimedJob, instance: LoadedInstance, workerId: string): Promise<void> {
-    await this.db.query(
-      `WITH job AS (UPDATE workflow_job SET status = 'done', finished_at = now() WHERE id = $1)
-       UPDATE process_instance SET lease_owner = NULL, lease_until = NULL WHERE id = $2 AND lease_owner = $3`,
-      [job.id, instance.id, workerId],
-    );
+  /** The job needs no step (its instance started already, its message or timer is gone): done, in the claim's transaction. */
+  async finishWithoutStep(step: Queryable, job: ClaimedJob): Promise<void> {
+    await step.query(`UPDATE workflow_job SET status = 'done', finished_at = now() WHERE id = $1`, [job.id]);
   }
 
-  /** Retries used up: the job failed and the instance has an incident at `elementId`. */
-  async failToIncident(job: ClaimedJob, instance: LoadedInstance, workerId: string, message: string, elementId: string | null): Promise<void> {
-    await this.db.query(
+  /**
+   * Retries used up: the job failed and the instance has an incident at `elementId`, in the claim's transaction after the
+   * step rolled back to its claim. An instance that ended meanwhile (a cancel terminated it while the step ran) gets no
+   * incident; its job is cancelled.
+   */
+  async failToIncident(step: Queryable, job: ClaimedJob, instance: LoadedInstance, message: string, elementId: string | null): Promise<void> {
+    await step.query(
       `WITH job AS (
-         UPDATE workflow_job SET status = 'failed', finished_at = now(), last_error = $3 WHERE id = $1
+         UPDATE workflow_job j SET status = CASE WHEN p.status IN ${ENDED} THEN 'cancelled' ELSE 'failed' END, finished_at = now(), last_error = $3
+           FROM process_instance p WHERE j.id = $1 AND p.id = j.instance_id RETURNING j.id
        ), instance AS (
-         UPDATE process_instance SET status = 'incident', lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = $2 AND lease_owner = $4
+         UPDATE process_instance SET status = 'incident', updated_at = now()
+          WHERE id = $2 AND status IN ('running','waiting') AND EXISTS (SELECT 1 FROM job) RETURNING id
        )
-       INSERT INTO incident (instance_id, job_id, element_id, message) VALUES ($2, $1, $5, $3)`,
-      [job.id, instance.id, message, workerId, elementId],
+       INSERT INTO incident (instance_id, job_id, element_id, message) SELECT id, $1, $4, $3 FROM instance`,
+      [job.id, instance.id, message, elementId],
     );
   }
 
@@ -259,19 +277,27 @@ export class JobRepository {
     return row?.due ?? 0;
   }
 
-  /** The job runs again in `delaySeconds` (a retry, or a step whose instance changed meanwhile); the lease is let go. */
-  async releaseLease(job: ClaimedJob, instance: LoadedInstance, workerId: string, reason: string, delaySeconds: number, attemptsReturned = 0): Promise<void> {
-    // attempts are given back only by the release that ends our lease: a repeat (after a lost answer) gives none
-    await this.db.query(
-      `WITH instance AS (
-         UPDATE process_instance SET lease_owner = NULL, lease_until = NULL WHERE id = $4 AND lease_owner = $5 RETURNING id
-       )
-       UPDATE workflow_job SET run_at = now() + make_interval(secs => $2), last_error = $3, attempts = greatest(0, attempts - $6)
-        WHERE id = $1 AND status = 'pending' AND ($6 = 0 OR EXISTS (SELECT 1 FROM instance))`,
-      [job.id, delaySeconds, reason, instance.id, workerId, attemptsReturned],
+  /**
+   * The job runs again in `delaySeconds`, in the claim's transaction after the step rolled back to its claim; the attempt
+   * the claim counted stays counted unless `countAttempt` is false. When the instance ended meanwhile (a cancel terminated
+   * it while the step ran), the job is cancelled instead.
+   */
+  async retryLater(step: Queryable, job: ClaimedJob, reason: string, delaySeconds: number, { countAttempt }: { countAttempt: boolean }): Promise<void> {
+    await step.query(
+      `UPDATE workflow_job j SET run_at = now() + make_interval(secs => $2), last_error = $3, attempts = j.attempts - $4,
+              status = CASE WHEN p.status IN ${ENDED} THEN 'cancelled' ELSE j.status END,
+              finished_at = CASE WHEN p.status IN ${ENDED} THEN now() END
+         FROM process_instance p WHERE j.id = $1 AND p.id = j.instance_id`,
+      [job.id, delaySeconds, reason, countAttempt ? 0 : 1],
     );
   }
 }
+
+/** The savepoint right after a claim. */
+const CLAIMED = 'claimed';
+
+/** The statuses of an instance that has ended: its jobs have nothing left to do. */
+const ENDED = `('completed','terminated')`;
 
 /** Task runs passed as one jsonb parameter (taskRunsJson), read back as rows `r`. */
 const taskRunsFrom = (parameter: string) =>

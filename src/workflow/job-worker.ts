@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { PrincipalsService } from '../auth/principals.service';
 import type { Actor } from '../common/actor';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { runsWorkers } from '../config/process-role';
-import { isDatabaseUnavailable, retryWhileUnavailable } from '../database/connection-errors';
+import { isDatabaseUnavailable } from '../database/connection-errors';
+import type { Queryable } from '../database/sql';
 import { fenceTransaction } from '../database/transaction-fence';
 import { backoffSeconds, WorkLoops } from '../database/work-loops';
 import { MetricsService, type StepOutcome } from '../metrics/metrics.service';
@@ -24,20 +25,23 @@ function once<T>(compute: () => Promise<T>): () => Promise<T> {
 /** Retry delay after the n-th failed attempt: 2 s, 4 s, 8 s ... capped at 5 minutes. */
 export const retryDelaySeconds = (attempt: number) => backoffSeconds(attempt, { baseSeconds: 2, capSeconds: 300 });
 
-/** The step's instance changed while it ran (terminated, or the lease ran out): its transaction is rolled back. */
+/** The step's instance changed while it ran (terminated, migrated): its transaction is rolled back. */
 class StepDroppedError extends Error {}
 
 /**
- * Takes workflow jobs from PostgreSQL (FOR UPDATE SKIP LOCKED) and runs each as one engine step under a lease on the
- * instance: claim → run to the next wait in ONE transaction with the handlers' effects → save in that transaction. Any
- * number of app processes can run this; one instance is stepped by one worker at a time, and a crash loses nothing (the
- * step's transaction is rolled back, the lease expires and another worker repeats the step from the last saved state).
+ * Takes workflow jobs from PostgreSQL (FOR UPDATE SKIP LOCKED) and runs each as one engine step: claim → run to the next
+ * wait with the handlers' effects → save, all in ONE transaction, which holds the job's and the instance's rows until it
+ * ends. Any number of app processes can run this; one instance is stepped by one worker at a time, and a crash loses
+ * nothing (PostgreSQL rolls the step back with its claim when the connection closes, and another worker repeats the step
+ * from the last saved state at once).
  */
 @Injectable()
 export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WorkflowWorker');
   readonly workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly loops: WorkLoops;
+  /** Claims and steps running in this process now. */
+  private running = 0;
   private unsubscribe?: () => void;
 
   constructor(
@@ -72,52 +76,82 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     await this.loops.stop();
   }
 
-  /** Claims one due job and runs it; `worked` false when there was nothing to do, `more` when other jobs are due. */
+  /**
+   * Claims one due job and runs it, claim and step in one transaction; `worked` false when there was nothing to do, `more`
+   * when other jobs are due than the steps this process runs beside it (theirs are still pending): then another loop may
+   * find one. On one process that is exact; with several, a loop may look once in vain.
+   */
   async runNextJob(): Promise<{ worked: boolean; more?: boolean }> {
-    const claimed = await this.jobs.claim(this.workerId, this.config.WORKER_LEASE_SECONDS);
-    if (!claimed) return { worked: false };
-    const started = performance.now();
-    const outcome = await this.run(claimed.job, claimed.instance);
-    this.metrics.stepFinished(outcome, (performance.now() - started) / 1000);
-    return { worked: true, more: claimed.more };
-  }
-
-  private async run(job: ClaimedJob, instance: LoadedInstance): Promise<StepOutcome> {
-    const runs: TaskRun[] = [];
+    const runner = this.db.createQueryRunner();
+    this.running++;
     try {
-      if (job.kind === 'start' && instance.state) return await this.skip(job, instance); // started already
-      // a message already delivered or discarded needs nothing more; it was read with the claim
-      if (job.kind === 'message' && !job.message) return await this.skip(job, instance);
-      const { queued } = await this.db.transaction(async (manager) => {
-        // a handler still running when the step times out or fails must not write after the rollback (transaction-fence.ts)
-        const fence = fenceTransaction(manager);
-        try {
-          return await this.runStep(manager, job, instance, runs);
-        } finally {
-          fence.close();
-        }
-      });
-      if (queued > 0) this.wakeup.announce();
-      return 'saved';
-    } catch (error) {
-      // the handler calls of a step that did not save are logged on their own (a repeat stays visible)
-      await this.jobs.logTaskRuns(instance.id, this.workerId, runs).catch((logError: Error) => this.logger.warn(`task execution log of job ${job.id}: ${logError.message}`));
-      // the message stays buffered; a fired or cancelled timer, or a finished task, needs nothing more
-      if (error instanceof NothingToTriggerError) return await this.skip(job, instance);
-      if (error instanceof StepDroppedError) {
-        // someone else changed the instance meanwhile (terminated, or our lease ran out): the job stays for a later try
-        this.logger.warn(error.message);
-        await this.jobs.releaseLease(job, instance, this.workerId, 'the instance changed while this step ran', 1);
-        return 'dropped';
+      const claimed = await this.jobs.claim(runner);
+      if (!claimed) return { worked: false };
+      const more = claimed.dueOthers > this.running - 1;
+      const started = performance.now();
+      const { outcome, queued } = await this.run(runner, claimed.job, claimed.instance);
+      if (outcome !== 'cut off') {
+        await runner.commitTransaction();
+        if (queued > 0) this.wakeup.announce();
       }
-      return await this.fail(job, instance, error as Error);
+      this.metrics.stepFinished(outcome === 'cut off' ? 'failed' : outcome, (performance.now() - started) / 1000);
+      return { worked: true, more };
+    } finally {
+      this.running--;
+      // nothing claimed, or cut off by a lost connection: whatever is still open is rolled back
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      await runner.release();
     }
   }
 
-  /** The job needs no step (started already, its message or timer is gone). */
-  private async skip(job: ClaimedJob, instance: LoadedInstance): Promise<'skipped'> {
-    await this.jobs.finishWithoutStep(job, instance, this.workerId);
-    return 'skipped';
+  /**
+   * Runs the claimed job in the claim's transaction (`runner`'s). A step that fails is rolled back to its claim and what
+   * that means for its job (a retry, an incident) is written in the same transaction, for the caller to commit.
+   */
+  private async run(runner: QueryRunner, job: ClaimedJob, instance: LoadedInstance): Promise<{ outcome: StepOutcome | 'cut off'; queued: number }> {
+    // started already, or a message already delivered or discarded (read with the claim): nothing more to do
+    if ((job.kind === 'start' && instance.state) || (job.kind === 'message' && !job.message)) {
+      await this.jobs.finishWithoutStep(runner.manager, job);
+      return { outcome: 'skipped', queued: 0 };
+    }
+    // a handler still running when the step times out or fails must not write after the rollback (transaction-fence.ts)
+    const fence = fenceTransaction(runner.manager);
+    const runs: TaskRun[] = [];
+    try {
+      const { queued } = await this.runStep(runner.manager, job, instance, runs);
+      return { outcome: 'saved', queued };
+    } catch (error) {
+      fence.close();
+      if (isDatabaseUnavailable(error)) {
+        // cut off by a lost connection, not the step's own failure: PostgreSQL rolls the step back with its claim, so no
+        // attempt is used up (an outage would end in incidents) and the job is due again as soon as the database
+        // answers. When the COMMIT took effect and only its answer was lost, the job is done.
+        this.logger.warn(`job ${job.id} (${job.kind}) of instance ${instance.id} was cut off by a lost database connection; it runs again when the database answers`);
+        return { outcome: 'cut off', queued: 0 };
+      }
+      await this.jobs.rollbackToClaim(fence.owner);
+      return { outcome: await this.afterRollback(fence.owner, job, instance, runs, error), queued: 0 };
+    } finally {
+      fence.close();
+    }
+  }
+
+  /** A step rolled back to its claim: what that means for its job, written in the claim's transaction (`step`). */
+  private async afterRollback(step: Queryable, job: ClaimedJob, instance: LoadedInstance, runs: TaskRun[], error: unknown): Promise<StepOutcome> {
+    // the handler calls of a step that did not save are logged on their own (a repeat stays visible)
+    await this.jobs.logTaskRuns(step, instance.id, this.workerId, runs);
+    // the message stays buffered; a fired or cancelled timer, or a finished task, needs nothing more
+    if (error instanceof NothingToTriggerError) {
+      await this.jobs.finishWithoutStep(step, job);
+      return 'skipped';
+    }
+    if (error instanceof StepDroppedError) {
+      // someone else changed the instance meanwhile (terminated, migrated): the job stays for a later try
+      this.logger.warn(error.message);
+      await this.jobs.retryLater(step, job, 'the instance changed while this step ran', 1, { countAttempt: false });
+      return 'dropped';
+    }
+    return await this.fail(step, job, instance, error as Error);
   }
 
   /** The step itself, in its transaction: the engine from the last saved wait to the next one, then the save. */
@@ -154,26 +188,16 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   /** A failed step: retry later with backoff, or, when the retries are used up, an incident on the instance. */
-  private async fail(job: ClaimedJob, instance: LoadedInstance, error: Error): Promise<'failed' | 'incident'> {
-    if (isDatabaseUnavailable(error)) {
-      // cut off by a lost connection, not the step's own failure (its transaction rolled back): no attempt used up (an
-      // outage would end in incidents), and it runs again as soon as the database answers rather than when the lease
-      // runs out. Safe to repeat: when the COMMIT took effect and only its answer was lost, the job is done and the
-      // lease gone, and this changes nothing.
-      this.logger.warn(`job ${job.id} (${job.kind}) of instance ${instance.id} was cut off by a lost database connection; it runs again when the database answers`);
-      const giveBack = () => this.jobs.releaseLease(job, instance, this.workerId, error.message, 0, 1);
-      await retryWhileUnavailable(giveBack, this.config.WORKER_LEASE_SECONDS * 1000);
-      return 'failed';
-    }
+  private async fail(step: Queryable, job: ClaimedJob, instance: LoadedInstance, error: Error): Promise<'failed' | 'incident'> {
     const maxAttempts = error instanceof TaskFailedError && error.retries !== undefined ? error.retries : job.max_attempts;
     const exhausted = job.attempts >= maxAttempts;
     this.logger.warn(`job ${job.id} (${job.kind}) of instance ${instance.id} failed, attempt ${job.attempts}/${maxAttempts}: ${error.message}`);
     if (!exhausted) {
-      await this.jobs.releaseLease(job, instance, this.workerId, error.message, retryDelaySeconds(job.attempts));
+      await this.jobs.retryLater(step, job, error.message, retryDelaySeconds(job.attempts), { countAttempt: true });
       return 'failed';
     }
     const elementId = error instanceof TaskFailedError ? error.elementId : (/^<([^>]+)>/.exec(error.message)?.[1] ?? null);
-    await this.jobs.failToIncident(job, instance, this.workerId, error.message, elementId);
+    await this.jobs.failToIncident(step, job, instance, error.message, elementId);
     return 'incident';
   }
 }

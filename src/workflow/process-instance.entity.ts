@@ -31,8 +31,6 @@ export class ProcessInstance extends BaseEntity {
   @Column({ type: 'jsonb', default: () => "'{}'" }) variables!: Record<string, unknown>;
   @Column({ type: 'jsonb', default: () => "'[]'" }) waiting!: WaitingElement[];
   @Column({ type: 'integer', default: 1 }) version!: number;
-  @Column({ name: 'lease_owner', type: 'varchar', length: 100, nullable: true }) leaseOwner!: string | null;
-  @Column({ name: 'lease_until', type: 'timestamptz', nullable: true }) leaseUntil!: Date | null;
   /** Who the instance runs as (issue 11): a task type whose permission this principal lacks fails to an incident. */
   @Column({ name: 'started_by_kind', type: 'varchar', length: 10, default: 'system' }) startedByKind!: 'system' | 'user' | 'api_key';
   @Column({ name: 'started_by_id', type: 'varchar', length: 100, nullable: true }) startedById!: string | null;

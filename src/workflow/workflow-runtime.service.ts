@@ -125,10 +125,13 @@ export class WorkflowRuntimeService {
    * waiting for it yet, it stays buffered and is delivered once the instance reaches the wait (DESIGN "Messages").
    */
   async correlateMessage(manager: EntityManager, name: string, businessKey: string, payload: Record<string, unknown> = {}): Promise<void> {
-    // the row lock orders this with a step that is saving the instance's new waits right now
-    const instances: Array<{ id: string; waiting: WaitingElement[]; leased: boolean }> = await manager.query(
-      `SELECT id, waiting, lease_owner IS NOT NULL AS leased FROM process_instance
-        WHERE business_key = $1 AND status IN ('running','waiting','incident') AND ${PRODUCT_INSTANCE} FOR UPDATE`,
+    // the row lock orders this with a step that is saving the instance's new waits right now; `stepping`: a job of the
+    // instance is due, so a step may be running (its claimed job stays pending until it commits)
+    const instances: Array<{ id: string; waiting: WaitingElement[]; stepping: boolean }> = await manager.query(
+      `SELECT p.id, p.waiting,
+              EXISTS (SELECT 1 FROM workflow_job j WHERE j.instance_id = p.id AND j.status = 'pending' AND j.run_at <= now()) AS stepping
+         FROM process_instance p
+        WHERE p.business_key = $1 AND p.status IN ('running','waiting','incident') AND p.${PRODUCT_INSTANCE} FOR UPDATE OF p`,
       [businessKey],
     );
     const instance = instances[0];
@@ -137,9 +140,10 @@ export class WorkflowRuntimeService {
       [name, businessKey, JSON.stringify(payload), instance?.id ?? null],
     );
     // A step running right now saves its new waits in one statement whose snapshot may predate this message (it waits
-    // for our row lock, then cannot see the message): a job queued now delivers it once the step is saved, or, when
-    // the instance does not wait for it then, leaves it buffered for the step that does (JobRepository.save).
-    if (instance && (instance.leased || instance.waiting.some((wait) => wait.messageName === name))) {
+    // for our row lock, then cannot see the message): a job queued now runs after that step (an instance's jobs run in
+    // order) and delivers it, or, when the instance does not wait for it then, leaves it buffered for the step that
+    // does (JobRepository.save).
+    if (instance && (instance.stepping || instance.waiting.some((wait) => wait.messageName === name))) {
       await manager.query(`INSERT INTO workflow_job (instance_id, kind, payload) VALUES ($1, 'message', $2)`, [
         instance.id, JSON.stringify({ messageId: message.id }),
       ]);
@@ -156,15 +160,24 @@ export class WorkflowRuntimeService {
     return instances.some((instance) => instance.waiting.some((wait) => wait.messageName === name));
   }
 
-  /** Ends an instance where it stands (its order was cancelled); pending jobs and buffered messages are dropped. */
+  /**
+   * Ends an instance where it stands (its order was cancelled); pending jobs and buffered messages are dropped. A job or
+   * message that a running step holds is skipped, not waited for (that step may be waiting for the order this caller
+   * has locked): the step's save finds the version moved and rolls back, and its job is cancelled then (JobWorker).
+   */
   async terminateInstance(manager: EntityManager, instanceId: string): Promise<void> {
     await manager.query(
-      `UPDATE process_instance SET status = 'terminated', ended_at = now(), version = version + 1, waiting = '[]', updated_at = now()
-        WHERE id = $1 AND status NOT IN ('completed','terminated')`,
+      `WITH instance AS (
+         UPDATE process_instance SET status = 'terminated', ended_at = now(), version = version + 1, waiting = '[]', updated_at = now()
+          WHERE id = $1 AND status NOT IN ('completed','terminated')
+       ), jobs AS (
+         UPDATE workflow_job SET status = 'cancelled', finished_at = now()
+          WHERE id IN (SELECT id FROM workflow_job WHERE instance_id = $1 AND status = 'pending' FOR UPDATE SKIP LOCKED)
+       )
+       UPDATE workflow_message SET status = 'discarded'
+        WHERE id IN (SELECT id FROM workflow_message WHERE instance_id = $1 AND status = 'buffered' FOR UPDATE SKIP LOCKED)`,
       [instanceId],
     );
-    await manager.query(`UPDATE workflow_job SET status = 'cancelled', finished_at = now() WHERE instance_id = $1 AND status = 'pending'`, [instanceId]);
-    await manager.query(`UPDATE workflow_message SET status = 'discarded' WHERE instance_id = $1 AND status = 'buffered'`, [instanceId]);
   }
 
   /** Puts the failed job of an open incident back in the queue (after a fix); the instance carries on from its last wait. */
@@ -222,19 +235,21 @@ export class WorkflowRuntimeService {
 
   /**
    * Moves a waiting instance to another version of its workflow (default: the latest) when every element it waits at
-   * exists there too (issue 4 item 12). Not while a step runs (the instance is leased) or after it ended.
+   * exists there too (issue 4 item 12). Not while a step is due or running (a job of it is pending and due) or after it ended.
    */
   async migrateInstance(id: string, targetVersion: number | undefined, by: Acting): Promise<ProcessInstanceView> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('Process instance', id);
     await this.db.transaction(async (manager) => {
-      const instance = await queryOne<{ status: string; state: unknown; waiting: WaitingElement[]; key: string; version: number; lease_until: Date | null }>(
+      const instance = await queryOne<{ status: string; state: unknown; waiting: WaitingElement[]; key: string; version: number; stepping: boolean }>(
         manager,
-        `SELECT i.status, i.state, i.waiting, d.key, d.version, i.lease_until FROM process_instance i JOIN workflow_definition d ON d.id = i.definition_id
+        `SELECT i.status, i.state, i.waiting, d.key, d.version,
+                EXISTS (SELECT 1 FROM workflow_job j WHERE j.instance_id = i.id AND j.status = 'pending' AND j.run_at <= now()) AS stepping
+           FROM process_instance i JOIN workflow_definition d ON d.id = i.definition_id
           WHERE i.id = $1 FOR UPDATE OF i`,
         [id],
       );
       if (!instance) throw new NotFoundError('Process instance', id);
-      if (instance.status !== 'waiting' || (instance.lease_until && new Date(instance.lease_until) > new Date())) {
+      if (instance.status !== 'waiting' || instance.stepping) {
         throw new InvalidStateError(`Instance ${id} is ${instance.status === 'waiting' ? 'running a step' : instance.status}; only a waiting instance can be migrated`);
       }
       const target = targetVersion === undefined

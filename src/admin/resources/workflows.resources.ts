@@ -41,7 +41,7 @@ export function workflowResources({ adminjs }: ResourceDeps): ResourceWithOption
       listProperties: ['businessKey', 'definitionId', 'status', 'createdAt', 'updatedAt', 'endedAt'],
       filterProperties: ['businessKey', 'definitionId', 'status', 'createdAt'],
       showProperties: [
-        'businessKey', 'definitionId', 'status', 'waitingText', 'variablesText', 'version', 'leaseOwner', 'leaseUntil', 'createdAt', 'updatedAt', 'endedAt',
+        'businessKey', 'definitionId', 'status', 'waitingText', 'variablesText', 'version', 'createdAt', 'updatedAt', 'endedAt',
       ],
       properties: {
         definitionId: { reference: 'WorkflowDefinition' },
