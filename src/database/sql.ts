@@ -56,5 +56,12 @@ export async function startTransactionWith<T>(runner: QueryRunner, statement: st
  */
 export function entityColumnsSql(db: DataSource | EntityManager, entity: EntityTarget<ObjectLiteral>, alias: string): string {
   const metadata = (db instanceof DataSource ? db : db.connection).getMetadata(entity);
-  return metadata.columns.map((column) => `${alias}."${column.databaseName}" AS "${column.propertyName}"`).join(', ');
+  // made once per entity and alias: it is part of statements that run several times per order
+  let byAlias = columnLists.get(metadata);
+  if (!byAlias) columnLists.set(metadata, (byAlias = new Map()));
+  let list = byAlias.get(alias);
+  if (list === undefined) byAlias.set(alias, (list = metadata.columns.map((column) => `${alias}."${column.databaseName}" AS "${column.propertyName}"`).join(', ')));
+  return list;
 }
+
+const columnLists = new WeakMap<object, Map<string, string>>();
