@@ -42,6 +42,11 @@ export class EmbeddedPostgres {
     return new EmbeddedPostgres(db, server, `postgres://postgres@${address}/postgres`, lockFile);
   }
 
+  /** The database itself, for what only PGlite does (its data-dir dump: backups). */
+  get pglite(): PGlite {
+    return this.db;
+  }
+
   async stop(): Promise<void> {
     await this.server.stop().catch(() => undefined);
     await this.db.close().catch(() => undefined);
