@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, type ReadStream } from 'node:fs';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, existsSync, type ReadStream } from 'node:fs';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
@@ -95,6 +95,25 @@ const toView = (row: BackupRow): BackupView => ({
   verification: row.verification,
 });
 
+/** `<file>.manifest.json` beside each backup: what the row records, so that the file tells what it holds on its own. */
+export interface Sidecar {
+  id: string;
+  finishedAt: string;
+  sizeBytes: number;
+  sha256: string;
+  keyId: string | null;
+  manifest: BackupManifest;
+}
+
+async function readSidecar(path: string, id: string): Promise<Sidecar | null> {
+  try {
+    const sidecar = JSON.parse(await readFile(path, 'utf8')) as Sidecar;
+    return sidecar.id === id && sidecar.manifest?.tables ? sidecar : null;
+  } catch {
+    return null;
+  }
+}
+
 async function fileSha256(path: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(path), hash);
@@ -173,12 +192,15 @@ export class BackupsService implements OnApplicationBootstrap, BeforeApplication
   /** Starts a backup; it runs on in this process. A scheduled one for a slot another process already took → null. */
   async take(kind: BackupKind, by: Acting, slot?: Date): Promise<BackupView | null> {
     const id = randomUUID();
+    const engine = this.location.embedded ? 'pglite' : 'postgresql';
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const fileName = `oms-${stamp}-${id.slice(0, 8)}.${engine === 'postgresql' ? 'dump' : 'tar.gz'}${this.key ? '.enc' : ''}`;
     const guard = await this.guard(id);
     let row: BackupRow | undefined;
     try {
       [row] = await this.db.query(
-        `INSERT INTO backup (id, kind, slot, engine, created_by) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (slot) DO NOTHING RETURNING *`,
-        [id, kind, slot ?? null, this.location.embedded ? 'pglite' : 'postgresql', by.actor.name],
+        `INSERT INTO backup (id, kind, slot, engine, file_name, created_by) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (slot) DO NOTHING RETURNING *`,
+        [id, kind, slot ?? null, engine, fileName, by.actor.name],
       );
       if (!row) {
         await guard.release();
@@ -199,7 +221,7 @@ export class BackupsService implements OnApplicationBootstrap, BeforeApplication
       const verification: Verification = { status: 'running', startedAt: new Date().toISOString(), by: by.actor.name };
       const [row] = await queryRows<BackupRow>(
         this.db,
-        `UPDATE backup SET verification = $2 WHERE id = $1 AND status <> 'running' AND file_name IS NOT NULL
+        `UPDATE backup SET verification = $2 WHERE id = $1 AND status <> 'running' AND sha256 IS NOT NULL
             AND coalesce(verification ->> 'status', '') <> 'running' RETURNING *`,
         [id, JSON.stringify(verification)],
       );
@@ -223,7 +245,7 @@ export class BackupsService implements OnApplicationBootstrap, BeforeApplication
   /** The file, for download (audited). */
   async file(id: string, by: Acting): Promise<{ stream: ReadStream; name: string; sizeBytes: number }> {
     const row = await this.row(id);
-    if (row.status === 'running' || !row.file_name) throw new InvalidStateError(`backup ${id} is ${row.status} and has no file to download`);
+    if (row.status === 'running' || !row.sha256 || !row.file_name) throw new InvalidStateError(`backup ${id} is ${row.status} and has no file to download`);
     const path = join(this.dir, row.file_name);
     const size = await stat(path).catch(() => null);
     if (!size) throw new InvalidStateError(`the file of backup ${id} is not in BACKUP_DIR of this server (${row.file_name})`);
@@ -249,12 +271,24 @@ export class BackupsService implements OnApplicationBootstrap, BeforeApplication
   async sweepInterrupted(): Promise<void> {
     this.lastSweep = Date.now();
     const alive = this.location.embedded ? 'true' : `pg_try_advisory_xact_lock(${BACKUP_LOCK}, hashtext(id::text))`;
-    const failed = await queryRows<{ id: string }>(
+    const stale = await queryRows<{ id: string; file_name: string | null }>(
       this.db,
-      `UPDATE backup SET status = 'failed', finished_at = now(), error = 'interrupted: the process taking it stopped before it was complete'
-        WHERE status = 'running' AND ${alive} RETURNING id`,
+      `SELECT id, file_name FROM backup WHERE status = 'running' AND ${alive}`,
     );
-    for (const { id } of failed) {
+    for (const { id, file_name: fileName } of stale) {
+      // a database restored from a backup holds that backup's row as it was while the dump ran: its file tells it completed
+      const done = fileName ? await readSidecar(join(this.dir, `${fileName}.manifest.json`), id) : null;
+      if (done && existsSync(join(this.dir, fileName!))) {
+        await this.db.query(
+          `UPDATE backup SET status = 'completed', finished_at = $2, key_id = $3, size_bytes = $4, sha256 = $5, manifest = $6 WHERE id = $1 AND status = 'running'`,
+          [id, done.finishedAt, done.keyId, done.sizeBytes, done.sha256, JSON.stringify(done.manifest)],
+        );
+        continue;
+      }
+      await this.db.query(
+        `UPDATE backup SET status = 'failed', finished_at = now(), error = 'interrupted: the process taking it stopped before it was complete' WHERE id = $1 AND status = 'running'`,
+        [id],
+      );
       await rm(this.tempPath(id), { force: true });
       this.logger.warn(`backup ${id} was interrupted (its process stopped): marked failed`);
     }
@@ -305,8 +339,7 @@ export class BackupsService implements OnApplicationBootstrap, BeforeApplication
 
   private async run(row: BackupRow, guard: Guard): Promise<void> {
     const started = Date.now();
-    const stamp = row.started_at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-    const fileName = `oms-${stamp}-${row.id.slice(0, 8)}.${row.engine === 'postgresql' ? 'dump' : 'tar.gz'}${this.key ? '.enc' : ''}`;
+    const fileName = row.file_name!;
     try {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
       const source = this.location.pglite ? { engine: 'pglite' as const, db: this.location.pglite } : { engine: 'postgresql' as const, url: this.location.url };
@@ -314,7 +347,8 @@ export class BackupsService implements OnApplicationBootstrap, BeforeApplication
         // fault injection for the crash test: the whole file is written and fsync'd, not yet renamed
         if (this.config.FAULT_CRASH_DURING_BACKUP) process.kill(process.pid, 'SIGKILL');
       });
-      await writeFile(join(this.dir, `${fileName}.manifest.json`), JSON.stringify({ id: row.id, sha256: taken.sha256, keyId: taken.keyId, ...taken.manifest }, null, 2));
+      const sidecar: Sidecar = { id: row.id, finishedAt: new Date().toISOString(), sizeBytes: taken.sizeBytes, sha256: taken.sha256, keyId: taken.keyId, manifest: taken.manifest };
+      await writeFile(join(this.dir, `${fileName}.manifest.json`), JSON.stringify(sidecar, null, 2));
       await this.db.query(
         `UPDATE backup SET status = 'completed', finished_at = now(), file_name = $2, key_id = $3, size_bytes = $4, sha256 = $5, manifest = $6 WHERE id = $1`,
         [row.id, fileName, taken.keyId, taken.sizeBytes, taken.sha256, JSON.stringify(taken.manifest)],
