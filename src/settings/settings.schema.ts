@@ -63,7 +63,7 @@ export const settingsSchema = z
       .strict(),
     /** Issue 11 item 3: an admin session unused for this long ends (the absolute limit is ACCESS_TOKEN_TTL_MINUTES). */
     security: z.object({ adminSessionIdleMinutes: z.number().int().min(1).max(24 * 60) }).strict(),
-    /** Issue 13: when scheduled backups are taken (a 5-field cron expression in timeZone; null: none) and how many of them are kept. */
+    /** Issue 13: when scheduled backups are taken (a cron expression in timeZone; null: none) and how many of them are kept. */
     backups: z
       .object({
         schedule: z
@@ -90,9 +90,9 @@ export const settingsSchema = z
 
 export type Settings = z.infer<typeof settingsSchema>;
 
-/** Why a backup schedule is not a usable cron expression (5 fields: minute hour day month weekday), or null. */
+/** Why a backup schedule is not a usable cron expression (5 fields: minute hour day month weekday; 6 with seconds first), or null. */
 export function cronProblem(pattern: string): string | null {
-  if (pattern.trim().split(/\s+/).length !== 5) return 'use 5 fields: minute hour day-of-month month day-of-week, e.g. "0 3 * * *"';
+  if (![5, 6].includes(pattern.trim().split(/\s+/).length)) return 'use 5 fields: minute hour day-of-month month day-of-week, e.g. "0 3 * * *" (or 6, seconds first)';
   try {
     const cron = new Cron(pattern, { paused: true });
     if (!cron.nextRun()) return 'it never runs';
