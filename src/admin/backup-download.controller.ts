@@ -6,8 +6,7 @@ import type { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators';
 import { AuthService } from '../auth/auth.service';
 import { BackupsService } from '../backups/backups.service';
-import { ForbiddenError, UnauthorizedError } from '../common/errors';
-import { can } from './admin-access';
+import { UnauthorizedError } from '../common/errors';
 import { AdminIdentity } from './admin-auth';
 
 /**
@@ -30,11 +29,7 @@ export class BackupDownloadController {
 
   @Get(':id/download')
   async download(@Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const userId = (request.session as { adminUser?: { id?: unknown } } | undefined)?.adminUser?.id;
-    if (typeof userId !== 'string') throw new UnauthorizedError('Sign in to the admin first');
-    const admin = await this.identity.currentAdmin(userId);
-    if (!admin) throw new UnauthorizedError('Your account is no longer active');
-    if (!can(admin, 'backups.manage')) throw new ForbiddenError();
+    const admin = await this.identity.sessionAdmin(request, 'backups.manage');
     const actor = await this.identity.actorFor(admin);
     if (!actor) throw new UnauthorizedError('Your account is no longer active');
     const file = await this.backups.file(id, { actor, ip: request.ip ?? null });

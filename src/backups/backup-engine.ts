@@ -114,9 +114,15 @@ async function dumpPostgres(url: string, write: (dump: Readable) => Promise<void
     const [{ snapshot }] = (await client.query('SELECT pg_export_snapshot() AS snapshot')).rows;
     const child = spawn(pgTool('pg_dump'), ['--format=custom', `--snapshot=${snapshot}`, '--no-sync', `--dbname=${url}`], { stdio: ['ignore', 'pipe', 'pipe'] });
     const done = childDone(child, 'pg_dump');
-    const [manifest] = await Promise.all([readManifest(pgQuery(client), 'postgresql'), write(child.stdout), done]);
-    await client.query('COMMIT');
-    return manifest;
+    try {
+      const [manifest] = await Promise.all([readManifest(pgQuery(client), 'postgresql'), write(child.stdout), done]);
+      await client.query('COMMIT');
+      return manifest;
+    } catch (error) {
+      child.kill('SIGTERM'); // the file is going away: no dump left writing into nothing
+      await done.catch(() => undefined);
+      throw error;
+    }
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { loadConfig } from '../config/config';
+import { isAlive } from '../database/embedded-postgres';
 import { backupKeyFrom } from './backup-crypto';
 import { openBackup, pgliteQuery, readPostgresManifest, restorePglite, restorePostgres } from './backup-engine';
 import { type BackupManifest, compareManifests, readManifest } from './backup-manifest';
@@ -102,15 +103,6 @@ function refuse(opened: { stream: { destroy(): void } }, reason: string): number
   opened.stream.destroy();
   console.error(`restore: refused: ${reason}`);
   return 2;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 if (require.main === module) {

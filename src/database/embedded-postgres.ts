@@ -78,7 +78,8 @@ function takeLock(lockFile: string, dataDir: string): void {
   throw new DataDirInUseError(`could not lock ${lockFile}`);
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this id runs (one of another user counts). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -116,6 +116,12 @@ describe.each(kinds)('backup → restore round trip on %s (issue 13 acceptance)'
       expect(restored.output).toContain('restore: restored');
       expect(restored.output).toContain("every table matches the backup's manifest");
       expect(restored.code).toBe(0);
+      // again over the restored database: refused, then replaced with --force (the same data again)
+      expect(restore(file, target.env).code).toBe(2);
+      const forced = restore(file, target.env, '--force');
+      expect(forced.output).toContain('--force');
+      expect(forced.output).toContain("every table matches the backup's manifest");
+      expect(forced.code).toBe(0);
       expect(await makeDeadlineDue(target, unpaidTimer.processInstanceId)).toBe(1);
 
       app = await startAppProcess({ ...target.env, ...common, SMTP_URL: smtp.url });
