@@ -55,7 +55,7 @@ export async function restoreCommand(argv: string[], env: NodeJS.ProcessEnv = pr
     console.log(`restore: pg_restore into ${target.host}${target.pathname} (one transaction)`);
     let items = 0;
     await restorePostgres(config.DATABASE_URL, opened.stream, (line) => {
-      if (/processing data for table|creating TABLE /.test(line) && ++items % 10 === 0) console.log(`restore: ... ${line.replace(/^pg_restore: /, '')}`);
+      if (/processing data for table/.test(line)) console.log(`restore: ... ${line.replace(/^pg_restore: /, '')}`);
     });
     restored = await readPostgresManifest(config.DATABASE_URL);
   } else {
