@@ -53,7 +53,6 @@ export async function restoreCommand(argv: string[], env: NodeJS.ProcessEnv = pr
       await client.end();
     }
     console.log(`restore: pg_restore into ${target.host}${target.pathname} (one transaction)`);
-    let items = 0;
     await restorePostgres(config.DATABASE_URL, opened.stream, (line) => {
       if (/processing data for table/.test(line)) console.log(`restore: ... ${line.replace(/^pg_restore: /, '')}`);
     });
