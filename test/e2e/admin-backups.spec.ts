@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { adminSignInWithRole, useAdminApp } from '../helpers/admin-session';
 import { eventually } from '../helpers/test-app';
 
@@ -20,6 +21,18 @@ describe('the admin Backups page (AdminJS API)', () => {
     expect(verified.tile).toMatchObject({ stale: false, schedule: '0 3 * * *' });
     const dashboard = (await http().get('/admin/api/dashboard').set('Cookie', admin.adminCookie).expect(200)).body;
     expect(dashboard.counts.backups).toMatchObject({ stale: false, url: '/admin/pages/backups' });
+
+    // red once the last verified backup is older than two schedule periods (daily: 48 hours)
+    const db = admin.app.running.app.get(DataSource);
+    const tileAt = async (hoursAgo: number) => {
+      await db.query(`UPDATE backup SET started_at = now() - make_interval(hours => $2) WHERE id = $1`, [id, hoursAgo]);
+      return (await http().get('/admin/api/dashboard').set('Cookie', admin.adminCookie).expect(200)).body.counts.backups.stale;
+    };
+    expect(await tileAt(47)).toBe(false);
+    expect(await tileAt(49)).toBe(true);
+    expect((await http().put('/api/settings').set(admin.auth).send({ backups: { schedule: '0 3 * * 1' } }).expect(200)).body.backups.schedule).toBe('0 3 * * 1');
+    expect(await tileAt(49)).toBe(false); // weekly: two weeks
+    expect(await tileAt(15 * 24)).toBe(true);
 
     const deleted = await http().post(page).type('form').send({ op: 'delete', id }).set('Cookie', admin.adminCookie).expect(200);
     expect(deleted.body).toMatchObject({ notice: { type: 'success' }, items: [] });
