@@ -32,6 +32,14 @@ const STDERR_KEEP = 4000;
 /** `pg_dump`/`pg_restore` as found on PATH, or where PG_BIN_DIR says (a newer client beside the distribution's). */
 const pgTool = (name: 'pg_dump' | 'pg_restore') => (process.env.PG_BIN_DIR ? join(process.env.PG_BIN_DIR, name) : name);
 
+/** pg_dump/pg_restore's `--dbname` without the password, which goes in their environment instead (not in `ps`). */
+function pgToolTarget(url: string): { dbname: string; env: NodeJS.ProcessEnv } {
+  const parsed = new URL(url);
+  const password = decodeURIComponent(parsed.password);
+  parsed.password = '';
+  return { dbname: parsed.toString(), env: password ? { ...process.env, PGPASSWORD: password } : process.env };
+}
+
 const pgQuery = (client: Client): RunQuery => async (sql) => (await client.query(sql)).rows;
 const pgliteQuery = (db: PGlite): RunQuery => async (sql) => (await db.query<Record<string, unknown>>(sql)).rows;
 
@@ -112,7 +120,8 @@ async function dumpPostgres(url: string, write: (dump: Readable) => Promise<void
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await client.query('SET LOCAL statement_timeout = 0');
     const [{ snapshot }] = (await client.query('SELECT pg_export_snapshot() AS snapshot')).rows;
-    const child = spawn(pgTool('pg_dump'), ['--format=custom', `--snapshot=${snapshot}`, '--no-sync', `--dbname=${url}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const target = pgToolTarget(url);
+    const child = spawn(pgTool('pg_dump'), ['--format=custom', `--snapshot=${snapshot}`, '--no-sync', `--dbname=${target.dbname}`], { stdio: ['ignore', 'pipe', 'pipe'], env: target.env });
     const done = childDone(child, 'pg_dump');
     try {
       const [manifest] = await Promise.all([readManifest(pgQuery(client), 'postgresql'), write(child.stdout), done]);
@@ -216,8 +225,10 @@ export async function restorePostgres(url: string, dump: Readable, onProgress?: 
   } finally {
     await client.end();
   }
-  const child = spawn(pgTool('pg_restore'), ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', ...(onProgress ? ['--verbose'] : []), `--dbname=${url}`], {
+  const target = pgToolTarget(url);
+  const child = spawn(pgTool('pg_restore'), ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', ...(onProgress ? ['--verbose'] : []), `--dbname=${target.dbname}`], {
     stdio: ['pipe', 'ignore', 'pipe'],
+    env: target.env,
   });
   if (onProgress) {
     let partial = '';
@@ -241,7 +252,11 @@ export async function restorePostgres(url: string, dump: Readable, onProgress?: 
  */
 export async function restorePglite(dataDir: string | undefined, dump: Readable): Promise<PGlite> {
   const chunks: Buffer[] = [];
-  await pipeline(dump, createGunzip(), new PassThrough().on('data', (chunk: Buffer) => chunks.push(chunk)));
+  try {
+    await pipeline(dump, createGunzip(), new PassThrough().on('data', (chunk: Buffer) => chunks.push(chunk)));
+  } catch (error) {
+    throw new Error(`the database dump in the backup is damaged (${(error as Error).message})`, { cause: error });
+  }
   return PGlite.create({ dataDir, loadDataDir: new Blob(chunks) });
 }
 

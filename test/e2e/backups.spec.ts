@@ -47,9 +47,10 @@ describe.each([
     expect(backup.sha256).toBe(sha256(file));
     expect(file.subarray(0, embedded ? 2 : 5)).toEqual(embedded ? Buffer.from([0x1f, 0x8b]) : Buffer.from('PGDMP'));
     expect(readdirSync(backupDir).filter((name) => name.endsWith('.partial'))).toEqual([]);
-    const manifest = JSON.parse(readFileSync(join(backupDir, `${backup.fileName}.manifest.json`), 'utf8'));
-    expect(manifest.tables.orders ?? manifest.tables.order ?? manifest.tables.app_user).toBeDefined();
-    expect(manifest.tables.app_user.rows).toBe(1);
+    const sidecar = JSON.parse(readFileSync(join(backupDir, `${backup.fileName}.manifest.json`), 'utf8'));
+    expect(sidecar).toMatchObject({ id: backup.id, sha256: backup.sha256, sizeBytes: file.length, keyId: null });
+    expect(Object.keys(sidecar.manifest.tables)).toEqual(expect.arrayContaining(['customer_order', 'stock_level', 'workflow_job', 'notification', 'backup']));
+    expect(sidecar.manifest.tables.app_user.rows).toBe(1);
 
     const list = (await app.http.get('/api/backups?page=1&pageSize=10').set(auth).expect(200)).body;
     expect(list).toMatchObject({ page: 1, pageSize: 10, total: 1 });
