@@ -36,7 +36,7 @@ describePg('scheduled backups (issue 13 item 5)', () => {
       await eventually(async () => {
         const [{ count }] = await sql(database.env.DATABASE_URL, `SELECT count(*)::int AS count FROM audit_log WHERE action = 'backup.delete'`);
         return count >= 2 ? true : undefined;
-      }, { timeoutMs: 60_000, intervalMs: 500, what: 'retention to delete old backups' });
+      }, { timeoutMs: 90_000, intervalMs: 500, what: 'retention to delete old backups' });
       expect((await api('PUT', '/api/settings', { backups: { schedule: null } })).status).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, 3000)); // what was running finishes
 
@@ -59,7 +59,7 @@ describePg('scheduled backups (issue 13 item 5)', () => {
       await database.drop();
       rmSync(backupDir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 240_000);
 
   it('a scheduled backup that fails raises a system alert and is in the audit log', async () => {
     const database = await createTestDatabase();
@@ -74,7 +74,7 @@ describePg('scheduled backups (issue 13 item 5)', () => {
       const [alert] = await eventually(async () => {
         const rows = await sql(database.env.DATABASE_URL, `SELECT kind, reference, message, status FROM system_alert WHERE kind = 'backup_failed'`);
         return rows.length ? rows : undefined;
-      }, { timeoutMs: 30_000, intervalMs: 300, what: 'a backup_failed alert' });
+      }, { timeoutMs: 90_000, intervalMs: 300, what: 'a backup_failed alert' });
       expect(alert).toMatchObject({ status: 'open', message: expect.stringMatching(/^Scheduled backup .* failed: .*(ENOTDIR|not a directory)/) });
       const backup = (await api('GET', `/api/backups/${alert.reference}`)).body;
       expect(backup).toMatchObject({ kind: 'scheduled', status: 'failed' });
@@ -85,5 +85,5 @@ describePg('scheduled backups (issue 13 item 5)', () => {
       await database.drop();
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 180_000);
 });
