@@ -38,7 +38,12 @@ describePg('scheduled backups (issue 13 item 5)', () => {
         return count >= 2 ? true : undefined;
       }, { timeoutMs: 90_000, intervalMs: 500, what: 'retention to delete old backups' });
       expect((await api('PUT', '/api/settings', { backups: { schedule: null } })).status).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, 3000)); // what was running finishes
+      // what was running finishes, and retention after it
+      await eventually(async () => {
+        const items = (await api('GET', '/api/backups?pageSize=200')).body.items as Array<{ status: string }>;
+        return items.every((backup) => backup.status !== 'running') && items.filter((backup) => backup.status === 'completed').length <= 2 ? true : undefined;
+      }, { timeoutMs: 60_000, intervalMs: 500, what: 'the last scheduled backups to finish' });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
 
       const created = await sql(database.env.DATABASE_URL, `SELECT target, details->>'slot' AS slot FROM audit_log WHERE action = 'backup.create'`);
       expect(created.length).toBeGreaterThanOrEqual(4);
