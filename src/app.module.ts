@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AfterSalesModule } from './after-sales/after-sales.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { BackupsModule } from './backups/backups.module';
 import { CatalogModule } from './catalog/catalog.module';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
@@ -40,6 +41,7 @@ export class AppModule {
         TrackingModule,
         AfterSalesModule,
         SetupModule,
+        BackupsModule,
         ...extraImports,
       ],
       controllers: [HealthController],

@@ -28,6 +28,8 @@ export interface AdminComponents {
   CheckboxGroups: string;
   /** The "Change my password" page. */
   ChangePassword: string;
+  /** The Backups page (issue 13). */
+  Backups: string;
 }
 
 export function adminComponents({ ComponentLoader }: AdminJsModule): AdminComponents {
@@ -42,5 +44,6 @@ export function adminComponents({ ComponentLoader }: AdminJsModule): AdminCompon
     TemplateEditor: add('TemplateEditor', 'template-editor.tsx'),
     CheckboxGroups: add('CheckboxGroups', 'checkbox-groups.tsx'),
     ChangePassword: add('ChangePassword', 'change-password.tsx'),
+    Backups: add('Backups', 'backups.tsx'),
   };
 }

@@ -12,7 +12,8 @@ const resourceLabels = {
   OrderStatusHistory: 'Order status history',
   Notification: 'Customer messages',
   NotificationTemplateVersion: 'Templates',
-  SystemAlert: 'Undelivered-message alerts',
+  // undelivered customer messages and failed scheduled backups
+  SystemAlert: 'System alerts',
   Product: 'Products',
   Warehouse: 'Warehouses',
   StockLevel: 'Stock levels',
@@ -30,10 +31,73 @@ const resourceLabels = {
   AuditEntry: 'Audit log',
 };
 
+/**
+ * The Backups page (issue 13) in both languages the back office serves; English is the default, 简体中文 is chosen in the
+ * top bar (AdminJS's own texts in Chinese, ours where translated, English otherwise).
+ */
+const BACKUP_MESSAGES = {
+  en: {
+    backupsTitle: 'Backups',
+    backupsTakeNow: 'Take now',
+    backupsVerify: 'Verify',
+    backupsDownload: 'Download',
+    backupsDelete: 'Delete',
+    backupsConfirmDelete: 'Delete this backup and its file? This cannot be undone.',
+    backupsLastVerified: 'Last verified backup',
+    backupsNone: 'none yet',
+    backupsSchedule: 'schedule',
+    backupsEmpty: 'No backups yet: take one now, or wait for the schedule.',
+    backupsStarted: 'Started',
+    backupsAge: 'Age',
+    backupsKind: 'Kind',
+    backupsStatus: 'Status',
+    backupsSize: 'Size',
+    backupsKindManual: 'manual',
+    backupsKindScheduled: 'scheduled',
+    backupsStatus_running: 'running',
+    backupsStatus_completed: 'completed',
+    backupsStatus_verified: 'verified',
+    backupsStatus_failed: 'failed',
+    backupsVerifying: 'verifying…',
+    backupsEncrypted: 'encrypted',
+    backupsNotAllowed: 'Your role does not allow managing backups (backups.manage).',
+    backupsLoadFailed: 'The backups could not be loaded; reload the page',
+    backupsTileStale: 'older than two schedule periods',
+  },
+  'zh-CN': {
+    backupsTitle: '备份',
+    backupsTakeNow: '立即备份',
+    backupsVerify: '校验',
+    backupsDownload: '下载',
+    backupsDelete: '删除',
+    backupsConfirmDelete: '删除此备份及其文件？此操作无法撤销。',
+    backupsLastVerified: '最近一次校验通过的备份',
+    backupsNone: '暂无',
+    backupsSchedule: '计划',
+    backupsEmpty: '还没有备份：立即备份，或等待计划任务。',
+    backupsStarted: '开始时间',
+    backupsAge: '距今',
+    backupsKind: '类型',
+    backupsStatus: '状态',
+    backupsSize: '大小',
+    backupsKindManual: '手动',
+    backupsKindScheduled: '计划',
+    backupsStatus_running: '进行中',
+    backupsStatus_completed: '已完成',
+    backupsStatus_verified: '已校验',
+    backupsStatus_failed: '失败',
+    backupsVerifying: '校验中…',
+    backupsEncrypted: '已加密',
+    backupsNotAllowed: '您的角色无权管理备份（backups.manage）。',
+    backupsLoadFailed: '无法加载备份列表，请刷新页面',
+    backupsTileStale: '已超过两个计划周期',
+  },
+};
+
 /** English; resource and field names in the words the back office uses. */
 export const ADMIN_LOCALE: Locale = {
   language: 'en',
-  availableLanguages: ['en'],
+  availableLanguages: ['en', 'zh-CN'],
   localeDetection: false,
   translations: {
     en: {
@@ -60,7 +124,7 @@ export const ADMIN_LOCALE: Locale = {
         resolve: 'Resolve',
         revoke: 'Revoke',
       },
-      pages: { changePassword: 'Change my password' },
+      pages: { changePassword: 'Change my password', backups: 'Backups' },
       components: {
         Login: { welcomeHeader: 'OMS back office', welcomeMessage: 'Sign in with your OMS account' },
       },
@@ -68,6 +132,7 @@ export const ADMIN_LOCALE: Locale = {
         confirmApproveOrder: 'Approve this order? Its workflow goes on to reserve stock.',
         confirmReceiptOfOrder: 'Confirm that the customer received this order? It becomes completed.',
         invalidCredentials: 'Wrong email or password',
+        ...BACKUP_MESSAGES.en,
         confirmResolveAlert: 'Mark this alert resolved? Do it once the customer has been told another way or the cause is fixed.',
       },
       resources: {
@@ -106,6 +171,11 @@ export const ADMIN_LOCALE: Locale = {
           },
         },
       },
+    },
+    'zh-CN': {
+      labels: { SystemAlert: '系统告警' },
+      pages: { backups: '备份' },
+      messages: BACKUP_MESSAGES['zh-CN'],
     },
   },
 };

@@ -7,6 +7,8 @@ import { DataSource } from 'typeorm';
 import { AfterSalesModule } from '../after-sales/after-sales.module';
 import { AfterSalesService } from '../after-sales/after-sales.service';
 import { AuthModule } from '../auth/auth.module';
+import { BackupsModule } from '../backups/backups.module';
+import { BackupsService } from '../backups/backups.service';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { AuthService } from '../auth/auth.service';
 import { RolesService } from '../auth/roles.service';
@@ -30,7 +32,9 @@ import { TrackingService } from '../tracking/tracking.service';
 import { AdminSessionMiddleware, WorkflowUiModule } from '../workflow-ui/workflow-ui.module';
 import { WORKFLOW_UI_ASSETS_PATH } from '../workflow-ui/workflow-ui-pages';
 import { changePasswordPage } from './actions/account.actions';
+import { backupsPage, backupTile } from './actions/backups.page';
 import { AfterSalesAttachmentsController } from './after-sales-attachments.controller';
+import { BackupDownloadController } from './backup-download.controller';
 import { AdminIdentity } from './admin-auth';
 import { adminComponents } from './admin-components';
 import { useCheckedControllers } from './admin-controllers';
@@ -40,9 +44,10 @@ import { type AdminRuntime, loadAdminRuntime, serveComponentsBundle } from './ad
 import { refuseForgedAdminRequests } from './admin-same-origin';
 import { adminSecurityHeaders } from './admin-security-headers';
 import { ADMIN_COOKIE_NAME, ADMIN_SESSION_SECRET, AdminSessionModule, AdminSessionStore } from './admin-session';
+import { can } from './admin-access';
 import { adminResources } from './resources';
 import { afterSalesCounts, notificationCounts, orderStatusCounts } from './resources/order-status-counts';
-import { CHANGE_PASSWORD_PAGE } from './ui-contract';
+import { BACKUPS_PAGE, CHANGE_PASSWORD_PAGE } from './ui-contract';
 
 export const ADMIN_ROOT_PATH = '/admin';
 
@@ -93,7 +98,7 @@ export class OmsAdminModule implements OnModuleInit, NestModule {
 
   /** The admin's own routes outside AdminJS (a case's evidence) get the admin session whether or not AdminJS's router ran first. */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController);
+    consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController, BackupDownloadController);
   }
 }
 
@@ -127,8 +132,8 @@ export async function createAdminModule(): Promise<DynamicModule> {
   const { adminjs } = runtime;
   return {
     module: OmsAdminModule,
-    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule],
-    controllers: [AfterSalesAttachmentsController],
+    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule, BackupsModule],
+    controllers: [AfterSalesAttachmentsController, BackupDownloadController],
     providers: [
       AdminSessionMiddleware,
       { provide: ADMIN_RUNTIME, useValue: runtime },
@@ -137,6 +142,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
         inject: [
           AuthService, OrdersService, OrderMergeService, FulfillmentService, InventoryService, SettingsService, TrackingService, AfterSalesService,
           NotificationsService, NotificationTemplatesService, SetupService, AdminSessionStore, DataSource, UsersService, RolesService, ApiKeysService,
+          BackupsService,
         ],
         useFactory: async (
           auth: AuthService,
@@ -155,6 +161,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
           users: UsersService,
           roles: RolesService,
           apiKeys: ApiKeysService,
+          backups: BackupsService,
         ): Promise<AdminModuleOptions> => {
           const secret = await setup.secret(ADMIN_SESSION_SECRET);
           const identity = new AdminIdentity(auth, db);
@@ -173,12 +180,17 @@ export async function createAdminModule(): Promise<DynamicModule> {
                     ...(await orderStatusCounts(db, context.h, context.currentAdmin)),
                     afterSales: await afterSalesCounts(cases, context.h, context.currentAdmin),
                     notifications: await notificationCounts(notifications, context.h, context.currentAdmin),
+                    ...(can(context.currentAdmin, 'backups.manage') ? { backups: await backupTile(backups) } : {}),
                   },
                 }),
               },
               resources: adminResources({ adminjs, components, orders, merge, fulfillment, inventory, settings, tracking, cases, notifications, templates, identity, sessions, db, users, roles, apiKeys }),
               // G3.3: every signed-in user changes their own password here
-              pages: { [CHANGE_PASSWORD_PAGE]: { component: components.ChangePassword, icon: 'Key', handler: changePasswordPage({ adminjs, identity, users, roles, apiKeys }) } },
+              pages: {
+                [CHANGE_PASSWORD_PAGE]: { component: components.ChangePassword, icon: 'Key', handler: changePasswordPage({ adminjs, identity, users, roles, apiKeys }) },
+                // issue 13: backups, for holders of backups.manage (others see that they may not)
+                [BACKUPS_PAGE]: { component: components.Backups, icon: 'Archive', handler: backupsPage(identity, backups) },
+              },
               branding: ADMIN_BRANDING,
               locale: ADMIN_LOCALE,
               version: { admin: false },

@@ -150,6 +150,43 @@ export interface StatusCounts {
   afterSales?: Array<{ label: string; count: number; url: string }>;
   /** The dashboard's customer-message alerts (undelivered messages); absent elsewhere or without orders.read. */
   notifications?: Array<{ label: string; count: number; url: string }>;
+  /** The dashboard's "last verified backup" (issue 13); absent elsewhere or without backups.manage. */
+  backups?: BackupTile;
+}
+
+/** The Backups page's name (AdminJS page at /admin/pages/backups). */
+export const BACKUPS_PAGE = 'backups';
+
+/** "Last verified backup": red (stale) when older than two schedule periods, or when there is none. */
+export interface BackupTile {
+  verifiedAt: string | null;
+  /** When the verified backup was taken (its age is what counts). */
+  takenAt: string | null;
+  schedule: string | null;
+  stale: boolean;
+  url: string;
+}
+
+/** One backup as the page lists it (GET /api/backups' item). */
+export interface BackupRowView {
+  id: string;
+  kind: 'manual' | 'scheduled';
+  status: 'running' | 'completed' | 'verified' | 'failed';
+  startedAt: string;
+  finishedAt: string | null;
+  sizeBytes: number | null;
+  sha256: string | null;
+  error?: string;
+  encrypted: boolean;
+  verification: { status: 'running' | 'passed' | 'failed'; differences?: string[]; error?: string } | null;
+}
+
+/** What the Backups page handler answers (GET: the list; POST {op: take|verify|delete, id}: that, then the list). */
+export interface BackupsPageData {
+  allowed: boolean;
+  items: BackupRowView[];
+  tile: BackupTile | null;
+  notice?: { type: 'success' | 'error'; message: string };
 }
 
 /** A customer message of the outbox (notification) with every send attempt: the "Customer messages" of an order or case. */

@@ -13,6 +13,6 @@ export const AUDIT_ACTIONS = [
   'settings.update', 'notification_template.update', 'notification_template.revert',
   // recorded by the areas that own them (wired by their modules through AuditService.record)
   'workflow.deploy', 'workflow.start', 'workflow.migrate', 'workflow.incident_retry', 'migration.run', 'aftersales.refund',
-  'backup.create', 'backup.restore', 'backup.delete',
+  'backup.create', 'backup.verify', 'backup.download', 'backup.restore', 'backup.delete', 'backup.failed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -30,6 +30,7 @@ const DESCRIBED: Record<Permission, Omit<PermissionInfo, 'code'>> = {
   'settings.read': { area: 'Settings', description: 'See the flow rules and other settings' },
   'settings.manage': { area: 'Settings', description: 'Change settings and notification templates' },
   'users.manage': { area: 'Administration', description: 'Manage users, roles, API keys; read the audit log' },
+  'backups.manage': { area: 'Administration', description: 'Take, verify, download and delete database backups' },
   'metrics.read': { area: 'Administration', description: 'Read the service metrics (/metrics: order and workflow volumes) for monitoring' },
 };
 

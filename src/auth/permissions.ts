@@ -10,6 +10,7 @@ export const PERMISSIONS = [
   'settings.read', 'settings.manage',
   'users.manage',
   'metrics.read',
+  'backups.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -100,6 +100,8 @@ export const configSchema = z.object({
   FAULT_CRASH_BEFORE_SEND: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   /** Fault injection for the crash tests: the process kills itself (SIGKILL) right after a transaction that announced stock committed. */
   FAULT_CRASH_AFTER_STOCK_ANNOUNCED: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  /** Fault injection for the crash tests: the process kills itself (SIGKILL) once a backup's file is written, before it is renamed. */
+  FAULT_CRASH_DURING_BACKUP: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   ADMIN_ENABLED: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
   /**
    * A static bearer token that may read /metrics besides a user or API key holding metrics.read, so that a Prometheus
@@ -117,6 +119,10 @@ export const configSchema = z.object({
   WORKER_PORT: integer(0, 65535, undefined),
   /** After SIGTERM/SIGINT a process finishes its claimed work and requests for this long, then exits anyway. */
   SHUTDOWN_TIMEOUT_MS: integer(1000, 600_000, 25_000),
+  /** Where backups are written (issue 13); unset: DATA_DIR/backups. Shared storage when several hosts run the service. */
+  BACKUP_DIR: optionalString,
+  /** Backups are encrypted (AES-256-GCM) with a key derived from this; a restore needs the same. `openssl rand -hex 32` makes one. */
+  BACKUP_KEY: optionalString.refine((value) => value === undefined || value.length >= 16, 'must be at least 16 characters (openssl rand -hex 32 makes a good one)'),
 }).superRefine((config, context) => {
   // once both are valid: the first admin's password must not be its email either
   if (config.ADMIN_PASSWORD !== undefined && passwordProblem(config.ADMIN_PASSWORD, config.ADMIN_EMAIL)) {

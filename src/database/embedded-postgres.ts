@@ -42,6 +42,11 @@ export class EmbeddedPostgres {
     return new EmbeddedPostgres(db, server, `postgres://postgres@${address}/postgres`, lockFile);
   }
 
+  /** The database itself, for what only PGlite does (its data-dir dump: backups). */
+  get pglite(): PGlite {
+    return this.db;
+  }
+
   async stop(): Promise<void> {
     await this.server.stop().catch(() => undefined);
     await this.db.close().catch(() => undefined);
@@ -73,7 +78,8 @@ function takeLock(lockFile: string, dataDir: string): void {
   throw new DataDirInUseError(`could not lock ${lockFile}`);
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this id runs (one of another user counts). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { MAINLAND_PROVINCES } from '../common/china-regions';
 import { ALLOCATION_STRATEGY_NAMES } from '../allocation/strategies/allocation-strategy';
@@ -62,6 +63,20 @@ export const settingsSchema = z
       .strict(),
     /** Issue 11 item 3: an admin session unused for this long ends (the absolute limit is ACCESS_TOKEN_TTL_MINUTES). */
     security: z.object({ adminSessionIdleMinutes: z.number().int().min(1).max(24 * 60) }).strict(),
+    /** Issue 13: when scheduled backups are taken (a cron expression in timeZone; null: none) and how many of them are kept. */
+    backups: z
+      .object({
+        schedule: z
+          .string()
+          .max(100)
+          .superRefine((pattern, context) => {
+            const problem = cronProblem(pattern);
+            if (problem) context.addIssue({ code: 'custom', message: `is not a cron expression: ${problem}` });
+          })
+          .nullable(),
+        keep: z.number().int().min(1).max(1000),
+      })
+      .strict(),
     timeZone: z.string().refine((zone) => {
       try {
         new Intl.DateTimeFormat('en', { timeZone: zone });
@@ -74,6 +89,18 @@ export const settingsSchema = z
   .strict();
 
 export type Settings = z.infer<typeof settingsSchema>;
+
+/** Why a backup schedule is not a usable cron expression (5 fields: minute hour day month weekday; 6 with seconds first), or null. */
+export function cronProblem(pattern: string): string | null {
+  if (![5, 6].includes(pattern.trim().split(/\s+/).length)) return 'use 5 fields: minute hour day-of-month month day-of-week, e.g. "0 3 * * *" (or 6, seconds first)';
+  try {
+    const cron = new Cron(pattern, { paused: true });
+    if (!cron.nextRun()) return 'it never runs';
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 export const DEFAULT_SETTINGS: Settings = {
   autoReview: { enabled: true, manualReviewAbove: null },
@@ -96,5 +123,6 @@ export const DEFAULT_SETTINGS: Settings = {
     testRecipients: [],
   },
   security: { adminSessionIdleMinutes: 30 },
+  backups: { schedule: '0 3 * * *', keep: 14 },
   timeZone: 'Asia/Shanghai',
 };

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { createApp, type RunningApp } from '../../src/app';
 import { type AppConfig, loadConfig } from '../../src/config/config';
@@ -29,6 +31,8 @@ export async function startTestApp(options: { admin?: boolean; env?: Record<stri
     WORKER_POLL_MS: '50',
     WORKER_LEASE_SECONDS: '10',
     SMTP_URL: '',
+    // backups a test takes (route matrices, probes) go to a temp dir, not ./data of the checkout
+    BACKUP_DIR: process.env.BACKUP_DIR ?? join(tmpdir(), `oms-test-backups-${process.pid}`),
     ...database.env,
     ...options.env,
   });

@@ -2,7 +2,8 @@ import React, { useEffect, useState } from 'react';
 import type { ActionProps } from 'adminjs';
 import { Link } from 'react-router-dom';
 import { Box, H2, H3, Loader, MessageBox, Text } from '@adminjs/design-system';
-import type { StatusCounts } from '../ui-contract';
+import { useTranslation } from 'adminjs';
+import type { BackupTile, StatusCounts } from '../ui-contract';
 import { api } from './api';
 
 function Tile({ label, count, url, testId }: { label: string; count: number; url: string; testId: string }) {
@@ -15,6 +16,29 @@ function Tile({ label, count, url, testId }: { label: string; count: number; url
         <H2 mb="0" data-testid="count">
           {count}
         </H2>
+      </Box>
+    </Link>
+  );
+}
+
+/** Issue 13: the last verified backup, red when it is older than two schedule periods (or there is none). */
+function BackupTileView({ tile }: { tile: BackupTile }) {
+  const { translateMessage: t } = useTranslation();
+  const color = tile.stale ? 'error' : 'success';
+  return (
+    <Link to={tile.url} style={{ textDecoration: 'none', color: 'inherit' }} data-testid="backup-tile" data-stale={String(tile.stale)}>
+      <Box variant="card" mr="lg" mb="xl" width={300} style={{ borderLeft: `6px solid ${tile.stale ? '#c20012' : '#007c4f'}` }}>
+        <Text fontSize="sm" color="grey60">
+          {t('backupsLastVerified')}
+        </Text>
+        <H3 mb="0" color={color}>
+          {tile.takenAt ? new Date(tile.takenAt).toLocaleString() : t('backupsNone')}
+        </H3>
+        {tile.stale ? (
+          <Text fontSize="sm" color="error">
+            {t('backupsTileStale')}
+          </Text>
+        ) : null}
       </Box>
     </Link>
   );
@@ -53,9 +77,10 @@ const OrderStatusCountsComponent: React.FC<Partial<ActionProps>> = ({ action, re
 
   if (problem) return <MessageBox variant="danger" message={problem} />;
   if (!counts) return <Loader />;
-  if (counts.statuses.length === 0 && !counts.afterSales?.length && !counts.notifications?.length) return <Text m="xl">Welcome to the OMS back office.</Text>;
+  if (counts.statuses.length === 0 && !counts.afterSales?.length && !counts.notifications?.length && !counts.backups) return <Text m="xl">Welcome to the OMS back office.</Text>;
   return (
     <Box p={resource ? undefined : 'xxl'} data-testid="order-status-counts">
+      {counts.backups ? <BackupTileView tile={counts.backups} /> : null}
       <TileGroup title="Work queues" tiles={counts.queues} testId="queue" />
       <TileGroup title="After-sales" tiles={counts.afterSales} testId="after-sales-queue" />
       <TileGroup title="Customer messages" tiles={counts.notifications} testId="notifications-queue" />
