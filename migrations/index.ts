@@ -11,11 +11,12 @@ import { AddSharedRateLimits1764830000000 } from './1764830000000-add-shared-rat
 import { AddWorkflowPrincipals1764840000000 } from './1764840000000-add-workflow-principals';
 import { AddStockAnnouncements1764850000000 } from './1764850000000-add-stock-announcements';
 import { AddSettingsVersion1764870000000 } from './1764870000000-add-settings-version';
+import { AddReportRollups1764880000000 } from './1764880000000-add-report-rollups';
 
 /** Every migration in the order it runs; listed explicitly so src (ts-jest) and dist (node) load the same set. */
 export const MIGRATIONS = [
   CreateFoundationSchema1764000000000, AddTimersUserTasksDrafts1764100000000, AddPickListsAndPacking1764200000000, AddTrackingEvents1764300000000,
   AddAllocationReasonsAndMerges1764400000000, AddAfterSalesCases1764500000000, AddOrderFeedback1764600000000,
   AddNotificationChannelsAndTemplates1764700000000, AddUsersRolesAuditAndTokenRevocation1764800000000, AddSharedRateLimits1764830000000,
-  AddWorkflowPrincipals1764840000000, AddStockAnnouncements1764850000000, AddSettingsVersion1764870000000,
+  AddWorkflowPrincipals1764840000000, AddStockAnnouncements1764850000000, AddSettingsVersion1764870000000, AddReportRollups1764880000000,
 ];

@@ -11,6 +11,7 @@ import { HealthController } from './health/health.controller';
 import { InventoryModule } from './inventory/inventory.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
+import { ReportsModule } from './reports/reports.module';
 import { SettingsModule } from './settings/settings.module';
 import { SetupModule } from './setup/setup.module';
 import { TrackingModule } from './tracking/tracking.module';
@@ -39,6 +40,7 @@ export class AppModule {
         OrdersModule,
         TrackingModule,
         AfterSalesModule,
+        ReportsModule,
         SetupModule,
         ...extraImports,
       ],
