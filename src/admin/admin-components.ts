@@ -28,6 +28,8 @@ export interface AdminComponents {
   CheckboxGroups: string;
   /** The "Change my password" page. */
   ChangePassword: string;
+  /** The Reports page (G4): range, table, chart, downloads. */
+  ReportsPage: string;
 }
 
 export function adminComponents({ ComponentLoader }: AdminJsModule): AdminComponents {
@@ -42,5 +44,6 @@ export function adminComponents({ ComponentLoader }: AdminJsModule): AdminCompon
     TemplateEditor: add('TemplateEditor', 'template-editor.tsx'),
     CheckboxGroups: add('CheckboxGroups', 'checkbox-groups.tsx'),
     ChangePassword: add('ChangePassword', 'change-password.tsx'),
+    ReportsPage: add('ReportsPage', 'reports-page.tsx'),
   };
 }

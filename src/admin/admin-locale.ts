@@ -60,7 +60,7 @@ export const ADMIN_LOCALE: Locale = {
         resolve: 'Resolve',
         revoke: 'Revoke',
       },
-      pages: { changePassword: 'Change my password' },
+      pages: { changePassword: 'Change my password', reports: 'Reports / 报表' },
       components: {
         Login: { welcomeHeader: 'OMS back office', welcomeMessage: 'Sign in with your OMS account' },
       },

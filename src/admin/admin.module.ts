@@ -22,6 +22,8 @@ import { NotificationsService } from '../notifications/notifications.service';
 import { OrdersModule } from '../orders/orders.module';
 import { OrderMergeService } from '../orders/order-merge.service';
 import { OrdersService } from '../orders/orders.service';
+import { ReportsModule } from '../reports/reports.module';
+import { ReportsService } from '../reports/reports.service';
 import { SettingsService } from '../settings/settings.service';
 import { SetupModule } from '../setup/setup.module';
 import { SetupService } from '../setup/setup.service';
@@ -40,9 +42,11 @@ import { type AdminRuntime, loadAdminRuntime, serveComponentsBundle } from './ad
 import { refuseForgedAdminRequests } from './admin-same-origin';
 import { adminSecurityHeaders } from './admin-security-headers';
 import { ADMIN_COOKIE_NAME, ADMIN_SESSION_SECRET, AdminSessionModule, AdminSessionStore } from './admin-session';
+import { dashboardReports, reportsPage } from './reports-page';
+import { ReportsDownloadController } from './reports-download.controller';
 import { adminResources } from './resources';
 import { afterSalesCounts, notificationCounts, orderStatusCounts } from './resources/order-status-counts';
-import { CHANGE_PASSWORD_PAGE } from './ui-contract';
+import { CHANGE_PASSWORD_PAGE, REPORTS_PAGE } from './ui-contract';
 
 export const ADMIN_ROOT_PATH = '/admin';
 
@@ -93,7 +97,7 @@ export class OmsAdminModule implements OnModuleInit, NestModule {
 
   /** The admin's own routes outside AdminJS (a case's evidence) get the admin session whether or not AdminJS's router ran first. */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController);
+    consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController, ReportsDownloadController);
   }
 }
 
@@ -127,8 +131,8 @@ export async function createAdminModule(): Promise<DynamicModule> {
   const { adminjs } = runtime;
   return {
     module: OmsAdminModule,
-    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule],
-    controllers: [AfterSalesAttachmentsController],
+    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule, ReportsModule],
+    controllers: [AfterSalesAttachmentsController, ReportsDownloadController],
     providers: [
       AdminSessionMiddleware,
       { provide: ADMIN_RUNTIME, useValue: runtime },
@@ -136,7 +140,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
         provide: ADMIN_MODULE_OPTIONS,
         inject: [
           AuthService, OrdersService, OrderMergeService, FulfillmentService, InventoryService, SettingsService, TrackingService, AfterSalesService,
-          NotificationsService, NotificationTemplatesService, SetupService, AdminSessionStore, DataSource, UsersService, RolesService, ApiKeysService,
+          NotificationsService, NotificationTemplatesService, SetupService, AdminSessionStore, DataSource, UsersService, RolesService, ApiKeysService, ReportsService,
         ],
         useFactory: async (
           auth: AuthService,
@@ -155,6 +159,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
           users: UsersService,
           roles: RolesService,
           apiKeys: ApiKeysService,
+          reports: ReportsService,
         ): Promise<AdminModuleOptions> => {
           const secret = await setup.secret(ADMIN_SESSION_SECRET);
           const identity = new AdminIdentity(auth, db);
@@ -174,11 +179,17 @@ export async function createAdminModule(): Promise<DynamicModule> {
                     afterSales: await afterSalesCounts(cases, context.h, context.currentAdmin),
                     notifications: await notificationCounts(notifications, context.h, context.currentAdmin),
                   },
+                  // G4: the last 30 days' orders and revenue, and their statuses, each linking to the filtered order list
+                  reports: await dashboardReports(reports, context.h, context.currentAdmin),
                 }),
               },
               resources: adminResources({ adminjs, components, orders, merge, fulfillment, inventory, settings, tracking, cases, notifications, templates, identity, sessions, db, users, roles, apiKeys }),
               // G3.3: every signed-in user changes their own password here
-              pages: { [CHANGE_PASSWORD_PAGE]: { component: components.ChangePassword, icon: 'Key', handler: changePasswordPage({ adminjs, identity, users, roles, apiKeys }) } },
+              pages: {
+                // G4: the reports with a chart and CSV / XLSX downloads (reports.read)
+                [REPORTS_PAGE]: { component: components.ReportsPage, icon: 'BarChart2', handler: reportsPage(reports, settings) },
+                [CHANGE_PASSWORD_PAGE]: { component: components.ChangePassword, icon: 'Key', handler: changePasswordPage({ adminjs, identity, users, roles, apiKeys }) },
+              },
               branding: ADMIN_BRANDING,
               locale: ADMIN_LOCALE,
               version: { admin: false },

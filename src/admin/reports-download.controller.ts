@@ -1,0 +1,47 @@
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Request, Response } from 'express';
+import type { DataSource } from 'typeorm';
+import { Public } from '../auth/auth.decorators';
+import { AuthService } from '../auth/auth.service';
+import { ForbiddenError, UnauthorizedError } from '../common/errors';
+import { ReportQuery } from '../reports/dto/report-query.dto';
+import { ReportsService } from '../reports/reports.service';
+import { can } from './admin-access';
+import { AdminIdentity } from './admin-auth';
+
+/**
+ * The Reports page's CSV and XLSX downloads. GET /api/reports/{report} needs a bearer token, which a link in the admin does
+ * not send: this serves the same files to the admin session, with that route's permission (reports.read) read again from
+ * the database. Under /admin, so the session cookie (Path=/admin) reaches it.
+ */
+@ApiExcludeController()
+@Public()
+@Controller('admin/reports/download')
+export class ReportsDownloadController {
+  private readonly identity: AdminIdentity;
+
+  constructor(
+    auth: AuthService,
+    @InjectDataSource() db: DataSource,
+    private readonly reports: ReportsService,
+  ) {
+    this.identity = new AdminIdentity(auth, db);
+  }
+
+  @Get(':report')
+  async download(@Param('report') name: string, @Query() query: ReportQuery, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const userId = (request.session as { adminUser?: { id?: unknown } } | undefined)?.adminUser?.id;
+    if (typeof userId !== 'string') throw new UnauthorizedError('Sign in to the admin first');
+    const admin = await this.identity.currentAdmin(userId);
+    if (!admin) throw new UnauthorizedError('Your account is no longer active');
+    if (!can(admin, 'reports.read')) throw new ForbiddenError();
+    const file = await this.reports.file(name, query, query.format === 'csv' ? 'csv' : 'xlsx');
+    response
+      .status(200)
+      .type(file.contentType)
+      .set({ 'Content-Disposition': `attachment; filename="${file.fileName}"`, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, no-store' })
+      .send(file.body);
+  }
+}
