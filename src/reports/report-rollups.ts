@@ -2,75 +2,46 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { queryRows } from '../database/sql';
-import type { CustomerBehaviourRow, DailySalesRow, ProductRankingRow, ReportName, ReportRow, StatusDistributionRow } from './report-definitions';
+import type { CustomerBehaviourRow, ReportName, ReportRow } from './report-definitions';
 
 /**
- * Reads of the report rollups (migrations/1764880000000-add-report-rollups.ts: kept exact by triggers in the transaction
- * of every change), which are keyed by the shop's day; each day row is split in shards that are added up here.
+ * Each report's statement over the rollups ($1 = from, $2 = to, shop days, inclusive); every day row is split in shards
+ * that are added up here. Exported for bench/scale.mjs, which times and EXPLAINs them.
  */
-@Injectable()
-export class ReportRollups {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
-
-  rows(report: ReportName, from: string, to: string): Promise<ReportRow[]> {
-    switch (report) {
-      case 'daily-sales':
-        return this.dailySales(from, to);
-      case 'status-distribution':
-        return this.statusDistribution(from, to);
-      case 'product-ranking':
-        return this.productRanking(from, to);
-      case 'customer-behaviour':
-        return this.customerBehaviour(from, to);
-    }
-  }
-
-  /** Every day of the range, days without sales as zeros (a chart shows the gap). */
-  dailySales(from: string, to: string): Promise<DailySalesRow[]> {
-    return queryRows<DailySalesRow>(
-      this.db,
-      `SELECT to_char(d.day, 'YYYY-MM-DD') AS date, coalesce(sum(s.orders), 0)::int AS orders, coalesce(sum(s.items), 0)::int AS items,
+export const REPORT_SQL: Record<ReportName, string> = {
+  // every day of the range, days without sales as zeros (a chart shows the gap)
+  'daily-sales': `SELECT to_char(d.day, 'YYYY-MM-DD') AS date, coalesce(sum(s.orders), 0)::int AS orders, coalesce(sum(s.items), 0)::int AS items,
               coalesce(sum(s.revenue), 0)::numeric(16,2)::text AS revenue
          FROM generate_series($1::date, $2::date, interval '1 day') AS d(day)
          LEFT JOIN report_daily_sales s ON s.day = d.day::date
         GROUP BY d.day ORDER BY d.day`,
-      [from, to],
-    );
-  }
-
-  /** Orders placed in the range by the status they have now, most first. */
-  statusDistribution(from: string, to: string): Promise<StatusDistributionRow[]> {
-    return queryRows<StatusDistributionRow>(
-      this.db,
-      `SELECT status, sum(orders)::int AS count FROM report_daily_status WHERE day BETWEEN $1::date AND $2::date
+  // orders placed in the range by the status they have now, most first
+  'status-distribution': `SELECT status, sum(orders)::int AS count FROM report_daily_status WHERE day BETWEEN $1::date AND $2::date
         GROUP BY status HAVING sum(orders) > 0 ORDER BY count DESC, status`,
-      [from, to],
-    );
-  }
-
-  /** Units sold per SKU, most first (then revenue); the catalogue's name, else the name on the order lines. */
-  productRanking(from: string, to: string): Promise<ProductRankingRow[]> {
-    return queryRows<ProductRankingRow>(
-      this.db,
-      `SELECT r.sku, coalesce(p.name, r.name) AS name, r.quantity, r.revenue::text AS revenue
+  // units sold per SKU, most first (then revenue); the catalogue's name, else the name on the order lines
+  'product-ranking': `SELECT r.sku, coalesce(p.name, r.name) AS name, r.quantity, r.revenue::text AS revenue
          FROM (SELECT sku, max(name) AS name, sum(quantity)::int AS quantity, sum(revenue)::numeric(16,2) AS revenue
                  FROM report_daily_product WHERE day BETWEEN $1::date AND $2::date GROUP BY sku HAVING sum(quantity) > 0) r
          LEFT JOIN product p ON p.sku = r.sku
         ORDER BY r.quantity DESC, r.revenue DESC, r.sku`,
-      [from, to],
-    );
-  }
-
-  /** Per customer (by phone), the range's orders and revenue, its first and last order; highest revenue first. */
-  async customerBehaviour(from: string, to: string): Promise<CustomerBehaviourRow[]> {
-    const rows = await queryRows<Omit<CustomerBehaviourRow, 'firstOrderAt' | 'lastOrderAt'> & { firstOrderAt: Date; lastOrderAt: Date }>(
-      this.db,
-      `SELECT (array_agg(name ORDER BY last_order_at DESC))[1] AS customer, phone, sum(orders)::int AS orders, sum(revenue)::numeric(16,2)::text AS revenue,
+  // per customer (by phone): the range's orders and revenue, its first and last order; highest revenue first
+  'customer-behaviour': `SELECT (array_agg(name ORDER BY last_order_at DESC))[1] AS customer, phone, sum(orders)::int AS orders, sum(revenue)::numeric(16,2)::text AS revenue,
               min(first_order_at) AS "firstOrderAt", max(last_order_at) AS "lastOrderAt"
          FROM report_daily_customer WHERE day BETWEEN $1::date AND $2::date
         GROUP BY phone ORDER BY sum(revenue) DESC, orders DESC, phone`,
-      [from, to],
-    );
-    return rows.map((row) => ({ ...row, firstOrderAt: new Date(row.firstOrderAt).toISOString(), lastOrderAt: new Date(row.lastOrderAt).toISOString() }));
+};
+
+/** Orders per status over all days (the dashboard's tiles): the rollup's sum, exact, without counting a million orders. */
+export const STATUS_TOTALS_SQL = `SELECT status, sum(orders)::int AS count FROM report_daily_status GROUP BY status HAVING sum(orders) > 0`;
+
+/** Reads of the report rollups (migrations/1764880000000-add-report-rollups.ts: kept exact by triggers in the transaction of every change). */
+@Injectable()
+export class ReportRollups {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async rows(report: ReportName, from: string, to: string): Promise<ReportRow[]> {
+    const rows = await queryRows<Record<string, unknown>>(this.db, REPORT_SQL[report], [from, to]);
+    if (report !== 'customer-behaviour') return rows as unknown as ReportRow[];
+    return rows.map((row) => ({ ...row, firstOrderAt: new Date(row.firstOrderAt as Date).toISOString(), lastOrderAt: new Date(row.lastOrderAt as Date).toISOString() }) as CustomerBehaviourRow);
   }
 }

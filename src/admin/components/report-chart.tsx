@@ -39,7 +39,7 @@ export function ReportChart({ kind, labels, series, links, testId, height = 280 
           yAxisID: kind === 'doughnut' ? undefined : entry.right ? 'right' : 'left',
           borderColor: kind === 'doughnut' ? '#fff' : PALETTE[index % PALETTE.length],
           backgroundColor: kind === 'doughnut' ? labels.map((_, i) => PALETTE[i % PALETTE.length]) : `${PALETTE[index % PALETTE.length]}${kind === 'line' ? '33' : 'cc'}`,
-          tension: 0.25,
+          tension: 0,
           fill: false,
         })),
       },

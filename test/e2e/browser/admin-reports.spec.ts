@@ -36,8 +36,10 @@ describe('the Reports page in a browser (Debian chromium)', () => {
     expect(box!.width).toBeGreaterThan(200);
     expect(box!.height).toBeGreaterThan(100);
     // something was drawn: the canvas is not blank
-    const painted = await chart.evaluate((canvas: HTMLCanvasElement) => {
-      const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+    const painted = await chart.evaluate((element) => {
+      const canvas = element as unknown as Canvas;
+      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
       let count = 0;
       for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) count++;
       return count;
@@ -68,7 +70,7 @@ describe('the Reports page in a browser (Debian chromium)', () => {
 
     // the product ranking: bars of the same range
     await page.getByTestId('report-product-ranking').click();
-    await page.getByTestId('report-table').getByText(skus[1]).waitFor();
+    await page.getByTestId('report-table').getByRole('cell', { name: skus[1], exact: true }).waitFor();
     expect(await page.getByTestId('report-chart').getAttribute('data-points')).toBe('2');
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
     expect(csv.suggestedFilename()).toBe('product-ranking_2026-06-10_2026-06-12.csv');
@@ -83,7 +85,7 @@ describe('the Reports page in a browser (Debian chromium)', () => {
     await page.getByTestId('dashboard-status-chart').waitFor();
     const link = page.locator('[data-testid^="dashboard-status-"]').first();
     await link.click();
-    await page.waitForURL(/\/admin\/resources\/Order\?.*filters\.status=/);
+    await page.waitForURL(/\/admin\/resources\/Order\/actions\/list\?.*filters\.status=/);
     expect(decodeURIComponent(page.url())).toContain('filters.placedAt~~from=');
   });
 
