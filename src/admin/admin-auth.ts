@@ -6,8 +6,8 @@ import { DEVICE_COOKIE, deviceCookieOf, deviceCookieOptions } from '../auth/devi
 import { Role } from '../auth/role.entity';
 import { User } from '../auth/user.entity';
 import type { Actor } from '../common/actor';
-import { RateLimitedError, UnauthorizedError } from '../common/errors';
-import type { OmsCurrentAdmin } from './admin-access';
+import { ForbiddenError, RateLimitedError, UnauthorizedError } from '../common/errors';
+import { can, type OmsCurrentAdmin } from './admin-access';
 import type { SignInStamp } from './admin-session-policy';
 
 /**
@@ -65,6 +65,19 @@ export class AdminIdentity {
       roles: user.roles,
       permissions: await this.permissionsOf(user.roles),
     };
+  }
+
+  /**
+   * For the admin's own routes outside AdminJS (a link opens them, which sends no bearer token): the admin session's user,
+   * read again from the database, holding `permission` (401 without a session or an active account, 403 without it).
+   */
+  async requireSession(request: Request, permission: string): Promise<OmsCurrentAdmin> {
+    const userId = (request.session as { adminUser?: { id?: unknown } } | undefined)?.adminUser?.id;
+    if (typeof userId !== 'string') throw new UnauthorizedError('Sign in to the admin first');
+    const admin = await this.currentAdmin(userId);
+    if (!admin) throw new UnauthorizedError('Your account is no longer active');
+    if (!can(admin, permission)) throw new ForbiddenError();
+    return admin;
   }
 
   /** The acting user as the domain services record it, from the database (null when the account was deactivated). */

@@ -6,8 +6,6 @@ import type { DataSource } from 'typeorm';
 import { AfterSalesService } from '../after-sales/after-sales.service';
 import { Public } from '../auth/auth.decorators';
 import { AuthService } from '../auth/auth.service';
-import { ForbiddenError, UnauthorizedError } from '../common/errors';
-import { can } from './admin-access';
 import { AdminIdentity } from './admin-auth';
 
 /**
@@ -31,11 +29,7 @@ export class AfterSalesAttachmentsController {
 
   @Get(':caseId/attachments/:attachmentId')
   async attachment(@Param('caseId') caseId: string, @Param('attachmentId') attachmentId: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const userId = (request.session as { adminUser?: { id?: unknown } } | undefined)?.adminUser?.id;
-    if (typeof userId !== 'string') throw new UnauthorizedError('Sign in to the admin first');
-    const admin = await this.identity.currentAdmin(userId);
-    if (!admin) throw new UnauthorizedError('Your account is no longer active');
-    if (!can(admin, 'aftersales.read')) throw new ForbiddenError();
+    await this.identity.requireSession(request, 'aftersales.read');
     const file = await this.cases.getAttachment(caseId, attachmentId);
     response
       .status(200)

@@ -5,10 +5,8 @@ import type { Request, Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators';
 import { AuthService } from '../auth/auth.service';
-import { ForbiddenError, UnauthorizedError } from '../common/errors';
 import { ReportQuery } from '../reports/dto/report-query.dto';
 import { ReportsService } from '../reports/reports.service';
-import { can } from './admin-access';
 import { AdminIdentity } from './admin-auth';
 
 /**
@@ -32,11 +30,7 @@ export class ReportsDownloadController {
 
   @Get(':report')
   async download(@Param('report') name: string, @Query() query: ReportQuery, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const userId = (request.session as { adminUser?: { id?: unknown } } | undefined)?.adminUser?.id;
-    if (typeof userId !== 'string') throw new UnauthorizedError('Sign in to the admin first');
-    const admin = await this.identity.currentAdmin(userId);
-    if (!admin) throw new UnauthorizedError('Your account is no longer active');
-    if (!can(admin, 'reports.read')) throw new ForbiddenError();
+    await this.identity.requireSession(request, 'reports.read');
     const file = await this.reports.file(name, query, query.format === 'csv' ? 'csv' : 'xlsx');
     response
       .status(200)
