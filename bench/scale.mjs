@@ -20,7 +20,7 @@ import { startApp } from './lib/processes.mjs';
 
 const require = createRequire(import.meta.url);
 const { createScratchDatabase } = require('../dist/src/database/database-url.js');
-const { REPORT_SQL, STATUS_TOTALS_SQL } = require('../dist/src/reports/report-rollups.js');
+const { REPORT_SQL, STATUS_TOTAL_SQL, STATUS_TOTALS_SQL } = require('../dist/src/reports/report-rollups.js');
 const { OPEN_CASE_STATUSES } = require('../dist/src/after-sales/case-status.js');
 const { Client } = require('pg');
 
@@ -174,7 +174,7 @@ try {
   const explained = [
     ...Object.entries(REPORT_SQL).map(([report, sql]) => [`report ${report}`, sql, [from, to]]),
     ['order list: page', listSql(''), []],
-    ['order list: total', countSql(''), []],
+    ['order list: total (the rollup: no filter but status)', STATUS_TOTAL_SQL, [null]],
     ['search by number: page', listSql('WHERE o.number = $1'), [sample.number]],
     ['search by phone: page', listSql('WHERE o.customer_phone = $1'), [sample.phone]],
     ['search by phone: total', countSql('WHERE o.customer_phone = $1'), [sample.phone]],

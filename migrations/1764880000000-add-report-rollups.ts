@@ -14,7 +14,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Hot rows: every order of a day moves the same rollup rows, and a row stays locked until the moving transaction commits.
  * The day rows are split into 16 shards by the connection (`pg_backend_pid() % 16`), so concurrent intakes on different
  * connections lock different rows; reports add the shards up. Writers hold a shared advisory lock until they commit and
- * a rebuild takes it exclusively, so no increment computed in the old zone lands after a rebuild in the new one.
+ * a rebuild takes it exclusively, so no increment computed in the old zone lands after a rebuild in the new one. A change
+ * moves its rows in key order (statuses, SKUs), so two changes on one shard wait for each other instead of deadlocking.
  */
 const ROLLUP_LOCK = 1_764_880_000;
 const SALE = (o: string) => `(${o}.status <> 'cancelled' AND ${o}.payment_status = 'paid')`;
@@ -113,9 +114,11 @@ export class AddReportRollups1764880000000 implements MigrationInterface {
           IF new_sale AND TG_OP = 'UPDATE' AND NOT old_sale THEN SELECT coalesce(sum(refund_amount), 0) INTO refunded FROM after_sales_case WHERE order_id = NEW.id; END IF;
         END IF;
 
+        -- rows in key order, so two changes in opposite directions (awaiting_stock ⇄ awaiting_shipment) cannot deadlock
         IF old_day IS DISTINCT FROM new_day OR old_status IS DISTINCT FROM new_status THEN
-          IF old_day IS NOT NULL THEN PERFORM report_add_status(old_day, old_status, shard, -1); END IF;
-          IF new_day IS NOT NULL THEN PERFORM report_add_status(new_day, new_status, shard, 1); END IF;
+          PERFORM report_add_status(c.day, c.status, shard, c.delta)
+             FROM (VALUES (old_day, old_status, -1), (new_day, new_status, 1)) AS c(day, status, delta)
+            WHERE c.day IS NOT NULL ORDER BY c.day, c.status;
         END IF;
 
         -- an inserted order's lines count through their own trigger (intake writes both in one statement)
@@ -129,14 +132,14 @@ export class AddReportRollups1764880000000 implements MigrationInterface {
           PERFORM report_add_sales(old_day, shard, -1, CASE WHEN moves_lines THEN -items ELSE 0 END, -old_net);
           IF moves_lines THEN
             PERFORM report_add_product(old_day, l.sku, shard, -sum(l.quantity)::integer, -sum(l.quantity * l.unit_price), max(l.name))
-               FROM order_line l WHERE l.order_id = OLD.id GROUP BY l.sku;
+               FROM order_line l WHERE l.order_id = OLD.id GROUP BY l.sku ORDER BY l.sku;
           END IF;
         END IF;
         IF new_sale AND (moves_lines OR NOT old_sale OR old_day <> new_day OR old_net <> new_net) THEN
           PERFORM report_add_sales(new_day, shard, 1, CASE WHEN moves_lines THEN items ELSE 0 END, new_net);
           IF moves_lines THEN
             PERFORM report_add_product(new_day, l.sku, shard, sum(l.quantity)::integer, sum(l.quantity * l.unit_price), max(l.name))
-               FROM order_line l WHERE l.order_id = NEW.id GROUP BY l.sku;
+               FROM order_line l WHERE l.order_id = NEW.id GROUP BY l.sku ORDER BY l.sku;
           END IF;
         END IF;
 

@@ -24,6 +24,7 @@ import { OrderStatusHistory } from './order-status-history.entity';
 import { toOrderView, type OrderView } from './order-view';
 import { Order } from './order.entity';
 import { reviewOrder } from './review-rules';
+import { STATUS_TOTAL_SQL } from '../reports/report-rollups';
 
 /** `manual`: clean but held for a person by the settings (auto-review off, or over the amount threshold). */
 /** Who approved an order that passed every rule of the automatic review (G3.1). */
@@ -147,9 +148,7 @@ export class OrdersService {
 
   /** How many orders have one of `statuses` (comma-separated; all orders without), from the report rollup. */
   private async totalByStatus(statuses: string | undefined): Promise<number> {
-    const [{ total }] = await this.db.query(`SELECT coalesce(sum(orders), 0)::int AS total FROM report_daily_status WHERE $1::text[] IS NULL OR status = ANY($1)`, [
-      statuses ? statuses.split(',') : null,
-    ]);
+    const [{ total }] = await this.db.query(STATUS_TOTAL_SQL, [statuses ? statuses.split(',') : null]);
     return total;
   }
 

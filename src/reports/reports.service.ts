@@ -28,13 +28,25 @@ export class ReportsService {
   ) {}
 
   async report(name: string, query: { from?: string; to?: string }): Promise<Report> {
+    const { report, from, to } = await this.filter(name, query);
+    return { report, from, to, rows: await this.rollups.rows(report, from, to) };
+  }
+
+  /** The report as API.md's JSON text, its rows written by PostgreSQL (what GET /api/reports/{report} answers). */
+  async reportJson(name: string, query: { from?: string; to?: string }): Promise<string> {
+    const filter = await this.filter(name, query);
+    return `${JSON.stringify(filter).slice(0, -1)},"rows":${await this.rollups.rowsJson(filter.report, filter.from, filter.to)}}`;
+  }
+
+  /** The report asked for and its range: 404 for another name, 422 for a range backwards or over MAX_REPORT_DAYS. */
+  private async filter(name: string, query: { from?: string; to?: string }): Promise<Omit<Report, 'rows'>> {
     if (!isReportName(name)) throw new NotFoundError('Report', `${name} (reports: ${REPORT_NAMES.join(', ')})`);
     const { timeZone } = await this.settings.get();
     const to = query.to ?? shopToday(timeZone);
     const from = query.from ?? dateOf(dayNumber(to) - (DEFAULT_REPORT_DAYS - 1));
     if (from > to) throw ValidationError.of('to', `must not be before from (${from})`);
     if (dayNumber(to) - dayNumber(from) + 1 > MAX_REPORT_DAYS) throw ValidationError.of('from', `a report covers at most ${MAX_REPORT_DAYS} days; ${from} – ${to} is longer`);
-    return { report: name, from, to, rows: await this.rollups.rows(name, from, to) };
+    return { report: name, from, to };
   }
 
   async file(name: string, query: { from?: string; to?: string }, format: 'csv' | 'xlsx'): Promise<ReportFile> {

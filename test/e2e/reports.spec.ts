@@ -246,6 +246,16 @@ describe('reports', () => {
     expect(body.rows[0].date).toBe(body.from);
   });
 
+  it('the OpenAPI document describes the route: its report names, from, to, format and the three content types', async () => {
+    const doc = (await test.app.http.get('/api/docs-json').expect(200)).body;
+    const route = doc.paths['/api/reports/{report}'].get;
+    const parameters = Object.fromEntries(route.parameters.map((p: { name: string; schema: unknown }) => [p.name, p.schema]));
+    expect(parameters.report).toMatchObject({ enum: ['daily-sales', 'status-distribution', 'product-ranking', 'customer-behaviour'] });
+    expect(parameters.format).toMatchObject({ enum: ['json', 'csv', 'xlsx'] });
+    expect(Object.keys(parameters)).toEqual(expect.arrayContaining(['from', 'to']));
+    expect(Object.keys(route.responses['200'].content)).toEqual(['application/json', 'text/csv; charset=utf-8', XLSX]);
+  });
+
   it('reports.read: admin, operator, finance and analyst read reports; warehouse and integration are 403', async () => {
     for (const role of ['operator', 'finance', 'analyst']) {
       const { auth } = await userWithRoles(test.app, role);
