@@ -160,6 +160,7 @@ try {
   for (const report of Object.keys(REPORT_SQL)) {
     await time(`report ${report} (31 days, JSON)`, `/api/reports/${report}?from=${from}&to=${to}`, bearer, 1000, (body) => `${body.rows.length.toLocaleString('en')} rows`);
   }
+  await time('report customer-behaviour (31 days, top 200)', `/api/reports/customer-behaviour?from=${from}&to=${to}&limit=200`, bearer, 1000, (body) => `${body.rows.length} rows`);
   await time('report daily-sales (31 days, XLSX)', `/api/reports/daily-sales?from=${from}&to=${to}&format=xlsx`, bearer, 1000);
   await time('order list (newest 20, with total)', '/api/orders?pageSize=20', bearer, 100, (body) => `total ${body.total.toLocaleString('en')}`);
   await time('search by order number', `/api/orders?pageSize=20&number=${sample.number}`, bearer, 100, (body) => `${body.total} found`);

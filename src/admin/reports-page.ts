@@ -7,6 +7,10 @@ import type { SettingsService } from '../settings/settings.service';
 import { can } from './admin-access';
 import type { DashboardReports, ReportPageData } from './ui-contract';
 
+/** The page's table shows at most this many products or customers (a browser table of 70,000 rows is unusable); the downloads have all. */
+export const PAGE_ROWS = 200;
+const RANKINGS = new Set(['product-ranking', 'customer-behaviour']);
+
 const REFUSED = 'Your role does not allow reports (permission reports.read) / 您的角色无权查看报表';
 
 /** The order list filtered by placed days (whole days in the shop's time zone) and, optionally, statuses. */
@@ -32,13 +36,16 @@ export function reportsPage(reports: ReportsService, settings: SettingsService):
       if (value !== undefined && !isRealIsoTime(value, { dateOnly: true })) return { ...empty, problem: `${bound} must be a real date like 2026-05-01` };
     }
     try {
-      const report = await reports.report(name, { from: text(query.from), to: text(query.to) });
+      const limit = RANKINGS.has(name) ? PAGE_ROWS + 1 : undefined;
+      const report = await reports.report(name, { from: text(query.from), to: text(query.to), limit });
+      const limited = limit !== undefined && report.rows.length > PAGE_ROWS;
+      if (limited) report.rows = report.rows.slice(0, PAGE_ROWS);
       const listUrls: Record<string, string> = {};
       for (const row of report.rows as unknown as Array<Record<string, string | number>>) {
         if (name === 'daily-sales') listUrls[row.date] = orderListUrl(context.h, String(row.date), String(row.date));
         if (name === 'status-distribution') listUrls[row.status] = orderListUrl(context.h, report.from, report.to, [String(row.status)]);
       }
-      return { report: name, from: report.from, to: report.to, timeZone, rows: report.rows as unknown as ReportPageData['rows'], listUrls };
+      return { report: name, from: report.from, to: report.to, timeZone, rows: report.rows as unknown as ReportPageData['rows'], listUrls, limitedTo: limited ? PAGE_ROWS : undefined };
     } catch (error) {
       if (error instanceof AppError && error.status === 422) return { ...empty, problem: error.message };
       throw error;

@@ -230,6 +230,8 @@ export interface ReportPageData {
   rows: Array<Record<string, string | number>>;
   /** The order list filtered as a row of the report (a day, a status) when there is one, by the row's date or status. */
   listUrls: Record<string, string>;
+  /** Set when the report has more rows than the page shows (the first this many; the downloads have all). */
+  limitedTo?: number;
 }
 
 /** The dashboard's 30-day charts (absent without reports.read): daily orders and revenue, and the statuses of those orders. */

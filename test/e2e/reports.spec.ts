@@ -168,6 +168,8 @@ describe('reports', () => {
       expect((await get('customer-behaviour', range).expect(200)).body.rows).toEqual([
         { customer: '王小明', phone, orders: 2, revenue: '35.50', firstOrderAt: '2025-03-31T15:30:00.000Z', lastOrderAt: '2025-03-31T16:30:00.000Z' },
       ]);
+      // limit: the first rows of the report's order (the top products)
+      expect((await get('product-ranking', { ...range, limit: '1' }).expect(200)).body.rows).toEqual([{ sku: skus[0], name: `Product ${skus[0]}`, quantity: 3, revenue: '30.00' }]);
       expect((await get('customer-behaviour', { from: '2025-04-01', to: '2025-04-01' }).expect(200)).body.rows).toEqual([
         { customer: '王小明', phone, orders: 1, revenue: '10.00', firstOrderAt: '2025-03-31T16:30:00.000Z', lastOrderAt: '2025-03-31T16:30:00.000Z' },
       ]);
@@ -230,7 +232,10 @@ describe('reports', () => {
     ['a date-time instead of a day', { from: '2026-02-01T10:00:00Z', to: '2026-03-01' }, 'from'],
     ['an unknown format', { from: '2026-02-01', to: '2026-02-02', format: 'pdf' }, 'format'],
     ['more than 366 days', { from: '2025-01-01', to: '2026-01-02' }, 'from'],
-    ['an unknown parameter', { from: '2026-02-01', to: '2026-02-02', limit: '5' }, 'limit'],
+    ['an unknown parameter', { from: '2026-02-01', to: '2026-02-02', top: '5' }, 'top'],
+    ['a limit of 0', { limit: '0' }, 'limit'],
+    ['a limit that is not a whole number', { limit: '2.5' }, 'limit'],
+    ['a limit over 100,000', { limit: '100001' }, 'limit'],
   ])('%s is 422 validation_failed naming the field', async (_, query, path) => {
     const error = (await get('daily-sales', query).expect(422)).body.error;
     expect(error.code).toBe('validation_failed');

@@ -21,6 +21,7 @@ export const LABELS = {
     last30: '近 30 天订单与收入',
     statusesLast30: '近 30 天订单状态',
     openOrders: '查看这些订单',
+    limited: (count: number) => `仅显示前 ${count} 行；下载文件包含全部数据。`,
   },
   en: {
     title: 'Reports',
@@ -41,6 +42,7 @@ export const LABELS = {
     last30: 'Orders and revenue, last 30 days',
     statusesLast30: 'Order statuses, last 30 days',
     openOrders: 'Open these orders',
+    limited: (count: number) => `Showing the first ${count} rows; the downloads have them all.`,
   },
 } as const;
 
