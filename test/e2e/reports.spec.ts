@@ -89,6 +89,16 @@ describe('reports', () => {
     // ten of them cancelled at once, while their workflows run
     const cancels = await Promise.all(intakes.slice(0, 10).map((r) => test.app.http.post(`/api/orders/${r.body.id}/cancel`).set(test.auth).send({ reason: 'customer changed mind' })));
     expect(cancels.filter((r) => r.status === 200).length).toBeGreaterThan(0);
+    // unpaid orders: two amended (other lines, another customer) while two others are paid, at once
+    const unpaid = intakes.slice(10).filter((r) => r.body.status === 'pending_payment');
+    expect(unpaid.length).toBeGreaterThanOrEqual(3);
+    const changes = await Promise.all([
+      ...unpaid.slice(0, 2).map((r, i) =>
+        test.app.http.patch(`/api/orders/${r.body.id}`).set(test.auth).send({ lines: [{ sku: skus[1], quantity: 4 + i, unitPrice: '2.35' }], customer: { name: '改名', phone: '13700000099' } }),
+      ),
+      ...unpaid.slice(2).map((r) => test.app.http.post(`/api/orders/${r.body.id}/payments`).set(test.auth).send({ amount: r.body.totals.grand, reference: unique('PAY') })),
+    ]);
+    expect(changes.map((r) => [r.status, r.body.error?.message])).toEqual(Array(changes.length).fill([200, undefined]));
     // refunds of shipped orders, several at once
     const shipped = await Promise.all([shippedOrder(test.app, test.auth, [3]), shippedOrder(test.app, test.auth, [3])]);
     const cases = [];
