@@ -1,19 +1,21 @@
 #!/usr/bin/env node
-// Reports, the order list, search and the dashboard at 1,000,000 orders (issue 13 item 4, "Acceptance").
-// Usage: npm run build && node bench/scale.mjs
-// Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), BENCH_ORDERS (1000000), BENCH_CHUNK (orders per
-//      load transaction, 100000), BENCH_DAYS (the orders spread over this many days up to today, 365), BENCH_RUNS (timed
-//      runs per measure, 40), BENCH_KEEP_DB (1: keep the scratch database).
-//
-// 1. A scratch database; a first app start migrates it (and seeds the admin), then the app stops.
-// 2. BENCH_ORDERS orders straight into PostgreSQL with SQL (generate_series; not through the API): 200 products, 200,000
-//    customers, 1-3 lines each (~2 per order), statuses as a shop has them (60 % completed, 8 % cancelled, 5 % unpaid …),
-//    a refund case on 1 % of them. The report triggers are off during the load (session_replication_role = replica);
-//    then report_rollup_rebuild() builds the rollups from the orders, as a change of the shop's time zone does; then
-//    VACUUM (ANALYZE), as autovacuum would do later.
-// 3. The app starts again; each measure is run BENCH_RUNS times after 3 warm-ups, one at a time, through HTTP as a client
-//    sees it (bearer token; the dashboard with an admin session): p50 / p95. Reports cover the last 31 days.
-// 4. EXPLAIN (ANALYZE) of the statements behind each measure, the plan's scan lines: which index each uses.
+/*
+ * Reports, the order list, search and the dashboard at 1,000,000 orders (issue 13 item 4, "Acceptance").
+ * Usage: npm run build && node bench/scale.mjs
+ * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), BENCH_ORDERS (1000000), BENCH_CHUNK (orders per
+ *      load transaction, 100000), BENCH_DAYS (the orders spread over this many days up to today, 365), BENCH_RUNS (timed
+ *      runs per measure, 40), BENCH_KEEP_DB (1: keep the scratch database).
+ *
+ * 1. A scratch database; a first app start migrates it (and seeds the admin), then the app stops.
+ * 2. BENCH_ORDERS orders straight into PostgreSQL with SQL (generate_series; not through the API): 200 products, 200,000
+ *    customers, 1-3 lines each (~2 per order), statuses as a shop has them (60 % completed, 8 % cancelled, 5 % unpaid …),
+ *    a refund case on 1 % of them. The report triggers are off during the load (session_replication_role = replica);
+ *    then report_rollup_rebuild() builds the rollups from the orders, as a change of the shop's time zone does; then
+ *    VACUUM (ANALYZE), as autovacuum would do later.
+ * 3. The app starts again; each measure is run BENCH_RUNS times after 3 warm-ups, one at a time, through HTTP as a client
+ *    sees it (bearer token; the dashboard with an admin session): p50 / p95. Reports cover the last 31 days.
+ * 4. EXPLAIN (ANALYZE) of the statements behind each measure, the plan's scan lines: which index each uses.
+ */
 import { printTable } from './lib/report.mjs';
 import { createRequire } from 'node:module';
 import { startApp } from './lib/processes.mjs';

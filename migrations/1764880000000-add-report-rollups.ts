@@ -18,6 +18,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * moves its rows in key order (statuses, SKUs), so two changes on one shard wait for each other instead of deadlocking.
  */
 const ROLLUP_LOCK = 1_764_880_000;
+/** The rollup row a connection moves (see above). */
+const SHARD = '(pg_backend_pid() % 16)::smallint';
 const SALE = (o: string) => `(${o}.status <> 'cancelled' AND ${o}.payment_status = 'paid')`;
 
 export class AddReportRollups1764880000000 implements MigrationInterface {
@@ -97,7 +99,7 @@ export class AddReportRollups1764880000000 implements MigrationInterface {
       CREATE FUNCTION report_order_changed() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
         zone text;
-        shard smallint := (pg_backend_pid() % 16)::smallint;
+        shard smallint := ${SHARD};
         old_day date; new_day date; old_status text; new_status text;
         old_sale boolean := false; new_sale boolean := false;
         old_net numeric; new_net numeric; refunded numeric := 0; items integer := 0;
@@ -157,28 +159,29 @@ export class AddReportRollups1764880000000 implements MigrationInterface {
           OR OLD.customer_phone IS DISTINCT FROM NEW.customer_phone OR OLD.customer_name IS DISTINCT FROM NEW.customer_name)
         EXECUTE FUNCTION report_order_changed()`);
 
+    // the shop day of a sold order (null when it is not a sale), under the shared lock a zone change (rebuild) waits for
+    await db.query(`
+      CREATE FUNCTION report_sold_day(p_order uuid, OUT day date, OUT zone text) LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_advisory_xact_lock_shared(${ROLLUP_LOCK});
+        SELECT (o.placed_at AT TIME ZONE z.time_zone)::date, z.time_zone INTO day, zone
+          FROM customer_order o, report_rollup_zone z WHERE o.id = p_order AND ${SALE('o')};
+      END $$`);
     await db.query(`
       CREATE FUNCTION report_order_line_changed() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
-        zone text;
-        shard smallint := (pg_backend_pid() % 16)::smallint;
-        line_order uuid;
-        placed timestamptz;
-        day date;
+        shard smallint := ${SHARD};
+        sold record;
       BEGIN
-        IF TG_OP = 'DELETE' THEN line_order := OLD.order_id; ELSE line_order := NEW.order_id; END IF;
-        PERFORM pg_advisory_xact_lock_shared(${ROLLUP_LOCK});
-        SELECT o.placed_at INTO placed FROM customer_order o WHERE o.id = line_order AND ${SALE('o')};
-        IF NOT FOUND THEN RETURN NULL; END IF;
-        SELECT time_zone INTO zone FROM report_rollup_zone;
-        day := (placed AT TIME ZONE zone)::date;
+        SELECT * INTO sold FROM report_sold_day(CASE WHEN TG_OP = 'DELETE' THEN OLD.order_id ELSE NEW.order_id END);
+        IF sold.day IS NULL THEN RETURN NULL; END IF;
         IF TG_OP <> 'INSERT' THEN
-          PERFORM report_add_product(day, OLD.sku, shard, -OLD.quantity, -(OLD.quantity * OLD.unit_price), OLD.name);
-          PERFORM report_add_sales(day, shard, 0, -OLD.quantity, 0);
+          PERFORM report_add_product(sold.day, OLD.sku, shard, -OLD.quantity, -(OLD.quantity * OLD.unit_price), OLD.name);
+          PERFORM report_add_sales(sold.day, shard, 0, -OLD.quantity, 0);
         END IF;
         IF TG_OP <> 'DELETE' THEN
-          PERFORM report_add_product(day, NEW.sku, shard, NEW.quantity, NEW.quantity * NEW.unit_price, NEW.name);
-          PERFORM report_add_sales(day, shard, 0, NEW.quantity, 0);
+          PERFORM report_add_product(sold.day, NEW.sku, shard, NEW.quantity, NEW.quantity * NEW.unit_price, NEW.name);
+          PERFORM report_add_sales(sold.day, shard, 0, NEW.quantity, 0);
         END IF;
         RETURN NULL;
       END $$`);
@@ -191,23 +194,19 @@ export class AddReportRollups1764880000000 implements MigrationInterface {
     await db.query(`
       CREATE FUNCTION report_refund_changed() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
-        zone text;
-        shard smallint := (pg_backend_pid() % 16)::smallint;
+        refunded_order uuid;
         delta numeric := 0;
+        sold record;
         o record;
-        day date;
       BEGIN
-        IF TG_OP <> 'DELETE' THEN delta := coalesce(NEW.refund_amount, 0); END IF;
-        IF TG_OP <> 'INSERT' THEN delta := delta - coalesce(OLD.refund_amount, 0); END IF;
+        IF TG_OP <> 'DELETE' THEN delta := coalesce(NEW.refund_amount, 0); refunded_order := NEW.order_id; END IF;
+        IF TG_OP <> 'INSERT' THEN delta := delta - coalesce(OLD.refund_amount, 0); refunded_order := OLD.order_id; END IF;
         IF delta = 0 THEN RETURN NULL; END IF;
-        PERFORM pg_advisory_xact_lock_shared(${ROLLUP_LOCK});
-        SELECT c.placed_at, c.customer_phone, c.customer_name INTO o FROM customer_order c
-         WHERE c.id = CASE WHEN TG_OP = 'DELETE' THEN OLD.order_id ELSE NEW.order_id END AND ${SALE('c')};
-        IF NOT FOUND THEN RETURN NULL; END IF;
-        SELECT time_zone INTO zone FROM report_rollup_zone;
-        day := (o.placed_at AT TIME ZONE zone)::date;
-        PERFORM report_add_sales(day, shard, 0, 0, -delta);
-        PERFORM report_add_customer(day, o.customer_phone, o.customer_name, 0, -delta, o.placed_at, zone);
+        SELECT * INTO sold FROM report_sold_day(refunded_order);
+        IF sold.day IS NULL THEN RETURN NULL; END IF;
+        SELECT c.placed_at, c.customer_phone, c.customer_name INTO o FROM customer_order c WHERE c.id = refunded_order;
+        PERFORM report_add_sales(sold.day, ${SHARD}, 0, 0, -delta);
+        PERFORM report_add_customer(sold.day, o.customer_phone, o.customer_name, 0, -delta, o.placed_at, sold.zone);
         RETURN NULL;
       END $$`);
     await db.query(`CREATE TRIGGER report_refund_changed AFTER INSERT OR UPDATE OF refund_amount OR DELETE ON after_sales_case FOR EACH ROW EXECUTE FUNCTION report_refund_changed()`);
@@ -264,7 +263,7 @@ export class AddReportRollups1764880000000 implements MigrationInterface {
     await db.query(`DROP TRIGGER report_order_line_inserted ON order_line`);
     await db.query(`DROP TRIGGER report_order_updated ON customer_order`);
     await db.query(`DROP TRIGGER report_order_inserted ON customer_order`);
-    for (const fn of ['report_follow_time_zone()', 'report_rollup_rebuild(text)', 'report_refund_changed()', 'report_order_line_changed()', 'report_order_changed()',
+    for (const fn of ['report_follow_time_zone()', 'report_rollup_rebuild(text)', 'report_refund_changed()', 'report_order_line_changed()', 'report_sold_day(uuid)', 'report_order_changed()',
       'report_add_customer(date, text, text, integer, numeric, timestamptz, text)', 'report_add_product(date, text, smallint, integer, numeric, text)',
       'report_add_sales(date, smallint, integer, integer, numeric)', 'report_add_status(date, text, smallint, integer)']) {
       await db.query(`DROP FUNCTION ${fn}`);

@@ -135,6 +135,8 @@ export async function createAdminModule(): Promise<DynamicModule> {
     controllers: [AfterSalesAttachmentsController, ReportsDownloadController],
     providers: [
       AdminSessionMiddleware,
+      // the admin's own routes outside AdminJS (evidence, report downloads) check the session's user with it
+      { provide: AdminIdentity, inject: [AuthService, DataSource], useFactory: (auth: AuthService, db: DataSource) => new AdminIdentity(auth, db) },
       { provide: ADMIN_RUNTIME, useValue: runtime },
       {
         provide: ADMIN_MODULE_OPTIONS,

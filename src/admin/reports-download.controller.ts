@@ -1,10 +1,7 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
-import type { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators';
-import { AuthService } from '../auth/auth.service';
 import { ReportQuery } from '../reports/dto/report-query.dto';
 import { ReportsService } from '../reports/reports.service';
 import { AdminIdentity } from './admin-auth';
@@ -18,15 +15,10 @@ import { AdminIdentity } from './admin-auth';
 @Public()
 @Controller('admin/reports/download')
 export class ReportsDownloadController {
-  private readonly identity: AdminIdentity;
-
   constructor(
-    auth: AuthService,
-    @InjectDataSource() db: DataSource,
+    private readonly identity: AdminIdentity,
     private readonly reports: ReportsService,
-  ) {
-    this.identity = new AdminIdentity(auth, db);
-  }
+  ) {}
 
   @Get(':report')
   async download(@Param('report') name: string, @Query() query: ReportQuery, @Req() request: Request, @Res() response: Response): Promise<void> {

@@ -135,7 +135,7 @@ const ReportsPage: React.FC = () => {
         <a href={download('xlsx')} download data-testid="download-xlsx">{words.downloadXlsx}</a>
       </Box>
       {data.problem ? <MessageBox variant="danger" message={data.problem} mb="lg" data-testid="report-problem" /> : null}
-      {data.limitedTo ? <MessageBox variant="info" message={words.limited(data.limitedTo)} mb="lg" data-testid="report-limited" /> : null}
+      {data.limitedTo ? <MessageBox variant="info" message={words.limited.replace('{count}', String(data.limitedTo))} mb="lg" data-testid="report-limited" /> : null}
       <Box variant="card" mb="xl">
         <Text fontWeight="bold" mb="md">{words.reports[report]} · {data.from} – {data.to}</Text>
         {data.rows.length ? <ReportChart kind={chart.kind} labels={chart.labels} series={chart.series} links={chart.links} testId="report-chart" /> : <Text>{words.noRows}</Text>}
