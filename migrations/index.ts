@@ -12,6 +12,7 @@ import { AddWorkflowPrincipals1764840000000 } from './1764840000000-add-workflow
 import { AddStockAnnouncements1764850000000 } from './1764850000000-add-stock-announcements';
 import { AddSettingsVersion1764870000000 } from './1764870000000-add-settings-version';
 import { DropWorkflowLeases1764875000000 } from './1764875000000-drop-workflow-leases';
+import { AddReportRollups1764880000000 } from './1764880000000-add-report-rollups';
 import { AddBackups1764890000000 } from './1764890000000-add-backups';
 
 /** Every migration in the order it runs; listed explicitly so src (ts-jest) and dist (node) load the same set. */
@@ -20,5 +21,5 @@ export const MIGRATIONS = [
   AddAllocationReasonsAndMerges1764400000000, AddAfterSalesCases1764500000000, AddOrderFeedback1764600000000,
   AddNotificationChannelsAndTemplates1764700000000, AddUsersRolesAuditAndTokenRevocation1764800000000, AddSharedRateLimits1764830000000,
   AddWorkflowPrincipals1764840000000, AddStockAnnouncements1764850000000, AddSettingsVersion1764870000000,
-  DropWorkflowLeases1764875000000, AddBackups1764890000000,
+  DropWorkflowLeases1764875000000, AddReportRollups1764880000000, AddBackups1764890000000,
 ];

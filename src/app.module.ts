@@ -12,6 +12,7 @@ import { HealthController } from './health/health.controller';
 import { InventoryModule } from './inventory/inventory.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
+import { ReportsModule } from './reports/reports.module';
 import { SettingsModule } from './settings/settings.module';
 import { SetupModule } from './setup/setup.module';
 import { TrackingModule } from './tracking/tracking.module';
@@ -40,6 +41,7 @@ export class AppModule {
         OrdersModule,
         TrackingModule,
         AfterSalesModule,
+        ReportsModule,
         SetupModule,
         BackupsModule,
         ...extraImports,

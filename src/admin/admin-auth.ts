@@ -68,10 +68,10 @@ export class AdminIdentity {
   }
 
   /**
-   * The signed-in admin of a request to one of our own routes under /admin (a file a page links to: no bearer token, the
-   * session cookie), holding `permission` as the database says now: 401 without a session or account, 403 without it.
+   * For the admin's own routes outside AdminJS (a link opens them, which sends no bearer token): the admin session's user,
+   * read again from the database, holding `permission` (401 without a session or an active account, 403 without it).
    */
-  async sessionAdmin(request: Request, permission: string): Promise<OmsCurrentAdmin> {
+  async requireSession(request: Request, permission: string): Promise<OmsCurrentAdmin> {
     const userId = (request.session as { adminUser?: { id?: unknown } } | undefined)?.adminUser?.id;
     if (typeof userId !== 'string') throw new UnauthorizedError('Sign in to the admin first');
     const admin = await this.currentAdmin(userId);

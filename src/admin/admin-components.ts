@@ -30,6 +30,8 @@ export interface AdminComponents {
   ChangePassword: string;
   /** The Backups page (issue 13). */
   Backups: string;
+  /** The Reports page (G4): range, table, chart, downloads. */
+  ReportsPage: string;
 }
 
 export function adminComponents({ ComponentLoader }: AdminJsModule): AdminComponents {
@@ -45,5 +47,6 @@ export function adminComponents({ ComponentLoader }: AdminJsModule): AdminCompon
     CheckboxGroups: add('CheckboxGroups', 'checkbox-groups.tsx'),
     ChangePassword: add('ChangePassword', 'change-password.tsx'),
     Backups: add('Backups', 'backups.tsx'),
+    ReportsPage: add('ReportsPage', 'reports-page.tsx'),
   };
 }

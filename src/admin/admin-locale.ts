@@ -124,7 +124,7 @@ export const ADMIN_LOCALE: Locale = {
         resolve: 'Resolve',
         revoke: 'Revoke',
       },
-      pages: { changePassword: 'Change my password', backups: 'Backups' },
+      pages: { changePassword: 'Change my password', backups: 'Backups', reports: 'Reports / 报表' },
       components: {
         Login: { welcomeHeader: 'OMS back office', welcomeMessage: 'Sign in with your OMS account' },
       },

@@ -24,6 +24,8 @@ import { NotificationsService } from '../notifications/notifications.service';
 import { OrdersModule } from '../orders/orders.module';
 import { OrderMergeService } from '../orders/order-merge.service';
 import { OrdersService } from '../orders/orders.service';
+import { ReportsModule } from '../reports/reports.module';
+import { ReportsService } from '../reports/reports.service';
 import { SettingsService } from '../settings/settings.service';
 import { SetupModule } from '../setup/setup.module';
 import { SetupService } from '../setup/setup.service';
@@ -45,9 +47,11 @@ import { refuseForgedAdminRequests } from './admin-same-origin';
 import { adminSecurityHeaders } from './admin-security-headers';
 import { ADMIN_COOKIE_NAME, ADMIN_SESSION_SECRET, AdminSessionModule, AdminSessionStore } from './admin-session';
 import { can } from './admin-access';
+import { dashboardReports, reportsPage } from './reports-page';
+import { ReportsDownloadController } from './reports-download.controller';
 import { adminResources } from './resources';
 import { afterSalesCounts, notificationCounts, orderStatusCounts } from './resources/order-status-counts';
-import { BACKUPS_PAGE, CHANGE_PASSWORD_PAGE } from './ui-contract';
+import { BACKUPS_PAGE, CHANGE_PASSWORD_PAGE, REPORTS_PAGE } from './ui-contract';
 
 export const ADMIN_ROOT_PATH = '/admin';
 
@@ -98,7 +102,7 @@ export class OmsAdminModule implements OnModuleInit, NestModule {
 
   /** The admin's own routes outside AdminJS (a case's evidence) get the admin session whether or not AdminJS's router ran first. */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController, BackupDownloadController);
+    consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController);
   }
 }
 
@@ -132,17 +136,19 @@ export async function createAdminModule(): Promise<DynamicModule> {
   const { adminjs } = runtime;
   return {
     module: OmsAdminModule,
-    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule, BackupsModule],
-    controllers: [AfterSalesAttachmentsController, BackupDownloadController],
+    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule, BackupsModule, ReportsModule],
+    controllers: [AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController],
     providers: [
       AdminSessionMiddleware,
+      // the admin's own routes outside AdminJS (evidence, report downloads) check the session's user with it
+      { provide: AdminIdentity, inject: [AuthService, DataSource], useFactory: (auth: AuthService, db: DataSource) => new AdminIdentity(auth, db) },
       { provide: ADMIN_RUNTIME, useValue: runtime },
       {
         provide: ADMIN_MODULE_OPTIONS,
         inject: [
           AuthService, OrdersService, OrderMergeService, FulfillmentService, InventoryService, SettingsService, TrackingService, AfterSalesService,
           NotificationsService, NotificationTemplatesService, SetupService, AdminSessionStore, DataSource, UsersService, RolesService, ApiKeysService,
-          BackupsService,
+          BackupsService, ReportsService,
         ],
         useFactory: async (
           auth: AuthService,
@@ -162,6 +168,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
           roles: RolesService,
           apiKeys: ApiKeysService,
           backups: BackupsService,
+          reports: ReportsService,
         ): Promise<AdminModuleOptions> => {
           const secret = await setup.secret(ADMIN_SESSION_SECRET);
           const identity = new AdminIdentity(auth, db);
@@ -182,11 +189,15 @@ export async function createAdminModule(): Promise<DynamicModule> {
                     notifications: await notificationCounts(notifications, context.h, context.currentAdmin),
                     ...(can(context.currentAdmin, 'backups.manage') ? { backups: await backupTile(backups) } : {}),
                   },
+                  // G4: the last 30 days' orders and revenue, and their statuses, each linking to the filtered order list
+                  reports: await dashboardReports(reports, context.h, context.currentAdmin),
                 }),
               },
               resources: adminResources({ adminjs, components, orders, merge, fulfillment, inventory, settings, tracking, cases, notifications, templates, identity, sessions, db, users, roles, apiKeys }),
               // G3.3: every signed-in user changes their own password here
               pages: {
+                // G4: the reports with a chart and CSV / XLSX downloads (reports.read)
+                [REPORTS_PAGE]: { component: components.ReportsPage, icon: 'BarChart2', handler: reportsPage(reports, settings) },
                 [CHANGE_PASSWORD_PAGE]: { component: components.ChangePassword, icon: 'Key', handler: changePasswordPage({ adminjs, identity, users, roles, apiKeys }) },
                 // issue 13: backups, for holders of backups.manage (others see that they may not)
                 [BACKUPS_PAGE]: { component: components.Backups, icon: 'Archive', handler: backupsPage(identity, backups) },

@@ -1,11 +1,8 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
-import type { DataSource } from 'typeorm';
 import { AfterSalesService } from '../after-sales/after-sales.service';
 import { Public } from '../auth/auth.decorators';
-import { AuthService } from '../auth/auth.service';
 import { AdminIdentity } from './admin-auth';
 
 /**
@@ -17,19 +14,14 @@ import { AdminIdentity } from './admin-auth';
 @Public()
 @Controller('admin/after-sales/cases')
 export class AfterSalesAttachmentsController {
-  private readonly identity: AdminIdentity;
-
   constructor(
-    auth: AuthService,
-    @InjectDataSource() db: DataSource,
+    private readonly identity: AdminIdentity,
     private readonly cases: AfterSalesService,
-  ) {
-    this.identity = new AdminIdentity(auth, db);
-  }
+  ) {}
 
   @Get(':caseId/attachments/:attachmentId')
   async attachment(@Param('caseId') caseId: string, @Param('attachmentId') attachmentId: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    await this.identity.sessionAdmin(request, 'aftersales.read');
+    await this.identity.requireSession(request, 'aftersales.read');
     const file = await this.cases.getAttachment(caseId, attachmentId);
     response
       .status(200)

@@ -29,7 +29,7 @@ export class BackupDownloadController {
 
   @Get(':id/download')
   async download(@Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const admin = await this.identity.sessionAdmin(request, 'backups.manage');
+    const admin = await this.identity.requireSession(request, 'backups.manage');
     const actor = await this.identity.actorFor(admin);
     if (!actor) throw new UnauthorizedError('Your account is no longer active');
     const file = await this.backups.file(id, { actor, ip: request.ip ?? null });

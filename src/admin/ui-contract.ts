@@ -249,3 +249,34 @@ export interface TemplateEditorAnswer {
   /** Problems by part (`html`: "line 3, column 0: ...") or field (`orderId`, `to`). */
   fieldErrors?: Record<string, string>;
 }
+
+/** The AdminJS page of the G4 reports (components/reports-page.tsx); its handler answers ReportPageData. */
+export const REPORTS_PAGE = 'reports';
+/** Where the admin session downloads a report as CSV or XLSX (`?from=&to=&format=`): admin/reports-download.controller.ts. */
+export const REPORTS_DOWNLOAD_PATH = '/admin/reports/download';
+
+export interface ReportPageData {
+  /** Set when the signed-in user may not read reports (reports.read): only this is shown. */
+  refused?: string;
+  /** A request the page could not answer (a bad range): shown above the form, which stays. */
+  problem?: string;
+  report: string;
+  from: string;
+  to: string;
+  timeZone: string;
+  rows: Array<Record<string, string | number>>;
+  /** The order list filtered as a row of the report (a day, a status) when there is one, by the row's date or status. */
+  listUrls: Record<string, string>;
+  /** Set when the report has more rows than the page shows (the first this many; the downloads have all). */
+  limitedTo?: number;
+}
+
+/** The dashboard's 30-day charts (absent without reports.read): daily orders and revenue, and the statuses of those orders. */
+export interface DashboardReports {
+  from: string;
+  to: string;
+  days: Array<{ date: string; orders: number; revenue: string; url: string }>;
+  statuses: Array<{ status: string; count: number; url: string }>;
+  /** The order list of the whole 30 days. */
+  url: string;
+}

@@ -1,7 +1,7 @@
 import { type Permission, PERMISSIONS } from './permissions';
 
 /** The admin's role editor groups permissions by these areas (G3.3), in this order. */
-export const PERMISSION_AREAS = ['Catalogue', 'Inventory', 'Orders', 'Shipping', 'After-sales', 'Workflows', 'Settings', 'Administration'] as const;
+export const PERMISSION_AREAS = ['Catalogue', 'Inventory', 'Orders', 'Shipping', 'After-sales', 'Workflows', 'Reports', 'Settings', 'Administration'] as const;
 export type PermissionArea = (typeof PERMISSION_AREAS)[number];
 
 export interface PermissionInfo {
@@ -31,6 +31,7 @@ const DESCRIBED: Record<Permission, Omit<PermissionInfo, 'code'>> = {
   'settings.manage': { area: 'Settings', description: 'Change settings and notification templates' },
   'users.manage': { area: 'Administration', description: 'Manage users, roles, API keys; read the audit log' },
   'backups.manage': { area: 'Administration', description: 'Take, verify, download and delete database backups' },
+  'reports.read': { area: 'Reports', description: 'See and download the sales, status, product and customer reports' },
   'metrics.read': { area: 'Administration', description: 'Read the service metrics (/metrics: order and workflow volumes) for monitoring' },
 };
 

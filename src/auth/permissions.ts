@@ -11,6 +11,7 @@ export const PERMISSIONS = [
   'users.manage',
   'metrics.read',
   'backups.manage',
+  'reports.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -20,18 +21,18 @@ export const BUILT_IN_ROLES: Array<{ name: string; description: string; permissi
   {
     name: 'operator',
     description: 'Customer service / order operators: orders, review, exceptions',
-    permissions: ['catalog.read', 'inventory.read', 'orders.read', 'orders.write', 'orders.approve', 'aftersales.read', 'aftersales.write', 'workflows.read', 'tasks.work', 'settings.read'],
+    permissions: ['catalog.read', 'inventory.read', 'orders.read', 'orders.write', 'orders.approve', 'aftersales.read', 'aftersales.write', 'workflows.read', 'tasks.work', 'settings.read', 'reports.read'],
   },
   {
     name: 'warehouse',
     description: 'Warehouse staff: stock, picking, packing, shipping',
     permissions: ['catalog.read', 'inventory.read', 'inventory.write', 'orders.read', 'shipments.write', 'aftersales.read', 'aftersales.warehouse', 'tasks.work'],
   },
-  { name: 'finance', description: 'Finance: payments and refunds', permissions: ['catalog.read', 'orders.read', 'aftersales.read', 'aftersales.refund', 'tasks.work'] },
+  { name: 'finance', description: 'Finance: payments and refunds', permissions: ['catalog.read', 'orders.read', 'aftersales.read', 'aftersales.refund', 'tasks.work', 'reports.read'] },
   {
     name: 'analyst',
     description: 'Business analysts: workflows, their diagrams and the flow rules',
-    permissions: ['catalog.read', 'orders.read', 'workflows.read', 'workflows.deploy', 'settings.read', 'settings.manage'],
+    permissions: ['catalog.read', 'orders.read', 'workflows.read', 'workflows.deploy', 'settings.read', 'settings.manage', 'reports.read'],
   },
   {
     name: 'integration',

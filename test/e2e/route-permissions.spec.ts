@@ -29,6 +29,7 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'POST /admin/workflow-ui/token': 'admin session checked by the controller',
   'GET /admin/after-sales/cases/:caseId/attachments/:attachmentId': 'admin session and aftersales.read checked by the controller',
   'GET /admin/backups/:id/download': 'admin session and backups.manage checked by the controller',
+  'GET /admin/reports/download/:report': 'admin session and reports.read checked by the controller',
 };
 
 const METHODS: Record<number, string> = {

@@ -3,8 +3,9 @@ import type { ActionProps } from 'adminjs';
 import { Link } from 'react-router-dom';
 import { Box, H2, H3, Loader, MessageBox, Text } from '@adminjs/design-system';
 import { useTranslation } from 'adminjs';
-import type { BackupTile, StatusCounts } from '../ui-contract';
+import type { BackupTile, DashboardReports, StatusCounts } from '../ui-contract';
 import { api } from './api';
+import { DashboardCharts } from './dashboard-charts';
 
 function Tile({ label, count, url, testId }: { label: string; count: number; url: string; testId: string }) {
   return (
@@ -66,21 +67,26 @@ function TileGroup({ title, tiles, testId }: { title: string; tiles: StatusCount
  */
 const OrderStatusCountsComponent: React.FC<Partial<ActionProps>> = ({ action, resource }) => {
   const [counts, setCounts] = useState<StatusCounts | null>(null);
+  const [reports, setReports] = useState<DashboardReports | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
 
   useEffect(() => {
     const request = resource && action ? api.resourceAction({ resourceId: resource.id, actionName: action.name }) : api.getDashboard();
     request
-      .then(({ data }) => setCounts((data as { counts?: StatusCounts }).counts ?? null))
+      .then(({ data }) => {
+        setCounts((data as { counts?: StatusCounts }).counts ?? null);
+        setReports((data as { reports?: DashboardReports }).reports ?? null);
+      })
       .catch(() => setProblem('The order figures could not be loaded; reload the page'));
   }, [resource?.id, action?.name]);
 
   if (problem) return <MessageBox variant="danger" message={problem} />;
   if (!counts) return <Loader />;
-  if (counts.statuses.length === 0 && !counts.afterSales?.length && !counts.notifications?.length && !counts.backups) return <Text m="xl">Welcome to the OMS back office.</Text>;
+  if (counts.statuses.length === 0 && !counts.afterSales?.length && !counts.notifications?.length && !counts.backups && !reports) return <Text m="xl">Welcome to the OMS back office.</Text>;
   return (
     <Box p={resource ? undefined : 'xxl'} data-testid="order-status-counts">
       {counts.backups ? <BackupTileView tile={counts.backups} /> : null}
+      {reports ? <DashboardCharts reports={reports} /> : null}
       <TileGroup title="Work queues" tiles={counts.queues} testId="queue" />
       <TileGroup title="After-sales" tiles={counts.afterSales} testId="after-sales-queue" />
       <TileGroup title="Customer messages" tiles={counts.notifications} testId="notifications-queue" />

@@ -5,7 +5,7 @@ import { OPEN_CASE_STATUSES } from '../../after-sales/case-status';
 import type { NotificationsService } from '../../notifications/notifications.service';
 import { DEAD_LETTER_ALERT } from '../../notifications/system-alert.entity';
 import { ORDER_STATUSES, type OrderStatus } from '../../orders/order-status';
-import { Order } from '../../orders/order.entity';
+import { STATUS_TOTALS_SQL } from '../../reports/report-rollups';
 import { can } from '../admin-access';
 import type { StatusCounts } from '../ui-contract';
 
@@ -34,17 +34,12 @@ const listOf = (h: ViewHelpers, statuses: readonly string[]) => h.listUrl('Order
 
 /**
  * Orders per status, each linking to the order list filtered by it (dashboard and the order list's "By status" page).
- * One grouped count; an admin without orders.read sees none.
+ * Read from the report rollup; an admin without orders.read sees none.
  */
 export async function orderStatusCounts(db: DataSource, h: ViewHelpers, currentAdmin: CurrentAdmin | undefined): Promise<StatusCounts> {
   if (!can(currentAdmin, 'orders.read')) return { total: 0, statuses: [], queues: [] };
-  const rows: Array<{ status: OrderStatus; count: number }> = await db
-    .getRepository(Order)
-    .createQueryBuilder('o')
-    .select('o.status', 'status')
-    .addSelect('count(*)::int', 'count')
-    .groupBy('o.status')
-    .getRawMany();
+  // the report rollup's totals (kept exact by triggers): a grouped count of every order took ~100 ms at a million (issue 13)
+  const rows = (await db.query(STATUS_TOTALS_SQL)) as Array<{ status: OrderStatus; count: number }>;
   const count = new Map(rows.map((row) => [row.status, Number(row.count)]));
   const sum = (statuses: readonly OrderStatus[]) => statuses.reduce((total, status) => total + (count.get(status) ?? 0), 0);
   return {
