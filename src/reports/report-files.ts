@@ -29,8 +29,17 @@ export function shopTime(iso: string, timeZone: string): string {
 /** A spreadsheet has no time zones: a shop-local date or time is stored as that wall-clock time (read back with UTC getters). */
 const wallClock = (local: string): Date => new Date(`${local.replace(' ', 'T')}${local.length === 10 ? 'T00:00:00' : ''}Z`);
 
+/**
+ * Text a spreadsheet would run as a formula (a customer named `=HYPERLINK(...)`, OWASP "CSV injection"): a CSV cell that
+ * starts with = + - @ or a tab / carriage return gets a leading apostrophe, which Excel and WPS show as text. XLSX
+ * needs none: its text cells are never formulas.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 function csvValue(kind: ReportFieldKind, value: unknown, timeZone: string): unknown {
-  return kind === 'time' ? shopTime(String(value), timeZone) : value;
+  if (kind === 'time') return shopTime(String(value), timeZone);
+  if (kind === 'text' && typeof value === 'string' && FORMULA_START.test(value)) return `'${value}`;
+  return value;
 }
 
 function cellValue(kind: ReportFieldKind, value: unknown, timeZone: string): ExcelJS.CellValue {
