@@ -48,8 +48,9 @@ if (process.argv[2] === '--load-client') {
     return {
       channel: 'tmall',
       externalId: `BENCH-${tag}-${process.pid}-${n}`,
-      // a customer of their own per order: the outbox's per-recipient hourly limit must not defer the confirmations
-      customer: { name: '张三', phone: '13800138000', email: `bench-${tag}-${process.pid}-${n}@example.com` },
+      // a customer of their own per order, as in a real sale: the outbox's per-recipient hourly limit must not defer the
+      // confirmations, and one customer's report rollup row (per phone and day) is not what thousands of buyers share
+      customer: { name: '张三', phone: `1${String(3_000_000_000 + ((process.pid * 100_000 + n) % 1_000_000_000)).padStart(10, '0')}`, email: `bench-${tag}-${process.pid}-${n}@example.com` },
       shippingAddress: { province: '浙江省', city: '杭州市', district: '西湖区', line1: '文三路 100 号 3 单元 501' },
       lines: [{ sku, quantity: 1, unitPrice: '19.90' }],
       payment: { method: 'alipay', status: 'paid' },

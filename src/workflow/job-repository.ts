@@ -72,8 +72,10 @@ export class JobRepository {
       `WITH next AS (
          SELECT j.id FROM workflow_job j JOIN process_instance p ON p.id = j.instance_id
           WHERE j.status = 'pending' AND j.run_at <= now() AND p.status IN ('running','waiting')
-            AND NOT EXISTS (SELECT 1 FROM workflow_job o WHERE o.instance_id = j.instance_id AND o.status = 'pending' AND o.run_at <= now()
-                               AND (o.run_at, o.id) < (j.run_at, j.id))
+            -- a subquery per candidate on workflow_job_pending_instance_idx (NOT EXISTS would let the planner hash the
+            -- whole backlog for every claim)
+            AND j.id = (SELECT o.id FROM workflow_job o WHERE o.instance_id = j.instance_id AND o.status = 'pending' AND o.run_at <= now()
+                         ORDER BY o.run_at, o.id LIMIT 1)
           ORDER BY j.run_at, j.id
           LIMIT 1
           FOR UPDATE OF j SKIP LOCKED
