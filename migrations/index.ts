@@ -14,6 +14,7 @@ import { AddSettingsVersion1764870000000 } from './1764870000000-add-settings-ve
 import { DropWorkflowLeases1764875000000 } from './1764875000000-drop-workflow-leases';
 import { AddReportRollups1764880000000 } from './1764880000000-add-report-rollups';
 import { AddBackups1764890000000 } from './1764890000000-add-backups';
+import { AddStaffWorkRecords1764900000000 } from './1764900000000-add-staff-work-records';
 
 /** Every migration in the order it runs; listed explicitly so src (ts-jest) and dist (node) load the same set. */
 export const MIGRATIONS = [
@@ -21,5 +22,5 @@ export const MIGRATIONS = [
   AddAllocationReasonsAndMerges1764400000000, AddAfterSalesCases1764500000000, AddOrderFeedback1764600000000,
   AddNotificationChannelsAndTemplates1764700000000, AddUsersRolesAuditAndTokenRevocation1764800000000, AddSharedRateLimits1764830000000,
   AddWorkflowPrincipals1764840000000, AddStockAnnouncements1764850000000, AddSettingsVersion1764870000000,
-  DropWorkflowLeases1764875000000, AddReportRollups1764880000000, AddBackups1764890000000,
+  DropWorkflowLeases1764875000000, AddReportRollups1764880000000, AddBackups1764890000000, AddStaffWorkRecords1764900000000,
 ];

@@ -31,6 +31,9 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return ORDER_TRANSITIONS[from].includes(to);
 }
 
+/** A person's action on an order, recorded with the history row it wrote (order_status_history.action; G5.3 staff performance). */
+export type OrderAction = 'approve' | 'reject' | 'cancel' | 'amend' | 'allocate';
+
 /** Statuses an order may be in for a person's action (API.md "Orders"). */
 export const AMENDABLE_STATUSES: readonly OrderStatus[] = ['pending_payment', 'pending_review', 'exception'];
 export const APPROVABLE_STATUSES: readonly OrderStatus[] = ['pending_review', 'exception'];
