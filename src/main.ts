@@ -7,6 +7,8 @@ import { listenPortOf, servesHttp } from './config/process-role';
 import { DataDirInUseError } from './database/embedded-postgres';
 import { exitGracefullyOnStop } from './process/graceful-stop';
 import { type WorkerReady, WorkerSupervisor } from './process/worker-supervisor';
+import { firstAdminBox } from './setup/first-admin-notice';
+import { SetupService } from './setup/setup.service';
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -60,20 +62,25 @@ async function main(): Promise<void> {
     });
     supervisor.start();
   }
+  const generated = running.app.get(SetupService).firstAdmin;
+  const firstAdmin = generated?.password ? { email: generated.email, password: generated.password } : undefined;
   if (process.send) {
     const ready: WorkerReady = { type: 'worker-ready', port: listening };
     process.send(ready);
   } else {
-    printBanner(config, listening);
+    printBanner(config, listening, firstAdmin !== undefined);
   }
+  // last, once the service is up: the only time the generated password is shown (issue 14 item 12)
+  if (firstAdmin) process.stdout.write(firstAdminBox(firstAdmin, servesHttp(config) ? `http://localhost:${listening}/admin` : undefined));
 }
 
-function printBanner(config: AppConfig, port: number): void {
+function printBanner(config: AppConfig, port: number, passwordBelow: boolean): void {
   const url = `http://localhost:${port}`;
+  const password = config.ADMIN_PASSWORD ? ' with ADMIN_PASSWORD' : passwordBelow ? ', password below' : ', the password printed on the first start';
   const lines = servesHttp(config)
     ? [
         `  OMS is running: ${url}`,
-        `  Admin:  ${url}/admin   (login: ${config.ADMIN_EMAIL}${config.ADMIN_PASSWORD ? ' with ADMIN_PASSWORD' : ', password printed above on the first start'})`,
+        `  Admin:  ${url}/admin   (login: ${config.ADMIN_EMAIL}${password})`,
         `  API:    ${url}/api/docs`,
       ]
     : [`  OMS worker is running (no API here): ${url}/health`];

@@ -17,7 +17,7 @@ export const WORKFLOWS_DIR = join(projectRoot(), 'workflows');
 @Injectable()
 export class SetupService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Setup');
-  /** The generated first-admin password, when one was generated on this start (printed once). */
+  /** The first admin, with the password when one was generated on this start: main.ts prints it once, after start-up. */
   firstAdmin: { email: string; password?: string } | null = null;
 
   constructor(
@@ -36,10 +36,6 @@ export class SetupService implements OnApplicationBootstrap {
       ]);
     }
     this.firstAdmin = await this.auth.ensureFirstAdmin();
-    if (this.firstAdmin?.password) {
-      // printed once: the only time this password is ever shown
-      process.stdout.write(`\n  First admin created: ${this.firstAdmin.email} / ${this.firstAdmin.password}\n  (set ADMIN_PASSWORD to choose it; change it after the first login)\n\n`);
-    }
     for (const result of await this.definitions.deployDirectory(WORKFLOWS_DIR)) {
       if (result.created) this.logger.log(`workflow ${result.key} v${result.version} deployed`);
     }
