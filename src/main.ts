@@ -10,6 +10,9 @@ import { type WorkerReady, WorkerSupervisor } from './process/worker-supervisor'
 import { firstAdminBox } from './setup/first-admin-notice';
 import { SetupService } from './setup/setup.service';
 
+/** Prints the first admin's box, once, while it is still to be printed. */
+let printFirstAdmin: (() => void) | undefined;
+
 async function main(): Promise<void> {
   let config: AppConfig;
   try {
@@ -32,6 +35,7 @@ async function main(): Promise<void> {
     log: (message) => logger.log(message),
     async stop() {
       stopRequested = true;
+      printFirstAdmin?.();
       const running = await starting.catch(() => undefined);
       const [workersStopped] = await Promise.all([supervisor?.stop() ?? true, running?.close()]);
       return workersStopped;
@@ -62,7 +66,8 @@ async function main(): Promise<void> {
     });
     supervisor.start();
   }
-  const generated = running.app.get(SetupService).firstAdmin;
+  const setup = running.app.get(SetupService);
+  const generated = setup.firstAdmin;
   const firstAdmin = generated?.password ? { email: generated.email, password: generated.password } : undefined;
   if (process.send) {
     const ready: WorkerReady = { type: 'worker-ready', port: listening };
@@ -70,8 +75,15 @@ async function main(): Promise<void> {
   } else {
     printBanner(config, listening, firstAdmin !== undefined);
   }
-  // last, once the service is up: the only time the generated password is shown (issue 14 item 12)
-  if (firstAdmin) process.stdout.write(firstAdminBox(firstAdmin, servesHttp(config) ? `http://localhost:${listening}/admin` : undefined));
+  if (firstAdmin) {
+    // the only time the generated password is shown (issue 14 item 12): last, once the start's work is done (a stop before prints it at once)
+    const box = firstAdminBox(firstAdmin, servesHttp(config) ? `http://localhost:${listening}/admin` : undefined);
+    printFirstAdmin = () => {
+      printFirstAdmin = undefined;
+      process.stdout.write(box);
+    };
+    void setup.startupSettled().catch(() => undefined).then(() => printFirstAdmin?.());
+  }
 }
 
 function printBanner(config: AppConfig, port: number, passwordBelow: boolean): void {

@@ -164,6 +164,12 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
     };
   }
 
+  /** Whether a message is due to be sent now (the first start waits for the outbox to go quiet before printing the login). */
+  async sendingDue(): Promise<boolean> {
+    const [{ due }] = await this.db.query(`SELECT EXISTS (SELECT 1 FROM notification WHERE status IN ('pending','sending') AND next_attempt_at <= now()) AS due`);
+    return due;
+  }
+
   /** How many messages were given up on and nobody has looked at yet (open dead-letter alerts). */
   async openDeadLetterCount(): Promise<number> {
     const [{ open }] = await this.db.query(`SELECT count(*)::int AS open FROM system_alert WHERE kind = $1 AND status = 'open'`, [DEAD_LETTER_ALERT]);

@@ -8,7 +8,9 @@ import { projectRoot } from '../common/project-root';
 import { appSecret } from '../database/app-secret';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DATABASE_LOCATION, type DatabaseLocation } from '../database/database-location';
+import { NotificationsService } from '../notifications/notifications.service';
 import { DefinitionsService } from '../workflow/definitions.service';
+import { StepBacklog } from '../workflow/step-backlog';
 import { DemoDataService } from './demo-data.service';
 
 export const WORKFLOWS_DIR = join(projectRoot(), 'workflows');
@@ -27,6 +29,8 @@ export class SetupService implements OnApplicationBootstrap {
     private readonly auth: AuthService,
     private readonly definitions: DefinitionsService,
     private readonly demo: DemoDataService,
+    private readonly backlog: StepBacklog,
+    private readonly notifications: NotificationsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -41,6 +45,21 @@ export class SetupService implements OnApplicationBootstrap {
     }
     const seedDemo = this.config.DEMO_DATA === 'on' || (this.config.DEMO_DATA === 'auto' && this.location.embedded);
     if (seedDemo) await this.demo.seedOnce();
+  }
+
+  /**
+   * Resolves once the work of the start has run its course — the demo follow-ups, and no workflow step or message due for a
+   * few polls in a row — or after `timeoutMs`: the first admin's login is printed after it, not above a screen of logs.
+   */
+  async startupSettled(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+    await Promise.race([this.demo.settled(), pause(timeoutMs)]);
+    for (let quiet = 0; quiet < 3 && Date.now() < deadline; ) {
+      const busy = (await this.backlog.dueSteps(1)) > 0 || (await this.notifications.sendingDue());
+      quiet = busy ? 0 : quiet + 1;
+      await pause(300);
+    }
   }
 
   /** A persistent random secret; `manager` when the caller is inside a transaction (the embedded database has one connection). */
