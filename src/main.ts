@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   }
   if (firstAdmin) {
     // the only time the generated password is shown (issue 14 item 12): last, once the start's work is done (a stop before prints it at once)
-    const box = firstAdminBox(firstAdmin, servesHttp(config) ? `http://localhost:${listening}/admin` : undefined);
+    const box = firstAdminBox(firstAdmin, servesHttp(config) && config.ADMIN_ENABLED ? `http://localhost:${listening}/admin` : undefined);
     printFirstAdmin = () => {
       printFirstAdmin = undefined;
       process.stdout.write(box);
