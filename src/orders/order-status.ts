@@ -31,7 +31,7 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return ORDER_TRANSITIONS[from].includes(to);
 }
 
-/** A person's action on an order, recorded with the history row it wrote (order_status_history.action; G5.3 staff performance). */
+/** The action behind an order history row (a person's, or the system's cancel of an unpaid order): order_status_history.action, for G5.3 staff performance. */
 export type OrderAction = 'approve' | 'reject' | 'cancel' | 'amend' | 'allocate';
 
 /** Statuses an order may be in for a person's action (API.md "Orders"). */
