@@ -98,7 +98,7 @@ describe('staff performance report', () => {
     await orderIn(o7, 'awaiting_stock');
 
     await as(alice.auth).post(`/api/orders/${o1}/approve`).expect(200);
-    await as(alice.auth).post(`/api/orders/${o2}/approve`, { note: 'checked with the customer' }).expect(200);
+    await as(alice.auth).post(`/api/orders/${o2}/approve`).expect(200);
     await as(alice.auth).post(`/api/orders/${o3}/reject`, { reason: 'address looks wrong' }).expect(200);
     await as(bob.auth).post(`/api/orders/${o3}/approve`).expect(200);
     await as(bob.auth).post(`/api/orders/${o4}/cancel`, { reason: 'customer asked' }).expect(200);
