@@ -15,6 +15,7 @@ import { DropWorkflowLeases1764875000000 } from './1764875000000-drop-workflow-l
 import { AddReportRollups1764880000000 } from './1764880000000-add-report-rollups';
 import { AddBackups1764890000000 } from './1764890000000-add-backups';
 import { AddPendingJobInstanceIndex1764895000000 } from './1764895000000-add-pending-job-instance-index';
+import { AddStaffWorkRecords1764900000000 } from './1764900000000-add-staff-work-records';
 
 /** Every migration in the order it runs; listed explicitly so src (ts-jest) and dist (node) load the same set. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   AddNotificationChannelsAndTemplates1764700000000, AddUsersRolesAuditAndTokenRevocation1764800000000, AddSharedRateLimits1764830000000,
   AddWorkflowPrincipals1764840000000, AddStockAnnouncements1764850000000, AddSettingsVersion1764870000000,
   DropWorkflowLeases1764875000000, AddReportRollups1764880000000, AddBackups1764890000000, AddPendingJobInstanceIndex1764895000000,
+  AddStaffWorkRecords1764900000000,
 ];

@@ -7,6 +7,11 @@ import { listenPortOf, servesHttp } from './config/process-role';
 import { DataDirInUseError } from './database/embedded-postgres';
 import { exitGracefullyOnStop } from './process/graceful-stop';
 import { type WorkerReady, WorkerSupervisor } from './process/worker-supervisor';
+import { firstAdminBox } from './setup/first-admin-notice';
+import { SetupService } from './setup/setup.service';
+
+/** Prints the first admin's box, once, while it is still to be printed. */
+let printFirstAdmin: (() => void) | undefined;
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -30,6 +35,7 @@ async function main(): Promise<void> {
     log: (message) => logger.log(message),
     async stop() {
       stopRequested = true;
+      printFirstAdmin?.();
       const running = await starting.catch(() => undefined);
       const [workersStopped] = await Promise.all([supervisor?.stop() ?? true, running?.close()]);
       return workersStopped;
@@ -60,20 +66,33 @@ async function main(): Promise<void> {
     });
     supervisor.start();
   }
+  const setup = running.app.get(SetupService);
+  const generated = setup.firstAdmin;
+  const firstAdmin = generated?.password ? { email: generated.email, password: generated.password } : undefined;
   if (process.send) {
     const ready: WorkerReady = { type: 'worker-ready', port: listening };
     process.send(ready);
   } else {
-    printBanner(config, listening);
+    printBanner(config, listening, firstAdmin !== undefined);
+  }
+  if (firstAdmin) {
+    // the only time the generated password is shown (issue 14 item 12): last, once the start's work is done (a stop before prints it at once)
+    const box = firstAdminBox(firstAdmin, servesHttp(config) && config.ADMIN_ENABLED ? `http://localhost:${listening}/admin` : undefined);
+    printFirstAdmin = () => {
+      printFirstAdmin = undefined;
+      process.stdout.write(box);
+    };
+    void setup.startupSettled().catch(() => undefined).then(() => printFirstAdmin?.());
   }
 }
 
-function printBanner(config: AppConfig, port: number): void {
+function printBanner(config: AppConfig, port: number, passwordBelow: boolean): void {
   const url = `http://localhost:${port}`;
+  const password = config.ADMIN_PASSWORD ? ' with ADMIN_PASSWORD' : passwordBelow ? ', password below' : ', the password printed on the first start';
   const lines = servesHttp(config)
     ? [
         `  OMS is running: ${url}`,
-        `  Admin:  ${url}/admin   (login: ${config.ADMIN_EMAIL}${config.ADMIN_PASSWORD ? ' with ADMIN_PASSWORD' : ', password printed above on the first start'})`,
+        `  Admin:  ${url}/admin   (login: ${config.ADMIN_EMAIL}${password})`,
         `  API:    ${url}/api/docs`,
       ]
     : [`  OMS worker is running (no API here): ${url}/health`];

@@ -264,7 +264,7 @@ export interface ReportPageData {
   from: string;
   to: string;
   timeZone: string;
-  rows: Array<Record<string, string | number>>;
+  rows: Array<Record<string, string | number | null>>;
   /** The order list filtered as a row of the report (a day, a status) when there is one, by the row's date or status. */
   listUrls: Record<string, string>;
   /** Set when the report has more rows than the page shows (the first this many; the downloads have all). */

@@ -4,8 +4,9 @@ import nodemailer from 'nodemailer';
 /**
  * Sends one email. With an SMTP URL (smtp://user:pass@host:587, smtps://…:465) it goes through a
  * non-pooled nodemailer SMTP transport (one connection per message, so a broken server connection
- * never poisons later sends). Without one (development, tests) the whole message is logged and a
- * generated id is returned.
+ * never poisons later sends). Without one (development, tests) one line is logged per message —
+ * recipient, subject and idempotency key, never the body (kilobytes of HTML per order buried the
+ * first start's output) — and a generated id is returned.
  *
  * Safety: the recipient must be a single bare address without CR/LF; the subject is flattened to
  * one line; custom headers may not carry CR/LF nor replace address/structure headers; nodemailer
@@ -20,6 +21,8 @@ export interface MailMessage {
   headers?: Record<string, string>;
   /** A stable Message-ID (`<id@host>`): a resend after a crash carries the same one, so receivers can drop the copy. */
   messageId?: string;
+  /** The outbox's key of the message (event, subject, channel, recipient): named in the log line when nothing is sent. */
+  idempotencyKey?: string;
 }
 
 export interface SendResult {
@@ -130,7 +133,8 @@ export class Mailer {
 
     if (!this.transport) {
       const messageId = `<log-${randomUUID()}@localhost>`;
-      this.logger.info({ mail: { messageId, ...content } }, 'email not sent (no SMTP_URL), logged instead');
+      // one line, no body: the outbox keeps the message and the admin shows it (Customer messages)
+      this.logger.info({ mail: { to: content.to, subject: content.subject, idempotencyKey: msg.idempotencyKey ?? null, messageId } }, 'email not sent (no SMTP_URL)');
       return { messageId, transport: 'log' };
     }
 

@@ -61,7 +61,7 @@ export interface NotificationView {
 }
 
 /** A message a sender holds: what it needs to render and send, and the attempt this is. */
-type ClaimedNotification = Pick<NotificationView, 'id' | 'channel' | 'event' | 'locale' | 'recipient' | 'reference'> & { data: Record<string, unknown>; attempts: number };
+type ClaimedNotification = Pick<NotificationView, 'id' | 'channel' | 'event' | 'locale' | 'recipient' | 'reference'> & { data: Record<string, unknown>; attempts: number; idempotencyKey: string };
 
 export const MAX_SEND_ATTEMPTS = 8;
 const PERMANENT_ERRORS = [TemplateNotFoundError, TemplateCompileError, TemplateRenderError, InvalidRecipientError, InvalidHeaderError, InvalidSmsRecipientError];
@@ -164,6 +164,12 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
     };
   }
 
+  /** Whether a message is due to be sent now (the first start waits for the outbox to go quiet before printing the login). */
+  async sendingDue(): Promise<boolean> {
+    const [{ due }] = await this.db.query(`SELECT EXISTS (SELECT 1 FROM notification WHERE status IN ('pending','sending') AND next_attempt_at <= now()) AS due`);
+    return due;
+  }
+
   /** How many messages were given up on and nobody has looked at yet (open dead-letter alerts). */
   async openDeadLetterCount(): Promise<number> {
     const [{ open }] = await this.db.query(`SELECT count(*)::int AS open FROM system_alert WHERE kind = $1 AND status = 'open'`, [DEAD_LETTER_ALERT]);
@@ -222,7 +228,7 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
         WHERE id = (SELECT id FROM notification
                      WHERE status IN ('pending','sending') AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
                      ORDER BY next_attempt_at, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING id, channel, event, locale, recipient, reference, data, attempts`,
+        RETURNING id, channel, event, locale, recipient, reference, data, attempts, idempotency_key AS "idempotencyKey"`,
       [this.config.NOTIFICATION_LEASE_SECONDS],
     );
   }
@@ -287,7 +293,10 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
       if (!to) throw new InvalidSmsRecipientError(notification.recipient);
       return (await this.sms.send({ to, text: smsText(message.text), messageId })).messageId;
     }
-    const result = await this.mailer.send({ to: notification.recipient, subject: message.subject ?? notification.event, html: message.html, text: message.text, messageId: `<${messageId}>` });
+    const result = await this.mailer.send({
+      to: notification.recipient, subject: message.subject ?? notification.event, html: message.html, text: message.text, messageId: `<${messageId}>`,
+      idempotencyKey: notification.idempotencyKey,
+    });
     return result.messageId;
   }
 

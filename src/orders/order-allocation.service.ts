@@ -7,7 +7,7 @@ import type { Actor } from '../common/actor';
 import { type ErrorDetail, InvalidStateError, ValidationError } from '../common/errors';
 import { FulfillmentService } from '../fulfillment/fulfillment.service';
 import { OPEN_SHIPMENT_STATUSES } from '../fulfillment/shipment-status';
-import { InsufficientStockError, InventoryService, mergeBySku } from '../inventory/inventory.service';
+import { InsufficientStockError, InventoryService, mergeBySku, type StockRequest } from '../inventory/inventory.service';
 import type { Settings } from '../settings/settings.schema';
 import { SettingsService } from '../settings/settings.service';
 import { WorkflowRuntimeService } from '../workflow/workflow-runtime.service';
@@ -18,6 +18,7 @@ import { OrderRecords, reservationReference } from './order-records';
 import { ALLOCATABLE_STATUSES, type OrderStatus } from './order-status';
 import type { Order } from './order.entity';
 import { ORDER_MESSAGES } from './order-messages';
+import { outOfStockFlag, stockShortages } from './stock-shortage';
 
 /** Past allocation: the diagram's stock.reserve step finds nothing to do. */
 const ALLOCATED_STATUSES: readonly OrderStatus[] = ['awaiting_shipment', 'partially_shipped', 'shipped', 'delivered', 'completed'];
@@ -150,15 +151,16 @@ export class OrderAllocationService implements OnModuleInit {
       await this.records.addToLines(manager, lines, 'reserved', requests);
       const short = lines.filter((line) => line.reserved < line.quantity);
       if (short.length === 0) await this.records.removeFlag(manager, order, 'out_of_stock');
+      else await this.markShortage(manager, order, short.map((line) => ({ sku: line.sku, quantity: line.quantity - line.reserved })));
       let note = target ? `allocated by ${actor.name} to ${target.code}` : `allocated by ${actor.name}: ${parts.map((part) => part.reason).join('; ')}`;
       const fewer = [...toShip].filter(([sku, quantity]) => quantity !== unshipped.get(sku));
       if (fewer.length) note += `; shipping now ${fewer.map(([sku, quantity]) => `${sku} ${quantity} of ${unshipped.get(sku)}`).join(', ')}, the rest waits for restock`;
       if (previous.length) note += `; was ${previous.join(', ')}`;
       if (order.status === 'awaiting_stock') {
-        await this.records.transition(manager, order, 'awaiting_shipment', actor.name, note);
+        await this.records.transition(manager, order, 'awaiting_shipment', actor.name, note, 'allocate');
         await this.workflow.correlateMessage(manager, ORDER_MESSAGES.stockArrived, order.number, { allocatedBy: actor.name, warehouse: parts[0].warehouseCode });
       } else {
-        await this.records.recordHistory(manager, order.id, order.status, order.status, actor.name, note);
+        await this.records.recordHistory(manager, order.id, order.status, order.status, actor.name, note, 'allocate');
       }
       return order.id;
     });
@@ -173,19 +175,33 @@ export class OrderAllocationService implements OnModuleInit {
     if (outstanding.length === 0) return null;
     const settings = await this.settings.get(manager);
     const plan = await this.allocation.allocate(manager, reservationReference(order.id), outstanding, order.shippingAddress, allocationRules(settings));
-    if (plan.parts.length === 0) return plan;
+    if (plan.parts.length === 0) {
+      await this.markShortage(manager, order, plan.missing);
+      return plan;
+    }
     for (const part of plan.parts) {
       const shipmentId = await this.fulfillment.createShipment(manager, order.id, part.warehouseId, part.lines, part.reason);
       if (settings.orderMerge.automatic) await this.merge.mergeByRule(manager, order, shipmentId);
     }
     await this.records.addToLines(manager, lines, 'reserved', plan.parts.flatMap((part) => part.lines));
     if (plan.missing.length === 0) await this.records.removeFlag(manager, order, 'out_of_stock');
+    else await this.markShortage(manager, order, plan.missing);
     const note = `stock reserved: ${plan.summary}`;
     if (order.status === 'pending_review' || order.status === 'awaiting_stock') await this.records.transition(manager, order, 'awaiting_shipment', by, note);
     else await this.records.recordHistory(manager, order.id, order.status, order.status, by, note);
     return plan;
   }
 
+  /**
+   * G2.6: an order that lacks units carries out_of_stock with the SKU and the shortfall, as the stock stands now (after this
+   * transaction's reservations), whether the review saw the shortage or not (stock taken while the order waited for a
+   * person, stock only in inactive warehouses, a policy that waits for one warehouse to have everything).
+   */
+  private async markShortage(manager: EntityManager, order: Order, missing: StockRequest[]): Promise<void> {
+    const lacking = mergeBySku(missing);
+    const stock = await this.inventory.stockOf(manager, lacking.map((line) => line.sku));
+    await this.records.setFlag(manager, order, outOfStockFlag(stockShortages(lacking, stock)));
+  }
 }
 
 const allocationRules = (settings: Settings): AllocationRules => ({

@@ -5,9 +5,9 @@ import { InvalidStateError, NotFoundError } from '../common/errors';
 import { entityColumnsSql, queryOne } from '../database/sql';
 import { mergeBySku } from '../inventory/inventory.service';
 import { OrderLine } from './order-line.entity';
-import { ORDER_TRANSITIONS, type OrderStatus } from './order-status';
+import { type OrderAction, ORDER_TRANSITIONS, type OrderStatus } from './order-status';
 import type { OrderStatusHistory } from './order-status-history.entity';
-import { Order } from './order.entity';
+import { Order, type OrderFlag } from './order.entity';
 
 /** What intake writes: the order's columns, its lines, its first history entry, and the workflow it starts. */
 export interface NewOrder {
@@ -142,32 +142,44 @@ export class OrderRecords {
     order.flags = order.flags.filter((flag) => flag.code !== code);
   }
 
+  /** Sets a flag of the order (replacing one of the same code); nothing to write when it is there with the same message. */
+  async setFlag(manager: EntityManager, order: Order, flag: OrderFlag): Promise<void> {
+    const current = order.flags.find((existing) => existing.code === flag.code);
+    if (current && current.message === flag.message && current.sku === flag.sku) return; // the message spells out every field
+    const flags = [...order.flags.filter((existing) => existing.code !== flag.code), flag];
+    await manager.query(`UPDATE customer_order SET flags = $2 WHERE id = $1`, [order.id, JSON.stringify(flags)]);
+    order.flags = flags;
+  }
+
   assertTransition(order: Order, to: OrderStatus, action: string): void {
     if (!ORDER_TRANSITIONS[order.status].includes(to)) {
       throw new InvalidStateError(`Order ${order.number} is ${order.status}; it cannot be ${action} now`);
     }
   }
 
-  /** The one place an order's status changes: checked against ORDER_TRANSITIONS and recorded in its history, in one statement. */
-  async transition(manager: EntityManager, order: Order, to: OrderStatus, by: string, note?: string): Promise<void> {
+  /**
+   * The one place an order's status changes: checked against ORDER_TRANSITIONS and recorded in its history, in one statement.
+   * `action`: the person's action that made the change (staff performance, G5.3).
+   */
+  async transition(manager: EntityManager, order: Order, to: OrderStatus, by: string, note?: string, action?: OrderAction): Promise<void> {
     this.assertTransition(order, to, `moved to ${to}`);
     const updated = await queryOne(
       manager,
       `WITH moved AS (
          UPDATE customer_order SET status = $3, version = version + 1, updated_at = now() WHERE id = $1 AND status = $2 RETURNING id
        ), history AS (
-         INSERT INTO order_status_history (order_id, from_status, to_status, by, note) SELECT id, $2, $3, $4, $5 FROM moved
+         INSERT INTO order_status_history (order_id, from_status, to_status, by, note, action) SELECT id, $2, $3, $4, $5, $6 FROM moved
        )
        SELECT id FROM moved`,
-      [order.id, order.status, to, by, note?.slice(0, 1000) ?? null],
+      [order.id, order.status, to, by, note?.slice(0, 1000) ?? null, action ?? null],
     );
     if (!updated) throw new InvalidStateError(`Order ${order.number} changed meanwhile; try again`);
     order.status = to;
   }
 
-  async recordHistory(manager: EntityManager, orderId: string, from: string | null, to: string, by: string, note?: string): Promise<void> {
-    await manager.query(`INSERT INTO order_status_history (order_id, from_status, to_status, by, note) VALUES ($1, $2, $3, $4, $5)`, [
-      orderId, from, to, by, note?.slice(0, 1000) ?? null,
+  async recordHistory(manager: EntityManager, orderId: string, from: string | null, to: string, by: string, note?: string, action?: OrderAction): Promise<void> {
+    await manager.query(`INSERT INTO order_status_history (order_id, from_status, to_status, by, note, action) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      orderId, from, to, by, note?.slice(0, 1000) ?? null, action ?? null,
     ]);
   }
 }

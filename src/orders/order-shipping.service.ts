@@ -146,7 +146,7 @@ export class OrderShippingService {
     const lines = await this.records.lines(manager, order.id);
     const dropped = lines.filter((line) => line.shipped < line.quantity).map((line) => ({ sku: line.sku, quantity: line.quantity - line.shipped }));
     await manager.query(`UPDATE order_line SET reserved = shipped WHERE order_id = $1`, [order.id]);
-    await this.records.transition(manager, order, 'shipped', actor.name, `the rest cancelled (${describeRequests(dropped)}): ${reason}`);
+    await this.records.transition(manager, order, 'shipped', actor.name, `the rest cancelled (${describeRequests(dropped)}): ${reason}`, 'cancel');
     await this.workflow.correlateMessage(manager, ORDER_MESSAGES.shipped, order.number, { restCancelled: true });
   }
 

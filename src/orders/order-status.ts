@@ -31,6 +31,9 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return ORDER_TRANSITIONS[from].includes(to);
 }
 
+/** The action behind an order history row (a person's, or the system's cancel of an unpaid order): order_status_history.action, for G5.3 staff performance. */
+export type OrderAction = 'approve' | 'reject' | 'cancel' | 'amend' | 'allocate';
+
 /** Statuses an order may be in for a person's action (API.md "Orders"). */
 export const AMENDABLE_STATUSES: readonly OrderStatus[] = ['pending_payment', 'pending_review', 'exception'];
 export const APPROVABLE_STATUSES: readonly OrderStatus[] = ['pending_review', 'exception'];

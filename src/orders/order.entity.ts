@@ -8,6 +8,18 @@ import { OrderStatusHistory } from './order-status-history.entity';
 export interface OrderFlag {
   code: string;
   message: string;
+  /** out_of_stock raised by allocation: the SKU most short and by how many units (G2.6 stock queue), and every short SKU. */
+  sku?: string;
+  shortfall?: number;
+  shortages?: StockShortage[];
+}
+
+/** A SKU an order waits for: units it still lacks, units the active warehouses have now, and how many more must arrive. */
+export interface StockShortage {
+  sku: string;
+  needed: number;
+  available: number;
+  shortfall: number;
 }
 
 export interface ShippingAddress {

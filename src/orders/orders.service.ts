@@ -223,8 +223,8 @@ export class OrdersService {
         throw new InvalidStateError(`Order ${order.number} is ${order.status}${order.approvedAt ? ' and already approved' : ''}; only pending_review or exception orders can be approved`);
       }
       await manager.query(`UPDATE customer_order SET approved_by = $2, approved_at = now() WHERE id = $1`, [order.id, actor.name]);
-      if (order.status === 'exception') await this.records.transition(manager, order, 'pending_review', actor.name, note ?? 'approved');
-      else await this.records.recordHistory(manager, order.id, order.status, order.status, actor.name, note ?? 'approved');
+      if (order.status === 'exception') await this.records.transition(manager, order, 'pending_review', actor.name, note ?? 'approved', 'approve');
+      else await this.records.recordHistory(manager, order.id, order.status, order.status, actor.name, note ?? 'approved', 'approve');
       await this.workflow.correlateMessage(manager, ORDER_MESSAGES.approved, order.number, { approvedBy: actor.name });
       // held after its review had passed (rejected while stock.reserve was due), the process waits for stock: wake that step
       if (await this.workflow.waitsForMessage(manager, order.number, ORDER_MESSAGES.stockArrived)) {
@@ -242,7 +242,7 @@ export class OrdersService {
         throw new InvalidStateError(`Order ${order.number} is ${order.status}; only pending_review orders can be rejected`);
       }
       await manager.query(`UPDATE customer_order SET approved_by = NULL, approved_at = NULL WHERE id = $1`, [order.id]);
-      await this.records.transition(manager, order, 'exception', actor.name, `rejected: ${reason}`);
+      await this.records.transition(manager, order, 'exception', actor.name, `rejected: ${reason}`, 'reject');
       return order.id;
     });
     return this.get(id);
@@ -286,8 +286,8 @@ export class OrdersService {
       await manager.query(`UPDATE customer_order SET version = version + 1, updated_at = now() WHERE id = $1`, [order.id]);
       const note = `amended by ${actor.name}: ${parts.map((part) => (part === 'shippingAddress' ? 'address' : part)).join(', ')}`;
       const wasException = order.status === 'exception';
-      if (wasException) await this.records.transition(manager, order, 'pending_review', actor.name, note);
-      else await this.records.recordHistory(manager, order.id, order.status, order.status, actor.name, note);
+      if (wasException) await this.records.transition(manager, order, 'pending_review', actor.name, note, 'amend');
+      else await this.records.recordHistory(manager, order.id, order.status, order.status, actor.name, note, 'amend');
       const outcome = await this.reviewLocked(manager, order, { honourApproval: false });
       if (outcome !== 'approved' && order.approvedAt) {
         await manager.query(`UPDATE customer_order SET approved_by = NULL, approved_at = NULL WHERE id = $1`, [order.id]);
@@ -362,7 +362,7 @@ export class OrdersService {
     await this.inventory.releaseReservations(manager, reservationReference(order.id), by, `order ${order.number} cancelled`);
     await manager.query(`UPDATE order_line SET reserved = shipped WHERE order_id = $1`, [order.id]);
     await this.fulfillment.cancelOpenShipments(manager, order.id, by);
-    await this.records.transition(manager, order, 'cancelled', by, reason);
+    await this.records.transition(manager, order, 'cancelled', by, reason, 'cancel');
   }
 
   async confirmPayment(idOrNumber: string, payment: PaymentConfirmationDto, actor: Actor): Promise<OrderView> {

@@ -37,12 +37,14 @@ const wallClock = (local: string): Date => new Date(`${local.replace(' ', 'T')}$
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 function csvValue(kind: ReportFieldKind, value: unknown, timeZone: string): unknown {
+  if (value === null || value === undefined) return ''; // a figure there is none of (staff performance's minutes without timed work)
   if (kind === 'time') return shopTime(String(value), timeZone);
   if (kind === 'text' && typeof value === 'string' && FORMULA_START.test(value)) return `'${value}`;
   return value;
 }
 
 function cellValue(kind: ReportFieldKind, value: unknown, timeZone: string): ExcelJS.CellValue {
+  if (value === null || value === undefined) return null; // an empty cell, not a 0
   switch (kind) {
     case 'date':
       return wallClock(String(value));
@@ -50,13 +52,14 @@ function cellValue(kind: ReportFieldKind, value: unknown, timeZone: string): Exc
       return wallClock(shopTime(String(value), timeZone));
     case 'money':
     case 'integer':
+    case 'decimal':
       return Number(value);
     case 'text':
       return String(value);
   }
 }
 
-const NUMBER_FORMATS: Partial<Record<ReportFieldKind, string>> = { date: 'yyyy-mm-dd', time: 'yyyy-mm-dd hh:mm:ss', money: '#,##0.00', integer: '0' };
+const NUMBER_FORMATS: Partial<Record<ReportFieldKind, string>> = { date: 'yyyy-mm-dd', time: 'yyyy-mm-dd hh:mm:ss', money: '#,##0.00', integer: '0', decimal: '0.0' };
 
 const fileName = (report: Report, format: string) => `${report.report}_${report.from}_${report.to}.${format}`;
 

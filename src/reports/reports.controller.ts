@@ -13,7 +13,7 @@ import { ReportsService } from './reports.service';
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
-  /** G4: daily sales, order status distribution, product sales ranking, customer purchase behaviour; 404 for another name. */
+  /** G4: daily sales, order status distribution, product sales ranking, customer purchase behaviour; G5.3: staff performance; 404 for another name. */
   @Get(':report')
   @RequirePermission('reports.read')
   @ApiParam({ name: 'report', enum: REPORT_NAMES })
@@ -21,7 +21,9 @@ export class ReportsController {
   @ApiOkResponse({
     description:
       'JSON `{report, from, to, rows}`; rows of daily-sales `{date, orders, items, revenue}`, status-distribution `{status, count}`, product-ranking ' +
-      '`{sku, name, quantity, revenue}`, customer-behaviour `{customer, phone, orders, revenue, firstOrderAt, lastOrderAt}`. format=csv: a header row ' +
+      '`{sku, name, quantity, revenue}`, customer-behaviour `{customer, phone, orders, revenue, firstOrderAt, lastOrderAt}`, staff-performance ' +
+      '`{operator, operatorName, ordersReviewed, ordersApproved, ordersRejected, ordersCancelled, exceptionsResolved, casesHandled, tasksCompleted, ' +
+      'workItems, medianMinutes, p90Minutes}` (one row per user with work in the range). format=csv: a header row ' +
       'and the rows (UTF-8 with BOM); format=xlsx: a title row with the filter, a header row, typed cells.',
     content: {
       'application/json': {

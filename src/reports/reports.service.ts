@@ -4,6 +4,7 @@ import { SettingsService } from '../settings/settings.service';
 import { isReportName, type Report, REPORT_NAMES } from './report-definitions';
 import { type ReportFile, reportCsv, reportXlsx } from './report-files';
 import { ReportRollups } from './report-rollups';
+import { StaffPerformance } from './staff-performance';
 
 /** The longest range one report covers: a year (a leap year's days). */
 export const MAX_REPORT_DAYS = 366;
@@ -26,23 +27,31 @@ export function shopToday(timeZone: string, now = new Date()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 
-/** G4 reports read from the rollups, as JSON, CSV or XLSX; days are the shop's (settings `timeZone`). */
+/** G4 reports read from the rollups, and staff performance (G5.3), as JSON, CSV or XLSX; days are the shop's (settings `timeZone`). */
 @Injectable()
 export class ReportsService {
   constructor(
     private readonly rollups: ReportRollups,
+    private readonly staff: StaffPerformance,
     private readonly settings: SettingsService,
   ) {}
 
   async report(name: string, query: ReportFilter): Promise<Report> {
     const { report, from, to } = await this.filter(name, query);
+    if (report === 'staff-performance') return { report, from, to, rows: await this.staffRows(from, to, query) };
     return { report, from, to, rows: await this.rollups.rows(report, from, to, query.limit ?? null) };
   }
 
   /** The report as API.md's JSON text, its rows written by PostgreSQL (what GET /api/reports/{report} answers). */
   async reportJson(name: string, query: ReportFilter): Promise<string> {
     const filter = await this.filter(name, query);
+    // one row per user: nothing to gain from PostgreSQL writing the JSON
+    if (filter.report === 'staff-performance') return JSON.stringify({ ...filter, rows: await this.staffRows(filter.from, filter.to, query) });
     return `${JSON.stringify(filter).slice(0, -1)},"rows":${await this.rollups.rowsJson(filter.report, filter.from, filter.to, query.limit ?? null)}}`;
+  }
+
+  private async staffRows(from: string, to: string, query: ReportFilter) {
+    return this.staff.rows(from, to, (await this.settings.get()).timeZone, query.limit ?? null);
   }
 
   /** The report asked for and its range: 404 for another name, 422 for a range backwards or over MAX_REPORT_DAYS. */

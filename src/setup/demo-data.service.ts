@@ -50,6 +50,8 @@ export type DemoFollowUpSeeder = (orders: Array<{ id: string; externalId: string
 export class DemoDataService {
   private readonly logger = new Logger('DemoData');
   private readonly seeders: DemoFollowUpSeeder[] = [];
+  /** The follow-ups of this start's seeding (they run after the start): resolved at once when nothing was seeded. */
+  private followUps: Promise<void> = Promise.resolve();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -81,7 +83,12 @@ export class DemoDataService {
     }
     this.logger.log(`demo data: ${WAREHOUSES.length} warehouses, ${PRODUCTS.length} products, ${ORDERS.length} orders`);
     // the follow-up actions wait for the workflow to bring those orders to awaiting_shipment
-    void this.finishDemoOrders(placed).catch((error) => this.logger.warn(`demo follow-ups: ${(error as Error).message}`));
+    this.followUps = this.finishDemoOrders(placed).catch((error) => this.logger.warn(`demo follow-ups: ${(error as Error).message}`));
+  }
+
+  /** Resolves when the demo follow-ups of this start are done (at once when this start seeded nothing); never rejects. */
+  settled(): Promise<void> {
+    return this.followUps;
   }
 
   private async finishDemoOrders(placed: Array<{ id: string; externalId: string; then?: DemoFollowUp }>): Promise<void> {

@@ -265,7 +265,7 @@ describe('reports', () => {
     const doc = (await test.app.http.get('/api/docs-json').expect(200)).body;
     const route = doc.paths['/api/reports/{report}'].get;
     const parameters = Object.fromEntries(route.parameters.map((p: { name: string; schema: unknown }) => [p.name, p.schema]));
-    expect(parameters.report).toMatchObject({ enum: ['daily-sales', 'status-distribution', 'product-ranking', 'customer-behaviour'] });
+    expect(parameters.report).toMatchObject({ enum: ['daily-sales', 'status-distribution', 'product-ranking', 'customer-behaviour', 'staff-performance'] });
     expect(parameters.format).toMatchObject({ enum: ['json', 'csv', 'xlsx'] });
     expect(Object.keys(parameters)).toEqual(expect.arrayContaining(['from', 'to']));
     expect(Object.keys(route.responses['200'].content)).toEqual(['application/json', 'text/csv; charset=utf-8', XLSX]);

@@ -17,17 +17,26 @@ const TEXTS = {
   statusesLast30: ['近 30 天订单状态', 'Order statuses, last 30 days'],
   openOrders: ['查看这些订单', 'Open these orders'],
   limited: ['仅显示前 {count} 行；下载文件包含全部数据。', 'Showing the first {count} rows; the downloads have them all.'],
+  staffIntro: [
+    '按店铺时区统计每位员工在所选期间的审核、异常处理、售后和任务；时长为从进入队列（或领取任务）到完成的分钟数。',
+    'Days in the shop time zone; per operator: reviews, exceptions, after-sales and tasks; times are minutes from entering the queue (or claiming the task) to done.',
+  ],
 } as const;
 const REPORT_TEXTS = {
   'daily-sales': ['每日销售', 'Daily sales'],
   'status-distribution': ['订单状态分布', 'Order status distribution'],
   'product-ranking': ['商品销售排行', 'Product sales ranking'],
   'customer-behaviour': ['客户购买行为', 'Customer purchase behaviour'],
+  'staff-performance': ['员工绩效', 'Staff performance'],
 } as const;
 const FIELD_TEXTS = {
   date: ['日期', 'Date'], orders: ['订单数', 'Orders'], items: ['件数', 'Items'], revenue: ['收入 (¥)', 'Revenue (¥)'], status: ['状态', 'Status'],
   count: ['订单数', 'Orders'], sku: ['SKU', 'SKU'], name: ['商品名称', 'Product'], quantity: ['销量', 'Units sold'], customer: ['客户', 'Customer'],
   phone: ['手机', 'Phone'], firstOrderAt: ['首次下单', 'First order'], lastOrderAt: ['最近下单', 'Last order'],
+  operator: ['员工', 'Operator'], ordersReviewed: ['审核订单', 'Orders reviewed'], ordersApproved: ['审核通过', 'Approved'], ordersRejected: ['驳回', 'Rejected'],
+  ordersCancelled: ['取消', 'Cancelled'], exceptionsResolved: ['处理异常', 'Exceptions resolved'], casesHandled: ['售后工单', 'After-sales cases'],
+  tasksCompleted: ['完成任务', 'Tasks completed'], workItems: ['计时工作项', 'Timed work items'], medianMinutes: ['用时中位数（分钟）', 'Median (minutes)'],
+  p90Minutes: ['P90 用时（分钟）', 'P90 (minutes)'],
 } as const;
 
 type Texts<T> = { [K in keyof T]: string };

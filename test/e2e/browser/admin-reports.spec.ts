@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import { useAdminBrowser } from '../../helpers/browser';
 import { orderBody, stockedCatalogue, unique, userWithRoles } from '../../helpers/fixtures';
+import { ADMIN_EMAIL, eventually } from '../../helpers/test-app';
 
 const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? '/tmp';
 
@@ -87,6 +88,32 @@ describe('the Reports page in a browser (Debian chromium)', () => {
     await link.click();
     await page.waitForURL(/\/admin\/resources\/Order\/actions\/list\?.*filters\.status=/);
     expect(decodeURIComponent(page.url())).toContain('filters.placedAt~~from=');
+  });
+
+  it('staff performance (issue 14 item 11): the fifth report, per operator, in both languages', async () => {
+    const { page, base } = test;
+    const sku = skus[0];
+    const placed = (await test.app.http.post('/api/orders').set(test.auth).send(orderBody([{ sku, quantity: 1, unitPrice: '12.50' }])).expect(201)).body as { id: string };
+    await eventually(async () => ((await test.app.http.get(`/api/orders/${placed.id}`).set(test.auth).expect(200)).body.status === 'awaiting_shipment' ? true : undefined));
+    await test.app.http.post(`/api/orders/${placed.id}/cancel`).set(test.auth).send({ reason: 'customer asked' }).expect(200);
+
+    await page.goto(`${base}/admin/pages/reports`);
+    await page.getByTestId('report-staff-performance').click();
+    const row = page.getByTestId('report-table').locator('tbody tr', { hasText: ADMIN_EMAIL });
+    await row.waitFor();
+    const cells = (await row.innerText()).split('\t').map((cell) => cell.trim());
+    // operator, reviewed, approved, rejected, cancelled, exceptions resolved, cases, tasks, timed work items, median, p90
+    expect(cells.slice(0, 9)).toEqual([`Administrator (${ADMIN_EMAIL})`, '0', '0', '0', '1', '0', '0', '0', '1']);
+    expect(cells[9]).toMatch(/^\d+(\.\d)?$/);
+    const headers = (await page.getByTestId('report-table').locator('thead').innerText()).split('\t').map((cell) => cell.trim());
+    expect([['员工', '取消'], ['Operator', 'Cancelled']]).toContainEqual([headers[0], headers[4]]);
+    await page.getByTestId('report-chart').waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}/oms-reports-staff-performance.png`, fullPage: true });
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
+    expect(csv.suggestedFilename()).toMatch(/^staff-performance_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/);
+    expect((await readFile((await csv.path())!, 'utf8')).split('\n')[0]).toBe(
+      '\uFEFFoperator,operatorName,ordersReviewed,ordersApproved,ordersRejected,ordersCancelled,exceptionsResolved,casesHandled,tasksCompleted,workItems,medianMinutes,p90Minutes',
+    );
   });
 
   it('without reports.read the page says so and the download is 403', async () => {

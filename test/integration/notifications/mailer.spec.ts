@@ -142,16 +142,20 @@ describe('Mailer over SMTP', () => {
 });
 
 describe('Mailer without SMTP_URL', () => {
-  it('logs the whole message and returns a generated id', async () => {
+  it('logs one line per message — recipient, subject, idempotency key, never the body — and returns a generated id', async () => {
     const logger = recordingLogger();
     const mailer = new Mailer(undefined, 'noreply@shop.example.com', logger);
-    const result = await mailer.send({ to: 'a@example.com', subject: '主题', text: '正文', html: '<p>正文</p>' });
+    const result = await mailer.send({ to: 'a@example.com', subject: '主题\r\n换行', text: '正文', html: '<p>正文</p>', idempotencyKey: 'order-confirmation:o-1:email:a@example.com' });
     expect(result.transport).toBe('log');
     expect(result.messageId).toMatch(/^<log-[0-9a-f-]{36}@localhost>$/);
     expect(logger.entries).toHaveLength(1);
-    expect(logger.entries[0].obj).toEqual({
-      mail: { messageId: result.messageId, from: 'noreply@shop.example.com', to: 'a@example.com', subject: '主题', text: '正文', html: '<p>正文</p>' },
+    expect(logger.entries[0]).toEqual({
+      obj: { mail: { to: 'a@example.com', subject: '主题 换行', idempotencyKey: 'order-confirmation:o-1:email:a@example.com', messageId: result.messageId } },
+      msg: 'email not sent (no SMTP_URL)',
     });
+    expect(JSON.stringify(logger.entries)).not.toContain('正文');
+    await mailer.send({ to: 'b@example.com', subject: 'alert', text: 'body' });
+    expect(logger.entries[1].obj).toEqual({ mail: expect.objectContaining({ to: 'b@example.com', idempotencyKey: null }) });
     await expect(mailer.send({ to: 'a@example.com\r\n', subject: 's', text: 't' })).rejects.toBeInstanceOf(InvalidRecipientError);
     mailer.close();
   });
