@@ -32,6 +32,10 @@ export interface AdminComponents {
   Backups: string;
   /** The Reports page (G4): range, table, chart, downloads. */
   ReportsPage: string;
+  /** A status-like code in the user's words, coloured by meaning (issue 14): list and show of enum properties. */
+  StatusBadge: string;
+  /** AdminJS's user menu (`LoggedIn`, overridden) with the language switch that saves the user's locale (issue 14). */
+  UserMenu: string;
 }
 
 export function adminComponents({ ComponentLoader }: AdminJsModule): AdminComponents {
@@ -48,5 +52,7 @@ export function adminComponents({ ComponentLoader }: AdminJsModule): AdminCompon
     ChangePassword: add('ChangePassword', 'change-password.tsx'),
     Backups: add('Backups', 'backups.tsx'),
     ReportsPage: add('ReportsPage', 'reports-page.tsx'),
+    StatusBadge: add('StatusBadge', 'status-badge.tsx'),
+    UserMenu: loader.override('LoggedIn', join(COMPONENTS_DIR, 'user-menu.tsx')),
   };
 }

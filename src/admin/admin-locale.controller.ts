@@ -1,0 +1,43 @@
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Request } from 'express';
+import type { DataSource } from 'typeorm';
+import { Public } from '../auth/auth.decorators';
+import { AuthService } from '../auth/auth.service';
+import { UsersService } from '../auth/users.service';
+import { UnauthorizedError, ValidationError } from '../common/errors';
+import { AdminIdentity } from './admin-auth';
+import { ADMIN_LANGUAGES, isAdminLanguage } from './locale';
+
+/**
+ * Issue 14: the user menu's language switch saves the signed-in user's locale (what GET /api/auth/me and PATCH
+ * /api/users/{id} call `locale`); the page then reloads in it. Any signed-in user changes their own; the admin session
+ * authenticates (a bearer token is not sent by the admin's pages) and the forged-request check of /admin applies.
+ */
+@ApiExcludeController()
+@Public()
+@Controller('admin/account')
+export class AdminLocaleController {
+  private readonly identity: AdminIdentity;
+
+  constructor(
+    auth: AuthService,
+    @InjectDataSource() db: DataSource,
+    private readonly users: UsersService,
+  ) {
+    this.identity = new AdminIdentity(auth, db);
+  }
+
+  @Post('locale')
+  @HttpCode(200)
+  async setLocale(@Body() body: unknown, @Req() request: Request): Promise<{ locale: string }> {
+    const locale = (body as { locale?: unknown } | undefined)?.locale;
+    if (!isAdminLanguage(locale)) throw ValidationError.of('locale', `must be one of ${ADMIN_LANGUAGES.join(', ')}`);
+    const userId = (request.session as { adminUser?: { id?: unknown } } | undefined)?.adminUser?.id;
+    const actor = await this.identity.actorFor({ id: userId });
+    if (!actor) throw new UnauthorizedError('Sign in to the admin first');
+    await this.users.setOwnLocale(actor.id, locale, { actor, ip: request.ip ?? null });
+    return { locale };
+  }
+}
