@@ -32,7 +32,9 @@ export class AdminLocaleController {
   @Post('locale')
   @HttpCode(200)
   async setLocale(@Body() body: unknown, @Req() request: Request): Promise<{ locale: string }> {
-    const locale = (body as { locale?: unknown } | undefined)?.locale;
+    // AdminJS's router (express-formidable) reads every body under /admin first: the JSON is in `fields` there
+    const payload = (request as Request & { fields?: unknown }).fields ?? body;
+    const locale = (payload as { locale?: unknown } | undefined)?.locale;
     if (!isAdminLanguage(locale)) throw ValidationError.of('locale', `must be one of ${ADMIN_LANGUAGES.join(', ')}`);
     const userId = (request.session as { adminUser?: { id?: unknown } } | undefined)?.adminUser?.id;
     const actor = await this.identity.actorFor({ id: userId });

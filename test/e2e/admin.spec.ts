@@ -159,10 +159,11 @@ describe('the AdminJS back office at /admin', () => {
       const placed = await orderWith({ payment: { method: 'bank_transfer', status: 'pending' } });
       const dashboard = (await app.http.get('/admin/api/dashboard').set('Cookie', adminCookie).expect(200)).body;
       const pending = dashboard.counts.statuses.find((entry: { status: string }) => entry.status === 'pending_payment');
-      expect(pending).toEqual({ status: 'pending_payment', label: 'Awaiting payment', count: expect.any(Number), url: '/admin/resources/Order/actions/list?filters.status=pending_payment' });
+      // in the signed-in user's language: the first admin has the install's default, zh-CN (issue 14)
+      expect(pending).toEqual({ status: 'pending_payment', label: '待付款', count: expect.any(Number), url: '/admin/resources/Order/actions/list?filters.status=pending_payment' });
       expect(pending.count).toBeGreaterThanOrEqual(1);
       expect(dashboard.counts.statuses.map((entry: { status: string }) => entry.status)).toContain('awaiting_shipment');
-      expect(dashboard.counts.queues.map((queue: { label: string }) => queue.label)).toEqual(expect.arrayContaining(['To review (G2.2)', 'To ship (G2.4)']));
+      expect(dashboard.counts.queues.map((queue: { label: string }) => queue.label)).toEqual(expect.arrayContaining(['待审核', '待发货']));
 
       const byStatus = (await app.http.get('/admin/api/resources/Order/actions/byStatus').set('Cookie', adminCookie).expect(200)).body;
       expect(byStatus.counts.total).toBe(dashboard.counts.statuses.reduce((sum: number, entry: { count: number }) => sum + entry.count, 0));

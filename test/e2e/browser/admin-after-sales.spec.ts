@@ -55,7 +55,8 @@ describe('after-sales cases in a browser (Debian chromium)', () => {
     await row.getByText(opened.number).click();
     await page.waitForURL(`${base}/admin/resources/AfterSalesCase/records/${opened.id}/show**`);
     await page.getByTestId('case-detail').waitFor();
-    await expect(page.getByTestId('case-status').textContent()).resolves.toBe('requested');
+    await expect(page.getByTestId('case-status').getAttribute('data-status')).resolves.toBe('requested');
+    await expect(page.getByTestId('case-status').textContent()).resolves.toBe('Awaiting review');
     await expect(page.getByTestId('lines').textContent()).resolves.toContain(sku);
     await expect(page.getByTestId('history').textContent()).resolves.toContain('too small');
     await expect(page.getByTestId('case-order').getAttribute('href')).resolves.toBe(`/admin/resources/Order/records/${order.id}/show`);

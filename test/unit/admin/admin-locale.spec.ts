@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STATUS_TONES } from '../../../src/admin/components/status-tones';
 import { ADMIN_LANGUAGES, ADMIN_TRANSLATIONS, adminLocale, ENUM_PROPERTIES, ENUM_VALUES, type EnumGroup, interpolate } from '../../../src/admin/locale';
+import { FORM_TEXTS_ZH, translateForm, translateFormText } from '../../../src/admin/locale/forms';
 import { projectRoot } from '../../../src/common/project-root';
 
 type Tree = { [key: string]: string | Tree };
@@ -98,6 +99,24 @@ describe('the admin translations', () => {
       expect(groups.filter((group) => typeof valueAt(texts, `enums.${group}`) !== 'object')).toEqual([]);
       expect(messageKeys.filter((key) => typeof valueAt(texts, `messages.${key}`) !== 'string')).toEqual([]);
     }
+  });
+
+  it('has a Chinese text for every fixed text of the action forms, and patterns for those with a number in them', () => {
+    const dir = join(projectRoot(), 'src', 'admin', 'actions');
+    const sources = readdirSync(dir).map((file) => readFileSync(join(dir, file), 'utf8')).join('\n');
+    const fixed = [...sources.matchAll(/\b(?:label|title|intro|help|submitLabel|blocked|verb): '([^']+)'/g), ...sources.matchAll(/intro: \(\) => '([^']+)'/g)].map(([, text]) => text);
+    expect(fixed.length).toBeGreaterThan(60);
+    expect([...new Set(fixed)].filter((text) => translateFormText(text, 'zh-CN') === text)).toEqual([]);
+    expect(Object.keys(FORM_TEXTS_ZH).filter((text) => !fixed.includes(text) && !/^(Approve|Reject|Receive|Record QC|Refund|Close)$/.test(text))).toEqual([]);
+    expect(translateFormText('Amend order SO20261207-0001', 'zh-CN')).toBe('修改订单 SO20261207-0001');
+    expect(translateFormText('Order SO1 rejected; it is now exception', 'zh-CN')).toBe('订单 SO1 已驳回，当前状态：异常');
+    expect(translateFormText('Order SO1 shipped with sf SF123456; it is now shipped', 'zh-CN')).toBe('订单 SO1 已由顺丰速运发出（单号 SF123456），当前状态：已发货');
+    expect(translateFormText('Amend order SO1', 'en')).toBe('Amend order SO1');
+    const form = translateForm(
+      { title: 'Ship order SO1', sections: [{ title: 'Lines', fields: [{ name: 'lines', label: 'Lines', kind: 'rows', columns: [{ name: 'sku', label: 'SKU', kind: 'text' }] }] }], values: {}, submitLabel: 'Confirm shipment' },
+      'zh-CN',
+    );
+    expect(form).toMatchObject({ title: '订单 SO1 发货', submitLabel: '确认发货', sections: [{ title: '商品明细', fields: [{ label: '商品明细', columns: [{ label: '商品编码' }] }] }] });
   });
 
   it('fills placeholders as i18next does', () => {
