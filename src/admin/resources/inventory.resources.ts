@@ -5,7 +5,7 @@ import { StockMovement } from '../../inventory/stock-movement.entity';
 import { Warehouse } from '../../inventory/warehouse.entity';
 import { editableActions, NAVIGATION, readOnlyActions } from '../admin-access';
 import { guarded, guardForm } from '../admin-forms';
-import { enumProperty, LIST_AND_SHOW, type ResourceDeps } from './resource-deps';
+import { enumProperty, LIST_AND_SHOW, moneyProperty, type ResourceDeps } from './resource-deps';
 
 
 function withAvailable(record: RecordJSON | undefined): void {
@@ -19,7 +19,7 @@ function withAvailable(record: RecordJSON | undefined): void {
  * G2.3: live stock by SKU and warehouse. Stock levels and the ledger are read-only here: every change of on-hand or
  * reserved units goes through InventoryService (API), which writes the ledger row with it.
  */
-export function inventoryResources({ adminjs }: ResourceDeps): ResourceWithOptions[] {
+export function inventoryResources({ adminjs, components }: ResourceDeps): ResourceWithOptions[] {
   const product: ResourceWithOptions = {
     resource: Product,
     options: {
@@ -29,7 +29,7 @@ export function inventoryResources({ adminjs }: ResourceDeps): ResourceWithOptio
       listProperties: ['sku', 'name', 'spec', 'price', 'active', 'updatedAt'],
       filterProperties: ['sku', 'name', 'active'],
       editProperties: ['sku', 'name', 'spec', 'price', 'purchaseLimit', 'weightGrams', 'active'],
-      properties: { sku: { description: 'descProductSku' } },
+      properties: { sku: { description: 'descProductSku' }, price: moneyProperty(components) },
       actions: guarded(
         editableActions('catalog.read', 'catalog.write'),
         guardForm(adminjs, {

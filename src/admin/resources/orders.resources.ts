@@ -15,7 +15,7 @@ import { NAVIGATION, readOnlyActions, requirePermission } from '../admin-access'
 import { orderRecordLoader } from './order-details';
 import { orderSearchHandler } from './order-search';
 import { orderStatusCounts } from './order-status-counts';
-import { HIDDEN, type ResourceDeps, statusProperty } from './resource-deps';
+import { HIDDEN, moneyProperty, type ResourceDeps, statusProperty } from './resource-deps';
 
 const NOT_SORTABLE = { isSortable: false } as const;
 
@@ -46,7 +46,10 @@ export function orderResources(deps: ResourceDeps): ResourceWithOptions[] {
         channel: NOT_SORTABLE,
         customerName: NOT_SORTABLE,
         customerPhone: { ...NOT_SORTABLE, description: 'descOrderPhone' },
-        grandTotal: NOT_SORTABLE,
+        grandTotal: { ...NOT_SORTABLE, ...moneyProperty(components) },
+        itemsTotal: moneyProperty(components),
+        shippingFee: moneyProperty(components),
+        paymentAmount: moneyProperty(components),
         placedAt: NOT_SORTABLE,
         sku: { type: 'string', isVisible: { list: false, filter: true, show: false, edit: false }, description: 'descOrderSku' },
         paymentStatus: statusProperty(components, 'paymentStatus'),
@@ -99,6 +102,7 @@ export function orderResources(deps: ResourceDeps): ResourceWithOptions[] {
       sort: { sortBy: 'orderId', direction: 'desc' },
       listProperties: ['orderId', 'lineNo', 'sku', 'name', 'quantity', 'unitPrice', 'reserved', 'shipped'],
       filterProperties: ['orderId', 'sku'],
+      properties: { unitPrice: moneyProperty(components) },
       actions: readOnlyActions('orders.read'),
     },
   };

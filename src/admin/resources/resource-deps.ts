@@ -48,6 +48,9 @@ export const choices = (values: readonly string[]) => values.map((value) => ({ v
 /** A property holding a code of `group`: AdminJS shows and filters it in the user's words (src/admin/locale). */
 export const enumProperty = (group: EnumGroup) => ({ availableValues: enumChoices(group) });
 
+/** A money column: shown as the user reads money (components/money-value.tsx), stored and edited as a decimal string. */
+export const moneyProperty = (components: AdminComponents) => ({ components: { list: components.MoneyValue, show: components.MoneyValue } });
+
 /** A status-like code: in the user's words and as a badge coloured by its meaning (components/status-badge.tsx). */
 export const statusProperty = (components: AdminComponents, group: EnumGroup) => ({
   availableValues: enumChoices(group),

@@ -1,6 +1,6 @@
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { adminLogin, realErrors, collectPageErrors, switchAdminLanguage, useAdminBrowser } from '../../helpers/browser';
-import { orderBody, stockedCatalogue, unique } from '../../helpers/fixtures';
+import { orderBody, shippedOrder, stockedCatalogue, unique } from '../../helpers/fixtures';
 import { eventually } from '../../helpers/test-app';
 
 const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? '/tmp';
@@ -12,9 +12,10 @@ const PASSWORD = 'operator-password-zh-1';
  * fonts included: fonts.googleapis.com is blocked in mainland China).
  */
 describe('the admin in the user\'s language, with nothing loaded from elsewhere (Debian chromium)', () => {
-  const test = useAdminBrowser({ component: 'UserMenu' });
+  const test = useAdminBrowser({ component: 'UserComponents.LoggedIn' });
   let email: string;
   let order: { id: string; number: string };
+  let afterSalesCase: { id: string; number: string };
 
   beforeAll(async () => {
     email = `${unique('zh')}@test.local`.toLowerCase();
@@ -27,7 +28,10 @@ describe('the admin in the user\'s language, with nothing loaded from elsewhere 
     await eventually(async () => ((await test.app.http.get(`/api/orders/${order.id}`).set(test.auth).expect(200)).body.status === 'exception' ? true : undefined), {
       what: 'the order to be held for review',
     });
-  }, 60_000);
+    // a return on a shipped order: an after-sales case waiting for review
+    const shipped = await shippedOrder(test.app, test.auth, [1]);
+    afterSalesCase = (await test.app.http.post(`/api/orders/${shipped.order.id}/after-sales`).set(test.auth).send({ type: 'return', lines: [{ sku: shipped.skus[0], quantity: 1 }], reason: '尺码不合适' }).expect(201)).body;
+  }, 90_000);
 
   /** A fresh browser context recording every request its pages make. */
   async function recordingContext(): Promise<{ context: BrowserContext; page: Page; requests: string[]; errors: string[] }> {
@@ -65,6 +69,8 @@ describe('the admin in the user\'s language, with nothing loaded from elsewhere 
     // the pages asked for the fonts, and got them from here
     expect(requests.filter((url) => url.startsWith(`${test.base}/admin-fonts/fonts.css`)).length).toBeGreaterThan(0);
     expect(requests.some((url) => url.startsWith(`${test.base}/admin-fonts/roboto/`))).toBe(true);
+    // the Chinese text is drawn with the product's Noto Sans SC (no PingFang or YaHei on this machine)
+    expect(requests.some((url) => url.startsWith(`${test.base}/admin-fonts/noto-sans-sc/`))).toBe(true);
     const fontsLoaded = await page.evaluate(async () => {
       await document.fonts.ready;
       return [...document.fonts].filter((face) => face.status === 'loaded').map((face) => face.family.replace(/"/g, ''));
@@ -128,6 +134,16 @@ describe('the admin in the user\'s language, with nothing loaded from elsewhere 
     await page.goto(`${test.base}/admin/workflow-ui/tasks`);
     await expect(page.locator('main h1').first().innerText()).resolves.toBe('待办任务');
     await shot('i18n-tasklist-zh');
+    await page.goto(`${test.base}/admin/resources/Order/records/${order.id}/show`);
+    await page.getByTestId('order-detail').waitFor();
+
+    // an after-sales case
+    await page.goto(`${test.base}/admin/resources/AfterSalesCase/records/${afterSalesCase.id}/show`);
+    await page.getByTestId('case-detail').waitFor();
+    await expect(page.getByTestId('case-status').innerText()).resolves.toBe('待审核');
+    await expect(page.getByTestId('case-type').innerText()).resolves.toBe('退货退款');
+    await expect(page.getByTestId('case-detail').innerText()).resolves.toMatch(/售后单[\s\S]*处理时限[\s\S]*商品明细[\s\S]*退货与质检/);
+    await shot('i18n-case-zh');
     await page.goto(`${test.base}/admin/resources/Order/records/${order.id}/show`);
     await page.getByTestId('order-detail').waitFor();
 
