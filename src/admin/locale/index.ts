@@ -94,6 +94,8 @@ export function adminTranslations(language: AdminLanguage): LocaleTranslations {
 export function adminLocale(language: AdminLanguage): Locale {
   return {
     language,
+    // i18next's own setting: without it (and no detector) the browser's i18n has no current language, only a fallback
+    lng: language,
     availableLanguages: [language],
     localeDetection: false,
     translations: Object.fromEntries(ADMIN_LANGUAGES.map((lang) => [lang, adminTranslations(lang)])),

@@ -43,8 +43,6 @@ export const SHOW_ONLY = { list: false, filter: false, show: true, edit: false }
 export const LIST_AND_SHOW = { list: true, filter: false, show: true, edit: false } as const;
 export const HIDDEN = false;
 
-export const choices = (values: readonly string[]) => values.map((value) => ({ value, label: value }));
-
 /** A property holding a code of `group`: AdminJS shows and filters it in the user's words (src/admin/locale). */
 export const enumProperty = (group: EnumGroup) => ({ availableValues: enumChoices(group) });
 
