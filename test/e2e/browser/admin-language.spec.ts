@@ -50,7 +50,7 @@ describe('the admin in the user\'s language, with nothing loaded from elsewhere 
     await test.app.http.put('/api/settings').set(test.auth).send({ locale: 'en' }).expect(200);
     try {
       expect((await test.app.http.get('/admin/login').expect(200)).text).toMatch(/<html lang=en>/);
-      const created = await test.app.http.post('/api/users').set(test.auth).send({ email: `${unique('en')}@test.local`.toLowerCase(), name: 'E', password: PASSWORD, roles: [] }).expect(201);
+      const created = await test.app.http.post('/api/users').set(test.auth).send({ email: `${unique('en')}@test.local`.toLowerCase(), name: 'E', password: PASSWORD, roles: ['analyst'] }).expect(201);
       expect(created.body.locale).toBe('en');
     } finally {
       await test.app.http.put('/api/settings').set(test.auth).send({ locale: 'zh-CN' }).expect(200);
@@ -72,8 +72,10 @@ describe('the admin in the user\'s language, with nothing loaded from elsewhere 
     // the Chinese text is drawn with the product's Noto Sans SC (no PingFang or YaHei on this machine)
     expect(requests.some((url) => url.startsWith(`${test.base}/admin-fonts/noto-sans-sc/`))).toBe(true);
     const fontsLoaded = await page.evaluate(async () => {
-      await document.fonts.ready;
-      return [...document.fonts].filter((face) => face.status === 'loaded').map((face) => face.family.replace(/"/g, ''));
+      // runs in the page (this file is compiled without the DOM types)
+      const fonts = (globalThis as unknown as { document: { fonts: Iterable<{ status: string; family: string }> & { ready: Promise<unknown> } } }).document.fonts;
+      await fonts.ready;
+      return [...fonts].filter((face) => face.status === 'loaded').map((face) => face.family.replace(/"/g, ''));
     });
     expect(fontsLoaded).toContain('Roboto');
     expect(requests.length).toBeGreaterThan(10);

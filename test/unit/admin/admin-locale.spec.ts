@@ -7,11 +7,14 @@ import { projectRoot } from '../../../src/common/project-root';
 
 type Tree = { [key: string]: string | Tree };
 
-/** Every leaf of a translation tree as `a.b.c`. */
-const keysOf = (tree: Tree, prefix = ''): string[] =>
-  Object.entries(tree).flatMap(([key, value]) => (typeof value === 'string' ? [`${prefix}${key}`] : keysOf(value, `${prefix}${key}.`)));
+/** Every leaf of a translation tree as its path (a key may hold a dot: the audit action `auth.login`). */
+const pathsOf = (tree: Tree, prefix: string[] = []): string[][] =>
+  Object.entries(tree).flatMap(([key, value]) => (typeof value === 'string' ? [[...prefix, key]] : pathsOf(value, [...prefix, key])));
+const keysOf = (tree: Tree): string[] => pathsOf(tree).map((path) => JSON.stringify(path));
 
-const valueAt = (tree: Tree, path: string): unknown => path.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Tree)[key] : undefined), tree);
+/** The node at `a.b.c`, or at a path from keysOf. */
+const valueAt = (tree: Tree, path: string): unknown =>
+  (path.startsWith('[') ? (JSON.parse(path) as string[]) : path.split('.')).reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Tree)[key] : undefined), tree);
 
 const [first, ...others] = ADMIN_LANGUAGES;
 const tree = (language: string) => ADMIN_TRANSLATIONS[language as keyof typeof ADMIN_TRANSLATIONS] as unknown as Tree;
