@@ -1,10 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request } from 'express';
-import type { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators';
-import { AuthService } from '../auth/auth.service';
 import { UsersService } from '../auth/users.service';
 import { UnauthorizedError, ValidationError } from '../common/errors';
 import { AdminIdentity } from './admin-auth';
@@ -19,15 +16,10 @@ import { ADMIN_LANGUAGES, isAdminLanguage } from './locale';
 @Public()
 @Controller('admin/account')
 export class AdminLocaleController {
-  private readonly identity: AdminIdentity;
-
   constructor(
-    auth: AuthService,
-    @InjectDataSource() db: DataSource,
+    private readonly identity: AdminIdentity,
     private readonly users: UsersService,
-  ) {
-    this.identity = new AdminIdentity(auth, db);
-  }
+  ) {}
 
   @Post('locale')
   @HttpCode(200)
