@@ -136,6 +136,12 @@ describe('the admin in the user\'s language, with nothing loaded from elsewhere 
     await page.goto(`${test.base}/admin/workflow-ui/tasks`);
     await expect(page.locator('main h1').first().innerText()).resolves.toBe('待办任务');
     await shot('i18n-tasklist-zh');
+    await page.goto(`${test.base}/admin/workflow-ui/modeler?key=order-fulfillment`);
+    await page.locator('[data-element-id="Task_Review"]').first().click();
+    await expect(page.locator('[data-action=deploy]').innerText()).resolves.toBe('部署');
+    await page.getByText('OMS 任务', { exact: true }).first().waitFor();
+    await page.getByText('任务类型', { exact: true }).first().waitFor();
+    await shot('i18n-modeler-zh');
     await page.goto(`${test.base}/admin/resources/Order/records/${order.id}/show`);
     await page.getByTestId('order-detail').waitFor();
 

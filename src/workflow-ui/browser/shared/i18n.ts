@@ -85,6 +85,22 @@ const ZH: Record<string, string> = {
   'e.g. after-sales': '例如 after-sales',
   'New workflow key': '新流程标识',
   Create: '创建',
+  // the modeler's OMS properties
+  'OMS task': 'OMS 任务',
+  Tasklist: '待办任务',
+  'Comma-separated roles that may claim it, e.g. operator, finance; empty: anyone': '可领取此任务的角色，用逗号分隔，例如 operator, finance；留空：任何人',
+  'Due in': '处理时限',
+  'ISO 8601 duration from when the task is created, e.g. PT4H or P2D': '自任务创建起的 ISO 8601 时长，例如 PT4H 或 P2D',
+  Condition: '条件',
+  'Choose what this task does': '选择此任务执行的操作',
+  'Task type': '任务类型',
+  'More inputs': '更多输入',
+  'One per line: name=value': '每行一个：名称=值',
+  'Form fields': '表单字段',
+  'Condition expression': '条件表达式',
+  'One per line: name: type, * when required, then a label. Types: string, number, boolean, money, date, enum(a,b). e.g. "approved: boolean* Approve the case". Completing the task sets only these.':
+    '每行一个：名称: 类型，必填加 *，然后是显示名称。类型：string、number、boolean、money、date、enum(a,b)。例如 "approved: boolean* 同意此售后单"。完成任务时只设置这些变量。',
+  'This is the default flow: taken when no other condition holds': '这是默认流向：其他条件都不满足时走此流向',
 };
 
 export const pageLanguage = (): 'zh-CN' | 'en' => (document.documentElement.lang === 'en' ? 'en' : 'zh-CN');
