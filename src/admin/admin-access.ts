@@ -8,6 +8,8 @@ export interface OmsCurrentAdmin extends CurrentAdmin {
   roles: string[];
   /** The union of the roles' permissions at login; actions that change data look them up again. */
   permissions: string[];
+  /** The back office's language for this user (issue 14), read again on every request like the permissions. */
+  locale?: string;
 }
 
 function listOf(value: unknown): string[] {

@@ -64,6 +64,7 @@ export class AdminIdentity {
       title: user.displayName || user.email,
       roles: user.roles,
       permissions: await this.permissionsOf(user.roles),
+      locale: user.locale,
     };
   }
 

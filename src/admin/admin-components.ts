@@ -32,6 +32,12 @@ export interface AdminComponents {
   Backups: string;
   /** The Reports page (G4): range, table, chart, downloads. */
   ReportsPage: string;
+  /** A status-like code in the user's words, coloured by meaning (issue 14): list and show of enum properties. */
+  StatusBadge: string;
+  /** A money property (decimal string of yuan) as ¥129.00 in the user's language: list and show. */
+  MoneyValue: string;
+  /** AdminJS's user menu (`LoggedIn`, overridden) with the language switch that saves the user's locale (issue 14). */
+  UserMenu: string;
 }
 
 export function adminComponents({ ComponentLoader }: AdminJsModule): AdminComponents {
@@ -48,5 +54,8 @@ export function adminComponents({ ComponentLoader }: AdminJsModule): AdminCompon
     ChangePassword: add('ChangePassword', 'change-password.tsx'),
     Backups: add('Backups', 'backups.tsx'),
     ReportsPage: add('ReportsPage', 'reports-page.tsx'),
+    StatusBadge: add('StatusBadge', 'status-badge.tsx'),
+    MoneyValue: add('MoneyValue', 'money-value.tsx'),
+    UserMenu: loader.override('LoggedIn', join(COMPONENTS_DIR, 'user-menu.tsx')),
   };
 }

@@ -36,16 +36,16 @@ export function inlineScriptHashes(html: string, path: string): string[] {
  * state), never other inline code or eval. What had to stay allowed, and why:
  * - style-src 'unsafe-inline': AdminJS's design system (styled-components) writes <style> elements at run time and its
  *   widgets set style attributes; a nonce cannot reach them. CSS cannot run script under this script-src.
- * - https://fonts.googleapis.com (styles) and https://fonts.gstatic.com (fonts): AdminJS's templates link the Roboto
- *   font there, until the fonts are served from here (STACK "fonts"); then both go.
+ * - font-src data:: fonts inlined by the design system's styles. The fonts themselves come from this origin
+ *   (admin-fonts.ts): no page loads anything from another host.
  * - img-src data: blob:: AdminJS's icons and the case evidence previews.
  */
 export function adminPageCsp(scriptHashes: string[]): string {
   return [
     "default-src 'self'",
     `script-src 'self' ${scriptHashes.join(' ')}`.trim(),
-    "style-src 'self' 'unsafe-inline' https://fonts.googleapis.com",
-    "font-src 'self' data: https://fonts.gstatic.com",
+    "style-src 'self' 'unsafe-inline'",
+    "font-src 'self' data:",
     "img-src 'self' data: blob:",
     "connect-src 'self'",
     "object-src 'none'",

@@ -31,6 +31,7 @@ interface SessionRow {
   roles: string[];
   permissions: string[];
   active: boolean;
+  locale: string;
   tokenVersion: number;
   idleMinutes: number | null;
 }
@@ -42,7 +43,7 @@ type StoredSession = SessionData & { adminUser?: OmsCurrentAdmin; oms?: SignInSt
  * the database (disabled, token version, idle, absolute) and sees its roles' permissions as they are now.
  */
 const LOAD_SESSION = `
-  SELECT s.sess, u.id AS "userId", u.email, u.display_name AS "displayName", u.roles, u.active, u.token_version AS "tokenVersion",
+  SELECT s.sess, u.id AS "userId", u.email, u.display_name AS "displayName", u.roles, u.active, u.locale, u.token_version AS "tokenVersion",
          (SELECT coalesce(array_agg(DISTINCT p ORDER BY p), '{}') FROM role r, unnest(r.permissions) p WHERE r.name = ANY(u.roles)) AS permissions,
          (SELECT (value #>> '{security,adminSessionIdleMinutes}')::int FROM app_setting WHERE key = $2) AS "idleMinutes"
     FROM ${ADMIN_SESSION_TABLE} s LEFT JOIN app_user u ON u.id = (s.sess::jsonb #>> '{oms,userId}')::uuid
@@ -145,7 +146,7 @@ export class AdminSessionStore implements OnApplicationShutdown {
       return null;
     }
     if (stored.adminUser && row.userId) {
-      stored.adminUser = { ...stored.adminUser, email: row.email, title: row.displayName || row.email, roles: row.roles, permissions: row.permissions };
+      stored.adminUser = { ...stored.adminUser, email: row.email, title: row.displayName || row.email, roles: row.roles, permissions: row.permissions, locale: row.locale };
     }
     if (verdict.touch && stored.oms) {
       stored.oms.lastSeenAt = now;

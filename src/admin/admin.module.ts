@@ -40,7 +40,10 @@ import { BackupDownloadController } from './backup-download.controller';
 import { AdminIdentity } from './admin-auth';
 import { adminComponents } from './admin-components';
 import { useCheckedControllers } from './admin-controllers';
-import { ADMIN_BRANDING, ADMIN_LOCALE } from './admin-locale';
+import { ADMIN_BRANDING } from './admin-locale';
+import { AdminLocaleController } from './admin-locale.controller';
+import { AdminFontsController, serveLocalFonts } from './admin-fonts';
+import { adminLocale, languageOf } from './locale';
 import { createResourceAdapter } from './admin-resource-adapter';
 import { type AdminRuntime, loadAdminRuntime, serveComponentsBundle } from './admin-runtime';
 import { refuseForgedAdminRequests } from './admin-same-origin';
@@ -102,7 +105,7 @@ export class OmsAdminModule implements OnModuleInit, NestModule {
 
   /** The admin's own routes outside AdminJS (a case's evidence) get the admin session whether or not AdminJS's router ran first. */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController);
+    consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController);
   }
 }
 
@@ -116,8 +119,8 @@ function noTokenRefresh(request: Request, _response: Response, next: NextFunctio
  * the loader moved to the top of the stack, before the body parsers), its login form, and our routes under /admin.
  */
 function guardAdminRoutes(app: Application): void {
-  const guards: string[] = [adminSecurityHeaders.name, refuseForgedAdminRequests.name, noTokenRefresh.name];
-  app.use(ADMIN_ROOT_PATH, adminSecurityHeaders, refuseForgedAdminRequests, noTokenRefresh);
+  const guards: string[] = [adminSecurityHeaders.name, serveLocalFonts.name, refuseForgedAdminRequests.name, noTokenRefresh.name];
+  app.use(ADMIN_ROOT_PATH, adminSecurityHeaders, serveLocalFonts, refuseForgedAdminRequests, noTokenRefresh);
   const stack = (app as Application & { router: { stack: Array<{ name: string }> } }).router.stack;
   const moved = stack.filter((layer) => guards.includes(layer.name));
   const rest = stack.filter((layer) => !guards.includes(layer.name));
@@ -137,7 +140,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
   return {
     module: OmsAdminModule,
     imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule, BackupsModule, ReportsModule],
-    controllers: [AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController],
+    controllers: [AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, AdminFontsController],
     providers: [
       AdminSessionMiddleware,
       // the admin's own routes outside AdminJS (evidence, report downloads) check the session's user with it
@@ -203,7 +206,8 @@ export async function createAdminModule(): Promise<DynamicModule> {
                 [BACKUPS_PAGE]: { component: components.Backups, icon: 'Archive', handler: backupsPage(identity, backups) },
               },
               branding: ADMIN_BRANDING,
-              locale: ADMIN_LOCALE,
+              // issue 14: the signed-in user's language (their saved locale), else the install's (settings `locale`: the login page)
+              locale: async (currentAdmin) => adminLocale(languageOf(currentAdmin, (await settings.get()).locale)),
               version: { admin: false },
               settings: { defaultPerPage: 20 },
               // makes the workflow actions' redirects to /admin/workflow-ui/* full page loads (see browser/admin-nav.ts)

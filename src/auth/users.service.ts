@@ -1,12 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Acting } from '../audit/acting';
 import { AuditService } from '../audit/audit.service';
 import { ConflictError, ForbiddenError, InvalidStateError, isUniqueViolation, NotFoundError, ValidationError } from '../common/errors';
 import type { Page } from '../common/pagination';
-import { APP_CONFIG, type AppConfig } from '../config/config';
 import { queryOne, queryRows } from '../database/sql';
+import { SettingsService } from '../settings/settings.service';
 import { normaliseEmail, passwordProblem } from './credentials-policy';
 import { LoginThrottle } from './login-throttle';
 import { hashPassword, verifyPassword } from './password-hasher';
@@ -73,10 +73,10 @@ const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (char) => `\\$
 export class UsersService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly roles: RolesService,
     private readonly throttle: LoginThrottle,
+    private readonly settings: SettingsService,
   ) {}
 
   async list(filter: UserFilter): Promise<Omit<Page<UserView>, 'page' | 'pageSize'>> {
@@ -107,11 +107,13 @@ export class UsersService {
     if (problem) throw ValidationError.of('password', problem);
     const roles = [...new Set(input.roles)];
     const passwordHash = await hashPassword(input.password);
+    // issue 14: a user created without a language gets the install's (settings `locale`)
+    const locale = input.locale ?? (await this.settings.get()).locale;
     return this.db.transaction(async (manager) => {
       await this.roles.assertGrantable(manager, roles, by.actor, `A user with the roles ${roles.join(', ')}`);
       const [{ id }] = await manager
         .query(`INSERT INTO app_user (email, display_name, password_hash, roles, locale) VALUES ($1, $2, $3, $4, $5) RETURNING id`, [
-          email, input.name, passwordHash, roles, input.locale ?? this.config.DEFAULT_LOCALE,
+          email, input.name, passwordHash, roles, locale,
         ])
         .catch((error: unknown) => {
           if (isUniqueViolation(error)) throw new ConflictError(`A user with the email ${email} already exists`);
@@ -165,6 +167,17 @@ export class UsersService {
       if (rolesChanged || !active) await this.endAccess(manager, id);
       await this.audit.record({ ...by, action: 'user.update', target: `user:${id}`, details: { changes } }, manager);
       return this.get(id, manager);
+    });
+  }
+
+  /** Issue 14: a signed-in user picks the back office's language for themselves (the admin's user menu); audited like a user change. */
+  async setOwnLocale(userId: string, locale: UserLocale, by: Acting): Promise<void> {
+    await this.db.transaction(async (manager) => {
+      const row = await queryOne<{ locale: string }>(manager, `SELECT locale FROM app_user WHERE id = $1 AND active FOR UPDATE`, [userId]);
+      if (!row) throw new NotFoundError('User', userId);
+      if (row.locale === locale) return;
+      await manager.query(`UPDATE app_user SET locale = $2, updated_at = now() WHERE id = $1`, [userId, locale]);
+      await this.audit.record({ ...by, action: 'user.update', target: `user:${userId}`, details: { changes: { locale: { from: row.locale, to: locale } } } }, manager);
     });
   }
 

@@ -4,6 +4,7 @@ import { MAINLAND_PROVINCES } from '../common/china-regions';
 import { ALLOCATION_STRATEGY_NAMES } from '../allocation/strategies/allocation-strategy';
 import { NOTIFICATION_EVENTS, NOTIFICATION_LOCALES, type NotificationEvent } from '../notifications/notification-events';
 import { testRecipientOf } from '../notifications/test-recipient';
+import { USER_LOCALES } from '../auth/user.entity';
 
 export const CARRIERS = ['sf', 'zto', 'yto', 'sto', 'yunda', 'jd', 'ems'] as const;
 const slaHours = z.number().int().min(1).max(24 * 60);
@@ -77,6 +78,8 @@ export const settingsSchema = z
         keep: z.number().int().min(1).max(1000),
       })
       .strict(),
+    /** Issue 14: the back office's language where a user has none yet (the login page; new users created without one). */
+    locale: z.enum(USER_LOCALES),
     timeZone: z.string().refine((zone) => {
       try {
         new Intl.DateTimeFormat('en', { timeZone: zone });
@@ -124,5 +127,6 @@ export const DEFAULT_SETTINGS: Settings = {
   },
   security: { adminSessionIdleMinutes: 30 },
   backups: { schedule: '0 3 * * *', keep: 14 },
+  locale: 'zh-CN',
   timeZone: 'Asia/Shanghai',
 };

@@ -38,7 +38,21 @@ export interface PageUser {
   id: string;
   email: string;
   title: string;
+  /** The user's back-office language (issue 14); the page's `lang`, which its script reads (browser/shared/i18n.ts). */
+  locale?: 'zh-CN' | 'en';
 }
+
+/** The shell's words in Chinese (English is what the code says). */
+const SHELL_ZH: Record<string, string> = {
+  Modeler: '流程建模器',
+  'Process instance': '流程实例',
+  Tasks: '待办任务',
+  Instances: '流程实例',
+  Incidents: '流程异常',
+  Admin: '后台',
+  'Sign out': '退出登录',
+  'Loading…': '加载中…',
+};
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
@@ -50,26 +64,28 @@ export function bundlesBuilt(page: WorkflowUiPage): boolean {
 
 /** The HTML shell of a page: the top bar, an empty #app its bundle fills, and who is signed in. */
 export function renderPage(page: WorkflowUiPage, user: PageUser): string {
+  const locale = user.locale ?? 'zh-CN';
+  const t = (text: string) => escapeHtml(locale === 'zh-CN' ? (SHELL_ZH[text] ?? text) : text);
   const nav = (['modeler', 'tasks'] as const)
-    .map((target) => `<a href="${WORKFLOW_UI_PAGES_PATH}/${target}"${target === page ? ' aria-current="page"' : ''}>${WORKFLOW_UI_PAGES[target]}</a>`)
+    .map((target) => `<a href="${WORKFLOW_UI_PAGES_PATH}/${target}"${target === page ? ' aria-current="page"' : ''}>${t(WORKFLOW_UI_PAGES[target])}</a>`)
     .join('');
   return `<!doctype html>
-<html lang="en">
+<html lang="${locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(WORKFLOW_UI_PAGES[page])} · OMS</title>
+<title>${t(WORKFLOW_UI_PAGES[page])} · OMS</title>
 <link rel="stylesheet" href="${WORKFLOW_UI_ASSETS_PATH}/${page}.css">
 <script src="${WORKFLOW_UI_ASSETS_PATH}/${page}.js" defer></script>
 </head>
 <body class="oms-ui oms-page-${page}" data-user-id="${escapeHtml(user.id)}" data-user-email="${escapeHtml(user.email)}" data-user-title="${escapeHtml(user.title)}">
 <header class="oms-topbar">
 <a class="oms-brand" href="/admin">OMS</a>
-<nav>${nav}<a href="/admin/resources/ProcessInstance">Instances</a><a href="/admin/resources/Incident">Incidents</a><a href="/admin">Admin</a></nav>
+<nav>${nav}<a href="/admin/resources/ProcessInstance">${t('Instances')}</a><a href="/admin/resources/Incident">${t('Incidents')}</a><a href="/admin">${t('Admin')}</a></nav>
 <span class="oms-user">${escapeHtml(user.title)}</span>
-<a class="oms-signout" href="/admin/logout">Sign out</a>
+<a class="oms-signout" href="/admin/logout">${t('Sign out')}</a>
 </header>
-<main id="app"><p class="oms-page oms-muted">Loading…</p></main>
+<main id="app"><p class="oms-page oms-muted">${t('Loading…')}</p></main>
 </body>
 </html>
 `;

@@ -108,8 +108,11 @@ describe('the admin hardened', () => {
         expect(csp['frame-ancestors']).toEqual(["'none'"]);
         expect(csp['object-src']).toEqual(["'none'"]);
         expect(csp['form-action']).toEqual(["'self'"]);
-        // allowed for now: the Google Fonts stylesheet AdminJS's templates link (until the fonts are served locally)
-        expect(csp['style-src']).toEqual(["'self'", "'unsafe-inline'", 'https://fonts.googleapis.com']);
+        // issue 14: the fonts come from the product; the page links our stylesheet, never Google's
+        expect(csp['style-src']).toEqual(["'self'", "'unsafe-inline'"]);
+        expect(csp['font-src']).toEqual(["'self'", 'data:']);
+        expect(response.text).not.toMatch(/googleapis|gstatic/);
+        expect(response.text).toContain('<link rel="stylesheet" href="/admin-fonts/fonts.css"');
         expect(response.headers).toMatchObject({ 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin' });
         expect(response.headers['strict-transport-security']).toBeUndefined();
         expect(response.headers['x-powered-by']).toBeUndefined();

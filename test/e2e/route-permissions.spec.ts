@@ -30,6 +30,9 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'GET /admin/after-sales/cases/:caseId/attachments/:attachmentId': 'admin session and aftersales.read checked by the controller',
   'GET /admin/backups/:id/download': 'admin session and backups.manage checked by the controller',
   'GET /admin/reports/download/:report': 'admin session and reports.read checked by the controller',
+  'POST /admin/account/locale': "admin session checked by the controller: a user's own language",
+  'GET /admin-fonts/fonts.css': "the admin's font stylesheet (no data; the login page needs it)",
+  'GET /admin-fonts/:family/:file': "the admin's font files (no data)",
 };
 
 const METHODS: Record<number, string> = {

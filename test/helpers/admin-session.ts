@@ -64,6 +64,9 @@ export function useAdminApp(options: { env?: () => Record<string, string> } = {}
     environment = adminTestEnvironment({ bundled: false });
     context.app = await startTestApp({ admin: true, env: options.env?.() });
     context.auth = { Authorization: `Bearer ${await context.app.login()}` };
+    // these tests read the English screens (the first admin has the install's default, zh-CN; see admin-language.spec.ts)
+    const me = (await context.app.http.get('/api/auth/me').set(context.auth).expect(200)).body as { id: string };
+    await context.app.http.patch(`/api/users/${me.id}`).set(context.auth).send({ locale: 'en' }).expect(200);
     context.adminCookie = await adminSignIn(context.app, ADMIN_EMAIL, ADMIN_PASSWORD);
   });
   afterAll(async () => {

@@ -46,12 +46,26 @@ export function baseUrl(app: TestApp): string {
   return `http://127.0.0.1:${address.port}`;
 }
 
-/** Signs in through AdminJS's login form, as a person would. */
+/** Signs in through AdminJS's login form, as a person would (Enter in the password: the page is in the install's language). */
 export async function adminLogin(page: Page, base: string, email: string, password: string): Promise<void> {
   await page.goto(`${base}/admin/login`);
   await page.locator('input[name=email]').fill(email);
   await page.locator('input[name=password]').fill(password);
-  await Promise.all([page.waitForURL(`${base}/admin`), page.getByRole('button', { name: 'Login' }).click()]);
+  await Promise.all([page.waitForURL(`${base}/admin`), page.locator('input[name=password]').press('Enter')]);
+}
+
+/** Sets the back-office language of the user `auth` belongs to (PATCH /api/users/{id} on themselves: their own locale). */
+export async function setOwnLocale(app: TestApp, auth: Record<string, string>, locale: 'zh-CN' | 'en'): Promise<void> {
+  const me = (await app.http.get('/api/auth/me').set(auth).expect(200)).body as { id: string };
+  await app.http.patch(`/api/users/${me.id}`).set(auth).send({ locale }).expect(200);
+}
+
+/** Switches the language in the admin's user menu (saved as the user's locale; the page reloads in it). */
+export async function switchAdminLanguage(page: Page, to: 'zh-CN' | 'en'): Promise<void> {
+  const menu = page.getByTestId('user-menu');
+  await menu.hover();
+  await menu.getByText(to === 'en' ? '切换到English' : 'Switch to 简体中文', { exact: true }).click();
+  await page.locator(`[data-testid="user-menu"][data-language="${to}"]`).waitFor();
 }
 
 /** Uncaught errors and console errors of a page, to assert none happened. */
@@ -91,6 +105,8 @@ export function useAdminBrowser({ component }: { component: string }): AdminBrow
     context.browser = await launchChromium();
     context.app = await startTestApp({ admin: true });
     context.auth = { Authorization: `Bearer ${await context.app.login()}` };
+    // these tests read the English screens; admin-language.spec.ts is the one in Chinese (the install's default)
+    await setOwnLocale(context.app, context.auth, 'en');
     context.base = baseUrl(context.app);
     await eventually(async () => {
       const bundle = await context.app.http.get('/admin/frontend/assets/components.bundle.js');

@@ -10,8 +10,10 @@ import type { UsersService } from '../../auth/users.service';
 import { NotFoundError, ValidationError } from '../../common/errors';
 import type { AdminIdentity } from '../admin-auth';
 import type { AdminJsModule } from '../admin-runtime';
+import { ADMIN_LANGUAGES, languageOf } from '../locale';
+import { translateFormText } from '../locale/forms';
 import { validateLikeTheApi } from './form-input';
-import { actAs } from './operator-action';
+import { actAs, shownAsItIs } from './operator-action';
 
 export interface AccountActionDeps {
   adminjs: AdminJsModule;
@@ -38,6 +40,9 @@ const list = (value: unknown): string[] | undefined => {
   const items = Array.isArray(value) ? value : typeof value === 'object' && value !== null ? Object.values(value) : [value];
   return items.filter((item): item is string => typeof item === 'string' && item !== '' && !item.startsWith('__FORM_VALUE_'));
 };
+/** A notice in the user's language (issue 14), shown as written. */
+const noticeFor = (context: Pick<ActionContext, 'currentAdmin'>, message: string, type: 'success' | 'error') =>
+  shownAsItIs(translateFormText(message, languageOf(context.currentAdmin, ADMIN_LANGUAGES[0])), type);
 const flag = (value: unknown): boolean | undefined => (value === true || value === 'true' ? true : value === false || value === 'false' ? false : undefined);
 
 interface ServiceFormSpec {
@@ -64,7 +69,7 @@ function serviceForm({ adminjs, identity }: AccountActionDeps, spec: ServiceForm
     const resourceId = resource._decorated?.id() ?? resource.id();
     if ('done' in outcome) {
       const saved = await resource.findOne(outcome.done.id, context);
-      return { record: saved ? withoutSecrets(saved.toJSON(currentAdmin)) : current, redirectUrl: h.showUrl(resourceId, outcome.done.id), notice: { message: outcome.done.message, type: 'success' } };
+      return { record: saved ? withoutSecrets(saved.toJSON(currentAdmin)) : current, redirectUrl: h.showUrl(resourceId, outcome.done.id), notice: noticeFor(context, outcome.done.message, 'success') };
     }
     const errors: Record<string, { message: string; type: string }> = {};
     for (const [path, message] of Object.entries(outcome.fieldErrors ?? {})) {
@@ -72,7 +77,7 @@ function serviceForm({ adminjs, identity }: AccountActionDeps, spec: ServiceForm
       errors[spec.fields?.[field] ?? field] ??= { message, type: 'invalid' };
     }
     if (outcome.code === 'conflict') errors[spec.conflictField] = { message: outcome.refused, type: 'conflict' };
-    return { record: withoutSecrets({ ...current, params: { ...current.params, ...(request.payload ?? {}) }, errors }), notice: { message: outcome.refused, type: 'error' } };
+    return { record: withoutSecrets({ ...current, params: { ...current.params, ...(request.payload ?? {}) }, errors }), notice: noticeFor(context, outcome.refused, 'error') };
   };
 }
 
@@ -84,12 +89,12 @@ function serviceAction({ identity }: AccountActionDeps, permission: string, run:
     const id = String(record.id());
     const outcome = await actAs(identity, permission, request, response, context, (actor, ip) => run(id, { actor, ip }));
     const resourceId = resource._decorated?.id() ?? resource.id();
-    if ('refused' in outcome) return { record: withoutSecrets(record.toJSON(currentAdmin)), notice: { message: outcome.refused, type: 'error' } };
+    if ('refused' in outcome) return { record: withoutSecrets(record.toJSON(currentAdmin)), notice: noticeFor(context, outcome.refused, 'error') };
     const now = leave === 'record' ? await resource.findOne(id, context) : null;
     return {
       record: withoutSecrets((now ?? record).toJSON(currentAdmin)),
       redirectUrl: leave === 'list' ? h.resourceUrl({ resourceId }) : h.showUrl(resourceId, id),
-      notice: { message: outcome.done, type: 'success' },
+      notice: noticeFor(context, outcome.done, 'success'),
     };
   };
 }
@@ -171,7 +176,7 @@ export function changePasswordPage({ identity, users }: AccountActionDeps): Page
     const outcome = await actAs(identity, null, request, response as Response | undefined, context, (actor, ip) =>
       users.changeOwnPassword(actor.id, password(values.currentPassword) ?? '', password(values.newPassword) ?? '', { actor, ip }),
     );
-    if ('refused' in outcome) return { notice: { message: outcome.refused, type: 'error' }, fieldErrors: outcome.fieldErrors ?? {} };
-    return { notice: { message: 'Your password is changed; sign in again with it', type: 'success' }, redirectUrl: context.h.loginUrl?.() ?? '/admin/login' };
+    if ('refused' in outcome) return { notice: noticeFor(context, outcome.refused, 'error'), fieldErrors: outcome.fieldErrors ?? {} };
+    return { notice: noticeFor(context, 'Your password is changed; sign in again with it', 'success'), redirectUrl: context.h.loginUrl?.() ?? '/admin/login' };
   };
 }

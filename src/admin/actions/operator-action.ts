@@ -6,6 +6,8 @@ import { AppError, type ErrorCode } from '../../common/errors';
 import { requirePermission } from '../admin-access';
 import type { AdminIdentity } from '../admin-auth';
 import type { AdminJsModule } from '../admin-runtime';
+import { ADMIN_LANGUAGES, languageOf } from '../locale';
+import { translateForm, translateFormText } from '../locale/forms';
 import type { ActionForm } from '../ui-contract';
 import { fieldErrorsOf } from './form-input';
 
@@ -84,6 +86,12 @@ export async function actAs<T>(
   }
 }
 
+/**
+ * A notice whose text is already in the user's words: AdminJS translates a notice's message as a key and, when it is none,
+ * shows it in Start Case ("Order So 1 Approved"); the default value keeps it as written.
+ */
+export const shownAsItIs = (message: string, type: 'success' | 'error') => ({ message, type, options: { defaultValue: message } });
+
 /** The record actions of operatorActions: their answer is the record as it is now, with what happened as a notice. */
 export function operatorActions(deps: OperatorActionDeps) {
   const { identity } = deps;
@@ -92,9 +100,11 @@ export function operatorActions(deps: OperatorActionDeps) {
     const id = context.record?.id();
     return id ? deps.recordOf(String(id), context) : undefined;
   };
+  // issue 14: forms and notices in the user's language (they are written in English)
+  const languageIn = (context: ActionContext) => languageOf(context.currentAdmin, ADMIN_LANGUAGES[0]);
   const refused = async (context: ActionContext, message: string, fieldErrors?: Record<string, string>): Promise<Answer> => ({
     record: await currentRecord(context),
-    notice: { message, type: 'error' },
+    notice: shownAsItIs(translateFormText(message, languageIn(context)), 'error'),
     ...(fieldErrors ? { fieldErrors } : {}),
   });
 
@@ -110,7 +120,7 @@ export function operatorActions(deps: OperatorActionDeps) {
     const { done } = outcome;
     return {
       record: await deps.recordOf(done.recordId, context),
-      notice: { message: done.message, type: 'success' },
+      notice: shownAsItIs(translateFormText(done.message, languageIn(context)), 'success'),
       redirectUrl: done.showUrl ?? context.h.showUrl(context.resource._decorated?.id() ?? context.resource.id(), done.recordId),
     };
   };
@@ -141,7 +151,7 @@ export function operatorActions(deps: OperatorActionDeps) {
         handler: async (request, response, context) => {
           if (request.method === 'get') {
             try {
-              return { record: await currentRecord(context), form: await spec.form(context) };
+              return { record: await currentRecord(context), form: translateForm(await spec.form(context), languageIn(context)) };
             } catch (error) {
               if (!(error instanceof AppError)) throw error;
               return refused(context, error.message);

@@ -4,6 +4,7 @@ import { useNavigate } from 'react-router';
 import { Box, Button, H3, Input, Label, Loader, MessageBox, Text, TextArea } from '@adminjs/design-system';
 import type { ActionForm, FormActionResult, FormField } from '../ui-contract';
 import { api, flatten, valueAt, withValue } from './api';
+import { useTexts } from './i18n';
 
 type Values = Record<string, unknown>;
 type Errors = Record<string, string>;
@@ -52,6 +53,7 @@ const ErrorText = ({ error }: { error?: string }) => (error ? <Text color="error
 
 /** An order's lines (or any list of rows): one input per column, rows added and removed unless they are given. */
 function RowsInput({ field, values, errors, onChange }: { field: FormField; values: Values; errors: Errors; onChange: (path: string, value: unknown) => void }) {
+  const { t } = useTexts();
   const rows = (valueAt(values, field.name) as Values[] | undefined) ?? [];
   const columns = field.columns ?? [];
   return (
@@ -83,7 +85,7 @@ function RowsInput({ field, values, errors, onChange }: { field: FormField; valu
               {field.fixedRows ? null : (
                 <td style={{ padding: '4px' }}>
                   <Button type="button" size="sm" variant="text" onClick={() => onChange(field.name, rows.filter((_, other) => other !== index))}>
-                    Remove
+                    {t('form.remove')}
                   </Button>
                 </td>
               )}
@@ -93,7 +95,7 @@ function RowsInput({ field, values, errors, onChange }: { field: FormField; valu
       </table>
       {field.fixedRows ? null : (
         <Button type="button" size="sm" variant="outlined" mt="sm" onClick={() => onChange(field.name, [...rows, {}])}>
-          Add line
+          {t('form.addLine')}
         </Button>
       )}
       <ErrorText error={errors[field.name]} />
@@ -117,6 +119,7 @@ function otherErrors(form: ActionForm, errors: Errors): string[] {
 const ActionFormComponent: React.FC<ActionProps> = ({ action, resource, record }) => {
   const addNotice = useNotice();
   const navigate = useNavigate();
+  const { t } = useTexts();
   const [form, setForm] = useState<ActionForm | null>(null);
   const [values, setValues] = useState<Values>({});
   const [errors, setErrors] = useState<Errors>({});
@@ -136,9 +139,9 @@ const ActionFormComponent: React.FC<ActionProps> = ({ action, resource, record }
         if (answer.form) {
           setForm(answer.form);
           setValues(answer.form.values);
-        } else setProblem(answer.notice?.message ?? 'This action cannot be opened now');
+        } else setProblem(answer.notice?.message ?? t('form.cannotOpen'));
       })
-      .catch(() => setProblem('The form could not be loaded; reload the page'));
+      .catch(() => setProblem(t('loadFailed')));
   }, [resource.id, record?.id, action.name]);
 
   if (problem) return <MessageBox variant="danger" message={problem} />;
@@ -158,7 +161,7 @@ const ActionFormComponent: React.FC<ActionProps> = ({ action, resource, record }
       if (result.notice) addNotice(result.notice);
       if (result.notice?.type === 'success' && result.redirectUrl) navigate(result.redirectUrl);
     } catch {
-      addNotice({ message: 'The request failed; check your connection and try again', type: 'error' });
+      addNotice({ message: t('requestFailed'), type: 'error' });
     } finally {
       setBusy(false);
     }

@@ -1,5 +1,6 @@
 import React, { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'adminjs';
+import { useTexts } from './i18n';
 import { Badge, Box, Button, H3, Loader, MessageBox, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
 import { BACKUPS_PAGE, type BackupRowView, type BackupsPageData } from '../ui-contract';
 import { api } from './api';
@@ -33,6 +34,7 @@ const STATUS_VARIANT: Record<BackupRowView['status'], 'info' | 'primary' | 'succ
  */
 const Backups: React.FC = () => {
   const { translateMessage: t } = useTranslation();
+  const { date } = useTexts();
   const [data, setData] = useState<BackupsPageData | null>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -83,7 +85,7 @@ const Backups: React.FC = () => {
       </Box>
       {data.tile ? (
         <Text mb="lg" color={data.tile.stale ? 'error' : 'success'} data-testid="backup-last-verified" data-stale={String(data.tile.stale)}>
-          {t('backupsLastVerified')}: {data.tile.takenAt ? `${new Date(data.tile.takenAt).toLocaleString()} (${age(data.tile.takenAt)})` : t('backupsNone')}
+          {t('backupsLastVerified')}: {data.tile.takenAt ? `${date(data.tile.takenAt)} (${age(data.tile.takenAt)})` : t('backupsNone')}
           {data.tile.schedule ? ` · ${t('backupsSchedule')}: ${data.tile.schedule}` : ''}
         </Text>
       ) : null}
@@ -108,7 +110,7 @@ const Backups: React.FC = () => {
               const hasFile = item.sha256 !== null && item.status !== 'running';
               return (
                 <TableRow key={item.id} data-testid="backup-row" data-id={item.id} data-status={item.status}>
-                  <TableCell>{new Date(item.startedAt).toLocaleString()}</TableCell>
+                  <TableCell>{date(item.startedAt)}</TableCell>
                   <TableCell>{age(item.startedAt)}</TableCell>
                   <TableCell>{t(item.kind === 'manual' ? 'backupsKindManual' : 'backupsKindScheduled')}</TableCell>
                   <TableCell>

@@ -2,6 +2,7 @@ import React, { useState } from 'react';
 import { Box, Button, H3, Input, Label, MessageBox, Text } from '@adminjs/design-system';
 import { CHANGE_PASSWORD_PAGE, type FormActionResult } from '../ui-contract';
 import { api } from './api';
+import { useTexts } from './i18n';
 
 type Answer = FormActionResult & { notice?: { message: string; type: 'success' | 'error' }; redirectUrl?: string };
 
@@ -27,11 +28,12 @@ const ChangePassword: React.FC = () => {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<Answer['notice'] | null>(null);
   const [busy, setBusy] = useState(false);
+  const { t } = useTexts();
   const set = (name: keyof typeof values) => (value: string) => setValues((current) => ({ ...current, [name]: value }));
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
-    if (values.newPassword !== values.repeat) return setErrors({ repeat: 'does not match the new password' });
+    if (values.newPassword !== values.repeat) return setErrors({ repeat: t('password.mismatch') });
     const data = new FormData();
     data.append('currentPassword', values.currentPassword);
     data.append('newPassword', values.newPassword);
@@ -42,7 +44,7 @@ const ChangePassword: React.FC = () => {
       setNotice(answer.notice ?? null);
       if (answer.notice?.type === 'success') window.location.assign(answer.redirectUrl ?? '/admin/login');
     } catch {
-      setNotice({ message: 'The request failed; check your connection and try again', type: 'error' });
+      setNotice({ message: t('requestFailed'), type: 'error' });
     } finally {
       setBusy(false);
     }
@@ -50,14 +52,14 @@ const ChangePassword: React.FC = () => {
 
   return (
     <Box variant="card" as="form" onSubmit={submit} maxWidth={560} data-testid="change-password">
-      <H3>Change my password</H3>
-      <Text mb="xl">Every session of your account ends with the change, this one included: sign in again with the new password.</Text>
+      <H3>{t('password.title')}</H3>
+      <Text mb="xl">{t('password.intro')}</Text>
       {notice ? <MessageBox variant={notice.type === 'success' ? 'success' : 'danger'} message={notice.message} mb="lg" /> : null}
-      <PasswordField name="currentPassword" label="Current password" value={values.currentPassword} error={errors.currentPassword} onChange={set('currentPassword')} />
-      <PasswordField name="newPassword" label="New password" value={values.newPassword} error={errors.newPassword} help="At least 12 characters, not a common password, not your email" onChange={set('newPassword')} />
-      <PasswordField name="repeat" label="New password again" value={values.repeat} error={errors.repeat} onChange={set('repeat')} />
+      <PasswordField name="currentPassword" label={t('password.current')} value={values.currentPassword} error={errors.currentPassword} onChange={set('currentPassword')} />
+      <PasswordField name="newPassword" label={t('password.new')} value={values.newPassword} error={errors.newPassword} help={t('password.help')} onChange={set('newPassword')} />
+      <PasswordField name="repeat" label={t('password.repeat')} value={values.repeat} error={errors.repeat} onChange={set('repeat')} />
       <Button type="submit" variant="contained" disabled={busy} data-testid="form-submit">
-        Change password
+        {t('password.submit')}
       </Button>
     </Box>
   );

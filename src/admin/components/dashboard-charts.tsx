@@ -3,12 +3,11 @@ import { Link } from 'react-router-dom';
 import { Box, H3, Text } from '@adminjs/design-system';
 import type { DashboardReports } from '../ui-contract';
 import { ReportChart } from './report-chart';
-import { initialLanguage, LABELS, STATUS_NAMES } from './report-labels';
+import { useReportWords } from './report-labels';
 
 /** Dashboard (G4): the last 30 days' orders and revenue, and their statuses; a day or a status opens the filtered order list. */
 export function DashboardCharts({ reports }: { reports: DashboardReports }) {
-  const language = initialLanguage();
-  const words = LABELS[language];
+  const { words, statusName } = useReportWords();
   return (
     <Box flex flexWrap="wrap" mb="xl" data-testid="dashboard-reports">
       <Box variant="card" mr="lg" mb="lg" style={{ flex: '2 1 480px' }}>
@@ -30,7 +29,7 @@ export function DashboardCharts({ reports }: { reports: DashboardReports }) {
           <ReportChart
             kind="bar"
             testId="dashboard-status-chart"
-            labels={reports.statuses.map((row) => STATUS_NAMES[language][row.status] ?? row.status)}
+            labels={reports.statuses.map((row) => statusName(row.status))}
             series={[{ label: words.fields.count, values: reports.statuses.map((row) => row.count) }]}
             links={reports.statuses.map((row) => row.url)}
             height={200}
@@ -41,7 +40,7 @@ export function DashboardCharts({ reports }: { reports: DashboardReports }) {
         <Box mt="md">
           {reports.statuses.map((row) => (
             <Text key={row.status} fontSize="sm">
-              <Link to={row.url} data-testid={`dashboard-status-${row.status}`}>{STATUS_NAMES[language][row.status] ?? row.status}</Link>: {row.count}
+              <Link to={row.url} data-testid={`dashboard-status-${row.status}`}>{statusName(row.status)}</Link>: {row.count}
             </Text>
           ))}
         </Box>

@@ -1,13 +1,13 @@
 import React from 'react';
-import { Badge, Box, H3, Text } from '@adminjs/design-system';
+import { Box, H3, Text } from '@adminjs/design-system';
 import type { CustomerMessage, CustomerMessages, ProcessLinks } from '../ui-contract';
+import { useTexts } from './i18n';
+import { StatusBadge } from './status-badge';
 
-/** The pieces the detail pages (order, after-sales case) are made of. */
+/** The pieces the detail pages (order, after-sales case) are made of; every word in the user's language (issue 14). */
 
 const cell: React.CSSProperties = { textAlign: 'left', padding: '6px 8px', borderBottom: '1px solid #EEEEEF', verticalAlign: 'top' };
 const head: React.CSSProperties = { ...cell, fontWeight: 'normal', color: '#898A9A' };
-
-export const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
 
 export function Table({ columns, rows, testId }: { columns: string[]; rows: React.ReactNode[][]; testId: string }) {
   return (
@@ -66,83 +66,99 @@ export const TrackingNumber = ({ url, number }: { url: string | null; number: st
 
 /** The record's process instance: "Open diagram" shows it on its diagram with its current step marked. */
 export function ProcessSection({ process, testId }: { process: ProcessLinks | null; testId: string }) {
+  const { t } = useTexts();
   return (
-    <Section title="Workflow" testId={testId}>
+    <Section title={t('workflow')} testId={testId}>
       {process ? (
         <Text>
-          Process instance {process.instanceId}
+          {t('processInstance', { id: process.instanceId })}
           {process.diagramUrl ? (
             <>
               {' · '}
               <a href={process.diagramUrl} data-testid="process-diagram">
-                Open diagram
+                {t('openDiagram')}
               </a>
             </>
           ) : null}
           {process.recordUrl ? (
             <>
               {' · '}
-              <a href={process.recordUrl}>Instance record</a>
+              <a href={process.recordUrl}>{t('instanceRecord')}</a>
             </>
           ) : null}
         </Text>
       ) : (
-        <Text>No process instance.</Text>
+        <Text>{t('noProcess')}</Text>
       )}
     </Section>
   );
 }
 
-/** A status history, newest first. */
-export const HistoryTable = ({ history }: { history: Array<{ at: string; from: string | null; to: string; by: string; note: string | null }> }) => (
-  <Table
-    testId="history"
-    columns={['When', 'From', 'To', 'By', 'Note']}
-    rows={[...history].reverse().map((entry) => [when(entry.at), entry.from ?? '(new)', entry.to, entry.by, entry.note ?? ''])}
-  />
-);
-
-const MESSAGE_COLOURS: Record<string, 'danger' | 'info' | 'success'> = { sent: 'success', dead: 'danger', pending: 'info', sending: 'info' };
+/** A status history, newest first; `group` names the statuses' word list (orderStatus, caseStatus). */
+export function HistoryTable({ history, group }: { history: Array<{ at: string; from: string | null; to: string; by: string; note: string | null }>; group: string }) {
+  const { t, date } = useTexts();
+  return (
+    <Table
+      testId="history"
+      columns={[t('when'), t('from'), t('to'), t('by'), t('note')]}
+      rows={[...history]
+        .reverse()
+        .map((entry) => [
+          date(entry.at),
+          entry.from ? <StatusBadge group={group} code={entry.from} /> : t('newRecord'),
+          <StatusBadge group={group} code={entry.to} />,
+          entry.by,
+          entry.note ?? '',
+        ])}
+    />
+  );
+}
 
 /** Each send attempt with its outcome, when it started, how long it took and what went wrong; then when the next one is due. */
 function Attempts({ message }: { message: CustomerMessage }) {
+  const { t, label, date } = useTexts();
   return (
     <Box data-testid="message-attempts">
-      {message.attempts.length === 0 ? <Text color="grey60">not tried yet</Text> : null}
+      {message.attempts.length === 0 ? <Text color="grey60">{t('notTriedYet')}</Text> : null}
       {message.attempts.map((attempt) => (
         <Text key={attempt.attempt} fontSize="sm">
-          #{attempt.attempt} {attempt.outcome} {when(attempt.startedAt)} ({attempt.durationMs} ms){attempt.error ? `: ${attempt.error}` : ''}
+          #{attempt.attempt} {label('attemptOutcome', attempt.outcome)} {date(attempt.startedAt)} ({attempt.durationMs} ms){attempt.error ? `: ${attempt.error}` : ''}
         </Text>
       ))}
-      {message.nextAttemptAt ? <Text fontSize="sm" color="grey60">next attempt {when(message.nextAttemptAt)}</Text> : null}
+      {message.nextAttemptAt ? (
+        <Text fontSize="sm" color="grey60">
+          {t('nextAttempt', { when: date(message.nextAttemptAt) })}
+        </Text>
+      ) : null}
     </Box>
   );
 }
 
 /** Issue 7 item 5: what the customer was sent about the order or case, every message with every attempt and its outcome. */
 export function CustomerMessagesSection({ messages, testId }: { messages: CustomerMessages | null; testId: string }) {
+  const { t, label, date } = useTexts();
   if (!messages) return null;
   return (
-    <Section title="Customer messages" testId={testId}>
+    <Section title={t('customerMessages')} testId={testId}>
       {messages.items.length === 0 ? (
-        <Text>Nothing has been sent to the customer about this yet.</Text>
+        <Text>{t('nothingSent')}</Text>
       ) : (
         <Table
           testId="customer-messages"
-          columns={['Queued', 'Channel', 'Event', 'Recipient', 'Status', 'Attempts']}
+          columns={[t('queued'), t('channel'), t('event'), t('recipient'), t('status'), t('attempts')]}
           rows={messages.items.map((message) => [
-            when(message.createdAt),
-            message.channel,
+            date(message.createdAt),
+            label('messageChannel', message.channel),
             message.event,
             message.recipient,
-            <Badge variant={MESSAGE_COLOURS[message.status] ?? 'secondary'}>{message.status}</Badge>,
+            <StatusBadge group="messageStatus" code={message.status} />,
             <Attempts message={message} />,
           ])}
         />
       )}
       {messages.total > messages.items.length && messages.listUrl ? (
         <Text>
-          The newest {messages.items.length} of {messages.total} are shown: <a href={messages.listUrl}>all of them</a>
+          {t('newestShown', { shown: messages.items.length, total: messages.total })} <a href={messages.listUrl}>{t('allOfThem')}</a>
         </Text>
       ) : null}
     </Section>

@@ -5,6 +5,7 @@ import { Box, H2, H3, Loader, MessageBox, Text } from '@adminjs/design-system';
 import { useTranslation } from 'adminjs';
 import type { BackupTile, DashboardReports, StatusCounts } from '../ui-contract';
 import { api } from './api';
+import { useTexts } from './i18n';
 import { DashboardCharts } from './dashboard-charts';
 
 function Tile({ label, count, url, testId }: { label: string; count: number; url: string; testId: string }) {
@@ -25,6 +26,7 @@ function Tile({ label, count, url, testId }: { label: string; count: number; url
 /** Issue 13: the last verified backup, red when it is older than two schedule periods (or there is none). */
 function BackupTileView({ tile }: { tile: BackupTile }) {
   const { translateMessage: t } = useTranslation();
+  const { date } = useTexts();
   const color = tile.stale ? 'error' : 'success';
   return (
     <Link to={tile.url} style={{ textDecoration: 'none', color: 'inherit' }} data-testid="backup-tile" data-stale={String(tile.stale)}>
@@ -33,7 +35,7 @@ function BackupTileView({ tile }: { tile: BackupTile }) {
           {t('backupsLastVerified')}
         </Text>
         <H3 mb="0" color={color}>
-          {tile.takenAt ? new Date(tile.takenAt).toLocaleString() : t('backupsNone')}
+          {tile.takenAt ? date(tile.takenAt) : t('backupsNone')}
         </H3>
         {tile.stale ? (
           <Text fontSize="sm" color="error">
@@ -69,6 +71,7 @@ const OrderStatusCountsComponent: React.FC<Partial<ActionProps>> = ({ action, re
   const [counts, setCounts] = useState<StatusCounts | null>(null);
   const [reports, setReports] = useState<DashboardReports | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const { t, label } = useTexts();
 
   useEffect(() => {
     const request = resource && action ? api.resourceAction({ resourceId: resource.id, actionName: action.name }) : api.getDashboard();
@@ -77,25 +80,25 @@ const OrderStatusCountsComponent: React.FC<Partial<ActionProps>> = ({ action, re
         setCounts((data as { counts?: StatusCounts }).counts ?? null);
         setReports((data as { reports?: DashboardReports }).reports ?? null);
       })
-      .catch(() => setProblem('The order figures could not be loaded; reload the page'));
+      .catch(() => setProblem(t('dashboardLoadFailed')));
   }, [resource?.id, action?.name]);
 
   if (problem) return <MessageBox variant="danger" message={problem} />;
   if (!counts) return <Loader />;
-  if (counts.statuses.length === 0 && !counts.afterSales?.length && !counts.notifications?.length && !counts.backups && !reports) return <Text m="xl">Welcome to the OMS back office.</Text>;
+  if (counts.statuses.length === 0 && !counts.afterSales?.length && !counts.notifications?.length && !counts.backups && !reports) return <Text m="xl">{t('welcome')}</Text>;
   return (
     <Box p={resource ? undefined : 'xxl'} data-testid="order-status-counts">
       {counts.backups ? <BackupTileView tile={counts.backups} /> : null}
       {reports ? <DashboardCharts reports={reports} /> : null}
-      <TileGroup title="Work queues" tiles={counts.queues} testId="queue" />
-      <TileGroup title="After-sales" tiles={counts.afterSales} testId="after-sales-queue" />
-      <TileGroup title="Customer messages" tiles={counts.notifications} testId="notifications-queue" />
+      <TileGroup title={t('workQueues')} tiles={counts.queues} testId="queue" />
+      <TileGroup title={t('afterSales')} tiles={counts.afterSales} testId="after-sales-queue" />
+      <TileGroup title={t('customerMessages')} tiles={counts.notifications} testId="notifications-queue" />
       {counts.statuses.length > 0 ? (
         <>
-          <H3>Orders by status ({counts.total})</H3>
+          <H3>{t('ordersByStatus', { total: counts.total })}</H3>
           <Box flex flexWrap="wrap">
             {counts.statuses.map((status) => (
-              <Tile key={status.status} label={status.label} count={status.count} url={status.url} testId={`status-${status.status}`} />
+              <Tile key={status.status} label={label('orderStatus', status.status)} count={status.count} url={status.url} testId={`status-${status.status}`} />
             ))}
           </Box>
         </>

@@ -3,7 +3,7 @@ import { Box, Button, H3, Input, Label, Loader, MessageBox, Table, TableBody, Ta
 import { REPORTS_DOWNLOAD_PATH, REPORTS_PAGE, type ReportPageData } from '../ui-contract';
 import { api } from './api';
 import { ReportChart, type ChartSeries } from './report-chart';
-import { initialLanguage, LABELS, type Language, saveLanguage, STATUS_NAMES } from './report-labels';
+import { type ReportWords, useReportWords } from './report-labels';
 
 const REPORTS = ['daily-sales', 'status-distribution', 'product-ranking', 'customer-behaviour', 'staff-performance'] as const;
 type ReportName = (typeof REPORTS)[number];
@@ -26,8 +26,8 @@ function shopTime(iso: string, timeZone: string): string {
   return new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
 }
 
-function chartOf(data: ReportPageData, language: Language): { kind: 'line' | 'bar' | 'doughnut'; labels: string[]; series: ChartSeries[]; links: Array<string | undefined> } {
-  const fields = LABELS[language].fields;
+function chartOf(data: ReportPageData, words: ReportWords, statusName: (code: string) => string): { kind: 'line' | 'bar' | 'doughnut'; labels: string[]; series: ChartSeries[]; links: Array<string | undefined> } {
+  const fields = words.fields;
   const rows = data.rows;
   switch (data.report) {
     case 'daily-sales':
@@ -40,7 +40,7 @@ function chartOf(data: ReportPageData, language: Language): { kind: 'line' | 'ba
     case 'status-distribution':
       return {
         kind: 'doughnut',
-        labels: rows.map((row) => STATUS_NAMES[language][String(row.status)] ?? String(row.status)),
+        labels: rows.map((row) => statusName(String(row.status))),
         series: [{ label: fields.count, values: rows.map((row) => Number(row.count)) }],
         links: rows.map((row) => data.listUrls[String(row.status)]),
       };
@@ -64,14 +64,13 @@ function chartOf(data: ReportPageData, language: Language): { kind: 'line' | 'ba
   }
 }
 
-/** G4 and G5.3: the five reports over a range of shop days, as a chart and a table, with CSV and XLSX downloads; zh-CN and en. */
+/** G4 and G5.3: the five reports over a range of shop days, as a chart and a table, with CSV and XLSX downloads; in the user's language. */
 const ReportsPage: React.FC = () => {
-  const [language, setLanguage] = useState<Language>(initialLanguage);
   const [query, setQuery] = useState({ report: 'daily-sales', from: '', to: '' });
   const [data, setData] = useState<ReportPageData | null>(null);
   const [failed, setFailed] = useState(false);
   const [busy, setBusy] = useState(false);
-  const words = LABELS[language];
+  const { words, statusName, limited } = useReportWords();
 
   const load = async (next: typeof query) => {
     setBusy(true);
@@ -90,17 +89,11 @@ const ReportsPage: React.FC = () => {
     void load(query);
   }, []);
 
-  const switchLanguage = () => {
-    const next: Language = language === 'zh-CN' ? 'en' : 'zh-CN';
-    saveLanguage(next);
-    setLanguage(next);
-  };
-
   if (failed) return <MessageBox variant="danger" message={words.loadFailed} m="xxl" />;
   if (!data) return <Loader />;
   if (data.refused) return <MessageBox variant="danger" message={data.refused} m="xxl" data-testid="reports-refused" />;
   const report: ReportName = isReport(data.report) ? data.report : 'daily-sales';
-  const chart = chartOf(data, language);
+  const chart = chartOf(data, words, statusName);
   const download = (format: 'csv' | 'xlsx') => `${REPORTS_DOWNLOAD_PATH}/${report}?${new URLSearchParams({ from: data.from, to: data.to, format })}`;
   const cell = (column: string, row: Record<string, string | number | null>) => {
     const value = row[column];
@@ -108,7 +101,7 @@ const ReportsPage: React.FC = () => {
     if (column === 'operator') return row.operatorName ? `${row.operatorName} (${String(value)})` : String(value);
     if (column === 'firstOrderAt' || column === 'lastOrderAt') return shopTime(String(value), data.timeZone);
     if (column === 'status') {
-      const name = STATUS_NAMES[language][String(value)] ?? String(value);
+      const name = statusName(String(value));
       return data.listUrls[String(value)] ? <a href={data.listUrls[String(value)]}>{name}</a> : name;
     }
     if (column === 'date' && data.listUrls[String(value)]) return <a href={data.listUrls[String(value)]}>{String(value)}</a>;
@@ -117,12 +110,7 @@ const ReportsPage: React.FC = () => {
 
   return (
     <Box p="xxl" data-testid="reports-page">
-      <Box flex justifyContent="space-between" alignItems="center">
-        <H3 mb="sm">{words.title}</H3>
-        <Button size="sm" variant="text" onClick={switchLanguage} data-testid="reports-language">
-          {words.language}
-        </Button>
-      </Box>
+      <H3 mb="sm">{words.title}</H3>
       <Text mb="lg" color="grey60">
         {report === 'staff-performance' ? words.staffIntro : words.intro} ({data.timeZone})
       </Text>
@@ -130,7 +118,7 @@ const ReportsPage: React.FC = () => {
         {REPORTS.map((name) => (
           <Button key={name} mr="sm" mb="sm" size="sm" variant={name === report ? 'contained' : 'outlined'} data-testid={`report-${name}`} disabled={busy}
             onClick={() => void load({ ...query, report: name })}>
-            {words.reports[name]}
+            {words.names[name]}
           </Button>
         ))}
       </Box>
@@ -150,9 +138,9 @@ const ReportsPage: React.FC = () => {
         <a href={download('xlsx')} download data-testid="download-xlsx">{words.downloadXlsx}</a>
       </Box>
       {data.problem ? <MessageBox variant="danger" message={data.problem} mb="lg" data-testid="report-problem" /> : null}
-      {data.limitedTo ? <MessageBox variant="info" message={words.limited.replace('{count}', String(data.limitedTo))} mb="lg" data-testid="report-limited" /> : null}
+      {data.limitedTo ? <MessageBox variant="info" message={limited(data.limitedTo)} mb="lg" data-testid="report-limited" /> : null}
       <Box variant="card" mb="xl">
-        <Text fontWeight="bold" mb="md">{words.reports[report]} · {data.from} – {data.to}</Text>
+        <Text fontWeight="bold" mb="md">{words.names[report]} · {data.from} – {data.to}</Text>
         {data.rows.length ? <ReportChart kind={chart.kind} labels={chart.labels} series={chart.series} links={chart.links} testId="report-chart" /> : <Text>{words.noRows}</Text>}
       </Box>
       {data.rows.length ? (

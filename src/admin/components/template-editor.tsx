@@ -4,14 +4,14 @@ import { Link, useLocation } from 'react-router-dom';
 import { Badge, Box, Button, Input, Label, Loader, MessageBox, Text } from '@adminjs/design-system';
 import type { TemplateDetail, TemplateEditorAnswer, TemplatePartName, TemplatePartState, TemplateSummary } from '../ui-contract';
 import { api } from './api';
-import { Section, Table, when } from './detail-parts';
+import { Section, Table } from './detail-parts';
+import { type Texts, useTexts } from './i18n';
 
 type Key = Pick<TemplateSummary, 'channel' | 'locale' | 'event'>;
 type Drafts = Partial<Record<TemplatePartName, string>>;
 type Call = (actionName: string, values?: Record<string, string>, params?: Record<string, string>) => Promise<TemplateEditorAnswer>;
 
 const PARTS: TemplatePartName[] = ['subject', 'html', 'text'];
-const LABELS: Record<TemplatePartName, string> = { subject: 'Subject', html: 'HTML body', text: 'Text' };
 const ROWS: Record<TemplatePartName, number> = { subject: 2, html: 16, text: 10 };
 const mono: React.CSSProperties = { width: '100%', fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace', fontSize: 13, padding: 8, border: '1px solid #C0C0CA', borderRadius: 2 };
 
@@ -20,21 +20,24 @@ const keyOf = (name: string): Key | null => {
   const [channel, locale, event, ...rest] = name.split('/');
   return channel && locale && event && rest.length === 0 ? { channel, locale, event } : null;
 };
+/** A part's name as the editor shows it (an SMS has one part: its text). */
+const partLabel = (template: Key, part: TemplatePartName, { t }: Texts) => (template.channel === 'sms' ? t('templates.smsText') : t(`templates.part_${part}`));
 const partsOf = (template: TemplateSummary) => PARTS.filter((part) => template.parts[part]);
 const sourcesOf = (template: TemplateDetail): Drafts => Object.fromEntries(partsOf(template).map((part) => [part, template.parts[part]?.source ?? '']));
 
 /** Where a part comes from: a stored version, the file under templates/, or nowhere. */
 function Origin({ part, testId }: { part: TemplatePartState | undefined; testId?: string }) {
+  const { t } = useTexts();
   if (!part) return <Text as="span">—</Text>;
   if (part.origin === 'override')
     return (
       <Badge variant="info" data-testid={testId}>
-        override v{part.version}
+        {t('templates.override', { version: part.version })}
       </Badge>
     );
   return (
     <Badge variant={part.origin === 'file' ? 'secondary' : 'danger'} data-testid={testId}>
-      {part.origin === 'file' ? 'file' : 'missing'}
+      {part.origin === 'file' ? t('templates.file') : t('templates.missing')}
     </Badge>
   );
 }
@@ -51,12 +54,13 @@ function TextField({ id, label, value, onChange, error, width }: { id: string; l
 }
 
 function TemplateList({ templates, pathname }: { templates: TemplateSummary[]; pathname: string }) {
+  const { t, label } = useTexts();
   return (
-    <Section title="Every event, channel and language" testId="template-list">
-      <Text mb="lg">Every customer message in each channel and language. A saved version overrides the file; reverting goes back to an earlier version or the file.</Text>
+    <Section title={t('templates.listTitle')} testId="template-list">
+      <Text mb="lg">{t('templates.listIntro')}</Text>
       <Table
         testId="templates"
-        columns={['Event', 'Channel', 'Language', 'Subject', 'HTML', 'Text', '']}
+        columns={[t('event'), t('channel'), t('language'), t('templates.subject'), 'HTML', t('templates.text'), '']}
         rows={templates.map((template) => [
           <>
             <Text>{template.event}</Text>
@@ -64,11 +68,11 @@ function TemplateList({ templates, pathname }: { templates: TemplateSummary[]; p
               {template.description}
             </Text>
           </>,
-          template.channel,
-          template.locale,
+          label('messageChannel', template.channel),
+          label('locale', template.locale),
           ...PARTS.map((part) => (template.parts[part] ? <Origin part={template.parts[part]} /> : '')),
           <Link to={`${pathname}?${new URLSearchParams({ template: keyName(template) })}`} data-testid={`open-${keyName(template)}`}>
-            Edit
+            {t('templates.edit')}
           </Link>,
         ])}
       />
@@ -79,6 +83,8 @@ function TemplateList({ templates, pathname }: { templates: TemplateSummary[]; p
 /** One template: its parts to edit, preview on an order (or sample data), save, history with revert, test send. */
 function TemplateForm({ templateKey, canManage, call, pathname }: { templateKey: Key; canManage: boolean; call: Call; pathname: string }) {
   const addNotice = useNotice();
+  const texts = useTexts();
+  const { t, date } = texts;
   const [template, setTemplate] = useState<TemplateDetail | null>(null);
   const [drafts, setDrafts] = useState<Drafts>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -103,9 +109,9 @@ function TemplateForm({ templateKey, canManage, call, pathname }: { templateKey:
         if (answer.template) {
           setTemplate(answer.template);
           setDrafts(sourcesOf(answer.template));
-        } else setProblem(answer.notice?.message ?? 'This template cannot be opened');
+        } else setProblem(answer.notice?.message ?? t('templates.cannotOpen'));
       })
-      .catch(() => setProblem('The template could not be loaded; reload the page'));
+      .catch(() => setProblem(t('loadFailed')));
   }, [keyName(templateKey)]);
 
   if (problem && !template) return <MessageBox variant="danger" message={problem} data-testid="editor-problem" />;
@@ -130,7 +136,7 @@ function TemplateForm({ templateKey, canManage, call, pathname }: { templateKey:
       if (answer.notice) addNotice(answer.notice);
       if (answer.notice?.type !== 'error') done(answer);
     } catch {
-      addNotice({ message: 'The request failed; check your connection and try again', type: 'error' });
+      addNotice({ message: t('requestFailed'), type: 'error' });
     } finally {
       setBusy(false);
     }
@@ -139,7 +145,7 @@ function TemplateForm({ templateKey, canManage, call, pathname }: { templateKey:
   const previewIt = () => run('previewTemplate', { ...edited, orderId }, (answer) => setPreview(answer.preview ?? null));
   const save = () => {
     if (Object.keys(edited).length === 0) {
-      addNotice({ message: 'Nothing to save: no part was changed', type: 'info' });
+      addNotice({ message: t('templates.nothingToSave'), type: 'info' });
       return;
     }
     return run('saveTemplate', { ...edited, note }, (answer) => {
@@ -160,14 +166,14 @@ function TemplateForm({ templateKey, canManage, call, pathname }: { templateKey:
       <Section title={keyName(template)} testId="template-parts">
         <Text mb="lg">
           {template.description}. Handlebars: <code>{'{{order.number}}'}</code>, <code>{'{{money order.totals.grand}}'}</code>, <code>{'{{date order.placedAt}}'}</code>, …
-          {canManage ? '' : ' You may preview; saving needs the settings.manage permission.'}
+          {canManage ? '' : ` ${t('templates.previewOnly')}`}
         </Text>
         {problem ? <MessageBox variant="danger" message={problem} mb="lg" data-testid="editor-problem" /> : null}
         {parts.map((part) => (
           <Box key={part} mb="xl">
             <Label htmlFor={`part-${part}`}>
-              {template.channel === 'sms' ? 'SMS text' : LABELS[part]} <Origin part={template.parts[part]} testId={`origin-${part}`} />
-              {part in edited ? <Text as="span" color="grey60" fontSize="sm"> (edited)</Text> : null}
+              {partLabel(template, part, texts)} <Origin part={template.parts[part]} testId={`origin-${part}`} />
+              {part in edited ? <Text as="span" color="grey60" fontSize="sm"> {t('templates.edited')}</Text> : null}
             </Label>
             <textarea
               id={`part-${part}`}
@@ -187,15 +193,15 @@ function TemplateForm({ templateKey, canManage, call, pathname }: { templateKey:
           </Box>
         ))}
         <Box flex flexWrap="wrap" alignItems="flex-end" style={{ gap: 16 }}>
-          <TextField id="preview-order" label="Order number (blank: sample data)" width={260} value={orderId} onChange={setOrderId} error={errors.orderId} />
+          <TextField id="preview-order" label={t('templates.previewOrder')} width={260} value={orderId} onChange={setOrderId} error={errors.orderId} />
           <Button type="button" variant="outlined" disabled={busy} onClick={previewIt} data-testid="preview-button">
-            Preview
+            {t('templates.preview')}
           </Button>
           {canManage ? (
             <>
-              <TextField id="save-note" label="Note (optional)" width={320} value={note} onChange={setNote} error={errors.note} />
+              <TextField id="save-note" label={t('templates.note')} width={320} value={note} onChange={setNote} error={errors.note} />
               <Button type="button" variant="contained" disabled={busy} onClick={save} data-testid="save-button">
-                Save
+                {t('templates.save')}
               </Button>
             </>
           ) : null}
@@ -203,17 +209,17 @@ function TemplateForm({ templateKey, canManage, call, pathname }: { templateKey:
       </Section>
 
       {preview ? (
-        <Section title="Preview" testId="template-preview">
+        <Section title={t('templates.preview')} testId="template-preview">
           {preview.subject !== undefined ? (
             <Box mb="lg">
               <Text fontSize="sm" color="grey60">
-                Subject
+                {t('templates.subject')}
               </Text>
               <Text data-testid="preview-subject">{preview.subject}</Text>
             </Box>
           ) : null}
           <Text fontSize="sm" color="grey60">
-            {template.channel === 'sms' ? 'SMS' : 'Text part'}
+            {template.channel === 'sms' ? t('templates.smsText') : t('templates.text')}
           </Text>
           <pre data-testid="preview-text" style={{ ...mono, whiteSpace: 'pre-wrap', background: '#F6F7FB' }}>
             {preview.text}
@@ -221,7 +227,7 @@ function TemplateForm({ templateKey, canManage, call, pathname }: { templateKey:
           {preview.html !== undefined ? (
             <>
               <Text fontSize="sm" color="grey60">
-                HTML (shown in a sandbox: no scripts, no access to the admin)
+                {t('templates.htmlSandbox')}
               </Text>
               <iframe title="HTML preview" sandbox="" srcDoc={preview.html} data-testid="preview-html" style={{ width: '100%', height: 520, border: '1px solid #C0C0CA', background: 'white' }} />
             </>
@@ -229,22 +235,22 @@ function TemplateForm({ templateKey, canManage, call, pathname }: { templateKey:
         </Section>
       ) : null}
 
-      <Section title="History" testId="template-history">
+      <Section title={t('history')} testId="template-history">
         {template.history.length === 0 ? (
-          <Text>No stored version: every part comes from its file.</Text>
+          <Text>{t('templates.noVersions')}</Text>
         ) : (
           <Table
             testId="history"
-            columns={['When', 'Part', 'Version', 'Note', 'By', '']}
+            columns={[t('when'), t('templates.part'), t('templates.version'), t('note'), t('by'), '']}
             rows={template.history.map((entry) => [
-              when(entry.createdAt),
-              entry.part,
-              entry.restoresFile ? `v${entry.version} (back to the file)` : `v${entry.version}`,
+              date(entry.createdAt),
+              partLabel(template, entry.part, texts),
+              entry.restoresFile ? `v${entry.version} ${t('templates.toFile')}` : `v${entry.version}`,
               entry.note ?? '',
               entry.createdBy,
               canManage && !entry.restoresFile && template.parts[entry.part]?.version !== entry.version ? (
                 <Button type="button" size="sm" variant="text" disabled={busy} onClick={() => revert(entry.part, entry.version)} data-testid={`revert-${entry.part}-${entry.version}`}>
-                  Revert to this
+                  {t('templates.revert')}
                 </Button>
               ) : (
                 ''
@@ -258,7 +264,7 @@ function TemplateForm({ templateKey, canManage, call, pathname }: { templateKey:
               .filter((part) => template.parts[part]?.origin === 'override')
               .map((part) => (
                 <Button key={part} type="button" size="sm" variant="outlined" disabled={busy} onClick={() => revert(part, 0)} data-testid={`back-to-file-${part}`}>
-                  {LABELS[part]}: back to the file
+                  {t('templates.backToFile', { part: partLabel(template, part, texts) })}
                 </Button>
               ))}
           </Box>
@@ -266,12 +272,12 @@ function TemplateForm({ templateKey, canManage, call, pathname }: { templateKey:
       </Section>
 
       {canManage ? (
-        <Section title="Test send" testId="template-test-send">
-          <Text mb="lg">Sends the message as previewed (with unsaved edits) at once, to the {template.channel === 'sms' ? 'mobile number' : 'email address'} you type.</Text>
+        <Section title={t('templates.testSend')} testId="template-test-send">
+          <Text mb="lg">{t(template.channel === 'sms' ? 'templates.testSendSms' : 'templates.testSendEmail')}</Text>
           <Box flex alignItems="flex-end" style={{ gap: 16 }}>
-            <TextField id="test-send-to" label={template.channel === 'sms' ? 'Mobile number' : 'Email address'} width={320} value={to} onChange={setTo} error={errors.to} />
+            <TextField id="test-send-to" label={template.channel === 'sms' ? t('templates.mobile') : t('templates.email')} width={320} value={to} onChange={setTo} error={errors.to} />
             <Button type="button" variant="outlined" disabled={busy} onClick={testSend} data-testid="test-send-button">
-              Send
+              {t('templates.send')}
             </Button>
           </Box>
           {sent ? (
@@ -295,6 +301,7 @@ const TemplateEditorComponent: React.FC<ActionProps> = ({ resource }) => {
   const selected = keyOf(new URLSearchParams(location.search).get('template') ?? '');
   const [list, setList] = useState<TemplateEditorAnswer | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const { t } = useTexts();
 
   const call: Call = async (actionName, values, params) => {
     const data = values ? new FormData() : undefined;
@@ -307,8 +314,8 @@ const TemplateEditorComponent: React.FC<ActionProps> = ({ resource }) => {
   useEffect(() => {
     if (selected && list) return;
     call('list')
-      .then((answer) => (answer.templates ? setList(answer) : setProblem(answer.notice?.message ?? 'The templates could not be loaded')))
-      .catch(() => setProblem('The templates could not be loaded; reload the page'));
+      .then((answer) => (answer.templates ? setList(answer) : setProblem(answer.notice?.message ?? t('loadFailed'))))
+      .catch(() => setProblem(t('loadFailed')));
   }, [selected ? keyName(selected) : '']);
 
   if (problem) return <MessageBox variant="danger" message={problem} />;

@@ -1,16 +1,15 @@
 import type { ActionContext, RecordActionResponse, ResourceWithOptions } from 'adminjs';
-import { AUDIT_ACTIONS } from '../../audit/audit-actions';
 import { AuditEntry } from '../../audit/audit-entry.entity';
 import { ApiKey } from '../../auth/api-key.entity';
 import { PERMISSION_CATALOGUE } from '../../auth/permission-catalogue';
 import { ADMIN_ROLE } from '../../auth/roles.service';
 import { Role } from '../../auth/role.entity';
-import { User, USER_LOCALES } from '../../auth/user.entity';
+import { User } from '../../auth/user.entity';
 import { accountActions } from '../actions/account.actions';
 import { NAVIGATION, readOnlyActions, requirePermission } from '../admin-access';
 import { dropListParams, dropParams } from '../admin-forms';
 import type { CheckboxOptions } from '../ui-contract';
-import { choices, HIDDEN, jsonText, LIST_AND_SHOW, type ResourceDeps, SHOW_ONLY } from './resource-deps';
+import { enumProperty, HIDDEN, jsonText, LIST_AND_SHOW, type ResourceDeps, SHOW_ONLY } from './resource-deps';
 
 const MANAGE = 'users.manage';
 const canManage = requirePermission(MANAGE);
@@ -39,18 +38,18 @@ export function administrationResources(deps: ResourceDeps): ResourceWithOptions
       showProperties: ['email', 'displayName', 'roles', 'active', 'locale', 'lastLoginAt', 'createdAt', 'updatedAt'],
       editProperties: ['email', 'displayName', 'roles', 'active', 'locale', 'password'],
       properties: {
-        email: { isDisabled: false, description: 'stored lower-case; cannot be changed once created' },
-        displayName: { description: 'the name shown in histories' },
+        email: { isDisabled: false, description: 'descUserEmail' },
+        displayName: { description: 'descUserName' },
         passwordHash: { isVisible: HIDDEN },
         tokenVersion: { isVisible: HIDDEN },
         password: {
           type: 'password',
           isVisible: { list: false, filter: false, show: false, edit: true },
-          description: 'at least 12 characters, not a common password, not the email; taken exactly as typed. When editing: leave empty to keep it (a new one ends all of the user\u2019s sessions)',
+          description: 'descUserPassword',
         },
         roles: { components: { edit: components.CheckboxGroups }, custom: { optionsFrom: 'Role' } satisfies CheckboxOptions },
-        locale: { availableValues: choices(USER_LOCALES) },
-        active: { description: 'unticked: the user cannot sign in; their tokens and sessions end at once' },
+        locale: { ...enumProperty('locale'), description: 'descUserLocale' },
+        active: { description: 'descUserActive' },
       },
       actions: {
         list: { isAccessible: canManage },
@@ -73,8 +72,8 @@ export function administrationResources(deps: ResourceDeps): ResourceWithOptions
       listProperties: ['name', 'description', 'permissions'],
       editProperties: ['name', 'description', 'permissions'],
       properties: {
-        name: { description: '1-40 lower-case letters, digits, _ or -; cannot be changed once created' },
-        permissions: { components: { edit: components.CheckboxGroups }, custom: PERMISSION_OPTIONS, description: 'the admin role holds every permission (*)' },
+        name: { description: 'descRoleName' },
+        permissions: { components: { edit: components.CheckboxGroups }, custom: PERMISSION_OPTIONS, description: 'descRolePermissions' },
       },
       actions: {
         list: { isAccessible: canManage },
@@ -98,7 +97,7 @@ export function administrationResources(deps: ResourceDeps): ResourceWithOptions
       listProperties: ['name', 'roles', 'createdBy', 'createdAt', 'expiresAt', 'lastUsedAt', 'revokedAt'],
       showProperties: ['name', 'roles', 'createdBy', 'createdAt', 'expiresAt', 'lastUsedAt', 'revokedAt', 'revokedBy'],
       filterProperties: ['name', 'roles', 'createdBy', 'revokedAt'],
-      properties: { tokenHash: { isVisible: HIDDEN }, lastUsedAt: { description: 'to the minute' } },
+      properties: { tokenHash: { isVisible: HIDDEN }, lastUsedAt: { description: 'descApiKeyLastUsed' } },
       actions: {
         ...readOnlyActions(MANAGE),
         revoke: {
@@ -106,7 +105,7 @@ export function administrationResources(deps: ResourceDeps): ResourceWithOptions
           icon: 'Slash',
           variant: 'danger',
           component: false,
-          guard: 'Revoke this key? Integrations using it are refused from their next request.',
+          guard: 'confirmRevokeApiKey',
           isAccessible: canManage,
           isVisible: (context: ActionContext) => canManage(context) && !context.record?.params.revokedAt,
           handler: actions.revokeApiKey,
@@ -125,8 +124,8 @@ export function administrationResources(deps: ResourceDeps): ResourceWithOptions
       filterProperties: ['at', 'actor', 'action', 'target', 'ip'],
       showProperties: ['at', 'actor', 'actorKind', 'actorId', 'action', 'target', 'ip', 'detailsText'],
       properties: {
-        action: { availableValues: choices(AUDIT_ACTIONS) },
-        actorKind: { availableValues: choices(['user', 'api_key', 'system', 'anonymous']) },
+        action: enumProperty('auditAction'),
+        actorKind: enumProperty('actorKind'),
         details: { isVisible: HIDDEN },
         detailsText: { type: 'textarea', isVisible: SHOW_ONLY },
         ip: { isVisible: LIST_AND_SHOW },

@@ -7,7 +7,7 @@ import { operatorActions } from '../actions/operator-action';
 import { workflowPageActions } from '../actions/workflow-page-actions';
 import { NAVIGATION, readOnlyActions } from '../admin-access';
 import { caseRecordLoader } from './case-details';
-import { choices, HIDDEN, type ResourceDeps } from './resource-deps';
+import { enumProperty, HIDDEN, moneyProperty, type ResourceDeps, statusProperty } from './resource-deps';
 import { type ListFilter, serviceListHandler, textFilters, unknownValues } from './service-list';
 
 const NOT_SORTABLE = { isSortable: false } as const;
@@ -54,8 +54,10 @@ export function afterSalesResources(deps: ResourceDeps): ResourceWithOptions[] {
       filterProperties: ['status', 'type', 'owner', 'orderId', 'overdue'],
       properties: {
         number: NOT_SORTABLE,
-        type: { ...NOT_SORTABLE, availableValues: choices(CASE_TYPES) },
-        status: { ...NOT_SORTABLE, availableValues: choices(CASE_STATUSES) },
+        type: { ...NOT_SORTABLE, ...enumProperty('caseType') },
+        status: { ...NOT_SORTABLE, ...statusProperty(components, 'caseStatus') },
+        qcResult: statusProperty(components, 'qcResult'),
+        refundAmount: moneyProperty(components),
         orderId: { ...NOT_SORTABLE, reference: 'Order' },
         owner: NOT_SORTABLE,
         slaDueAt: NOT_SORTABLE,

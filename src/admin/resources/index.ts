@@ -12,5 +12,5 @@ export type { ResourceDeps } from './resource-deps';
 
 /** Every AdminJS resource, in sidebar order (G2.1: Orders, Inventory, Logistics, After-sales, Notifications, Workflows, Administration). */
 export function adminResources(deps: ResourceDeps): ResourceWithOptions[] {
-  return [...orderResources(deps), ...inventoryResources(deps), ...logisticsResources(), ...afterSalesResources(deps), ...notificationResources(deps), ...workflowResources(deps), ...administrationResources(deps)];
+  return [...orderResources(deps), ...inventoryResources(deps), ...logisticsResources(deps), ...afterSalesResources(deps), ...notificationResources(deps), ...workflowResources(deps), ...administrationResources(deps)];
 }

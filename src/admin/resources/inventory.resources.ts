@@ -5,9 +5,8 @@ import { StockMovement } from '../../inventory/stock-movement.entity';
 import { Warehouse } from '../../inventory/warehouse.entity';
 import { editableActions, NAVIGATION, readOnlyActions } from '../admin-access';
 import { guarded, guardForm } from '../admin-forms';
-import { choices, LIST_AND_SHOW, type ResourceDeps } from './resource-deps';
+import { enumProperty, LIST_AND_SHOW, moneyProperty, type ResourceDeps } from './resource-deps';
 
-const MOVEMENT_KINDS = ['receipt', 'adjustment', 'reservation', 'release', 'outbound', 'count'];
 
 function withAvailable(record: RecordJSON | undefined): void {
   if (!record?.params) return;
@@ -20,7 +19,7 @@ function withAvailable(record: RecordJSON | undefined): void {
  * G2.3: live stock by SKU and warehouse. Stock levels and the ledger are read-only here: every change of on-hand or
  * reserved units goes through InventoryService (API), which writes the ledger row with it.
  */
-export function inventoryResources({ adminjs }: ResourceDeps): ResourceWithOptions[] {
+export function inventoryResources({ adminjs, components }: ResourceDeps): ResourceWithOptions[] {
   const product: ResourceWithOptions = {
     resource: Product,
     options: {
@@ -30,7 +29,7 @@ export function inventoryResources({ adminjs }: ResourceDeps): ResourceWithOptio
       listProperties: ['sku', 'name', 'spec', 'price', 'active', 'updatedAt'],
       filterProperties: ['sku', 'name', 'active'],
       editProperties: ['sku', 'name', 'spec', 'price', 'purchaseLimit', 'weightGrams', 'active'],
-      properties: { sku: { description: 'set when the product is created; it cannot change afterwards' } },
+      properties: { sku: { description: 'descProductSku' }, price: moneyProperty(components) },
       actions: guarded(
         editableActions('catalog.read', 'catalog.write'),
         guardForm(adminjs, {
@@ -56,8 +55,8 @@ export function inventoryResources({ adminjs }: ResourceDeps): ResourceWithOptio
       filterProperties: ['code', 'name', 'province', 'city', 'active'],
       editProperties: ['code', 'name', 'province', 'city', 'priority', 'costPerShipment', 'isVirtual', 'active'],
       properties: {
-        code: { description: 'set when the warehouse is created; it cannot change afterwards' },
-        priority: { description: 'lower is preferred when allocating' },
+        code: { description: 'descWarehouseCode' },
+        priority: { description: 'descWarehousePriority' },
       },
       actions: guarded(
         editableActions('inventory.read', 'inventory.write'),
@@ -119,7 +118,7 @@ export function inventoryResources({ adminjs }: ResourceDeps): ResourceWithOptio
       filterProperties: ['sku', 'warehouseId', 'kind', 'reference', 'createdBy', 'createdAt'],
       properties: {
         warehouseId: { reference: 'Warehouse' },
-        kind: { availableValues: choices(MOVEMENT_KINDS) },
+        kind: enumProperty('movementKind'),
       },
       actions: readOnlyActions('inventory.read'),
     },

@@ -1,10 +1,10 @@
 import type { ResourceWithOptions } from 'adminjs';
-import { SHIPMENT_STATUSES, Shipment } from '../../fulfillment/shipment.entity';
+import { Shipment } from '../../fulfillment/shipment.entity';
 import { NAVIGATION, readOnlyActions } from '../admin-access';
-import { choices } from './resource-deps';
+import { enumProperty, type ResourceDeps, statusProperty } from './resource-deps';
 
 /** Shipments are created by allocation and moved on by the warehouse through the API; here they are looked up. */
-export function logisticsResources(): ResourceWithOptions[] {
+export function logisticsResources({ components }: Pick<ResourceDeps, 'components'>): ResourceWithOptions[] {
   const shipment: ResourceWithOptions = {
     resource: Shipment,
     options: {
@@ -15,7 +15,8 @@ export function logisticsResources(): ResourceWithOptions[] {
       properties: {
         orderId: { reference: 'Order' },
         warehouseId: { reference: 'Warehouse' },
-        status: { availableValues: choices(SHIPMENT_STATUSES) },
+        status: statusProperty(components, 'shipmentStatus'),
+        carrier: enumProperty('carrier'),
       },
       actions: readOnlyActions('orders.read'),
     },

@@ -6,7 +6,7 @@ import { operatorActions } from '../actions/operator-action';
 import { templateEditorActions } from '../actions/template-editor.actions';
 import { NAVIGATION, readOnlyActions } from '../admin-access';
 import { dropListParams } from '../admin-forms';
-import { choices, HIDDEN, jsonText, type ResourceDeps, SHOW_ONLY } from './resource-deps';
+import { enumProperty, HIDDEN, jsonText, type ResourceDeps, SHOW_ONLY, statusProperty } from './resource-deps';
 
 const CLOSED = { isAccessible: false } as const;
 
@@ -52,8 +52,9 @@ export function notificationResources(deps: ResourceDeps): ResourceWithOptions[]
         'providerMessageId', 'sentAt', 'createdAt', 'idempotencyKey', 'dataText',
       ],
       properties: {
-        channel: { availableValues: choices(['email', 'sms']) },
-        status: { availableValues: choices(['pending', 'sending', 'sent', 'dead']) },
+        channel: enumProperty('messageChannel'),
+        status: statusProperty(components, 'messageStatus'),
+        locale: enumProperty('locale'),
         data: { isVisible: HIDDEN },
         lastError: { type: 'textarea' },
         dataText: { type: 'textarea', isVisible: SHOW_ONLY },
@@ -81,7 +82,8 @@ export function notificationResources(deps: ResourceDeps): ResourceWithOptions[]
       listProperties: ['createdAt', 'kind', 'reference', 'message', 'status', 'resolvedBy'],
       filterProperties: ['kind', 'reference', 'status', 'createdAt'],
       properties: {
-        status: { availableValues: choices(['open', 'resolved']) },
+        status: statusProperty(components, 'alertStatus'),
+        kind: enumProperty('systemAlertKind'),
         message: { type: 'textarea' },
       },
       actions: {

@@ -1,6 +1,5 @@
 import type { RecordActionResponse, ResourceWithOptions } from 'adminjs';
 import { OrderLine } from '../../orders/order-line.entity';
-import { ORDER_STATUSES } from '../../orders/order-status';
 import { OrderStatusHistory } from '../../orders/order-status-history.entity';
 import { Order } from '../../orders/order.entity';
 import { allocateOrderAction } from '../actions/allocate-order.action';
@@ -16,7 +15,7 @@ import { NAVIGATION, readOnlyActions, requirePermission } from '../admin-access'
 import { orderRecordLoader } from './order-details';
 import { orderSearchHandler } from './order-search';
 import { orderStatusCounts } from './order-status-counts';
-import { choices, HIDDEN, type ResourceDeps } from './resource-deps';
+import { HIDDEN, moneyProperty, type ResourceDeps, statusProperty } from './resource-deps';
 
 const NOT_SORTABLE = { isSortable: false } as const;
 
@@ -42,15 +41,18 @@ export function orderResources(deps: ResourceDeps): ResourceWithOptions[] {
       // G2.5 combined search; `sku` is a line of the order (order_line), searched by OrdersService.list
       filterProperties: ['number', 'status', 'customerPhone', 'sku', 'channel', 'placedAt'],
       properties: {
-        number: { ...NOT_SORTABLE, description: 'the whole order number' },
-        status: { ...NOT_SORTABLE, availableValues: choices(ORDER_STATUSES) },
+        number: { ...NOT_SORTABLE, description: 'descOrderNumber' },
+        status: { ...NOT_SORTABLE, ...statusProperty(components, 'orderStatus') },
         channel: NOT_SORTABLE,
         customerName: NOT_SORTABLE,
-        customerPhone: { ...NOT_SORTABLE, description: 'the whole phone number' },
-        grandTotal: NOT_SORTABLE,
+        customerPhone: { ...NOT_SORTABLE, description: 'descOrderPhone' },
+        grandTotal: { ...NOT_SORTABLE, ...moneyProperty(components) },
+        itemsTotal: moneyProperty(components),
+        shippingFee: moneyProperty(components),
+        paymentAmount: moneyProperty(components),
         placedAt: NOT_SORTABLE,
-        sku: { type: 'string', isVisible: { list: false, filter: true, show: false, edit: false }, description: 'orders with a line of this SKU' },
-        paymentStatus: { availableValues: choices(['paid', 'pending']) },
+        sku: { type: 'string', isVisible: { list: false, filter: true, show: false, edit: false }, description: 'descOrderSku' },
+        paymentStatus: statusProperty(components, 'paymentStatus'),
         processInstanceId: { reference: 'ProcessInstance' },
         flags: { isVisible: HIDDEN },
         shippingAddress: { isVisible: HIDDEN },
@@ -100,6 +102,7 @@ export function orderResources(deps: ResourceDeps): ResourceWithOptions[] {
       sort: { sortBy: 'orderId', direction: 'desc' },
       listProperties: ['orderId', 'lineNo', 'sku', 'name', 'quantity', 'unitPrice', 'reserved', 'shipped'],
       filterProperties: ['orderId', 'sku'],
+      properties: { unitPrice: moneyProperty(components) },
       actions: readOnlyActions('orders.read'),
     },
   };
@@ -112,8 +115,8 @@ export function orderResources(deps: ResourceDeps): ResourceWithOptions[] {
       listProperties: ['at', 'orderId', 'fromStatus', 'toStatus', 'by', 'note'],
       filterProperties: ['orderId', 'toStatus', 'by', 'at'],
       properties: {
-        fromStatus: { availableValues: choices(ORDER_STATUSES) },
-        toStatus: { availableValues: choices(ORDER_STATUSES) },
+        fromStatus: statusProperty(components, 'orderStatus'),
+        toStatus: statusProperty(components, 'orderStatus'),
       },
       actions: readOnlyActions('orders.read'),
     },

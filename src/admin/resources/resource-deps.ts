@@ -13,6 +13,7 @@ import type { SettingsService } from '../../settings/settings.service';
 import type { TrackingService } from '../../tracking/tracking.service';
 import type { AdminIdentity } from '../admin-auth';
 import type { AdminComponents } from '../admin-components';
+import { type EnumGroup, enumChoices } from '../locale';
 import type { AdminJsModule } from '../admin-runtime';
 import type { AdminSessionStore } from '../admin-session';
 
@@ -42,7 +43,18 @@ export const SHOW_ONLY = { list: false, filter: false, show: true, edit: false }
 export const LIST_AND_SHOW = { list: true, filter: false, show: true, edit: false } as const;
 export const HIDDEN = false;
 
-export const choices = (values: readonly string[]) => values.map((value) => ({ value, label: value }));
+/** A property holding a code of `group`: AdminJS shows and filters it in the user's words (src/admin/locale). */
+export const enumProperty = (group: EnumGroup) => ({ availableValues: enumChoices(group) });
+
+/** A money column: shown as the user reads money (components/money-value.tsx), stored and edited as a decimal string. */
+export const moneyProperty = (components: AdminComponents) => ({ components: { list: components.MoneyValue, show: components.MoneyValue } });
+
+/** A status-like code: in the user's words and as a badge coloured by its meaning (components/status-badge.tsx). */
+export const statusProperty = (components: AdminComponents, group: EnumGroup) => ({
+  availableValues: enumChoices(group),
+  components: { list: components.StatusBadge, show: components.StatusBadge },
+  custom: { enumGroup: group },
+});
 
 /** Pretty JSON of a flattened record param (AdminJS flattens jsonb columns into `name.key` params). */
 export function jsonText(adminjs: AdminJsModule, params: Parameters<AdminJsModule['flat']['get']>[0], path: string): string {

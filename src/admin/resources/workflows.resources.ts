@@ -5,12 +5,11 @@ import { WorkflowDefinition } from '../../workflow/workflow-definition.entity';
 import { workflowPageActions } from '../actions/workflow-page-actions';
 import { NAVIGATION, readOnlyActions } from '../admin-access';
 import { dropListParams } from '../admin-forms';
-import { choices, HIDDEN, jsonText, type ResourceDeps, SHOW_ONLY } from './resource-deps';
+import { HIDDEN, jsonText, type ResourceDeps, SHOW_ONLY, statusProperty } from './resource-deps';
 
-const INSTANCE_STATUSES = ['running', 'waiting', 'completed', 'incident', 'terminated'];
 
 /** Deployed diagrams, running instances and incidents; deploying and retrying go through the workflow API. */
-export function workflowResources({ adminjs }: ResourceDeps): ResourceWithOptions[] {
+export function workflowResources({ adminjs, components }: ResourceDeps): ResourceWithOptions[] {
   const definition: ResourceWithOptions = {
     resource: WorkflowDefinition,
     options: {
@@ -45,7 +44,7 @@ export function workflowResources({ adminjs }: ResourceDeps): ResourceWithOption
       ],
       properties: {
         definitionId: { reference: 'WorkflowDefinition' },
-        status: { availableValues: choices(INSTANCE_STATUSES) },
+        status: statusProperty(components, 'instanceStatus'),
         // the engine's state (~23 KB of JSON) is the runtime's business, never shown
         state: { isVisible: HIDDEN },
         variables: { isVisible: HIDDEN },
@@ -81,7 +80,7 @@ export function workflowResources({ adminjs }: ResourceDeps): ResourceWithOption
       filterProperties: ['instanceId', 'elementId', 'status', 'createdAt'],
       properties: {
         instanceId: { reference: 'ProcessInstance' },
-        status: { availableValues: choices(['open', 'resolved']) },
+        status: statusProperty(components, 'alertStatus'),
         message: { type: 'textarea' },
       },
       actions: {

@@ -47,7 +47,7 @@ export class OrderTaskTypes implements OnModuleInit {
     this.registry.register({
       type: 'order.review',
       name: 'Review order',
-      description: 'Checks address, phone, SKUs, stock, purchase limits, delivery area and payment (G1.2); flags what fails.',
+      description: 'Checks address, phone, SKUs, stock, purchase limits, delivery area and payment; flags what fails.',
       inputs: [{ name: 'orderId', type: 'string', description: 'process variable' }],
       outputs: [{ name: 'reviewOutcome', type: 'string', description: 'approved | exception | pending_payment | closed' }],
       permissions: APPROVES,
@@ -59,7 +59,7 @@ export class OrderTaskTypes implements OnModuleInit {
     this.registry.register({
       type: 'stock.reserve',
       name: 'Reserve stock',
-      description: 'Allocates a warehouse and reserves every line there (G1.3); the order waits for stock when none can.',
+      description: 'Allocates a warehouse and reserves every line there; the order waits for stock when none can.',
       inputs: [{ name: 'orderId', type: 'string', description: 'process variable' }],
       outputs: [
         { name: 'stockReserved', type: 'boolean', description: 'true when the whole order is reserved' },
@@ -75,7 +75,7 @@ export class OrderTaskTypes implements OnModuleInit {
     this.registry.register({
       type: 'order.complete',
       name: 'Complete order',
-      description: 'Completes a delivered (or shipped) order that was not confirmed by the customer: "deemed received" (G1.6). Does nothing to a completed order.',
+      description: 'Completes a delivered (or shipped) order that was not confirmed by the customer: "deemed received". Does nothing to a completed order.',
       inputs: [
         { name: 'orderId', type: 'string', description: 'process variable' },
         { name: 'note', type: 'string', description: 'history note (default "deemed received")' },

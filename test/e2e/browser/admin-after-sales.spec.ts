@@ -55,7 +55,8 @@ describe('after-sales cases in a browser (Debian chromium)', () => {
     await row.getByText(opened.number).click();
     await page.waitForURL(`${base}/admin/resources/AfterSalesCase/records/${opened.id}/show**`);
     await page.getByTestId('case-detail').waitFor();
-    await expect(page.getByTestId('case-status').textContent()).resolves.toBe('requested');
+    await expect(page.getByTestId('case-status').getAttribute('data-status')).resolves.toBe('requested');
+    await expect(page.getByTestId('case-status').textContent()).resolves.toBe('Awaiting review');
     await expect(page.getByTestId('lines').textContent()).resolves.toContain(sku);
     await expect(page.getByTestId('history').textContent()).resolves.toContain('too small');
     await expect(page.getByTestId('case-order').getAttribute('href')).resolves.toBe(`/admin/resources/Order/records/${order.id}/show`);
@@ -67,7 +68,8 @@ describe('after-sales cases in a browser (Debian chromium)', () => {
     await page.getByTestId('form-submit').click();
     await page.waitForURL(`${base}/admin/resources/AfterSalesCase/records/${opened.id}/show**`);
     // the page may still show the record it had until the answer's arrives
-    await page.getByTestId('case-status').filter({ hasText: /^approved$/ }).waitFor();
+    await page.locator('[data-testid="case-status"][data-status="approved"]').waitFor();
+    await expect(page.getByTestId('case-status').textContent()).resolves.toBe('Approved');
     await waitingAt(opened.processInstanceId, 'Task_Receive');
 
     await Promise.all([page.waitForURL(`${base}/admin/workflow-ui/instance?id=${opened.processInstanceId}`), page.getByTestId('process-diagram').click()]);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { useAdminBrowser } from '../../helpers/browser';
+import { switchAdminLanguage, useAdminBrowser } from '../../helpers/browser';
 
 const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? '/tmp';
 // the app of this file writes its backups here (read from the environment when the app starts in beforeAll)
@@ -63,15 +63,15 @@ describe('the Backups page in a browser', () => {
     await app.http.get(`/api/backups/${id}`).set(auth).expect(404);
   });
 
-  it('speaks Chinese when 简体中文 is chosen in the top bar', async () => {
+  it('speaks Chinese when 简体中文 is chosen in the user menu', async () => {
     const { base, page } = admin;
     await page.goto(`${base}/admin/pages/backups`);
     await page.getByTestId('backups-page').waitFor();
-    await page.getByRole('button', { name: 'English' }).hover();
-    await page.getByText('Chinese', { exact: true }).click();
+    await switchAdminLanguage(page, 'zh-CN');
     await page.getByRole('heading', { name: '备份' }).waitFor();
     await expect(page.getByTestId('backup-take').textContent()).resolves.toBe('立即备份');
     await page.getByText('还没有备份').waitFor();
     await shot(page, 'admin-backups-zh');
+    await switchAdminLanguage(page, 'en');
   });
 });

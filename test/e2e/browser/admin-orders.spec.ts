@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { adminLogin, baseUrl, collectPageErrors, launchChromium } from '../../helpers/browser';
+import { adminLogin, baseUrl, collectPageErrors, launchChromium, setOwnLocale } from '../../helpers/browser';
 import { orderBody, stockedCatalogue, unique } from '../../helpers/fixtures';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, eventually, startTestApp, type TestApp } from '../../helpers/test-app';
 
@@ -28,6 +28,8 @@ describe('the order screens in a browser (Debian chromium)', () => {
     browser = await launchChromium();
     app = await startTestApp({ admin: true });
     auth = { Authorization: `Bearer ${await app.login()}` };
+    // the English screens (admin-language.spec.ts is the one in Chinese)
+    await setOwnLocale(app, auth, 'en');
     base = baseUrl(app);
     // AdminJS starts bundling when its router is built and does not wait for it
     await eventually(async () => {
@@ -73,10 +75,11 @@ describe('the order screens in a browser (Debian chromium)', () => {
     await page.waitForURL(`${base}/admin/resources/Order/records/${created.id}/show**`);
     const detail = page.getByTestId('order-detail');
     await detail.waitFor();
-    await expect(page.getByTestId('order-status').textContent()).resolves.toBe('exception');
+    await expect(page.getByTestId('order-status').getAttribute('data-status')).resolves.toBe('exception');
+    await expect(page.getByTestId('order-status').textContent()).resolves.toBe('Exception');
     await expect(page.getByTestId('lines').textContent()).resolves.toContain(sku);
-    await expect(page.getByTestId('order-flags').textContent()).resolves.toContain('phone_invalid');
-    await expect(page.getByTestId('history').textContent()).resolves.toContain('pending_review');
+    await expect(page.getByTestId('order-flags').textContent()).resolves.toContain('Invalid phone number');
+    await expect(page.getByTestId('history').textContent()).resolves.toContain('Awaiting review');
     await expect(page.getByTestId('process-diagram').getAttribute('href')).resolves.toMatch(/^\/admin\/workflow-ui\/instance\?id=/);
     await shot('admin-order-detail');
 
@@ -93,8 +96,9 @@ describe('the order screens in a browser (Debian chromium)', () => {
     await eventually(async () => ((await getOrder(created.id)).status === 'awaiting_shipment' ? true : undefined), { what: 'the amended order to go on' });
     expect((await getOrder(created.id)).customer.phone).toBe('13800138000');
     await page.reload();
-    await expect(page.getByTestId('order-status').textContent()).resolves.toBe('awaiting_shipment');
-    await expect(page.getByTestId('order-shipments').textContent()).resolves.toContain('allocated');
+    await expect(page.getByTestId('order-status').getAttribute('data-status')).resolves.toBe('awaiting_shipment');
+    await expect(page.getByTestId('order-status').textContent()).resolves.toBe('Awaiting shipment');
+    await expect(page.getByTestId('shipment-status').getAttribute('data-status')).resolves.toBe('allocated');
     await shot('admin-order-amended');
   });
 

@@ -59,7 +59,7 @@ describe('the notification template editor in a browser (Debian chromium)', () =
     await page.getByTestId('origin-subject').filter({ hasText: 'override v1' }).waitFor();
     const history = page.getByTestId('history');
     await expect(history.locator('tbody tr').count()).resolves.toBe(1);
-    await expect(history.textContent()).resolves.toMatch(/subject.*v1.*warmer subject.*admin@test\.local/);
+    await expect(history.textContent()).resolves.toMatch(/Subject.*v1.*warmer subject.*admin@test\.local/);
     expect((await stored()).parts.subject).toMatchObject({ origin: 'override', version: 1, source: subject });
 
     // a broken template: the error with its line and column beside the HTML, nothing saved
@@ -98,7 +98,7 @@ describe('the notification template editor in a browser (Debian chromium)', () =
     await messages.waitFor();
     const row = messages.getByTestId('customer-messages').locator('tbody tr');
     await expect(row.count()).resolves.toBe(1);
-    await expect(row.textContent()).resolves.toMatch(/email.*order-confirmation.*lihua@example\.com.*sent/);
+    await expect(row.textContent()).resolves.toMatch(/Email.*order-confirmation.*lihua@example\.com.*Sent/);
     await expect(row.getByTestId('message-attempts').textContent()).resolves.toMatch(/^#1 sent .*\(\d+ ms\)$/);
     await messages.screenshot({ path: `${SCREENSHOTS}/oms-admin-order-messages.png` });
   });

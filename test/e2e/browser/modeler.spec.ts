@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { adminLogin, baseUrl, buildWorkflowUiBundles, collectPageErrors, launchChromium } from '../../helpers/browser';
+import { adminLogin, baseUrl, buildWorkflowUiBundles, collectPageErrors, launchChromium, setOwnLocale } from '../../helpers/browser';
 import { orderBody, stockedCatalogue, unique } from '../../helpers/fixtures';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, eventually, startTestApp, type TestApp } from '../../helpers/test-app';
 import { AuthService } from '../../../src/auth/auth.service';
@@ -73,6 +73,8 @@ describe('the workflow pages in a browser (Debian chromium)', () => {
     browser = await launchChromium();
     app = await startTestApp({ admin: true });
     auth = { Authorization: `Bearer ${await app.login()}` };
+    // the English pages (the first admin has the install's default, zh-CN)
+    await setOwnLocale(app, auth, 'en');
     base = baseUrl(app);
     context = await browser.newContext({ viewport: { width: 1600, height: 950 } });
     page = await context.newPage();

@@ -16,6 +16,7 @@ import { moddleExtensions } from '../../../workflow/bpmn/moddle-extensions';
 import { api, describeError } from '../shared/api';
 import { clear, el, fitDiagram, formatDuration, formatTime, notify, queryParam, required, start } from '../shared/page';
 import type { ProcessInstanceView, WorkflowVersion } from '../shared/types';
+import { tr, trf } from '../shared/i18n';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ENDED = new Set(['completed', 'terminated']);
@@ -119,10 +120,10 @@ class InstancePage {
     clear(this.header);
     document.title = `${instance.businessKey ?? instance.id} · Instance · OMS`;
     this.header.append(
-      el('h1', {}, instance.businessKey ? `Instance ${instance.businessKey}` : 'Process instance'),
+      el('h1', {}, instance.businessKey ? trf('Instance {key}', { key: instance.businessKey }) : tr('Process instance')),
       el('span', { class: `oms-chip oms-chip-${instance.status}`, 'data-testid': 'instance-status' }, instance.status),
       el('span', { class: 'oms-meta' },
-        el('a', { href: `/admin/workflow-ui/modeler?key=${encodeURIComponent(instance.definitionKey)}&version=${instance.version}`, title: 'Open this version in the modeler' }, `${instance.definitionKey} v${instance.version}`),
+        el('a', { href: `/admin/workflow-ui/modeler?key=${encodeURIComponent(instance.definitionKey)}&version=${instance.version}`, title: tr('Open this version in the modeler') }, `${instance.definitionKey} v${instance.version}`),
         ` · started ${formatTime(instance.createdAt)}`,
         // the principal its steps act with (the system for the product's own flows)
         instance.startedBy ? el('span', { 'data-testid': 'instance-started-by' }, ` by ${instance.startedBy.kind === 'api_key' ? 'API key ' : ''}${instance.startedBy.name}`) : '',
@@ -130,7 +131,7 @@ class InstancePage {
         ` · ${instance.id}`,
       ),
       el('span', { class: 'oms-spacer' }),
-      el('button', { type: 'button', onclick: () => this.reload() }, 'Refresh'),
+      el('button', { type: 'button', onclick: () => this.reload() }, tr('Refresh')),
     );
   }
 
@@ -139,22 +140,22 @@ class InstancePage {
     const waiting = instance.waitingAt ?? [];
     this.details.append(
       el('section', { class: 'oms-card' },
-        el('h2', {}, 'Waiting at'),
+        el('h2', {}, tr('Waiting at')),
         waiting.length
           ? el('ul', { class: 'oms-plain-list' }, ...waiting.map((wait) =>
               el('li', {}, this.elementLink(wait.elementId, wait.name ?? null), wait.messageName ? ` · message ${wait.messageName}` : '', wait.type ? ` · ${wait.type}` : '')))
-          : el('p', { class: 'oms-muted' }, ENDED.has(instance.status) ? 'Nothing: the instance has ended' : 'Nothing right now'),
+          : el('p', { class: 'oms-muted' }, ENDED.has(instance.status) ? tr('Nothing: the instance has ended') : tr('Nothing right now')),
       ),
       el('section', { class: 'oms-card' },
-        el('h2', {}, 'Variables'),
+        el('h2', {}, tr('Variables')),
         this.variablesTable(instance.variables ?? {}),
       ),
       el('section', { class: 'oms-card oms-wide' },
-        el('h2', {}, `Incidents (${instance.incidents.filter((incident) => incident.status === 'open').length} open)`),
+        el('h2', {}, trf('Incidents ({count} open)', { count: instance.incidents.filter((incident) => incident.status === 'open').length })),
         this.incidentsTable(instance),
       ),
       el('section', { class: 'oms-card oms-wide' },
-        el('h2', {}, 'History'),
+        el('h2', {}, tr('History')),
         this.historyTable(instance),
       ),
     );
@@ -162,7 +163,7 @@ class InstancePage {
 
   private variablesTable(variables: Record<string, unknown>): HTMLElement {
     const names = Object.keys(variables).sort();
-    if (names.length === 0) return el('p', { class: 'oms-muted' }, 'No variables');
+    if (names.length === 0) return el('p', { class: 'oms-muted' }, tr('No variables'));
     return el('table', { class: 'oms-table', 'data-testid': 'variables' },
       el('tbody', {}, ...names.map((name) => {
         const value = variables[name];
@@ -172,9 +173,9 @@ class InstancePage {
   }
 
   private historyTable(instance: ProcessInstanceView): HTMLElement {
-    if (instance.activity.length === 0) return el('p', { class: 'oms-muted' }, 'No history yet');
+    if (instance.activity.length === 0) return el('p', { class: 'oms-muted' }, tr('No history yet'));
     return el('table', { class: 'oms-table', 'data-testid': 'history' },
-      el('thead', {}, el('tr', {}, el('th', {}, 'Element'), el('th', {}, 'Type'), el('th', {}, 'Entered'), el('th', {}, 'Left'), el('th', {}, 'Took'))),
+      el('thead', {}, el('tr', {}, el('th', {}, tr('Element')), el('th', {}, tr('Type')), el('th', {}, tr('Entered')), el('th', {}, tr('Left')), el('th', {}, tr('Took')))),
       el('tbody', {}, ...instance.activity.map((entry) =>
         el('tr', {},
           el('td', {}, this.elementLink(entry.elementId, entry.name)),
@@ -187,16 +188,16 @@ class InstancePage {
   }
 
   private incidentsTable(instance: ProcessInstanceView): HTMLElement {
-    if (instance.incidents.length === 0) return el('p', { class: 'oms-muted' }, 'No incidents');
+    if (instance.incidents.length === 0) return el('p', { class: 'oms-muted' }, tr('No incidents'));
     return el('table', { class: 'oms-table', 'data-testid': 'incidents' },
-      el('thead', {}, el('tr', {}, el('th', {}, 'Raised'), el('th', {}, 'Element'), el('th', {}, 'Error'), el('th', {}, 'Status'), el('th', {}))),
+      el('thead', {}, el('tr', {}, el('th', {}, tr('Raised')), el('th', {}, tr('Element')), el('th', {}, tr('Error')), el('th', {}, tr('Status')), el('th', {}))),
       el('tbody', {}, ...instance.incidents.map((incident) =>
         el('tr', { class: incident.status === 'open' ? 'oms-row-incident' : '' },
           el('td', {}, formatTime(incident.createdAt)),
           el('td', {}, incident.elementId ? this.elementLink(incident.elementId, null) : ''),
           el('td', {}, el('code', { class: 'oms-error-text' }, incident.message)),
           el('td', {}, incident.status),
-          el('td', {}, incident.status === 'open' ? el('button', { type: 'button', class: 'oms-primary', onclick: (event: Event) => this.retry(incident.id, event.currentTarget as HTMLButtonElement) }, 'Retry') : ''),
+          el('td', {}, incident.status === 'open' ? el('button', { type: 'button', class: 'oms-primary', onclick: (event: Event) => this.retry(incident.id, event.currentTarget as HTMLButtonElement) }, tr('Retry')) : ''),
         ))),
     );
   }
@@ -221,7 +222,7 @@ class InstancePage {
     button.disabled = true;
     try {
       await api('POST', `/incidents/${encodeURIComponent(incidentId)}/retry`);
-      notify('Retry scheduled', 'success');
+      notify(tr('Retry scheduled'), 'success');
       await this.load();
     } catch (error) {
       notify(describeError(error), 'error');

@@ -27,6 +27,7 @@ import type { TaskTypeInfo, WorkflowSummary } from '../shared/types';
 import { deploy, listWorkflows, loadVersion, type Opened, openDiagram, removeLocalDraft, saveDraft } from './diagram-source';
 import { type LintIssue, lintBundle } from './lint';
 import { OmsPropertiesProviderModule } from './oms-properties-provider';
+import { tr, trf } from '../shared/i18n';
 
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
@@ -79,11 +80,11 @@ class ModelerPage {
   ) {
     document.title = `${key} · Modeler · OMS`;
     this.status = el('span', { class: 'oms-status', 'data-testid': 'diagram-status' });
-    this.versionSelect = el('select', { 'aria-label': 'Open a deployed version', onchange: () => this.openSelectedVersion() });
+    this.versionSelect = el('select', { 'aria-label': tr('Open a deployed version'), onchange: () => this.openSelectedVersion() });
     this.problemsCount = el('span', { class: 'oms-count', 'data-testid': 'problem-count' }, '0');
     this.problemsList = el('ul', { class: 'oms-problem-list', 'data-testid': 'problems' });
     const canvas = el('div', { class: 'oms-canvas', id: 'canvas' });
-    const properties = el('aside', { class: 'oms-properties', id: 'properties', 'aria-label': 'Properties' });
+    const properties = el('aside', { class: 'oms-properties', id: 'properties', 'aria-label': tr('Properties') });
 
     clear(root);
     root.append(
@@ -93,14 +94,14 @@ class ModelerPage {
           this.status,
           this.versionSelect,
           el('span', { class: 'oms-spacer' }),
-          el('button', { type: 'button', 'data-action': 'simulate', title: 'Play tokens through the diagram (no data is changed)', onclick: () => this.toggleSimulation() }, 'Token simulation'),
-          el('button', { type: 'button', 'data-action': 'download', onclick: () => this.download() }, 'Download .bpmn'),
-          el('button', { type: 'button', 'data-action': 'save-draft', onclick: () => this.saveDraft() }, 'Save draft'),
-          el('button', { type: 'button', class: 'oms-primary', 'data-action': 'deploy', onclick: () => this.deploy() }, 'Deploy'),
+          el('button', { type: 'button', 'data-action': 'simulate', title: tr('Play tokens through the diagram (no data is changed)'), onclick: () => this.toggleSimulation() }, tr('Token simulation')),
+          el('button', { type: 'button', 'data-action': 'download', onclick: () => this.download() }, tr('Download .bpmn')),
+          el('button', { type: 'button', 'data-action': 'save-draft', onclick: () => this.saveDraft() }, tr('Save draft')),
+          el('button', { type: 'button', class: 'oms-primary', 'data-action': 'deploy', onclick: () => this.deploy() }, tr('Deploy')),
         ),
         el('div', { class: 'oms-workspace' }, canvas, properties),
-        el('section', { class: 'oms-problems', 'aria-label': 'Problems' },
-          el('header', {}, 'Problems ', this.problemsCount),
+        el('section', { class: 'oms-problems', 'aria-label': tr('Problems') },
+          el('header', {}, tr('Problems '), this.problemsCount),
           this.problemsList,
         ),
       ),
@@ -179,7 +180,7 @@ class ModelerPage {
   private renderVersions(): void {
     clear(this.versionSelect);
     const latest = this.summary?.latestVersion ?? 0;
-    this.versionSelect.append(el('option', { value: '' }, latest ? 'Open version…' : 'No version deployed'));
+    this.versionSelect.append(el('option', { value: '' }, latest ? tr('Open version…') : tr('No version deployed')));
     for (let version = latest; version >= 1; version--) this.versionSelect.append(el('option', { value: version }, `v${version}`));
     this.versionSelect.disabled = latest === 0;
   }
@@ -188,7 +189,7 @@ class ModelerPage {
     const version = Number(this.versionSelect.value);
     this.versionSelect.value = '';
     if (!version) return;
-    if (this.dirty && !window.confirm(`Discard the unsaved changes and open version ${version}?`)) return;
+    if (this.dirty && !window.confirm(trf('Discard the unsaved changes and open version {version}?', { version }))) return;
     try {
       const loaded = await loadVersion(this.key, version);
       await this.show({ kind: 'version', xml: loaded.xml, version: loaded.version, deployedAt: loaded.deployedAt, deployedBy: loaded.deployedBy });
@@ -209,7 +210,7 @@ class ModelerPage {
       const saved = await saveDraft(this.key, xml);
       this.opened = { kind: 'draft', xml, where: saved.where, updatedAt: saved.updatedAt, updatedBy: document.body.dataset.userEmail ?? '', basedOn: this.summary?.latestVersion ?? null };
       this.setDirty(false);
-      notify(saved.where === 'server' ? 'Draft saved' : 'Draft saved in this browser (the server has no draft storage yet)', 'success');
+      notify(saved.where === 'server' ? tr('Draft saved') : 'Draft saved in this browser (the server has no draft storage yet)', 'success');
     });
   }
 
@@ -225,7 +226,7 @@ class ModelerPage {
         if (error instanceof ApiError && (error.status === 422 || error.status === 403)) {
           this.setServerProblems(error.details.map((detail) => ({ elementId: detail.path, message: detail.message, severity: 'error', source: 'server' })));
           this.focusFirstProblem();
-          notify(error.status === 403 ? `Not deployed: ${error.message}` : `Not deployed: ${error.details.length || 'some'} problem(s), listed below`, 'error');
+          notify(error.status === 403 ? trf('Not deployed: {message}', { message: error.message }) : trf('Not deployed: {count} problem(s), listed below', { count: error.details.length || '?' }), 'error');
           return;
         }
         throw error;
@@ -240,7 +241,7 @@ class ModelerPage {
       const url = new URL(window.location.href);
       url.searchParams.delete('version');
       window.history.replaceState(null, '', url);
-      notify(isNew ? `Deployed as version ${result.version}` : `Nothing new: the diagram is identical to version ${result.version}`, 'success');
+      notify(isNew ? trf('Deployed as version {version}', { version: result.version }) : trf('Nothing new: the diagram is identical to version {version}', { version: result.version }), 'success');
     });
   }
 
@@ -301,7 +302,7 @@ class ModelerPage {
     this.problemsCount.textContent = String(problems.length);
     this.problemsCount.className = `oms-count${problems.some((problem) => problem.severity === 'error') ? ' oms-count-error' : ''}`;
     clear(this.problemsList);
-    if (problems.length === 0) this.problemsList.append(el('li', { class: 'oms-problem-none' }, 'No problems'));
+    if (problems.length === 0) this.problemsList.append(el('li', { class: 'oms-problem-none' }, tr('No problems')));
     for (const problem of problems) {
       const element = registry.get(problem.elementId) as Element | undefined;
       const label = element ? `${element.businessObject?.name ? `${element.businessObject.name} ` : ''}(${problem.elementId})` : problem.elementId || 'diagram';
@@ -337,30 +338,30 @@ function linkFlowsToNodes(definitions: ModdleElement): void {
 }
 
 async function renderPicker(root: HTMLElement): Promise<void> {
-  document.title = 'Modeler · OMS';
+  document.title = tr('Modeler · OMS');
   const workflows = await listWorkflows();
   // the same rule as KEY_PATTERN, written for the pattern attribute (matched in the regular expressions' `v` mode)
-  const keyInput = el('input', { name: 'key', required: true, pattern: '[A-Za-z0-9][A-Za-z0-9_.\\-]{0,99}', placeholder: 'e.g. after-sales', 'aria-label': 'New workflow key' });
+  const keyInput = el('input', { name: 'key', required: true, pattern: '[A-Za-z0-9][A-Za-z0-9_.\\-]{0,99}', placeholder: tr('e.g. after-sales'), 'aria-label': tr('New workflow key') });
   clear(root);
   root.append(
     el('div', { class: 'oms-page' },
-      el('h1', {}, 'Workflows'),
+      el('h1', {}, tr('Workflows')),
       el('table', { class: 'oms-table' },
-        el('thead', {}, el('tr', {}, el('th', {}, 'Key'), el('th', {}, 'Name'), el('th', {}, 'Latest version'), el('th', {}))),
+        el('thead', {}, el('tr', {}, el('th', {}, tr('Key')), el('th', {}, tr('Name')), el('th', {}, tr('Latest version')), el('th', {}))),
         el('tbody', {}, ...workflows.map((workflow) =>
           el('tr', {},
             el('td', {}, workflow.key),
             el('td', {}, workflow.name),
             el('td', {}, `v${workflow.latestVersion}`),
-            el('td', {}, el('a', { href: `?key=${encodeURIComponent(workflow.key)}` }, 'Open in modeler')),
+            el('td', {}, el('a', { href: `?key=${encodeURIComponent(workflow.key)}` }, tr('Open in modeler'))),
           ),
         )),
       ),
-      el('h2', {}, 'New workflow'),
+      el('h2', {}, tr('New workflow')),
       el('form', { class: 'oms-inline-form', onsubmit: (event: Event) => {
         event.preventDefault();
         window.location.assign(`?key=${encodeURIComponent(keyInput.value.trim())}`);
-      } }, keyInput, el('button', { type: 'submit', class: 'oms-primary' }, 'Create')),
+      } }, keyInput, el('button', { type: 'submit', class: 'oms-primary' }, tr('Create'))),
     ),
   );
 }

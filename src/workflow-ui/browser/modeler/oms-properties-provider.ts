@@ -13,6 +13,7 @@ import { getBusinessObject, is, isAny } from 'bpmn-js/lib/util/ModelUtil';
 import type { TaskTypeField, TaskTypeInfo } from '../shared/types';
 import { taskTypeOf } from '../../../workflow/bpmn/moddle-extensions';
 import { formFieldLine, parseFormFieldLine } from './form-field-lines';
+import { tr } from '../shared/i18n';
 
 const PRIORITY = 500;
 const TASK_ELEMENTS = ['bpmn:ServiceTask', 'bpmn:SendTask'];
@@ -72,7 +73,7 @@ export class OmsPropertiesProvider {
     const others = declared.some((field) => field.name === '*') || omsInputs(businessObject).some((input) => !names.has(input.name));
     return {
       id: 'oms-task',
-      label: 'OMS task',
+      label: tr('OMS task'),
       shouldOpen: true,
       entries: [
         { id: 'omsTaskType', element, component: TaskTypeEntry, isEdited: isSelectEntryEdited, taskTypes },
@@ -87,11 +88,11 @@ export class OmsPropertiesProvider {
 function userTaskGroup(element: Element): Group {
   return {
     id: 'oms-user-task',
-    label: 'Tasklist',
+    label: tr('Tasklist'),
     shouldOpen: true,
     entries: [
-      { id: 'omsCandidateRoles', element, component: AttributeEntry, isEdited: isTextFieldEntryEdited, attribute: 'oms:candidateRoles', label: 'Candidate roles', description: 'Comma-separated roles that may claim it, e.g. operator, finance; empty: anyone' },
-      { id: 'omsDueIn', element, component: AttributeEntry, isEdited: isTextFieldEntryEdited, attribute: 'oms:dueIn', label: 'Due in', description: 'ISO 8601 duration from when the task is created, e.g. PT4H or P2D' },
+      { id: 'omsCandidateRoles', element, component: AttributeEntry, isEdited: isTextFieldEntryEdited, attribute: 'oms:candidateRoles', label: tr('Candidate roles'), description: tr('Comma-separated roles that may claim it, e.g. operator, finance; empty: anyone') },
+      { id: 'omsDueIn', element, component: AttributeEntry, isEdited: isTextFieldEntryEdited, attribute: 'oms:dueIn', label: tr('Due in'), description: tr('ISO 8601 duration from when the task is created, e.g. PT4H or P2D') },
       { id: 'omsFormFields', element, component: FormFieldsEntry, isEdited: isTextAreaEntryEdited },
     ],
   };
@@ -114,7 +115,7 @@ function AttributeEntry(props: { element: Element; id: string; attribute: string
 }
 
 function conditionGroup(element: Element): Group {
-  return { id: 'oms-condition', label: 'Condition', shouldOpen: true, entries: [{ id: 'omsCondition', element, component: ConditionEntry, isEdited: isTextFieldEntryEdited }] };
+  return { id: 'oms-condition', label: tr('Condition'), shouldOpen: true, entries: [{ id: 'omsCondition', element, component: ConditionEntry, isEdited: isTextFieldEntryEdited }] };
 }
 
 /** A sequence flow whose source decides between flows: a gateway that forks, or an activity with conditional flows. */
@@ -143,7 +144,7 @@ function TaskTypeEntry(props: { element: Element; id: string; taskTypes: TaskTyp
     if (own && !taskTypes.some((candidate) => candidate.type === own)) options.push({ value: own, label: `${own} (not registered)` });
     return options;
   };
-  let description = known ? known.description : current ? `"${current}" is not a registered task type` : 'Choose what this task does';
+  let description = known ? known.description : current ? `"${current}" is not a registered task type` : tr('Choose what this task does');
   if (current && !own) description = `${description} (read from zeebe:taskDefinition or camunda:topic; choosing one here takes precedence)`;
   if (known?.outputs.length) description = `${description.replace(/\.$/, '')}. Sets: ${known.outputs.map((output) => output.name).join(', ')}`;
   // a deploy needs what the task types need, and so does whoever starts or decides for the instance (issue 11)
@@ -152,7 +153,7 @@ function TaskTypeEntry(props: { element: Element; id: string; taskTypes: TaskTyp
   return h(SelectEntry, {
     element,
     id,
-    label: translate('Task type'),
+    label: tr('Task type'),
     description,
     getValue: () => own ?? '',
     setValue: (value: string) => modeling.updateProperties(element, { 'oms:taskType': value || undefined }),
@@ -227,8 +228,8 @@ function OtherInputsEntry(props: { element: Element; id: string; declared: Reado
   return h(TextAreaEntry, {
     element,
     id,
-    label: 'More inputs',
-    description: 'One per line: name=value',
+    label: tr('More inputs'),
+    description: tr('One per line: name=value'),
     monospace: true,
     getValue: () =>
       omsInputs(getBusinessObject(element))
@@ -259,8 +260,8 @@ function FormFieldsEntry(props: { element: Element; id: string }) {
   return h(TextAreaEntry, {
     element,
     id,
-    label: 'Form fields',
-    description: 'One per line: name: type, * when required, then a label. Types: string, number, boolean, money, date, enum(a,b). e.g. "approved: boolean* Approve the case". Completing the task sets only these.',
+    label: tr('Form fields'),
+    description: tr('One per line: name: type, * when required, then a label. Types: string, number, boolean, money, date, enum(a,b). e.g. "approved: boolean* Approve the case". Completing the task sets only these.'),
     monospace: true,
     getValue: () => fields().map((field) => formFieldLine({ name: field.name, type: field.type ?? 'string', required: field.required === true, options: (field.options ?? '').split(',').filter(Boolean), label: field.label })).join('\n'),
     setValue: (value: string | undefined) => {
@@ -289,9 +290,9 @@ function ConditionEntry(props: { element: Element; id: string }) {
   return h(TextFieldEntry, {
     element,
     id,
-    label: 'Condition expression',
+    label: tr('Condition expression'),
     description: isDefault
-      ? 'This is the default flow: taken when no other condition holds'
+      ? tr('This is the default flow: taken when no other condition holds')
       : 'Over process variables, e.g. ${total > 100} or =total > 100 and country = "CN"',
     disabled: isDefault,
     getValue: () => businessObject.conditionExpression?.body ?? '',

@@ -52,7 +52,7 @@ export function queryParam(name: string): string | null {
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '';
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(document.documentElement.lang || undefined);
 }
 
 export function formatDuration(fromIso: string | null, toIso: string | null): string {

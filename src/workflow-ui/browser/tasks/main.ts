@@ -8,6 +8,7 @@ import './tasks.css';
 import { api, ApiError, describeError } from '../shared/api';
 import { clear, currentUser, el, formatTime, notify, required, start } from '../shared/page';
 import type { FormField, UserTask } from '../shared/types';
+import { tr } from '../shared/i18n';
 
 /** How a form field is typed in: the API checks each value against the field's type again. */
 type ValueKind = 'text' | 'number' | 'boolean';
@@ -37,32 +38,32 @@ class TasklistPage {
   private selected: string | null = null;
 
   constructor(root: HTMLElement) {
-    document.title = 'Tasks · OMS';
+    document.title = tr('Tasks · OMS');
     const params = new URLSearchParams(window.location.search);
-    this.status = el('select', { name: 'status', 'aria-label': 'Status' },
-      ...Object.entries(STATUSES).map(([value, label]) => el('option', { value }, label)));
+    this.status = el('select', { name: 'status', 'aria-label': tr('Status') },
+      ...Object.entries(STATUSES).map(([value, label]) => el('option', { value }, tr(label))));
     this.status.value = params.get('status') ?? 'active';
     if (!this.status.value) this.status.value = 'active';
-    this.role = el('input', { name: 'role', placeholder: 'any role', value: params.get('role') ?? '', 'aria-label': 'Candidate role' });
-    this.assignee = el('input', { name: 'assignee', placeholder: 'anyone', value: params.get('assignee') ?? '', 'aria-label': 'Assignee' });
+    this.role = el('input', { name: 'role', placeholder: tr('any role'), value: params.get('role') ?? '', 'aria-label': tr('Candidate role') });
+    this.assignee = el('input', { name: 'assignee', placeholder: tr('anyone'), value: params.get('assignee') ?? '', 'aria-label': tr('Assignee') });
     this.list = el('div', { class: 'oms-task-list', 'data-testid': 'tasks' });
-    this.form = el('aside', { class: 'oms-task-form oms-card', 'aria-label': 'Task' });
+    this.form = el('aside', { class: 'oms-task-form oms-card', 'aria-label': tr('Task') });
     clear(root);
     root.append(
       el('div', { class: 'oms-page' },
-        el('h1', {}, 'Tasks'),
+        el('h1', {}, tr('Tasks')),
         el('form', { class: 'oms-filters', onsubmit: (event: Event) => {
           event.preventDefault();
           void this.load();
         } },
-          el('label', {}, 'Status ', this.status),
-          el('label', {}, 'Candidate role ', this.role),
-          el('label', {}, 'Assignee ', this.assignee),
+          el('label', {}, tr('Status '), this.status),
+          el('label', {}, tr('Candidate role '), this.role),
+          el('label', {}, tr('Assignee '), this.assignee),
           el('button', { type: 'button', onclick: () => {
             this.assignee.value = currentUser().email;
             void this.load();
-          } }, 'Mine'),
-          el('button', { type: 'submit', class: 'oms-primary' }, 'Show'),
+          } }, tr('Mine')),
+          el('button', { type: 'submit', class: 'oms-primary' }, tr('Show')),
         ),
         el('div', { class: 'oms-tasks-layout' }, this.list, this.form),
       ),
@@ -77,7 +78,7 @@ class TasklistPage {
     if (this.assignee.value.trim()) query.set('assignee', this.assignee.value.trim());
     window.history.replaceState(null, '', `?${query}`);
     clear(this.list);
-    this.list.append(el('p', { class: 'oms-muted' }, 'Loading…'));
+    this.list.append(el('p', { class: 'oms-muted' }, tr('Loading…')));
     try {
       const body = await api<UserTask[] | { items: UserTask[] }>('GET', `/tasks?${query}`);
       this.tasks = Array.isArray(body) ? body : body.items;
@@ -96,13 +97,13 @@ class TasklistPage {
   private renderList(): void {
     clear(this.list);
     if (this.tasks.length === 0) {
-      this.list.append(el('p', { class: 'oms-muted' }, 'No tasks match'));
+      this.list.append(el('p', { class: 'oms-muted' }, tr('No tasks match')));
       return;
     }
     const me = currentUser();
     this.list.append(
       el('table', { class: 'oms-table' },
-        el('thead', {}, el('tr', {}, ...['Task', 'Instance', 'Candidate roles', 'Assignee', 'Due', 'Created', 'Status', ''].map((title) => el('th', {}, title)))),
+        el('thead', {}, el('tr', {}, ...['Task', 'Instance', 'Candidate roles', 'Assignee', 'Due', 'Created', 'Status', ''].map((title) => el('th', {}, title ? tr(title) : '')))),
         el('tbody', {}, ...this.tasks.map((task) => {
           const overdue = task.overdue ?? (!!task.dueAt && ACTIVE.has(task.status) && Date.parse(task.dueAt) < Date.now());
           const mine = task.assignee === me.email || task.assignee === me.id;
@@ -115,13 +116,13 @@ class TasklistPage {
             } }, task.name || task.elementId)),
             el('td', {}, el('a', { href: `/admin/workflow-ui/instance?id=${encodeURIComponent(task.instanceId)}` }, task.businessKey ?? task.instanceId.slice(0, 8))),
             el('td', {}, (task.candidateRoles ?? []).join(', ')),
-            el('td', {}, task.assignee ?? el('em', {}, 'unassigned')),
+            el('td', {}, task.assignee ?? el('em', {}, tr('unassigned'))),
             el('td', { class: overdue ? 'oms-error-text' : '' }, formatTime(task.dueAt)),
             el('td', {}, formatTime(task.createdAt)),
-            el('td', {}, task.status),
+            el('td', { 'data-status': task.status }, tr(task.status)),
             el('td', {},
-              task.status === 'open' ? el('button', { type: 'button', onclick: () => this.claim(task) }, 'Claim') : '',
-              completable ? el('button', { type: 'button', class: 'oms-primary', onclick: () => this.select(task.id) }, 'Complete…') : '',
+              task.status === 'open' ? el('button', { type: 'button', onclick: () => this.claim(task) }, tr('Claim')) : '',
+              completable ? el('button', { type: 'button', class: 'oms-primary', onclick: () => this.select(task.id) }, tr('Complete…')) : '',
             ),
           );
         })),
@@ -150,21 +151,21 @@ class TasklistPage {
     clear(this.form);
     const task = this.tasks.find((candidate) => candidate.id === this.selected);
     if (!task || !ACTIVE.has(task.status)) {
-      this.form.append(el('p', { class: 'oms-muted' }, 'Choose a task to complete it'));
+      this.form.append(el('p', { class: 'oms-muted' }, tr('Choose a task to complete it')));
       return;
     }
     const rows = el('div', { class: 'oms-variable-rows' });
     const fields = task.formFields ?? [];
     for (const field of fields) rows.append(fieldRow(field));
-    if (fields.length === 0) rows.append(el('p', { class: 'oms-muted' }, 'This task has no form: completing it records that it is done.'));
+    if (fields.length === 0) rows.append(el('p', { class: 'oms-muted' }, tr('This task has no form: completing it records that it is done.')));
     const form = el('form', { class: 'oms-complete-form', onsubmit: (event: Event) => {
       event.preventDefault();
       void this.complete(task, rows, form);
     } },
       el('h2', {}, task.name || task.elementId),
-      el('p', { class: 'oms-muted' }, `Step ${task.elementId}${task.dueAt ? ` · due ${formatTime(task.dueAt)}` : ''}${task.assignee ? ` · assigned to ${task.assignee}` : ''}`),
+      el('p', { class: 'oms-muted' }, `${tr('Step')} ${task.elementId}${task.dueAt ? ` · ${tr('due')} ${formatTime(task.dueAt)}` : ''}${task.assignee ? ` · ${tr('assigned to')} ${task.assignee}` : ''}`),
       rows,
-      el('div', { class: 'oms-form-actions' }, el('button', { type: 'submit', class: 'oms-primary' }, 'Complete task')),
+      el('div', { class: 'oms-form-actions' }, el('button', { type: 'submit', class: 'oms-primary' }, tr('Complete task'))),
     );
     this.form.append(form);
   }

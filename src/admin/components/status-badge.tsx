@@ -1,0 +1,35 @@
+import React from 'react';
+import type { BasePropertyProps } from 'adminjs';
+import { Badge } from '@adminjs/design-system';
+import { useTexts } from './i18n';
+import { type Tone, toneOf } from './status-tones';
+
+/** Red: needs a person because something went wrong; blue: waiting for a step; green: on its way or done; grey: ended without effect. */
+const TONE_COLOURS: Record<Tone, { bg: string; color: string }> = {
+  problem: { bg: 'error', color: 'white' },
+  waiting: { bg: 'info', color: 'white' },
+  moving: { bg: 'success', color: 'white' },
+  done: { bg: 'success', color: 'white' },
+  ended: { bg: 'grey40', color: 'grey100' },
+};
+
+/** A code in the user's words, coloured by what it means; `data-status` keeps the code for tests and styles. */
+export function StatusBadge({ group, code, testId }: { group: string; code: string; testId?: string }) {
+  const { label } = useTexts();
+  const tone = toneOf(group, code);
+  return (
+    <Badge {...TONE_COLOURS[tone]} data-testid={testId} data-status={code} data-tone={tone}>
+      {label(group, code)}
+    </Badge>
+  );
+}
+
+/** An AdminJS property (list and show) whose value is a code of `custom.enumGroup` (src/admin/locale ENUM_PROPERTIES). */
+const StatusBadgeProperty: React.FC<BasePropertyProps> = ({ property, record }) => {
+  const code = record?.params?.[property.path];
+  const group = (property.custom as { enumGroup?: string } | undefined)?.enumGroup;
+  if (code === undefined || code === null || code === '') return null;
+  return group ? <StatusBadge group={group} code={String(code)} /> : <>{String(code)}</>;
+};
+
+export default StatusBadgeProperty;
