@@ -26,10 +26,13 @@ export function StatusBadge({ group, code, testId }: { group: string; code: stri
 
 /** An AdminJS property (list and show) whose value is a code of `custom.enumGroup` (src/admin/locale ENUM_PROPERTIES). */
 const StatusBadgeProperty: React.FC<BasePropertyProps> = ({ property, record }) => {
+  const { label } = useTexts();
   const code = record?.params?.[property.path];
-  const group = (property.custom as { enumGroup?: string } | undefined)?.enumGroup;
+  const { enumGroup: group, plain } = (property.custom ?? {}) as { enumGroup?: string; plain?: boolean };
   if (code === undefined || code === null || code === '') return null;
-  return group ? <StatusBadge group={group} code={String(code)} /> : <>{String(code)}</>;
+  if (!group) return <>{String(code)}</>;
+  // `plain`: a name rather than a state (a sales channel), so words without a coloured badge
+  return plain ? <span data-code={String(code)}>{label(group, String(code))}</span> : <StatusBadge group={group} code={String(code)} />;
 };
 
 export default StatusBadgeProperty;

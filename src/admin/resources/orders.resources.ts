@@ -15,7 +15,7 @@ import { NAVIGATION, readOnlyActions, requirePermission } from '../admin-access'
 import { orderRecordLoader } from './order-details';
 import { orderSearchHandler } from './order-search';
 import { orderStatusCounts } from './order-status-counts';
-import { HIDDEN, moneyProperty, type ResourceDeps, statusProperty } from './resource-deps';
+import { codeLabelProperty, HIDDEN, moneyProperty, type ResourceDeps, statusProperty } from './resource-deps';
 
 const NOT_SORTABLE = { isSortable: false } as const;
 
@@ -43,7 +43,7 @@ export function orderResources(deps: ResourceDeps): ResourceWithOptions[] {
       properties: {
         number: { ...NOT_SORTABLE, description: 'descOrderNumber' },
         status: { ...NOT_SORTABLE, ...statusProperty(components, 'orderStatus') },
-        channel: NOT_SORTABLE,
+        channel: { ...NOT_SORTABLE, ...codeLabelProperty(components, 'channel') },
         customerName: NOT_SORTABLE,
         customerPhone: { ...NOT_SORTABLE, description: 'descOrderPhone' },
         grandTotal: { ...NOT_SORTABLE, ...moneyProperty(components) },

@@ -56,6 +56,12 @@ export const statusProperty = (components: AdminComponents, group: EnumGroup) =>
   custom: { enumGroup: group },
 });
 
+/** A free-text code shown in words where it has them (a sales channel: 天猫), as it is otherwise; no badge, no choices. */
+export const codeLabelProperty = (components: AdminComponents, group: EnumGroup) => ({
+  components: { list: components.StatusBadge, show: components.StatusBadge },
+  custom: { enumGroup: group, plain: true },
+});
+
 /** Pretty JSON of a flattened record param (AdminJS flattens jsonb columns into `name.key` params). */
 export function jsonText(adminjs: AdminJsModule, params: Parameters<AdminJsModule['flat']['get']>[0], path: string): string {
   const value = adminjs.flat.get(params, path);

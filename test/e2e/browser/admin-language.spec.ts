@@ -112,6 +112,9 @@ describe('the admin in the user\'s language, with nothing loaded from elsewhere 
     const listBadge = row.locator('[data-status="exception"]');
     await expect(listBadge.innerText()).resolves.toBe('异常');
     await expect(listBadge.getAttribute('data-tone')).resolves.toBe('problem');
+    // the page is titled with what it lists, and the sales channel (tmall) is named as operators say it
+    await expect(page.locator('[data-css="Order-list-action-header"] h2, .adminjs_ActionHeader h2').first().innerText()).resolves.toMatch(/^订单\d*$/);
+    await expect(row.locator('[data-code="tmall"]').innerText()).resolves.toBe('天猫');
     await shot('i18n-order-list-zh');
 
     // order detail
@@ -174,6 +177,7 @@ describe('the admin in the user\'s language, with nothing loaded from elsewhere 
     await page.locator('tbody tr', { hasText: order.number }).waitFor();
     await expect(page.locator('thead').innerText()).resolves.toMatch(/Order no\.[\s\S]*Status/);
     await expect(page.locator('tbody tr', { hasText: order.number }).locator('[data-status="exception"]').innerText()).resolves.toBe('Exception');
+    await expect(page.locator('tbody tr', { hasText: order.number }).locator('[data-code="tmall"]').innerText()).resolves.toBe('Tmall');
     await shot('i18n-order-list-en');
 
     // back to Chinese, from the English menu
