@@ -38,6 +38,9 @@ export interface AdminComponents {
   MoneyValue: string;
   /** AdminJS's user menu (`LoggedIn`, overridden) with the language switch that saves the user's locale (issue 14). */
   UserMenu: string;
+  /** AdminJS's date-time column and field (overridden), in the shop's time zone (issue 14). */
+  DateTimeList: string;
+  DateTimeShow: string;
 }
 
 export function adminComponents({ ComponentLoader }: AdminJsModule): AdminComponents {
@@ -57,5 +60,7 @@ export function adminComponents({ ComponentLoader }: AdminJsModule): AdminCompon
     StatusBadge: add('StatusBadge', 'status-badge.tsx'),
     MoneyValue: add('MoneyValue', 'money-value.tsx'),
     UserMenu: loader.override('LoggedIn', join(COMPONENTS_DIR, 'user-menu.tsx')),
+    DateTimeList: loader.override('DefaultDatetimeListProperty', join(COMPONENTS_DIR, 'datetime-list.tsx')),
+    DateTimeShow: loader.override('DefaultDatetimeShowProperty', join(COMPONENTS_DIR, 'datetime-show.tsx')),
   };
 }

@@ -115,6 +115,12 @@ describe('the admin in the user\'s language, with nothing loaded from elsewhere 
     // the page is titled with what it lists, and the sales channel (tmall) is named as operators say it
     await expect(page.locator('[data-css="Order-list-action-header"] h2, .adminjs_ActionHeader h2').first().innerText()).resolves.toMatch(/^订单\d*$/);
     await expect(row.locator('[data-code="tmall"]').innerText()).resolves.toBe('天猫');
+    // times in the shop's time zone (settings: Asia/Shanghai), not the browser's (UTC here)
+    const placed = row.locator('[data-datetime]');
+    const placedAt = new Date(String(await placed.getAttribute('data-datetime')));
+    const inShanghai = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    expect(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)).not.toBe('Asia/Shanghai');
+    await expect(placed.innerText()).resolves.toBe(inShanghai.format(placedAt));
     await shot('i18n-order-list-zh');
 
     // order detail
