@@ -121,6 +121,7 @@ type Pattern = [RegExp, (match: RegExpMatchArray, words: Words) => string];
 
 const orderStatus = (words: Words, code: string) => (words.enums.orderStatus as Record<string, string>)[code] ?? code;
 const caseStatus = (words: Words, code: string) => (words.enums.caseStatus as Record<string, string>)[code] ?? code;
+const templatePart = (part: string) => ({ subject: '主题', html: 'HTML 正文', text: '纯文本正文' })[part] ?? part;
 const verbs: Record<string, string> = { Reject: '驳回', Cancel: '取消', Approve: '同意', Receive: '确认收货', 'Record QC': '登记质检', Refund: '退款', Close: '关闭' };
 
 /** Texts with a number, a name or a status in them (forms and notices). */
@@ -172,6 +173,16 @@ export const FORM_PATTERNS_ZH: Pattern[] = [
   [/^Your role does not allow this action$/, () => '您的角色无权执行此操作'],
   [/^Your account is no longer active$/, () => '您的账号已停用'],
   [/^Open it in the admin and use its button there to do this$/, () => '请在后台中打开并使用其中的按钮操作'],
+  // the template editor and the backups page
+  [/^Use the template editor to do this$/, () => '请在模板编辑器中操作'],
+  [/^Saved (\S+): (.+)$/, ([, name, parts]) => `已保存 ${name}：${parts.replace(/(\w+) version (\d+)/g, (_, part: string, version: string) => `${templatePart(part)} 第 ${version} 版`).replace(/, /g, '，')}`],
+  [/^(\S+) (subject|html|text) is back to the file$/, ([, name, part]) => `${name} 的${templatePart(part)}已恢复为文件中的模板`],
+  [/^(\S+) (subject|html|text) is back to version (\d+)$/, ([, name, part, version]) => `${name} 的${templatePart(part)}已恢复到第 ${version} 版`],
+  [/^Test (email|sms) sent to (.+)$/, ([, channel, to]) => `测试${channel === 'sms' ? '短信' : '邮件'}已发送至 ${to}`],
+  [/^backup (\S+) started$/, ([, id]) => `备份 ${id} 已开始`],
+  [/^verifying backup (\S+)$/, ([, id]) => `正在校验备份 ${id}`],
+  [/^backup (\S+) deleted$/, ([, id]) => `备份 ${id} 已删除`],
+  [/^unknown operation$/, () => '未知操作'],
 ];
 
 /** One text of a form or a notice in `language` (English is the language they are written in). */

@@ -1,4 +1,5 @@
 import { InvalidStateError, NotFoundError, ValidationError } from '../../../src/common/errors';
+import { translateFormText } from '../../../src/admin/locale/forms';
 import { translateFieldErrors, translateRefusal } from '../../../src/admin/locale/refusals';
 
 /** Issue 14 item 1: a zh-CN operator reads a service's refusal in Chinese, with the statuses in words; English stays as written. */
@@ -36,5 +37,12 @@ describe('refusals in the operator\'s language', () => {
     const message = 'Order SO1 is shipped; only pending_review orders can be rejected';
     expect(translateRefusal(message, 'invalid_state', 'en')).toBe(message);
     expect(translateFieldErrors({ reason: 'is required' }, 'en')).toEqual({ reason: 'is required' });
+  });
+
+  it('says what the template editor and the backups page did', () => {
+    expect(translateFormText('Saved email/zh-CN/order-confirmation: subject version 1, html version 2', 'zh-CN')).toBe('已保存 email/zh-CN/order-confirmation：主题 第 1 版，HTML 正文 第 2 版');
+    expect(translateFormText('email/zh-CN/order-shipped text is back to the file', 'zh-CN')).toBe('email/zh-CN/order-shipped 的纯文本正文已恢复为文件中的模板');
+    expect(translateFormText('Test sms sent to 13800138000', 'zh-CN')).toBe('测试短信已发送至 13800138000');
+    expect(translateFormText('backup 3f2a started', 'zh-CN')).toBe('备份 3f2a 已开始');
   });
 });
