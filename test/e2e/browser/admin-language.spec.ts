@@ -142,6 +142,8 @@ describe('the admin in the user\'s language, with nothing loaded from elsewhere 
     await page.getByTestId('instance-status').waitFor();
     await expect(page.locator('main').innerText()).resolves.toMatch(/当前节点[\s\S]*流程变量[\s\S]*执行记录/);
     await expect(page.locator('header.oms-topbar').innerText()).resolves.toMatch(/流程建模器[\s\S]*待办任务[\s\S]*退出登录/);
+    // the workflow pages show times in the shop's time zone too
+    await expect(page.locator('body').getAttribute('data-time-zone')).resolves.toBe('Asia/Shanghai');
     await page.goto(`${test.base}/admin/workflow-ui/tasks`);
     await expect(page.locator('main h1').first().innerText()).resolves.toBe('待办任务');
     await shot('i18n-tasklist-zh');
