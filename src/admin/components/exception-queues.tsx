@@ -110,7 +110,9 @@ const ExceptionQueues: React.FC = () => {
             {data.items.map((item) => (
               <TableRow key={item.ref} data-testid="queue-item" data-ref={item.ref} data-order={item.order.number}>
                 <TableCell>
-                  <Link to={`/admin/resources/Order/records/${item.order.id}/show`}>{item.order.number}</Link>
+                  <Link to={`/admin/resources/Order/records/${item.order.id}/show`} style={{ whiteSpace: 'nowrap' }}>
+                    {item.order.number}
+                  </Link>
                   <Text fontSize="sm" color="grey60">
                     {item.order.customerName} · {item.order.customerPhone}
                   </Text>
@@ -137,8 +139,8 @@ const ExceptionQueues: React.FC = () => {
                     </Text>
                   ) : null}
                 </TableCell>
-                <TableCell data-testid="queue-owner">{item.owner ? item.owner.name : <Text color="grey60">{t('queues.unassigned')}</Text>}</TableCell>
-                <TableCell>{age(item.ageMinutes)}</TableCell>
+                <TableCell data-testid="queue-owner" style={{ whiteSpace: 'nowrap' }}>{item.owner ? item.owner.name : <Text color="grey60">{t('queues.unassigned')}</Text>}</TableCell>
+                <TableCell style={{ whiteSpace: 'nowrap' }}>{age(item.ageMinutes)}</TableCell>
                 <TableCell>
                   <Text color={item.overdue ? 'error' : undefined} data-testid="queue-sla" data-overdue={String(item.overdue)}>
                     {date(item.slaDueAt)}
