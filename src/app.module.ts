@@ -16,6 +16,7 @@ import { ReportsModule } from './reports/reports.module';
 import { SettingsModule } from './settings/settings.module';
 import { SetupModule } from './setup/setup.module';
 import { TrackingModule } from './tracking/tracking.module';
+import { ExceptionsModule } from './exceptions/exceptions.module';
 import { WorkflowModule } from './workflow/workflow.module';
 
 @Module({})
@@ -40,6 +41,7 @@ export class AppModule {
         InventoryModule,
         OrdersModule,
         TrackingModule,
+        ExceptionsModule,
         AfterSalesModule,
         ReportsModule,
         SetupModule,

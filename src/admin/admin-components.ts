@@ -32,6 +32,8 @@ export interface AdminComponents {
   Backups: string;
   /** The Reports page (G4): range, table, chart, downloads. */
   ReportsPage: string;
+  /** 异常处理 (G2.6): the exception work queues page. */
+  ExceptionQueues: string;
   /** A status-like code in the user's words, coloured by meaning (issue 14): list and show of enum properties. */
   StatusBadge: string;
   /** A money property (decimal string of yuan) as ¥129.00 in the user's language: list and show. */
@@ -57,6 +59,7 @@ export function adminComponents({ ComponentLoader }: AdminJsModule): AdminCompon
     ChangePassword: add('ChangePassword', 'change-password.tsx'),
     Backups: add('Backups', 'backups.tsx'),
     ReportsPage: add('ReportsPage', 'reports-page.tsx'),
+    ExceptionQueues: add('ExceptionQueues', 'exception-queues.tsx'),
     StatusBadge: add('StatusBadge', 'status-badge.tsx'),
     MoneyValue: add('MoneyValue', 'money-value.tsx'),
     UserMenu: loader.override('LoggedIn', join(COMPONENTS_DIR, 'user-menu.tsx')),

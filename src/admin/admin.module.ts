@@ -9,6 +9,8 @@ import { AfterSalesService } from '../after-sales/after-sales.service';
 import { AuthModule } from '../auth/auth.module';
 import { BackupsModule } from '../backups/backups.module';
 import { BackupsService } from '../backups/backups.service';
+import { ExceptionsModule } from '../exceptions/exceptions.module';
+import { ExceptionQueuesService } from '../exceptions/exception-queues.service';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { AuthService } from '../auth/auth.service';
 import { RolesService } from '../auth/roles.service';
@@ -51,10 +53,11 @@ import { adminSecurityHeaders } from './admin-security-headers';
 import { ADMIN_COOKIE_NAME, ADMIN_SESSION_SECRET, AdminSessionModule, AdminSessionStore } from './admin-session';
 import { can } from './admin-access';
 import { dashboardReports, reportsPage } from './reports-page';
+import { dashboardFigures, exceptionQueuesPage } from './exception-queues-page';
 import { ReportsDownloadController } from './reports-download.controller';
 import { adminResources } from './resources';
 import { afterSalesCounts, notificationCounts, orderStatusCounts } from './resources/order-status-counts';
-import { BACKUPS_PAGE, CHANGE_PASSWORD_PAGE, REPORTS_PAGE } from './ui-contract';
+import { BACKUPS_PAGE, CHANGE_PASSWORD_PAGE, EXCEPTION_QUEUES_PAGE, REPORTS_PAGE } from './ui-contract';
 
 export const ADMIN_ROOT_PATH = '/admin';
 
@@ -139,7 +142,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
   const { adminjs } = runtime;
   return {
     module: OmsAdminModule,
-    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule, BackupsModule, ReportsModule],
+    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule, BackupsModule, ReportsModule, ExceptionsModule],
     controllers: [AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, AdminFontsController],
     providers: [
       AdminSessionMiddleware,
@@ -151,7 +154,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
         inject: [
           AuthService, OrdersService, OrderMergeService, FulfillmentService, InventoryService, SettingsService, TrackingService, AfterSalesService,
           NotificationsService, NotificationTemplatesService, SetupService, AdminSessionStore, DataSource, UsersService, RolesService, ApiKeysService,
-          BackupsService, ReportsService,
+          BackupsService, ReportsService, ExceptionQueuesService,
         ],
         useFactory: async (
           auth: AuthService,
@@ -172,6 +175,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
           apiKeys: ApiKeysService,
           backups: BackupsService,
           reports: ReportsService,
+          exceptionQueues: ExceptionQueuesService,
         ): Promise<AdminModuleOptions> => {
           const secret = await setup.secret(ADMIN_SESSION_SECRET);
           const identity = new AdminIdentity(auth, db);
@@ -192,6 +196,8 @@ export async function createAdminModule(): Promise<DynamicModule> {
                     notifications: await notificationCounts(notifications, context.h, context.currentAdmin),
                     ...(can(context.currentAdmin, 'backups.manage') ? { backups: await backupTile(backups) } : {}),
                   },
+                  // G2.1 / G2.6: new today and this month, shipped today, and the exceptions per queue, each opening its list
+                  figures: await dashboardFigures(db, exceptionQueues, settings, context.h, context.currentAdmin),
                   // G4: the last 30 days' orders and revenue, and their statuses, each linking to the filtered order list
                   reports: await dashboardReports(reports, context.h, context.currentAdmin),
                 }),
@@ -199,6 +205,8 @@ export async function createAdminModule(): Promise<DynamicModule> {
               resources: adminResources({ adminjs, components, orders, merge, fulfillment, inventory, settings, tracking, cases, notifications, templates, identity, sessions, db, users, roles, apiKeys }),
               // G3.3: every signed-in user changes their own password here
               pages: {
+                // G2.6: 异常处理, one queue per kind of exception, worked in place (orders.read to look, orders.write to work)
+                [EXCEPTION_QUEUES_PAGE]: { component: components.ExceptionQueues, icon: 'AlertTriangle', handler: exceptionQueuesPage(identity, exceptionQueues, tracking) },
                 // G4: the reports with a chart and CSV / XLSX downloads (reports.read)
                 [REPORTS_PAGE]: { component: components.ReportsPage, icon: 'BarChart2', handler: reportsPage(reports, settings) },
                 [CHANGE_PASSWORD_PAGE]: { component: components.ChangePassword, icon: 'Key', handler: changePasswordPage({ adminjs, identity, users, roles, apiKeys }) },

@@ -11,7 +11,7 @@ export function logisticsResources({ components }: Pick<ResourceDeps, 'component
       navigation: NAVIGATION.logistics,
       sort: { sortBy: 'createdAt', direction: 'desc' },
       listProperties: ['createdAt', 'orderId', 'warehouseId', 'status', 'carrier', 'trackingNumber', 'shippedAt'],
-      filterProperties: ['orderId', 'warehouseId', 'status', 'carrier', 'trackingNumber', 'createdAt'],
+      filterProperties: ['orderId', 'warehouseId', 'status', 'carrier', 'trackingNumber', 'createdAt', 'shippedAt'],
       properties: {
         orderId: { reference: 'Order' },
         warehouseId: { reference: 'Warehouse' },

@@ -25,7 +25,7 @@ function offsetOf(timeZone: string, at: Date): string {
 }
 
 /** A date without time (a typed link, `?filters.placedAt~~from=2026-05-01`) is that whole day in the shop's time zone. */
-function dayBoundary(date: string, timeZone: string, end: boolean): string {
+export function dayBoundary(date: string, timeZone: string, end: boolean): string {
   const offset = offsetOf(timeZone, new Date(`${date}T12:00:00Z`));
   return `${date}T${end ? '23:59:59.999' : '00:00:00'}${offset}`;
 }
