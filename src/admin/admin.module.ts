@@ -23,6 +23,11 @@ import { NotificationsModule } from '../notifications/notifications.module';
 import { NotificationsService } from '../notifications/notifications.service';
 import { OrdersModule } from '../orders/orders.module';
 import { OrderMergeService } from '../orders/order-merge.service';
+import { OrderBatchService } from '../orders/order-batch.service';
+import { OrderListController } from './order-list.controller';
+import { CustomersModule } from '../customers/customers.module';
+import { CustomersService } from '../customers/customers.service';
+import { CUSTOMERS_PAGE, customersPage } from './customers-page';
 import { OrdersService } from '../orders/orders.service';
 import { ReportsModule } from '../reports/reports.module';
 import { ReportsService } from '../reports/reports.service';
@@ -105,7 +110,7 @@ export class OmsAdminModule implements OnModuleInit, NestModule {
 
   /** The admin's own routes outside AdminJS (a case's evidence) get the admin session whether or not AdminJS's router ran first. */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController);
+    consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, OrderListController);
   }
 }
 
@@ -139,8 +144,8 @@ export async function createAdminModule(): Promise<DynamicModule> {
   const { adminjs } = runtime;
   return {
     module: OmsAdminModule,
-    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule, BackupsModule, ReportsModule],
-    controllers: [AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, AdminFontsController],
+    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule, BackupsModule, ReportsModule, CustomersModule],
+    controllers: [AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, AdminFontsController, OrderListController],
     providers: [
       AdminSessionMiddleware,
       // the admin's own routes outside AdminJS (evidence, report downloads) check the session's user with it
@@ -151,7 +156,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
         inject: [
           AuthService, OrdersService, OrderMergeService, FulfillmentService, InventoryService, SettingsService, TrackingService, AfterSalesService,
           NotificationsService, NotificationTemplatesService, SetupService, AdminSessionStore, DataSource, UsersService, RolesService, ApiKeysService,
-          BackupsService, ReportsService,
+          BackupsService, ReportsService, OrderBatchService, CustomersService,
         ],
         useFactory: async (
           auth: AuthService,
@@ -172,6 +177,8 @@ export async function createAdminModule(): Promise<DynamicModule> {
           apiKeys: ApiKeysService,
           backups: BackupsService,
           reports: ReportsService,
+          batch: OrderBatchService,
+          customers: CustomersService,
         ): Promise<AdminModuleOptions> => {
           const secret = await setup.secret(ADMIN_SESSION_SECRET);
           const identity = new AdminIdentity(auth, db);
@@ -196,9 +203,11 @@ export async function createAdminModule(): Promise<DynamicModule> {
                   reports: await dashboardReports(reports, context.h, context.currentAdmin),
                 }),
               },
-              resources: adminResources({ adminjs, components, orders, merge, fulfillment, inventory, settings, tracking, cases, notifications, templates, identity, sessions, db, users, roles, apiKeys }),
+              resources: adminResources({ adminjs, components, orders, batch, merge, fulfillment, inventory, settings, tracking, cases, notifications, templates, identity, sessions, db, users, roles, apiKeys }),
               // G3.3: every signed-in user changes their own password here
               pages: {
+                // G2.1 navigation: customers derived from the orders, their orders, cases and spend; contact corrections
+                [CUSTOMERS_PAGE]: { component: components.CustomersPage, icon: 'Users', handler: customersPage(identity, customers) },
                 // G4: the reports with a chart and CSV / XLSX downloads (reports.read)
                 [REPORTS_PAGE]: { component: components.ReportsPage, icon: 'BarChart2', handler: reportsPage(reports, settings) },
                 [CHANGE_PASSWORD_PAGE]: { component: components.ChangePassword, icon: 'Key', handler: changePasswordPage({ adminjs, identity, users, roles, apiKeys }) },
