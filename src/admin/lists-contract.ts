@@ -7,13 +7,13 @@ import type { BatchResult } from '../orders/order-batch.service';
 /** A field of a batch action's form; labels are `ui.lists.*` keys the component translates. */
 export interface BatchField {
   name: string;
-  /** `ui.lists.<label>` */
-  label: string;
+  /** `ui.lists.field.<labelKey>` */
+  labelKey: string;
   kind: 'select' | 'textarea';
   required?: boolean;
   options?: Array<{ value: string; label: string }>;
-  /** `ui.lists.<help>` */
-  help?: string;
+  /** `ui.lists.field.<helpKey>` */
+  helpKey?: string;
 }
 
 export interface BatchPage {

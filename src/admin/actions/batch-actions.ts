@@ -74,10 +74,10 @@ export function batchActions(deps: BatchActionDeps): Record<string, Partial<Acti
       fields: async () => [
         {
           name: 'warehouse',
-          label: 'warehouse',
+          labelKey: 'warehouse',
           kind: 'select',
           options: [{ value: '', label: '' }, ...(await inventory.activeWarehouses()).map((w) => ({ value: w.code, label: `${w.code} ${w.name}` }))],
-          help: 'warehouseHelp',
+          helpKey: 'warehouseHelp',
         },
       ],
       prepare: async (values) => {
@@ -89,8 +89,8 @@ export function batchActions(deps: BatchActionDeps): Record<string, Partial<Acti
       action: 'ship',
       icon: 'Truck',
       fields: async () => [
-        { name: 'carrier', label: 'carrier', kind: 'select', required: true, options: await carriers() },
-        { name: 'trackingNumbers', label: 'trackingNumbers', kind: 'textarea', required: true, help: 'trackingNumbersHelp' },
+        { name: 'carrier', labelKey: 'carrier', kind: 'select', required: true, options: await carriers() },
+        { name: 'trackingNumbers', labelKey: 'trackingNumbers', kind: 'textarea', required: true, helpKey: 'trackingNumbersHelp' },
       ],
       prepare: async (values, selected) => {
         const numbers = trackingNumbersOf(values.trackingNumbers ?? '');
@@ -165,7 +165,7 @@ export function batchActions(deps: BatchActionDeps): Record<string, Partial<Acti
       const ids = (context.records ?? []).map((record) => String(record.id()));
       const page: BatchPage = {
         action: 'print',
-        fields: [{ name: 'document', label: 'document', kind: 'select', required: true, options: ['label', 'packing-slip', 'invoice'].map((value) => ({ value, label: value })) }],
+        fields: [{ name: 'document', labelKey: 'document', kind: 'select', required: true, options: ['label', 'packing-slip', 'invoice'].map((value) => ({ value, label: value })) }],
         values: { document: 'label' },
         downloadUrl: `/admin/orders/documents?orders=${ids.join(',')}`,
         listUrl: listUrl(context),

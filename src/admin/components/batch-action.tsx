@@ -80,7 +80,7 @@ const BatchAction: React.FC<ActionProps> = ({ resource, action, records: given }
         ? page.fields.map((field) => (
             <Box key={field.name} mb="lg" style={{ maxWidth: 560 }}>
               <Label htmlFor={field.name} required={field.required}>
-                {t(`lists.field.${field.label}`)}
+                {t(`lists.field.${field.labelKey}`)}
               </Label>
               {field.kind === 'select' ? (
                 <select id={field.name} name={field.name} style={selectStyle} value={values[field.name] ?? ''} onChange={(event) => setValues({ ...values, [field.name]: event.target.value })}>
@@ -101,9 +101,9 @@ const BatchAction: React.FC<ActionProps> = ({ resource, action, records: given }
                   onChange={(event: React.ChangeEvent<HTMLTextAreaElement>) => setValues({ ...values, [field.name]: event.target.value })}
                 />
               )}
-              {field.help ? (
+              {field.helpKey ? (
                 <Text fontSize="sm" color="grey60" mt="xs">
-                  {t(`lists.field.${field.help}`)}
+                  {t(`lists.field.${field.helpKey}`)}
                 </Text>
               ) : null}
               {errors[field.name] ? (
