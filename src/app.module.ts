@@ -13,6 +13,7 @@ import { InventoryModule } from './inventory/inventory.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
 import { ReportsModule } from './reports/reports.module';
+import { CustomersModule } from './customers/customers.module';
 import { SettingsModule } from './settings/settings.module';
 import { SetupModule } from './setup/setup.module';
 import { TrackingModule } from './tracking/tracking.module';
@@ -44,6 +45,7 @@ export class AppModule {
         ExceptionsModule,
         AfterSalesModule,
         ReportsModule,
+        CustomersModule,
         SetupModule,
         BackupsModule,
         ...extraImports,

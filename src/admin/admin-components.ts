@@ -38,6 +38,12 @@ export interface AdminComponents {
   StatusBadge: string;
   /** A money property (decimal string of yuan) as ¥129.00 in the user's language: list and show. */
   MoneyValue: string;
+  /** The order list: one search box, export, batch actions, refresh while orders move on (issue 14 item 6). */
+  OrderList: string;
+  /** A batch action on the list's selection: its form and each order's outcome. */
+  BatchAction: string;
+  /** The customers page: list and detail (issue 14 item 7). */
+  CustomersPage: string;
   /** AdminJS's user menu (`LoggedIn`, overridden) with the language switch that saves the user's locale (issue 14). */
   UserMenu: string;
   /** AdminJS's date-time column and field (overridden), in the shop's time zone (issue 14). */
@@ -62,6 +68,9 @@ export function adminComponents({ ComponentLoader }: AdminJsModule): AdminCompon
     ExceptionQueues: add('ExceptionQueues', 'exception-queues.tsx'),
     StatusBadge: add('StatusBadge', 'status-badge.tsx'),
     MoneyValue: add('MoneyValue', 'money-value.tsx'),
+    OrderList: add('OrderList', 'order-list.tsx'),
+    BatchAction: add('BatchAction', 'batch-action.tsx'),
+    CustomersPage: add('CustomersPage', 'customers-page.tsx'),
     UserMenu: loader.override('LoggedIn', join(COMPONENTS_DIR, 'user-menu.tsx')),
     DateTimeList: loader.override('DefaultDatetimeListProperty', join(COMPONENTS_DIR, 'datetime-list.tsx')),
     DateTimeShow: loader.override('DefaultDatetimeShowProperty', join(COMPONENTS_DIR, 'datetime-show.tsx')),

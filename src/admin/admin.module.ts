@@ -25,6 +25,11 @@ import { NotificationsModule } from '../notifications/notifications.module';
 import { NotificationsService } from '../notifications/notifications.service';
 import { OrdersModule } from '../orders/orders.module';
 import { OrderMergeService } from '../orders/order-merge.service';
+import { OrderBatchService } from '../orders/order-batch.service';
+import { OrderListController } from './order-list.controller';
+import { CustomersModule } from '../customers/customers.module';
+import { CustomersService } from '../customers/customers.service';
+import { CUSTOMERS_PAGE, customersPage } from './customers-page';
 import { OrdersService } from '../orders/orders.service';
 import { ReportsModule } from '../reports/reports.module';
 import { ReportsService } from '../reports/reports.service';
@@ -108,7 +113,7 @@ export class OmsAdminModule implements OnModuleInit, NestModule {
 
   /** The admin's own routes outside AdminJS (a case's evidence) get the admin session whether or not AdminJS's router ran first. */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController);
+    consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, OrderListController);
   }
 }
 
@@ -142,8 +147,8 @@ export async function createAdminModule(): Promise<DynamicModule> {
   const { adminjs } = runtime;
   return {
     module: OmsAdminModule,
-    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule, BackupsModule, ReportsModule, ExceptionsModule],
-    controllers: [AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, AdminFontsController],
+    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule, BackupsModule, ReportsModule, ExceptionsModule, CustomersModule],
+    controllers: [AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, AdminFontsController, OrderListController],
     providers: [
       AdminSessionMiddleware,
       // the admin's own routes outside AdminJS (evidence, report downloads) check the session's user with it
@@ -154,7 +159,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
         inject: [
           AuthService, OrdersService, OrderMergeService, FulfillmentService, InventoryService, SettingsService, TrackingService, AfterSalesService,
           NotificationsService, NotificationTemplatesService, SetupService, AdminSessionStore, DataSource, UsersService, RolesService, ApiKeysService,
-          BackupsService, ReportsService, ExceptionQueuesService,
+          BackupsService, ReportsService, ExceptionQueuesService, OrderBatchService, CustomersService,
         ],
         useFactory: async (
           auth: AuthService,
@@ -176,6 +181,8 @@ export async function createAdminModule(): Promise<DynamicModule> {
           backups: BackupsService,
           reports: ReportsService,
           exceptionQueues: ExceptionQueuesService,
+          batch: OrderBatchService,
+          customers: CustomersService,
         ): Promise<AdminModuleOptions> => {
           const secret = await setup.secret(ADMIN_SESSION_SECRET);
           const identity = new AdminIdentity(auth, db);
@@ -202,11 +209,13 @@ export async function createAdminModule(): Promise<DynamicModule> {
                   reports: await dashboardReports(reports, context.h, context.currentAdmin),
                 }),
               },
-              resources: adminResources({ adminjs, components, orders, merge, fulfillment, inventory, settings, tracking, cases, notifications, templates, identity, sessions, db, users, roles, apiKeys }),
+              resources: adminResources({ adminjs, components, orders, batch, merge, fulfillment, inventory, settings, tracking, cases, notifications, templates, identity, sessions, db, users, roles, apiKeys }),
               // G3.3: every signed-in user changes their own password here
               pages: {
                 // G2.6: 异常处理, one queue per kind of exception, worked in place (orders.read to look, orders.write to work)
                 [EXCEPTION_QUEUES_PAGE]: { component: components.ExceptionQueues, icon: 'AlertTriangle', handler: exceptionQueuesPage(identity, exceptionQueues, tracking) },
+                // G2.1 navigation: customers derived from the orders, their orders, cases and spend; contact corrections
+                [CUSTOMERS_PAGE]: { component: components.CustomersPage, icon: 'Users', handler: customersPage(identity, customers) },
                 // G4: the reports with a chart and CSV / XLSX downloads (reports.read)
                 [REPORTS_PAGE]: { component: components.ReportsPage, icon: 'BarChart2', handler: reportsPage(reports, settings) },
                 [CHANGE_PASSWORD_PAGE]: { component: components.ChangePassword, icon: 'Key', handler: changePasswordPage({ adminjs, identity, users, roles, apiKeys }) },

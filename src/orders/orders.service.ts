@@ -41,7 +41,12 @@ export interface OrderListFilter {
   channel?: string;
   from?: string;
   to?: string;
+  /** G2.5 one search box: part of the order number, the customer's name or phone, or a line's SKU (case-insensitive). */
+  q?: string;
 }
+
+/** `q` as a LIKE pattern matching it anywhere, its own % _ \\ taken literally. */
+export const containsPattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The order aggregate: intake, review, allocation, the person's actions; every status change goes through transition(). */
 @Injectable()
@@ -130,10 +135,16 @@ export class OrdersService {
     if (filter.from) query.andWhere('o.placed_at >= :from', { from: filter.from });
     if (filter.to) query.andWhere('o.placed_at <= :to', { to: filter.to });
     if (filter.sku) query.andWhere('EXISTS (SELECT 1 FROM order_line l WHERE l.order_id = o.id AND l.sku = :sku)', { sku: filter.sku });
+    if (filter.q) {
+      query.andWhere(
+        `(o.number ILIKE :q OR o.customer_name ILIKE :q OR o.customer_phone LIKE :q OR EXISTS (SELECT 1 FROM order_line ql WHERE ql.order_id = o.id AND ql.sku ILIKE :q))`,
+        { q: containsPattern(filter.q) },
+      );
+    }
     query.orderBy('o.placed_at', 'DESC').addOrderBy('o.number', 'DESC').skip(offset).take(limit);
     // the whole list, or one filtered by status only: its total is the report rollup's (exact, kept by triggers in the
     // transaction of every change), not a count of up to a million orders (issue 13: ~300 ms at 1M)
-    const byStatusOnly = !filter.number && !filter.phone && !filter.channel && !filter.from && !filter.to && !filter.sku;
+    const byStatusOnly = !filter.q && !filter.number && !filter.phone && !filter.channel && !filter.from && !filter.to && !filter.sku;
     const [orders, total] = byStatusOnly ? await Promise.all([query.getMany(), this.totalByStatus(filter.status)]) : await query.getManyAndCount();
     const ids = orders.map((order) => order.id);
     const [lines, history, shipments] = await Promise.all([

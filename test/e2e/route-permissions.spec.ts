@@ -30,6 +30,8 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'GET /admin/after-sales/cases/:caseId/attachments/:attachmentId': 'admin session and aftersales.read checked by the controller',
   'GET /admin/backups/:id/download': 'admin session and backups.manage checked by the controller',
   'GET /admin/reports/download/:report': 'admin session and reports.read checked by the controller',
+  'GET /admin/orders/export': 'admin session and orders.read checked by the controller: the order list as CSV / XLSX',
+  'GET /admin/orders/documents': 'admin session and orders.read checked by the controller: the selection\'s shipment documents',
   'POST /admin/account/locale': "admin session checked by the controller: a user's own language",
   'GET /admin-fonts/fonts.css': "the admin's font stylesheet (no data; the login page needs it)",
   'GET /admin-fonts/:family/:file': "the admin's font files (no data)",

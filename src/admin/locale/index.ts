@@ -110,7 +110,7 @@ export function adminLocale(language: AdminLanguage): Locale {
   };
 }
 
-type ServerKey = keyof AdminTranslations['server'];
+type ServerKey = { [K in keyof AdminTranslations['server']]: AdminTranslations['server'][K] extends string ? K : never }[keyof AdminTranslations['server']];
 
 /** `{{name}}` replaced by `vars.name`, as i18next does in the browser. */
 export const interpolate = (text: string, vars: Record<string, string | number> = {}) =>

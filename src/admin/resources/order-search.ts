@@ -9,6 +9,7 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The order list's filters (AdminJS `filters.<property>`) and the OrdersService filter each one sets. */
 const FILTERS: Record<string, { to: keyof OrderListFilter; maxLength: number }> = {
+  q: { to: 'q', maxLength: 64 },
   number: { to: 'number', maxLength: 32 },
   customerPhone: { to: 'phone', maxLength: 40 },
   sku: { to: 'sku', maxLength: 64 },
@@ -31,7 +32,7 @@ export function dayBoundary(date: string, timeZone: string, end: boolean): strin
 }
 
 /** The OrdersService filter for the list's query, or the problem with it. */
-async function filterOf(filters: Record<string, unknown>, settings: SettingsService): Promise<ListFilter<OrderListFilter>> {
+export async function filterOf(filters: Record<string, unknown>, settings: SettingsService): Promise<ListFilter<OrderListFilter>> {
   const parsed = textFilters<OrderListFilter>(filters, FILTERS);
   if ('problem' in parsed) return parsed;
   const { filter } = parsed;

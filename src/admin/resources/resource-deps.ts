@@ -7,6 +7,7 @@ import type { FulfillmentService } from '../../fulfillment/fulfillment.service';
 import type { InventoryService } from '../../inventory/inventory.service';
 import type { NotificationTemplatesService } from '../../notifications/notification-templates.service';
 import type { NotificationsService } from '../../notifications/notifications.service';
+import type { OrderBatchService } from '../../orders/order-batch.service';
 import type { OrderMergeService } from '../../orders/order-merge.service';
 import type { OrdersService } from '../../orders/orders.service';
 import type { SettingsService } from '../../settings/settings.service';
@@ -23,6 +24,7 @@ export interface ResourceDeps {
   components: AdminComponents;
   orders: OrdersService;
   merge: OrderMergeService;
+  batch: OrderBatchService;
   fulfillment: FulfillmentService;
   inventory: InventoryService;
   settings: SettingsService;
