@@ -157,7 +157,7 @@ describe('the admin in the user\'s language, with nothing loaded from elsewhere 
     await expect(palette.locator('[data-action="hand-tool"]').getAttribute('aria-label')).resolves.toBe('激活抓手工具');
     await expect(page.locator('.djs-context-pad [data-action="append.append-task"]').getAttribute('title')).resolves.toBe('追加任务');
     await expect(page.locator('.djs-context-pad [data-action="replace"]').getAttribute('title')).resolves.toBe('更改元素类型');
-    await expect(page.locator('.bio-properties-panel-header-type').innerText()).resolves.toBe('服务任务');
+    await expect(page.locator('.bio-properties-panel-header-type').textContent()).resolves.toBe('服务任务');
     const groups = await page.locator('.bio-properties-panel-group-header-title').allInnerTexts();
     expect(groups).toEqual(expect.arrayContaining(['常规', '文档']));
     expect(groups.filter((title) => /[A-Za-z]{3}/.test(title) && title !== 'OMS 任务')).toEqual([]);
