@@ -152,7 +152,26 @@ describe('the admin in the user\'s language, with nothing loaded from elsewhere 
     await expect(page.locator('[data-action=deploy]').innerText()).resolves.toBe('部署');
     await page.getByText('OMS 任务', { exact: true }).first().waitFor();
     await page.getByText('任务类型', { exact: true }).first().waitFor();
+    // bpmn-js's own texts too (its translate module): the palette, the context pad, the properties panel
+    const palette = page.locator('.djs-palette');
+    await expect(palette.locator('[data-action="create.start-event"]').getAttribute('aria-label')).resolves.toBe('创建开始事件');
+    await expect(palette.locator('[data-action="create.exclusive-gateway"]').getAttribute('aria-label')).resolves.toBe('创建网关');
+    await expect(palette.locator('[data-action="hand-tool"]').getAttribute('aria-label')).resolves.toBe('激活抓手工具');
+    await expect(page.locator('.djs-context-pad [data-action="append.append-task"]').getAttribute('title')).resolves.toBe('追加任务');
+    await expect(page.locator('.djs-context-pad [data-action="replace"]').getAttribute('title')).resolves.toBe('更改元素类型');
+    await expect(page.locator('.bio-properties-panel-header-type').textContent()).resolves.toBe('服务任务');
+    const groups = await page.locator('.bio-properties-panel-group-header-title').allInnerTexts();
+    expect(groups).toEqual(expect.arrayContaining(['常规', '文档']));
+    expect(groups.filter((title) => /[A-Za-z]{3}/.test(title) && title !== 'OMS 任务')).toEqual([]);
+    await expect(page.locator('.bio-properties-panel').innerText()).resolves.toMatch(/名称[\s\S]*ID/);
     await shot('i18n-modeler-zh');
+    // the change-element menu names the BPMN types as Chinese tools do
+    await page.locator('.djs-context-pad [data-action="replace"]').click();
+    const replaceMenu = page.locator('.djs-popup');
+    await expect(replaceMenu.innerText()).resolves.toMatch(/^更改元素类型[\s\S]*用户任务[\s\S]*脚本任务[\s\S]*子流程（折叠）/);
+    await expect(replaceMenu.locator('[title="并行多实例"]').count()).resolves.toBe(1);
+    await shot('i18n-modeler-replace-zh');
+    await page.keyboard.press('Escape');
     await page.goto(`${test.base}/admin/resources/Order/records/${order.id}/show`);
     await page.getByTestId('order-detail').waitFor();
 
