@@ -36,6 +36,16 @@ export interface AdminComponents {
   StatusBadge: string;
   /** A money property (decimal string of yuan) as ¥129.00 in the user's language: list and show. */
   MoneyValue: string;
+  /** The flow-rules page (规则设置, G3.1): every setting with its control, validated like PUT /api/settings, with its history. */
+  SettingsPage: string;
+  /** Codes in the user's words in lists and detail pages: roles (built-in ones translated), a role's permission count. */
+  CodeLabels: string;
+  /** The user list's role filter: picked from the roles, not typed. */
+  RoleFilter: string;
+  /** A boolean ticked by default on a new record (a new user's Active). */
+  DefaultOnCheckbox: string;
+  /** AdminJS's "Pages" menu (`SidebarPages`, overridden): only the pages the user's role may open. */
+  SidebarPages: string;
   /** AdminJS's user menu (`LoggedIn`, overridden) with the language switch that saves the user's locale (issue 14). */
   UserMenu: string;
 }
@@ -56,6 +66,11 @@ export function adminComponents({ ComponentLoader }: AdminJsModule): AdminCompon
     ReportsPage: add('ReportsPage', 'reports-page.tsx'),
     StatusBadge: add('StatusBadge', 'status-badge.tsx'),
     MoneyValue: add('MoneyValue', 'money-value.tsx'),
+    SettingsPage: add('SettingsPage', 'settings-page.tsx'),
+    CodeLabels: add('CodeLabels', 'code-labels.tsx'),
+    RoleFilter: add('RoleFilter', 'role-filter.tsx'),
+    DefaultOnCheckbox: add('DefaultOnCheckbox', 'default-on-checkbox.tsx'),
+    SidebarPages: loader.override('SidebarPages', join(COMPONENTS_DIR, 'sidebar-pages.tsx')),
     UserMenu: loader.override('LoggedIn', join(COMPONENTS_DIR, 'user-menu.tsx')),
   };
 }

@@ -35,6 +35,8 @@ import { AdminSessionMiddleware, WorkflowUiModule } from '../workflow-ui/workflo
 import { WORKFLOW_UI_ASSETS_PATH } from '../workflow-ui/workflow-ui-pages';
 import { changePasswordPage } from './actions/account.actions';
 import { backupsPage, backupTile } from './actions/backups.page';
+import { settingsPage } from './actions/settings.page';
+import { AuditService } from '../audit/audit.service';
 import { AfterSalesAttachmentsController } from './after-sales-attachments.controller';
 import { BackupDownloadController } from './backup-download.controller';
 import { AdminIdentity } from './admin-auth';
@@ -54,7 +56,7 @@ import { dashboardReports, reportsPage } from './reports-page';
 import { ReportsDownloadController } from './reports-download.controller';
 import { adminResources } from './resources';
 import { afterSalesCounts, notificationCounts, orderStatusCounts } from './resources/order-status-counts';
-import { BACKUPS_PAGE, CHANGE_PASSWORD_PAGE, REPORTS_PAGE } from './ui-contract';
+import { BACKUPS_PAGE, CHANGE_PASSWORD_PAGE, REPORTS_PAGE, SETTINGS_PAGE } from './ui-contract';
 
 export const ADMIN_ROOT_PATH = '/admin';
 
@@ -151,7 +153,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
         inject: [
           AuthService, OrdersService, OrderMergeService, FulfillmentService, InventoryService, SettingsService, TrackingService, AfterSalesService,
           NotificationsService, NotificationTemplatesService, SetupService, AdminSessionStore, DataSource, UsersService, RolesService, ApiKeysService,
-          BackupsService, ReportsService,
+          BackupsService, ReportsService, AuditService,
         ],
         useFactory: async (
           auth: AuthService,
@@ -172,6 +174,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
           apiKeys: ApiKeysService,
           backups: BackupsService,
           reports: ReportsService,
+          audit: AuditService,
         ): Promise<AdminModuleOptions> => {
           const secret = await setup.secret(ADMIN_SESSION_SECRET);
           const identity = new AdminIdentity(auth, db);
@@ -201,6 +204,8 @@ export async function createAdminModule(): Promise<DynamicModule> {
               pages: {
                 // G4: the reports with a chart and CSV / XLSX downloads (reports.read)
                 [REPORTS_PAGE]: { component: components.ReportsPage, icon: 'BarChart2', handler: reportsPage(reports, settings) },
+                // G3.1: the flow rules (settings.read to look, settings.manage to change, as the API)
+                [SETTINGS_PAGE]: { component: components.SettingsPage, icon: 'Sliders', handler: settingsPage({ identity, settings, audit, inventory }) },
                 [CHANGE_PASSWORD_PAGE]: { component: components.ChangePassword, icon: 'Key', handler: changePasswordPage({ adminjs, identity, users, roles, apiKeys }) },
                 // issue 13: backups, for holders of backups.manage (others see that they may not)
                 [BACKUPS_PAGE]: { component: components.Backups, icon: 'Archive', handler: backupsPage(identity, backups) },
