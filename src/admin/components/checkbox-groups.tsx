@@ -71,7 +71,7 @@ const CheckboxGroups: React.FC<EditPropertyProps> = ({ property, record, resourc
             const id = `${property.path}-${option.value}`;
             return (
               <Box key={option.value} flex flexDirection="row" alignItems="center" mb="sm">
-                <CheckBox id={id} name={id} value={option.value} checked={selected.includes(option.value)} onChange={(event: React.ChangeEvent<HTMLInputElement>) => toggle(option.value, event.target.checked)} />
+                <CheckBox id={id} name={id} value={option.value} checked={selected.includes(option.value)} onChange={() => toggle(option.value, !selected.includes(option.value))} />
                 <Label inline htmlFor={id} ml="default" mb="0">
                   {wordsFor(words.label, option.value, option.label)}
                   {wordsFor(words.detail, option.value, option.description) ? (

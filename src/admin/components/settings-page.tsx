@@ -132,7 +132,7 @@ const SettingsPage: React.FC = () => {
     const id = `setting-input-${path}`;
     return (
       <Box flex flexDirection="row" alignItems="center">
-        <CheckBox id={id} checked={value(path) === true} disabled={readOnly} onChange={(event: React.ChangeEvent<HTMLInputElement>) => set(path, event.target.checked)} />
+        <CheckBox id={id} checked={value(path) === true} disabled={readOnly} onChange={() => set(path, value(path) !== true)} />
         <Label inline htmlFor={id} ml="default" mb="0">
           {text}
         </Label>
@@ -347,6 +347,7 @@ const SettingsPage: React.FC = () => {
         'settings-section-notifications',
         <>
           <Field path="notifications.events" help={t('settings.help.events')}>
+            <Box style={{ maxWidth: 640 }}>
             <Table>
               <TableHead>
                 <TableRow>
@@ -363,7 +364,7 @@ const SettingsPage: React.FC = () => {
                       const path = `notifications.events.${event}.${channel}`;
                       return (
                         <TableCell key={channel}>
-                          <CheckBox id={`setting-input-${path}`} checked={value(path) === true} disabled={readOnly} onChange={(e: React.ChangeEvent<HTMLInputElement>) => set(path, e.target.checked)} />
+                          <CheckBox id={`setting-input-${path}`} checked={value(path) === true} disabled={readOnly} onChange={() => set(path, value(path) !== true)} />
                         </TableCell>
                       );
                     })}
@@ -371,6 +372,7 @@ const SettingsPage: React.FC = () => {
                 ))}
               </TableBody>
             </Table>
+            </Box>
           </Field>
           <Field path="notifications.defaultLocale" help={t('settings.help.notificationLocale')}>
             {select('notifications.defaultLocale', data.choices.notificationLocales.map((code) => ({ value: code, label: label('locale', code) })))}
@@ -446,7 +448,7 @@ const SettingsPage: React.FC = () => {
               {data.history.map((entry) => (
                 <TableRow key={entry.id} data-testid="settings-history-row">
                   <TableCell style={{ whiteSpace: 'nowrap', verticalAlign: 'top' }}>{date(entry.at)}</TableCell>
-                  <TableCell style={{ verticalAlign: 'top' }}>{entry.actor}</TableCell>
+                  <TableCell style={{ whiteSpace: 'nowrap', verticalAlign: 'top' }}>{entry.actor}</TableCell>
                   <TableCell>
                     {Object.entries(entry.changes).map(([path, { from, to }]) => (
                       <Box key={path} mb="sm" data-testid="settings-history-change" data-path={path}>
