@@ -350,6 +350,7 @@ export const en = {
       analyst: 'Business analysts: workflows, their diagrams and the flow rules',
       integration: 'Shop platforms, payment, carriers and WMS calling the API',
     },
+    userActive: { true: 'Active', false: 'Disabled' },
     permissionArea: {
       Catalogue: 'Products',
       Inventory: 'Inventory',

@@ -57,6 +57,7 @@ export const ENUM_VALUES: Record<EnumGroup, readonly string[]> = {
   // issue 14: the role editor's grid of permissions by area
   permissionArea: PERMISSION_AREAS,
   permission: PERMISSIONS,
+  userActive: ['true', 'false'],
   actorKind: ['user', 'api_key', 'system', 'anonymous'],
   auditAction: AUDIT_ACTIONS,
 };
@@ -75,7 +76,7 @@ export const ENUM_PROPERTIES: Record<string, Record<string, EnumGroup>> = {
   SystemAlert: { status: 'alertStatus', kind: 'systemAlertKind' },
   ProcessInstance: { status: 'instanceStatus' },
   Incident: { status: 'alertStatus' },
-  User: { locale: 'locale' },
+  User: { locale: 'locale', active: 'userActive' },
   AuditEntry: { action: 'auditAction', actorKind: 'actorKind' },
 };
 

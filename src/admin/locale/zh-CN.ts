@@ -343,6 +343,7 @@ export const zhCN: AdminTranslations = {
       analyst: '业务分析：流程图与规则设置',
       integration: '店铺平台、支付、快递和 WMS 通过 API 对接',
     },
+    userActive: { true: '启用', false: '已停用' },
     permissionArea: {
       Catalogue: '商品',
       Inventory: '库存',

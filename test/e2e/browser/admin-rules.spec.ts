@@ -81,6 +81,7 @@ describe('flow rules, roles and permissions in the admin (Debian chromium, zh-CN
     const row = page.locator('tbody tr', { hasText: email });
     await row.waitFor();
     await expect(row.getByTestId('code-labels').innerText()).resolves.toBe('审单客服、财务');
+    await expect(row.innerText()).resolves.toContain('启用');
     // the role filter offers the roles, not a text box
     await page.locator('[data-css="User-filter-button"]').click();
     const filter = page.locator('select[name="filter-roles"]');
