@@ -12,6 +12,8 @@ import type { SettingsService } from '../../settings/settings.service';
 import { can } from '../admin-access';
 import type { AdminIdentity } from '../admin-auth';
 import type { SettingsChangeView, SettingsPageData } from '../ui-contract';
+import { ADMIN_LANGUAGES, languageOf } from '../locale';
+import { translateFormText } from '../locale/forms';
 import { actAs } from './operator-action';
 
 /** How many settings changes the page's history shows (the audit log keeps them all). */
@@ -89,7 +91,8 @@ export function settingsPage({ identity, settings, audit, inventory }: SettingsP
       return answer(canEdit, { refused: 'The page sent no settings; reload it and try again' });
     }
     const outcome = await actAs(identity, 'settings.manage', request, response as Response | undefined, context, (actor, ip) => settings.update(change, { actor, ip }));
-    if ('refused' in outcome) return answer(canEdit, { refused: outcome.refused, fieldErrors: outcome.fieldErrors ?? {} });
+    // the fields' problems are put in words by the page; a refusal of the whole change (the role) here, as other notices are
+    if ('refused' in outcome) return answer(canEdit, { refused: translateFormText(outcome.refused, languageOf(context.currentAdmin, ADMIN_LANGUAGES[0])), fieldErrors: outcome.fieldErrors ?? {} });
     return answer(canEdit, { saved: true });
   };
 }

@@ -215,7 +215,15 @@ const SettingsPage: React.FC = () => {
         ) : null}
       </Box>
       {data.saved ? <MessageBox variant="success" mb="lg" message={t('settings.saved')} data-testid="settings-notice" /> : null}
-      {data.refused ? <MessageBox variant="danger" mb="lg" message={t('settings.refused', { count: Object.keys(errors).length || 1 })} data-testid="settings-refused" /> : null}
+      {data.refused ? (
+        <MessageBox
+          variant="danger"
+          mb="lg"
+          // problems with values are shown beside them; anything else (the role no longer allows it) is said as it is
+          message={Object.keys(errors).length > 0 ? t('settings.refused', { count: Object.keys(errors).length }) : t('settings.refusedOther', { reason: data.refused })}
+          data-testid="settings-refused"
+        />
+      ) : null}
 
       {section(
         t('settings.sections.review'),

@@ -631,6 +631,7 @@ export const en = {
       reset: 'Undo changes',
       saved: 'Saved. The change is in the history below.',
       refused: 'Not saved: {{count}} value(s) are not valid (marked in red). Nothing was changed.',
+      refusedOther: 'Not saved: {{reason}}',
       on: 'on',
       off: 'off',
       none: '(none)',

@@ -623,6 +623,7 @@ export const zhCN: AdminTranslations = {
       reset: '撤销修改',
       saved: '已保存。修改已记录在下方的修改记录中。',
       refused: '未保存：有 {{count}} 项填写有误（已标红），所有设置均未修改。',
+      refusedOther: '未保存：{{reason}}',
       on: '开启',
       off: '关闭',
       none: '（无）',
