@@ -14,12 +14,13 @@ import { CustomerLinkService } from './customer-link.service';
 import { FeedbackController } from './feedback.controller';
 import { FeedbackService } from './feedback.service';
 import { AfterSalesTaskTypes } from './task-types/after-sales-task-types';
+import { CaseTaskSubject } from './task-types/case-task-subject';
 
 /** After-sales (G1.6): cases of every type driven by workflows/after-sales.bpmn, order feedback, and the customer's signed link to open and follow cases. */
 @Module({
   imports: [OrdersModule, FulfillmentModule, InventoryModule, AllocationModule, SetupModule, RateLimitModule],
   controllers: [AfterSalesController, FeedbackController, CustomerLinkController, CustomerPageController],
-  providers: [AfterSalesService, AfterSalesTaskTypes, AfterSalesDemo, FeedbackService, CustomerLinkService, CustomerLinkThrottle, CustomerLinkThrottleGuard],
+  providers: [AfterSalesService, AfterSalesTaskTypes, CaseTaskSubject, AfterSalesDemo, FeedbackService, CustomerLinkService, CustomerLinkThrottle, CustomerLinkThrottleGuard],
   exports: [AfterSalesService, FeedbackService, CustomerLinkService],
 })
 export class AfterSalesModule {}

@@ -14,12 +14,13 @@ import { OrderShippingService } from './order-shipping.service';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 import { ShipmentShippingController } from './shipment-shipping.controller';
+import { OrderTaskSubject } from './task-types/order-task-subject';
 import { OrderTaskTypes } from './task-types/order-task-types';
 
 @Module({
   imports: [CatalogModule, InventoryModule, AllocationModule, FulfillmentModule, NotificationsModule],
   controllers: [OrdersController, ShipmentShippingController],
-  providers: [OrdersService, IntakeBackPressure, OrderRecords, OrderAllocationService, OrderShippingService, OrderMergeService, OrderNotifications, OrderTaskTypes, OrderBatchService],
+  providers: [OrdersService, IntakeBackPressure, OrderRecords, OrderAllocationService, OrderShippingService, OrderMergeService, OrderNotifications, OrderTaskTypes, OrderBatchService, OrderTaskSubject],
   exports: [OrdersService, OrderBatchService, OrderShippingService, OrderMergeService, OrderNotifications],
 })
 export class OrdersModule {}

@@ -4,6 +4,7 @@ import { IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'clas
 import { RequirePermission } from '../auth/auth.decorators';
 import { type Actor, CurrentActor } from '../common/actor';
 import { type Page, PageQuery, pageWindow } from '../common/pagination';
+import type { TaskSubject } from './task-subjects';
 import { UserTasksService, type UserTaskView } from './user-tasks.service';
 
 const TASK_STATUSES = ['open', 'claimed', 'completed', 'cancelled'];
@@ -40,6 +41,13 @@ export class TasksController {
   @RequirePermission('tasks.work')
   get(@Param('id') id: string): Promise<UserTaskView> {
     return this.tasks.get(id);
+  }
+
+  /** The order or after-sales case the task concerns (issue 14 item 9): `{subject: null}` for an instance of neither. */
+  @Get(':id/subject')
+  @RequirePermission('tasks.work')
+  async subject(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<{ subject: TaskSubject | null }> {
+    return { subject: await this.tasks.subject(id, actor) };
   }
 
   @Post(':id/claim')

@@ -7,6 +7,7 @@ import { queryOne } from '../database/sql';
 import type { FormField } from './bpmn/moddle-extensions';
 import { JobWakeup } from './job-wakeup';
 import { formVariables } from './task-form';
+import { type TaskSubject, TaskSubjectRegistry } from './task-subjects';
 
 export interface UserTaskView {
   id: string;
@@ -50,6 +51,7 @@ export class UserTasksService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly wakeup: JobWakeup,
+    private readonly subjects: TaskSubjectRegistry,
   ) {}
 
   async list(filter: TaskFilter, offset: number, limit: number): Promise<{ items: UserTaskView[]; total: number }> {
@@ -118,6 +120,14 @@ export class UserTasksService {
       this.wakeup.afterCommit(manager);
     });
     return this.get(id);
+  }
+
+  /** The order or case the task concerns (its instance's variables), for whoever may work it; null for other instances. */
+  async subject(id: string, actor: Actor): Promise<TaskSubject | null> {
+    const task = await this.get(id);
+    this.assertCandidate(task, actor);
+    const row = await queryOne<{ variables: Record<string, unknown> }>(this.db, `SELECT variables FROM process_instance WHERE id = $1`, [task.instanceId]);
+    return row ? this.subjects.describe(row.variables ?? {}) : null;
   }
 
   private assertCandidate(task: UserTaskView, actor: Actor): void {

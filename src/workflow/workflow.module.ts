@@ -5,6 +5,7 @@ import { DraftsService } from './drafts.service';
 import { JobWakeup } from './job-wakeup';
 import { JobRepository } from './job-repository';
 import { JobWorker } from './job-worker';
+import { TaskSubjectRegistry } from './task-subjects';
 import { TaskTypeRegistry } from './task-type.registry';
 import { TasksController } from './tasks.controller';
 import { SetVariablesTaskType } from './task-types/set-variables.task-type';
@@ -18,7 +19,7 @@ import { WorkflowRuntimeService } from './workflow-runtime.service';
 @Module({
   imports: [AuthModule],
   controllers: [WorkflowController, TasksController],
-  providers: [TaskTypeRegistry, DefinitionsService, DraftsService, WorkflowRuntimeService, UserTasksService, JobWakeup, JobRepository, JobWorker, SetVariablesTaskType, StepBacklog],
-  exports: [TaskTypeRegistry, DefinitionsService, WorkflowRuntimeService, UserTasksService, JobWorker, StepBacklog],
+  providers: [TaskTypeRegistry, TaskSubjectRegistry, DefinitionsService, DraftsService, WorkflowRuntimeService, UserTasksService, JobWakeup, JobRepository, JobWorker, SetVariablesTaskType, StepBacklog],
+  exports: [TaskTypeRegistry, TaskSubjectRegistry, DefinitionsService, WorkflowRuntimeService, UserTasksService, JobWorker, StepBacklog],
 })
 export class WorkflowModule {}

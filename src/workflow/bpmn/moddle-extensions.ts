@@ -44,6 +44,11 @@ export const moddleExtensions = {
           { name: 'type', isAttr: true, type: 'String' },
           { name: 'required', isAttr: true, type: 'Boolean' },
           { name: 'options', isAttr: true, type: 'String' },
+          { name: 'defaultValue', isAttr: true, type: 'String' },
+          { name: 'min', isAttr: true, type: 'String' },
+          { name: 'max', isAttr: true, type: 'String' },
+          { name: 'minLength', isAttr: true, type: 'String' },
+          { name: 'maxLength', isAttr: true, type: 'String' },
         ],
       },
     ],
@@ -162,6 +167,12 @@ interface ExtensionElement {
   label?: string;
   required?: boolean;
   options?: string;
+  defaultValue?: string;
+  config?: string;
+  min?: string;
+  max?: string;
+  minLength?: string;
+  maxLength?: string;
   fields?: ExtensionElement[];
   values?: ExtensionElement[];
   validation?: { constraints?: ExtensionElement[] };
@@ -212,48 +223,114 @@ interface UserTaskBehaviour {
 
 const splitList = (value: string | undefined) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
 
-export const FORM_FIELD_TYPES = ['string', 'number', 'boolean', 'enum', 'money', 'date'] as const;
+export const FORM_FIELD_TYPES = ['string', 'long', 'number', 'boolean', 'enum', 'money', 'date'] as const;
 export type FormFieldType = (typeof FORM_FIELD_TYPES)[number];
 
-/** A field of a user task's form: completing the task may set this variable, and no other. */
-export interface FormField {
+/** The limits a field may declare (Camunda 7's `<camunda:constraint name="min" config="1"/>` ...). */
+export interface FormFieldLimits {
+  /** long, number, money: the smallest and largest value. */
+  min?: number;
+  max?: number;
+  /** string: the shortest and longest text. */
+  minLength?: number;
+  maxLength?: number;
+}
+
+/**
+ * A field of a user task's form: completing the task may set this variable, and no other. The tasklist shows `label`
+ * (the diagram's words, often Chinese) and each option's label; the variable name and type stay behind the form.
+ */
+export interface FormField extends FormFieldLimits {
   name: string;
   label?: string;
   type: FormFieldType;
   required: boolean;
   options?: string[];
+  /** What the tasklist shows for each option (`<camunda:value id="pass" name="合格"/>`, or `options="pass=合格,fail=不合格"`). */
+  optionLabels?: Record<string, string>;
+  defaultValue?: string;
 }
 
-/** Camunda 7's field types in ours (`long` is a whole number there; a number here). */
-const CAMUNDA_FIELD_TYPES: Record<string, FormFieldType> = { string: 'string', long: 'number', boolean: 'boolean', enum: 'enum', date: 'date' };
+/** Camunda 7's field types in ours (`long` is a whole number). */
+const CAMUNDA_FIELD_TYPES: Record<string, FormFieldType> = { string: 'string', long: 'long', boolean: 'boolean', enum: 'enum', date: 'date' };
+const LIMIT_CONSTRAINTS: Record<string, keyof FormFieldLimits> = { min: 'min', max: 'max', minlength: 'minLength', maxlength: 'maxLength' };
+
+/** The limits written as attributes or constraints (`min="1"`), the ones that are numbers. */
+function limitsOf(written: Partial<Record<keyof FormFieldLimits, string | undefined>>): FormFieldLimits {
+  const limits: FormFieldLimits = {};
+  for (const [key, text] of Object.entries(written) as Array<[keyof FormFieldLimits, string | undefined]>) {
+    const number = Number(text);
+    if (text !== undefined && text.trim() !== '' && Number.isFinite(number)) limits[key] = number;
+  }
+  return limits;
+}
+
+/** `pass=合格,fail` → options and the labels given. */
+export function parseOptions(text: string | undefined): { options: string[]; optionLabels: Record<string, string> } {
+  const options: string[] = [];
+  const optionLabels: Record<string, string> = {};
+  for (const item of splitList(text)) {
+    const at = item.indexOf('=');
+    const value = (at < 0 ? item : item.slice(0, at)).trim();
+    if (!value) continue;
+    options.push(value);
+    const label = at < 0 ? '' : item.slice(at + 1).trim();
+    if (label) optionLabels[value] = label;
+  }
+  return { options, optionLabels };
+}
+
+function optionParts(options: string[], optionLabels: Record<string, string>): Partial<FormField> {
+  return {
+    ...(options.length ? { options } : {}),
+    ...(Object.keys(optionLabels).length ? { optionLabels } : {}),
+  };
+}
 
 /**
  * The form a user task declares: `<oms:formField name type label required options/>` elements, or Camunda 7's
- * `<camunda:formData>`. A field of an unknown type keeps it as written (`type` is then checked at deploy).
+ * `<camunda:formData>` (label, type, enum values with their names, default value, and the required / min / max /
+ * minlength / maxlength constraints). A field of an unknown type keeps it as written (`type` is then checked at deploy).
  */
 export function formFieldsOf(behaviour: UserTaskBehaviour): FormField[] {
   const fields: FormField[] = [];
   for (const value of behaviour.extensionElements?.values ?? []) {
     if (value.$type === 'oms:FormField' && value.name) {
-      const options = splitList(value.options);
+      const { options, optionLabels } = parseOptions(value.options);
       fields.push({
         name: value.name,
         ...(value.label ? { label: value.label } : {}),
         type: (value.type ?? 'string') as FormFieldType,
         required: value.required === true,
-        ...(options.length ? { options } : {}),
+        ...optionParts(options, optionLabels),
+        ...(value.defaultValue !== undefined && value.defaultValue !== '' ? { defaultValue: value.defaultValue } : {}),
+        ...limitsOf({ min: value.min, max: value.max, minLength: value.minLength, maxLength: value.maxLength }),
       });
     }
     if (value.$type === 'camunda:FormData') {
       for (const field of value.fields ?? []) {
         if (!field.id) continue;
-        const options = (field.values ?? []).map((option) => option.id ?? '').filter(Boolean);
+        const options: string[] = [];
+        const optionLabels: Record<string, string> = {};
+        for (const option of field.values ?? []) {
+          if (!option.id) continue;
+          options.push(option.id);
+          if (option.name) optionLabels[option.id] = option.name;
+        }
+        const written: Partial<Record<keyof FormFieldLimits, string>> = {};
+        for (const constraint of field.validation?.constraints ?? []) {
+          const limit = LIMIT_CONSTRAINTS[(constraint.name ?? '').toLowerCase()];
+          if (limit) written[limit] = constraint.config;
+        }
+        const limits = limitsOf(written);
         fields.push({
           name: field.id,
           ...(field.label ? { label: field.label } : {}),
           type: CAMUNDA_FIELD_TYPES[field.type ?? 'string'] ?? ((field.type ?? 'string') as FormFieldType),
           required: (field.validation?.constraints ?? []).some((constraint) => constraint.name === 'required'),
-          ...(options.length ? { options } : {}),
+          ...optionParts(options, optionLabels),
+          ...(field.defaultValue !== undefined && field.defaultValue !== '' ? { defaultValue: field.defaultValue } : {}),
+          ...limits,
         });
       }
     }

@@ -16,3 +16,27 @@ describe('a user task form takes only its fields, of their types (issue 11)', ()
     }
   });
 });
+
+describe('the limits a form declares are checked on completion (issue 14 item 9)', () => {
+  const fields = [
+    { name: 'count', type: 'long' as const, required: true, min: 1, max: 99 },
+    { name: 'note', type: 'string' as const, required: false, minLength: 2, maxLength: 5 },
+  ];
+
+  it('takes a whole number in range and a text of the allowed length', () => {
+    expect(formVariables(fields, { count: 3, note: '破损严重' })).toEqual({ count: 3, note: '破损严重' });
+  });
+
+  it('refuses a fraction, a number out of range, a text too long, and a blank required field', () => {
+    expect(() => formVariables(fields, { count: 1.5 })).toThrow(/variables\.count must be a whole number/);
+    expect(() => formVariables(fields, { count: 100 })).toThrow(/variables\.count must be at most 99/);
+    expect(() => formVariables(fields, { count: 0 })).toThrow(/variables\.count must be at least 1/);
+    expect(() => formVariables(fields, { count: 2, note: '一二三四五六' })).toThrow(/variables\.note must be at most 5 characters/);
+    expect(() => formVariables(fields, { count: 2, note: '一' })).toThrow(/variables\.note must be at least 2 characters/);
+    expect(() => formVariables([{ name: 'reason', type: 'string', required: true }], { reason: '  ' })).toThrow(/variables\.reason is required/);
+  });
+
+  it('refuses a field the form does not declare, and nothing is taken', () => {
+    expect(() => formVariables(fields, { count: 2, needsReturn: false })).toThrow(/variables\.needsReturn is not a field of this task's form/);
+  });
+});

@@ -355,19 +355,25 @@ describe('diagram validation (bpmnlint recommended + ours)', () => {
 describe('user task forms (issue 11: completing a task sets only its form fields)', () => {
   const userTask = (fields: string) => around(`<bpmn:userTask id="X" name="Decide"><bpmn:extensionElements>${fields}</bpmn:extensionElements></bpmn:userTask>`);
 
-  it('reads oms:formField and Camunda 7 camunda:formData alike', async () => {
+  it('reads oms:formField and Camunda 7 camunda:formData alike: labels, option names, defaults and limits (issue 14 item 9)', async () => {
     const parsed = await new BpmnModdle(moddleExtensions).fromXML(
       userTask(`<oms:formField name="approved" type="boolean" label="Approve" required="true" />
         <camunda:formData><camunda:formField id="qc" label="QC" type="enum"><camunda:validation><camunda:constraint name="required" /></camunda:validation>
           <camunda:value id="pass" name="Pass" /><camunda:value id="fail" name="Fail" /></camunda:formField>
-          <camunda:formField id="count" type="long" /></camunda:formData>`),
+          <camunda:formField id="count" type="long" label="件数" defaultValue="1"><camunda:validation><camunda:constraint name="min" config="1" /><camunda:constraint name="max" config="99" /></camunda:validation></camunda:formField>
+          <camunda:formField id="note" type="string" label="备注"><camunda:validation><camunda:constraint name="maxlength" config="200" /></camunda:validation></camunda:formField>
+          <camunda:formField id="pickupOn" type="date" label="取件日期" /></camunda:formData>
+        <oms:formField name="result" type="enum" options="pass=合格,fail" label="结果" />`),
       'bpmn:Definitions',
     );
     const task = (parsed.rootElement as unknown as { rootElements: Array<{ flowElements: Array<{ id: string }> }> }).rootElements[0].flowElements.find((element) => element.id === 'X');
     expect(formFieldsOf(task as never)).toEqual([
       { name: 'approved', label: 'Approve', type: 'boolean', required: true },
-      { name: 'qc', label: 'QC', type: 'enum', required: true, options: ['pass', 'fail'] },
-      { name: 'count', type: 'number', required: false },
+      { name: 'qc', label: 'QC', type: 'enum', required: true, options: ['pass', 'fail'], optionLabels: { pass: 'Pass', fail: 'Fail' } },
+      { name: 'count', label: '件数', type: 'long', required: false, defaultValue: '1', min: 1, max: 99 },
+      { name: 'note', label: '备注', type: 'string', required: false, maxLength: 200 },
+      { name: 'pickupOn', label: '取件日期', type: 'date', required: false },
+      { name: 'result', label: '结果', type: 'enum', required: false, options: ['pass', 'fail'], optionLabels: { pass: '合格' } },
     ]);
   });
 

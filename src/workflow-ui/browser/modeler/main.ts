@@ -114,7 +114,7 @@ class ModelerPage {
       linting: { bpmnlint: lintBundle(new Set(taskTypes.map((taskType) => taskType.type))), active: true },
       omsTaskTypes: taskTypes,
       additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, OmsPropertiesProviderModule, lintModule, TokenSimulationModule, translateModule(pageLanguage())],
-      moddleExtensions: { oms: moddleExtensions.oms, zeebe: zeebeDescriptor },
+      moddleExtensions: { oms: moddleExtensions.oms, zeebe: zeebeDescriptor, camunda: moddleExtensions.camunda },
     });
     window.bpmnModeler = this.modeler;
 

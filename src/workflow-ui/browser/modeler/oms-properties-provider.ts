@@ -12,7 +12,7 @@ import type { Element, ModdleElement } from 'bpmn-js/lib/model/Types';
 import { getBusinessObject, is, isAny } from 'bpmn-js/lib/util/ModelUtil';
 import type { TaskTypeField, TaskTypeInfo } from '../shared/types';
 import { taskTypeOf } from '../../../workflow/bpmn/moddle-extensions';
-import { formFieldLine, parseFormFieldLine } from './form-field-lines';
+import { type FormFieldLine, formFieldLine, optionsAttribute, parseFormFieldLine } from './form-field-lines';
 import { tr } from '../shared/i18n';
 
 const PRIORITY = 500;
@@ -249,28 +249,96 @@ function OtherInputsEntry(props: { element: Element; id: string; declared: Reado
   });
 }
 
+/** A line's limits as `<oms:formField>` attributes (`minlength` → `minLength`). */
+const OMS_LIMIT_ATTRIBUTES: Record<string, string> = { min: 'min', max: 'max', minlength: 'minLength', maxlength: 'maxLength' };
+
+function omsFieldLine(field: ModdleElement): FormFieldLine {
+  const line = parseFormFieldLine(`${field.name}: enum(${field.options ?? ''})`);
+  const limits = Object.fromEntries(Object.entries(OMS_LIMIT_ATTRIBUTES).filter(([, attribute]) => field.get(attribute)).map(([key, attribute]) => [key, String(field.get(attribute))]));
+  return {
+    name: field.name,
+    type: field.type ?? 'string',
+    required: field.required === true,
+    ...(line.options ? { options: line.options } : {}),
+    ...(line.optionLabels ? { optionLabels: line.optionLabels } : {}),
+    ...(Object.keys(limits).length ? { limits } : {}),
+    ...(field.label ? { label: field.label } : {}),
+  };
+}
+
+/** Camunda 7's `<camunda:formField id type label>` with its `<camunda:value>`s and `<camunda:constraint>`s, as a line. */
+function camundaFieldLine(field: ModdleElement): FormFieldLine {
+  const values: ModdleElement[] = field.get('values') ?? [];
+  const constraints: ModdleElement[] = field.get('validation')?.get('constraints') ?? [];
+  const optionLabels = Object.fromEntries(values.filter((value) => value.name).map((value) => [value.id, value.name]));
+  const limits = Object.fromEntries(constraints.filter((constraint) => constraint.name !== 'required' && constraint.config).map((constraint) => [constraint.name, constraint.config]));
+  return {
+    name: field.id,
+    type: field.type ?? 'string',
+    required: constraints.some((constraint) => constraint.name === 'required'),
+    ...(values.length ? { options: values.map((value) => value.id) } : {}),
+    ...(Object.keys(optionLabels).length ? { optionLabels } : {}),
+    ...(Object.keys(limits).length ? { limits } : {}),
+    ...(field.label ? { label: field.label } : {}),
+  };
+}
+
+/** Writes the lines into the `<camunda:formData>` the task has, as Camunda 7 reads them. */
+function setCamundaFields(formData: ModdleElement, lines: FormFieldLine[], services: { commandStack: CommandStack; bpmnFactory: BpmnFactory }, element: Element): void {
+  const fields = lines.map((line) => {
+    const constraints = [
+      ...(line.required ? [{ name: 'required' }] : []),
+      ...Object.entries(line.limits ?? {}).map(([name, config]) => ({ name, config })),
+    ].map((attributes) => services.bpmnFactory.create('camunda:Constraint', attributes));
+    const values = (line.options ?? []).map((option) => services.bpmnFactory.create('camunda:Value', { id: option, ...(line.optionLabels?.[option] ? { name: line.optionLabels[option] } : {}) }));
+    const field = services.bpmnFactory.create('camunda:FormField', { id: line.name, type: line.type, ...(line.label ? { label: line.label } : {}), values });
+    for (const value of values) value.$parent = field;
+    if (constraints.length) {
+      const validation = services.bpmnFactory.create('camunda:Validation', { constraints });
+      for (const constraint of constraints) constraint.$parent = validation;
+      validation.$parent = field;
+      field.validation = validation;
+    }
+    field.$parent = formData;
+    return field;
+  });
+  services.commandStack.execute('element.updateModdleProperties', { element, moddleElement: formData, properties: { fields } });
+}
+
 /**
  * A user task's form, one field per line (`name: type* label`): completing the task may set these variables and no others,
- * so a task whose decision steers the flow must declare it here.
+ * so a task whose decision steers the flow must declare it here. A task drawn with Camunda 7's `<camunda:formData>` keeps
+ * it (edited in place); any other task gets `<oms:formField>`s. The tasklist shows the labels and option names.
  */
 function FormFieldsEntry(props: { element: Element; id: string }) {
   const { element, id } = props;
   const services = useInputServices();
-  const fields = () => ((getBusinessObject(element).get('extensionElements')?.get('values') ?? []) as ModdleElement[]).filter((value) => is(value, 'oms:FormField'));
+  const extensions = () => (getBusinessObject(element).get('extensionElements')?.get('values') ?? []) as ModdleElement[];
+  const formData = () => extensions().find((value) => is(value, 'camunda:FormData'));
   return h(TextAreaEntry, {
     element,
     id,
     label: tr('Form fields'),
-    description: tr('One per line: name: type, * when required, then a label. Types: string, number, boolean, money, date, enum(a,b). e.g. "approved: boolean* Approve the case". Completing the task sets only these.'),
+    description: tr('One per line: name: type, * when required, then a label. Types: string, long, number, boolean, money, date, enum(value=label,...); limits in braces, e.g. {min=1,max=99}. e.g. "qcResult: enum(pass=合格,fail=不合格)* 质检结果". Completing the task sets only these.'),
     monospace: true,
-    getValue: () => fields().map((field) => formFieldLine({ name: field.name, type: field.type ?? 'string', required: field.required === true, options: (field.options ?? '').split(',').filter(Boolean), label: field.label })).join('\n'),
+    getValue: () => {
+      const camunda = formData();
+      const lines = camunda ? ((camunda.get('fields') ?? []) as ModdleElement[]).map(camundaFieldLine) : extensions().filter((value) => is(value, 'oms:FormField')).map(omsFieldLine);
+      return lines.map(formFieldLine).join('\n');
+    },
     setValue: (value: string | undefined) => {
       const parsed = (value ?? '').split('\n').map((line) => line.trim()).filter(Boolean).map(parseFormFieldLine);
+      const camunda = formData();
+      if (camunda) {
+        setCamundaFields(camunda, parsed, services, element);
+        return;
+      }
       const attributes = parsed.map((field) => ({
         name: field.name,
         type: field.type,
         ...(field.required ? { required: true } : {}),
-        ...(field.options?.length ? { options: field.options.join(',') } : {}),
+        ...(optionsAttribute(field) ? { options: optionsAttribute(field) } : {}),
+        ...Object.fromEntries(Object.entries(field.limits ?? {}).filter(([key]) => OMS_LIMIT_ATTRIBUTES[key]).map(([key, limit]) => [OMS_LIMIT_ATTRIBUTES[key], limit])),
         ...(field.label ? { label: field.label } : {}),
       }));
       replaceExtensions(element, services, (extension) => is(extension, 'oms:FormField'), 'oms:FormField', attributes);

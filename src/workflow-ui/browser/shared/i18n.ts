@@ -98,8 +98,8 @@ const ZH: Record<string, string> = {
   'One per line: name=value': '每行一个：名称=值',
   'Form fields': '表单字段',
   'Condition expression': '条件表达式',
-  'One per line: name: type, * when required, then a label. Types: string, number, boolean, money, date, enum(a,b). e.g. "approved: boolean* Approve the case". Completing the task sets only these.':
-    '每行一个：名称: 类型，必填加 *，然后是显示名称。类型：string、number、boolean、money、date、enum(a,b)。例如 "approved: boolean* 同意此售后单"。完成任务时只设置这些变量。',
+  'One per line: name: type, * when required, then a label. Types: string, long, number, boolean, money, date, enum(value=label,...); limits in braces, e.g. {min=1,max=99}. e.g. "qcResult: enum(pass=合格,fail=不合格)* 质检结果". Completing the task sets only these.':
+    '每行一个：名称: 类型，必填加 *，然后是显示名称。类型：string（文本）、long（整数）、number（数字）、boolean（是/否）、money（金额）、date（日期）、enum(值=显示名,...)（选项）；限制写在花括号里，例如 {min=1,max=99}。例如 "qcResult: enum(pass=合格,fail=不合格)* 质检结果"。完成任务时只设置这些变量。',
   'This is the default flow: taken when no other condition holds': '这是默认流向：其他条件都不满足时走此流向',
 };
 

@@ -92,7 +92,13 @@ export interface FormField {
   type?: string;
   required?: boolean;
   options?: string[];
+  /** What the form shows for each option (the diagram's words). */
+  optionLabels?: Record<string, string>;
   defaultValue?: unknown;
+  min?: number;
+  max?: number;
+  minLength?: number;
+  maxLength?: number;
 }
 
 export interface UserTask {

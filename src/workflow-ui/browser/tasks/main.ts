@@ -7,11 +7,11 @@ import './tasks.css';
 
 import { api, ApiError, describeError } from '../shared/api';
 import { clear, currentUser, el, formatTime, notify, required, start } from '../shared/page';
-import type { FormField, UserTask } from '../shared/types';
+import type { UserTask } from '../shared/types';
 import { tr } from '../shared/i18n';
-
-/** How a form field is typed in: the API checks each value against the field's type again. */
-type ValueKind = 'text' | 'number' | 'boolean';
+import { TaskForm } from './task-form';
+import { subjectView, type TaskSubject } from './task-subject';
+import { formText } from './texts';
 
 /** The API's status filter: `active` is open or claimed (its default). */
 const STATUSES: Record<string, string> = {
@@ -154,78 +154,47 @@ class TasklistPage {
       this.form.append(el('p', { class: 'oms-muted' }, tr('Choose a task to complete it')));
       return;
     }
-    const rows = el('div', { class: 'oms-variable-rows' });
-    const fields = task.formFields ?? [];
-    for (const field of fields) rows.append(fieldRow(field));
-    if (fields.length === 0) rows.append(el('p', { class: 'oms-muted' }, tr('This task has no form: completing it records that it is done.')));
-    const form = el('form', { class: 'oms-complete-form', onsubmit: (event: Event) => {
+    const fields = new TaskForm(task.formFields ?? []);
+    if (!task.formFields?.length) fields.element.prepend(el('p', { class: 'oms-muted' }, tr('This task has no form: completing it records that it is done.')));
+    const subject = el('div', {}, el('p', { class: 'oms-muted' }, tr('Loading…')));
+    const form: HTMLFormElement = el('form', { class: 'oms-complete-form', novalidate: true, onsubmit: (event: Event) => {
       event.preventDefault();
-      void this.complete(task, rows, form);
+      void this.complete(task, fields, form);
     } },
       el('h2', {}, task.name || task.elementId),
-      el('p', { class: 'oms-muted' }, `${tr('Step')} ${task.elementId}${task.dueAt ? ` · ${tr('due')} ${formatTime(task.dueAt)}` : ''}${task.assignee ? ` · ${tr('assigned to')} ${task.assignee}` : ''}`),
-      rows,
+      el('p', { class: 'oms-muted' }, `${task.dueAt ? `${tr('due')} ${formatTime(task.dueAt)}` : ''}${task.assignee ? ` · ${tr('assigned to')} ${task.assignee}` : ''}`),
+      subject,
+      fields.element,
       el('div', { class: 'oms-form-actions' }, el('button', { type: 'submit', class: 'oms-primary' }, tr('Complete task'))),
     );
     this.form.append(form);
+    void this.loadSubject(task, subject);
   }
 
-  private async complete(task: UserTask, rows: HTMLElement, form: HTMLFormElement): Promise<void> {
-    let variables: Record<string, unknown>;
+  /** The order or case beside the form (GET /api/tasks/{id}/subject). */
+  private async loadSubject(task: UserTask, target: HTMLElement): Promise<void> {
     try {
-      variables = readVariables(rows);
-    } catch (error) {
-      notify(describeError(error), 'error');
-      return;
+      const { subject } = await api<{ subject: TaskSubject | null }>('GET', `/tasks/${encodeURIComponent(task.id)}/subject`);
+      target.replaceChildren(subjectView(subject));
+    } catch {
+      target.replaceChildren(el('p', { class: 'oms-error-text' }, formText('subjectFailed')));
     }
+  }
+
+  private async complete(task: UserTask, fields: TaskForm, form: HTMLFormElement): Promise<void> {
+    const variables = fields.read();
+    if (!variables) return;
     const submit = form.querySelector('button[type=submit]') as HTMLButtonElement;
     submit.disabled = true;
     try {
       await api('POST', `/tasks/${encodeURIComponent(task.id)}/complete`, { json: { variables } });
-      notify(`Completed "${task.name || task.elementId}"`, 'success');
+      notify(formText('completed', { name: task.name || task.elementId }), 'success');
       this.selected = null;
       await this.load();
     } catch (error) {
-      const details = error instanceof ApiError && error.details.length ? `: ${error.details.map((detail) => `${detail.path} ${detail.message}`).join('; ')}` : '';
-      notify(`${describeError(error)}${details}`, 'error');
+      fields.showApiError(error, describeError(error));
       submit.disabled = false;
     }
   }
 }
 
-/** A declared form field: its label, and an input of the field's type. */
-function fieldRow(field: FormField): HTMLElement {
-  const kind: ValueKind = field.type === 'number' ? 'number' : field.type === 'boolean' ? 'boolean' : 'text';
-  let input: HTMLInputElement | HTMLSelectElement;
-  if (field.options?.length) {
-    input = el('select', {}, el('option', { value: '' }, ''), ...field.options.map((option) => el('option', { value: option }, option)));
-  } else if (kind === 'boolean') {
-    input = el('input', { type: 'checkbox' });
-    input.checked = field.defaultValue === true;
-  } else {
-    const type = kind === 'number' ? 'number' : field.type === 'date' ? 'date' : 'text';
-    input = el('input', { type, step: kind === 'number' ? 'any' : null, inputmode: field.type === 'money' ? 'decimal' : null, placeholder: field.type === 'money' ? '0.00' : null });
-  }
-  if (kind !== 'boolean' && field.defaultValue !== undefined && field.defaultValue !== null) input.value = String(field.defaultValue);
-  input.required = !!field.required && kind !== 'boolean';
-  input.dataset.name = field.name;
-  input.dataset.kind = kind;
-  return el('label', { class: 'oms-variable-row' }, el('span', {}, `${field.label ?? field.name}${field.required ? ' *' : ''}`), input);
-}
-
-function readVariables(rows: HTMLElement): Record<string, unknown> {
-  const variables: Record<string, unknown> = {};
-  for (const input of rows.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[data-name]')) {
-    const kind = input.dataset.kind as ValueKind;
-    if (kind === 'boolean') variables[input.dataset.name!] = (input as HTMLInputElement).checked;
-    else if (input.value !== '') variables[input.dataset.name!] = convert(input.value, kind, input.dataset.name!);
-  }
-  return variables;
-}
-
-function convert(text: string, kind: ValueKind, name: string): unknown {
-  if (kind !== 'number') return text.trim();
-  const number = Number(text);
-  if (text.trim() === '' || !Number.isFinite(number)) throw new Error(`${name}: "${text}" is not a number`);
-  return number;
-}
