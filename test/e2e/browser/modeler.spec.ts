@@ -302,11 +302,11 @@ describe('the workflow pages in a browser (Debian chromium)', () => {
     await expect(row.textContent()).resolves.toContain(ADMIN_EMAIL);
     await row.getByRole('button', { name: 'Complete…' }).click();
     const form = page.locator('.oms-complete-form');
-    await form.getByLabel('Refund amount *').fill('12.50');
+    await form.getByLabel('Refund amount').fill('12.50');
     await form.getByLabel('comment').fill('客户已确认');
     await shot('tasks');
     await form.getByRole('button', { name: 'Complete task' }).click();
-    await page.locator('#oms-notice.oms-notice-success', { hasText: 'Completed "Approve refund"' }).waitFor();
+    await page.locator('#oms-notice.oms-notice-success', { hasText: 'Task completed: Approve refund' }).waitFor();
 
     const finished = await eventually(async () => {
       const body = (await app.http.get(`/api/process-instances/${instanceId}`).set(auth).expect(200)).body;

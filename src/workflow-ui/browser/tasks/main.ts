@@ -11,7 +11,7 @@ import type { UserTask } from '../shared/types';
 import { tr } from '../shared/i18n';
 import { TaskForm } from './task-form';
 import { subjectView, type TaskSubject } from './task-subject';
-import { formText } from './texts';
+import { enumText, formText } from './texts';
 
 /** The API's status filter: `active` is open or claimed (its default). */
 const STATUSES: Record<string, string> = {
@@ -115,7 +115,7 @@ class TasklistPage {
               this.select(task.id);
             } }, task.name || task.elementId)),
             el('td', {}, el('a', { href: `/admin/workflow-ui/instance?id=${encodeURIComponent(task.instanceId)}` }, task.businessKey ?? task.instanceId.slice(0, 8))),
-            el('td', {}, (task.candidateRoles ?? []).join(', ')),
+            el('td', {}, (task.candidateRoles ?? []).map((role) => enumText('role', role)).join('、')),
             el('td', {}, task.assignee ?? el('em', {}, tr('unassigned'))),
             el('td', { class: overdue ? 'oms-error-text' : '' }, formatTime(task.dueAt)),
             el('td', {}, formatTime(task.createdAt)),

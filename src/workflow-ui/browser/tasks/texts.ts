@@ -15,7 +15,7 @@ export function formText(key: FormText, values: Record<string, string | number> 
   return texts().ui.taskForms[key].replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }
 
-type EnumGroup = 'orderStatus' | 'caseStatus' | 'caseType' | 'flag';
+type EnumGroup = 'orderStatus' | 'caseStatus' | 'caseType' | 'flag' | 'role';
 
 /** A stored code (`pending_review`) as the user's language names it; the code itself when no name is known. */
 export function enumText(group: EnumGroup, code: string): string {

@@ -1,0 +1,88 @@
+import { adminLogin, realErrors, collectPageErrors, useAdminBrowser } from '../../helpers/browser';
+import { diagram } from '../../helpers/bpmn';
+import { shippedOrder, unique } from '../../helpers/fixtures';
+import { eventually } from '../../helpers/test-app';
+
+const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? '/tmp';
+const PASSWORD = 'operator-password-forms-1';
+
+/** A count task drawn with Camunda 7's generated form, its labels and option names in Chinese. */
+const countTask = (key: string) =>
+  diagram(key, `<bpmn:startEvent id="S" /><bpmn:sequenceFlow id="F1" sourceRef="S" targetRef="Count" />
+    <bpmn:userTask id="Count" name="清点退回件数" oms:candidateRoles="operator"><bpmn:extensionElements><camunda:formData xmlns:camunda="http://camunda.org/schema/1.0/bpmn">
+      <camunda:formField id="count" type="long" label="实收件数"><camunda:validation><camunda:constraint name="required" /><camunda:constraint name="max" config="5" /></camunda:validation></camunda:formField>
+      <camunda:formField id="result" type="enum" label="包裹状况"><camunda:validation><camunda:constraint name="required" /></camunda:validation><camunda:value id="intact" name="完好" /><camunda:value id="damaged" name="破损" /></camunda:formField>
+      <camunda:formField id="note" type="string" label="备注" />
+    </camunda:formData></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:sequenceFlow id="F2" sourceRef="Count" targetRef="E" /><bpmn:endEvent id="E" />`);
+
+/** Issue 14 item 9 acceptance: a user task completed through its form in the tasklist, in Chinese (Debian chromium). */
+describe('a task form in the tasklist', () => {
+  const test = useAdminBrowser({ component: 'UserComponents.LoggedIn' });
+
+  it('shows the diagram\'s Chinese labels and the order, refuses an empty required field and a value over its limit, then completes', async () => {
+    const email = `${unique('forms')}@test.local`.toLowerCase();
+    await test.app.http.post('/api/users').set(test.auth).send({ email, name: '赵客服', password: PASSWORD, roles: ['operator'], locale: 'zh-CN' }).expect(201);
+    const key = unique('count').toLowerCase();
+    await test.app.http.post(`/api/workflows/${key}/versions`).set(test.auth).set('Content-Type', 'application/xml').send(countTask(key)).expect(201);
+    const { order } = await shippedOrder(test.app, test.auth, [2]);
+    const instance = (await test.app.http.post('/api/process-instances').set(test.auth).send({ key, businessKey: order.number, variables: { orderId: order.id } }).expect(201)).body;
+    await eventually(async () => ((await test.app.http.get('/api/tasks').query({ instanceId: instance.id }).set(test.auth).expect(200)).body.items.length ? true : undefined), { what: 'the task' });
+
+    const context = await test.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    const errors = collectPageErrors(page);
+    const shot = (name: string) => page.screenshot({ path: `${SCREENSHOTS}/oms-${name}.png`, fullPage: true });
+    try {
+      await adminLogin(page, test.base, email, PASSWORD);
+      await page.goto(`${test.base}/admin/workflow-ui/tasks`);
+      const row = page.locator('[data-testid=tasks] tr', { hasText: order.number });
+      await row.getByRole('button', { name: '完成…' }).click();
+      const form = page.locator('.oms-complete-form');
+      await expect(form.locator('h2').innerText()).resolves.toBe('清点退回件数');
+
+      // the order it concerns, in Chinese, and the fields by their labels: no variable names or types
+      const subject = form.getByTestId('task-subject');
+      await subject.locator('h3').waitFor();
+      const about = await subject.innerText();
+      expect(about).toContain(`订单 ${order.number}`);
+      expect(about).toMatch(/状态\s*已发货/);
+      expect(about).toMatch(/客户\s*张三/);
+      expect(about).toContain(order.lines[0].name);
+      const labels = await form.locator('.oms-variable-row > label').allInnerTexts();
+      expect(labels.map((label) => label.trim())).toEqual(['实收件数 *', '包裹状况 *', '备注']);
+      const text = await form.innerText();
+      for (const raw of ['count', 'result', 'long', 'enum', 'intact', 'Count']) expect(text).not.toMatch(new RegExp(`\\b${raw}\\b`));
+      await expect(form.getByLabel('包裹状况').locator('option').allInnerTexts()).resolves.toEqual(['— 请选择 —', '完好', '破损']);
+
+      // a required field left empty: its error under it, nothing sent
+      await form.getByLabel('包裹状况').selectOption({ label: '完好' });
+      await form.getByRole('button', { name: '完成任务' }).click();
+      await expect(form.locator('[data-field=count] .oms-field-error').innerText()).resolves.toBe('必填');
+      await expect(form.locator('.oms-form-error').innerText()).resolves.toBe('请检查标红的字段');
+      await shot('task-form-required-zh');
+      expect((await test.app.http.get('/api/tasks').query({ instanceId: instance.id }).set(test.auth).expect(200)).body.items[0].status).toBe('open');
+
+      // over the diagram's limit: the API's 422 shown at the field, in Chinese
+      await form.getByLabel('实收件数').fill('6');
+      await form.getByRole('button', { name: '完成任务' }).click();
+      await expect(form.locator('[data-field=count] .oms-field-error').innerText()).resolves.toBe('不能大于 5');
+      await expect(form.locator('[data-field=count] input').getAttribute('aria-invalid')).resolves.toBe('true');
+      await shot('task-form-limit-zh');
+
+      await form.getByLabel('实收件数').fill('2');
+      await form.getByLabel('备注').fill('外箱轻微压痕');
+      await form.getByRole('button', { name: '完成任务' }).click();
+      await page.locator('#oms-notice.oms-notice-success', { hasText: '任务已完成：清点退回件数' }).waitFor();
+      const ended = await eventually(async () => {
+        const body = (await test.app.http.get(`/api/process-instances/${instance.id}`).set(test.auth).expect(200)).body;
+        return body.status === 'completed' ? body : undefined;
+      }, { what: 'the instance to move on and end' });
+      expect(ended.variables).toMatchObject({ count: 2, result: 'intact', note: '外箱轻微压痕' });
+      expect(realErrors(errors)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
