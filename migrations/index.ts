@@ -17,6 +17,7 @@ import { AddBackups1764890000000 } from './1764890000000-add-backups';
 import { AddPendingJobInstanceIndex1764895000000 } from './1764895000000-add-pending-job-instance-index';
 import { AddStaffWorkRecords1764900000000 } from './1764900000000-add-staff-work-records';
 import { AddExceptionWork1764910000000 } from './1764910000000-add-exception-work';
+import { AddNotificationSentContent1764950000000 } from './1764950000000-add-notification-sent-content';
 
 /** Every migration in the order it runs; listed explicitly so src (ts-jest) and dist (node) load the same set. */
 export const MIGRATIONS = [
@@ -25,5 +26,5 @@ export const MIGRATIONS = [
   AddNotificationChannelsAndTemplates1764700000000, AddUsersRolesAuditAndTokenRevocation1764800000000, AddSharedRateLimits1764830000000,
   AddWorkflowPrincipals1764840000000, AddStockAnnouncements1764850000000, AddSettingsVersion1764870000000,
   DropWorkflowLeases1764875000000, AddReportRollups1764880000000, AddBackups1764890000000, AddPendingJobInstanceIndex1764895000000,
-  AddStaffWorkRecords1764900000000, AddExceptionWork1764910000000,
+  AddStaffWorkRecords1764900000000, AddExceptionWork1764910000000, AddNotificationSentContent1764950000000,
 ];

@@ -54,6 +54,8 @@ export interface AdminComponents {
   DefaultOnCheckbox: string;
   /** AdminJS's "Pages" menu (`SidebarPages`, overridden): only the pages the user's role may open. */
   SidebarPages: string;
+  /** A customer message as the customer received it: subject, plain text, HTML in a sandboxed frame (issue 14 item 13). */
+  CustomerMessage: string;
   /** AdminJS's user menu (`LoggedIn`, overridden) with the language switch that saves the user's locale (issue 14). */
   UserMenu: string;
   /** AdminJS's date-time column and field (overridden), in the shop's time zone (issue 14). */
@@ -86,6 +88,7 @@ export function adminComponents({ ComponentLoader }: AdminJsModule): AdminCompon
     RoleFilter: add('RoleFilter', 'role-filter.tsx'),
     DefaultOnCheckbox: add('DefaultOnCheckbox', 'default-on-checkbox.tsx'),
     SidebarPages: loader.override('SidebarPages', join(COMPONENTS_DIR, 'sidebar-pages.tsx')),
+    CustomerMessage: add('CustomerMessage', 'customer-message.tsx'),
     UserMenu: loader.override('LoggedIn', join(COMPONENTS_DIR, 'user-menu.tsx')),
     DateTimeList: loader.override('DefaultDatetimeListProperty', join(COMPONENTS_DIR, 'datetime-list.tsx')),
     DateTimeShow: loader.override('DefaultDatetimeShowProperty', join(COMPONENTS_DIR, 'datetime-show.tsx')),

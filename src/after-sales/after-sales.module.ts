@@ -8,7 +8,7 @@ import { SetupModule } from '../setup/setup.module';
 import { AfterSalesController } from './after-sales.controller';
 import { AfterSalesDemo } from './after-sales-demo';
 import { AfterSalesService } from './after-sales.service';
-import { CustomerLinkController, CustomerLinkThrottleGuard, CustomerPageController } from './customer-link.controller';
+import { CustomerLinkController, CustomerLinkThrottleGuard, CustomerLinkValidGuard, CustomerPageController } from './customer-link.controller';
 import { CustomerLinkThrottle } from './customer-link-throttle';
 import { CustomerLinkService } from './customer-link.service';
 import { FeedbackController } from './feedback.controller';
@@ -20,7 +20,7 @@ import { CaseTaskSubject } from './task-types/case-task-subject';
 @Module({
   imports: [OrdersModule, FulfillmentModule, InventoryModule, AllocationModule, SetupModule, RateLimitModule],
   controllers: [AfterSalesController, FeedbackController, CustomerLinkController, CustomerPageController],
-  providers: [AfterSalesService, AfterSalesTaskTypes, CaseTaskSubject, AfterSalesDemo, FeedbackService, CustomerLinkService, CustomerLinkThrottle, CustomerLinkThrottleGuard],
+  providers: [AfterSalesService, AfterSalesTaskTypes, CaseTaskSubject, AfterSalesDemo, FeedbackService, CustomerLinkService, CustomerLinkThrottle, CustomerLinkThrottleGuard, CustomerLinkValidGuard],
   exports: [AfterSalesService, FeedbackService, CustomerLinkService],
 })
 export class AfterSalesModule {}

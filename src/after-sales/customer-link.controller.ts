@@ -1,5 +1,7 @@
-import { Body, type CanActivate, Controller, type ExecutionContext, Get, Injectable, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiExcludeController, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, type CanActivate, Controller, type ExecutionContext, Get, Injectable, Param, Post, Req, Res, UploadedFile, UseGuards, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBearerAuth, ApiConsumes, ApiExcludeController, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { MAX_ATTACHMENT_BYTES } from './after-sales.service';
 import type { Request, Response } from 'express';
 import { Public, RequirePermission } from '../auth/auth.decorators';
 import { RateLimitedError } from '../common/errors';
@@ -19,6 +21,17 @@ export class CustomerLinkThrottleGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
     await this.throttle.admit(String(request.params.token ?? ''), clientAddress(request));
+    return true;
+  }
+}
+
+/** An upload is read only for a link that works: a bad or expired one is the same 404 before any byte is taken in. */
+@Injectable()
+export class CustomerLinkValidGuard implements CanActivate {
+  constructor(private readonly links: CustomerLinkService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    await this.links.resolve(String(context.switchToHttp().getRequest<Request>().params.token ?? ''));
     return true;
   }
 }
@@ -63,6 +76,23 @@ export class CustomerLinkController {
     const { created, case: view } = await this.links.openCase(token, body);
     response.status(created ? 201 : 200);
     return view;
+  }
+
+  /** The customer's photo of the goods or parcel for one of the order's cases (G5.5): 201 with the case; 422 not an image, 413 over 5 MB. */
+  @Post('public/orders/:token/after-sales/:number/photos')
+  @Public()
+  @UseGuards(CustomerLinkThrottleGuard, CustomerLinkValidGuard)
+  @ApiConsumes('multipart/form-data')
+  @ApiOkResponse({ type: PublicCase })
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_ATTACHMENT_BYTES + 1, files: 1 } }))
+  addPhoto(
+    @Param('token') token: string,
+    @Param('number') caseNumber: string,
+    @UploadedFile() file: { originalname: string; buffer: Buffer } | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<PublicCase> {
+    keepPrivate(response);
+    return this.links.addPhoto(token, caseNumber, file);
   }
 }
 

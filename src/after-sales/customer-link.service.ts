@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } fr
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig, publicUrlOf } from '../config/config';
 import type { Actor } from '../common/actor';
-import { AppError, NotFoundError } from '../common/errors';
+import { AppError, InvalidStateError, NotFoundError } from '../common/errors';
 import { isUuid } from '../fulfillment/fulfillment.service';
 import { OrderNotifications } from '../orders/order-notifications';
 import type { OrderView } from '../orders/order-view';
@@ -13,7 +13,8 @@ import { SetupService } from '../setup/setup.service';
 import { AfterSalesService, type CaseView } from './after-sales.service';
 import { orderStatusesForCase, CASE_TYPES } from './case-status';
 import type { OpenCaseDto } from './dto/after-sales.dto';
-import type { PublicCase, PublicOrderPage } from './dto/customer-link.dto';
+import { CARRIER_NAMES } from '../fulfillment/documents/shipment-document-data';
+import type { PublicCase, PublicOrderPage, PublicParcel } from './dto/customer-link.dto';
 
 /** The app_secret that signs customer links (SetupService.secret: generated once, kept in the database). */
 export const CUSTOMER_LINK_SECRET = 'customer-link';
@@ -120,6 +121,7 @@ export class CustomerLinkService implements OnModuleInit, OnApplicationBootstrap
     const cases = await this.casesOf(order.id);
     return {
       order: { number: order.number, status: order.status, placedAt: order.placedAt, lines: returnableLines(order, cases) },
+      parcels: parcelsOf(order),
       cases: cases.map(toPublicCase),
       caseTypes: CASE_TYPES.filter((type) => orderStatusesForCase(type).includes(order.status)),
     };
@@ -134,6 +136,18 @@ export class CustomerLinkService implements OnModuleInit, OnApplicationBootstrap
     // the duplicate check runs under the order's row lock: a double click sent to two processes still makes one case
     const { created, view } = await this.cases.openOnce(order.id, input, customerActor(order.number), DUPLICATE_SUBMISSION_SECONDS);
     return { created, case: toPublicCase(view) };
+  }
+
+  /**
+   * The customer adds photos to a case of their order (G5.5): the same checks as customer service's upload (an image by its
+   * bytes — JPEG, PNG or WebP, so never SVG — at most 5 MB, 10 a case), only while the case is still being handled.
+   */
+  async addPhoto(token: string, caseNumber: string, file: { originalname: string; buffer: Buffer } | undefined): Promise<PublicCase> {
+    const order = await this.resolve(token);
+    const view = (await this.casesOf(order.id)).find((candidate) => candidate.number === caseNumber);
+    if (!view) throw new NotFoundError('After-sales case', caseNumber);
+    if (!acceptsPhotos(view)) throw new InvalidStateError(`Case ${view.number} is ${view.status}; photos can no longer be added`);
+    return toPublicCase(await this.cases.addAttachment(view.id, file, customerActor(order.number)));
   }
 
   private async verify(token: string): Promise<CustomerLinkPayload> {
@@ -181,17 +195,47 @@ export function customerActor(orderNumber: string): Actor {
   return { kind: 'system', id: 'customer-link', name: `customer via link ${orderNumber}`, roles: [], permissions: new Set() };
 }
 
-/** The case as its customer may see it: status changes with their notes, no staff names, owners or internal steps. */
+/** Photos help while someone still decides or checks; not on a case that is rejected or closed. */
+const acceptsPhotos = (view: CaseView) => view.status !== 'closed' && view.status !== 'rejected';
+
+/**
+ * The case as its customer may see it (G5.5): each status change, worded for them on the page; no staff names, owners,
+ * internal steps or staff notes ("return for order SO…", QC notes). The one note kept is a rejection's reason: the
+ * customer was sent it in the rejection message.
+ */
 export function toPublicCase(view: CaseView): PublicCase {
   return {
     number: view.number,
     type: view.type,
     status: view.status,
+    reason: view.reason,
+    photos: view.attachments.length,
+    acceptsPhotos: acceptsPhotos(view),
     lines: view.lines.map((line) => ({ sku: line.sku, name: line.name, quantity: line.quantity })),
     createdAt: view.createdAt,
     updatedAt: view.updatedAt,
-    history: view.history.filter((entry) => entry.from !== entry.to).map((entry) => ({ at: entry.at, to: entry.to as PublicCase['status'], note: entry.note })),
+    history: view.history
+      .filter((entry) => entry.from !== entry.to)
+      .map((entry) => ({ at: entry.at, to: entry.to as PublicCase['status'], note: entry.to === 'rejected' ? entry.note : null })),
   };
+}
+
+/** The order's parcels that left with a tracking number, their events newest first (G5.5: clear tracking). */
+function parcelsOf(order: OrderView): PublicParcel[] {
+  const names = new Map(order.lines.map((line) => [line.sku, line.name]));
+  return order.shipments
+    .filter((shipment) => shipment.carrier && shipment.trackingNumber && shipment.status !== 'cancelled')
+    .map((shipment) => ({
+      carrier: shipment.carrier!,
+      carrierName: CARRIER_NAMES[shipment.carrier!] ?? shipment.carrier!,
+      trackingNumber: shipment.trackingNumber!,
+      status: shipment.status,
+      trackingUrl: shipment.trackingUrl,
+      lines: shipment.lines.map((line) => ({ sku: line.sku, name: names.get(line.sku) ?? line.sku, quantity: line.quantity })),
+      events: [...shipment.events]
+        .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))
+        .map((event) => ({ at: event.at, status: event.status, location: event.location, description: event.description })),
+    }));
 }
 
 /** Shipped minus what the order's cases that were not rejected took, per SKU, earlier lines of a SKU first. */

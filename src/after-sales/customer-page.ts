@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { SCRIPT } from './customer-page-script';
 
 /**
  * The customer's after-sales page (`/returns/<token>`, issue 6 item 6): one self-contained HTML page, Chinese and
@@ -38,212 +39,13 @@ const STYLE = `
   .status { display: inline-block; padding: 0 8px; border-radius: 10px; background: #eaeef2; font-size: 13px; margin-left: 6px; }
   ul.plain { margin: 4px 0; padding-left: 20px; }
   ol.history { margin: 6px 0 0; padding-left: 20px; color: var(--muted); font-size: 14px; }
+  .photos { margin-top: 8px; }
+  .photos button { margin-top: 8px; }
+  input[type=file] { border: 0; padding: 4px 0; }
+  a { color: var(--accent); overflow-wrap: anywhere; }
   [hidden] { display: none !important; }
 `;
 
-const SCRIPT = `
-(function () {
-  'use strict';
-  var TYPES = { return: '退货退款 Return', exchange: '换货 Exchange', refund_only: '仅退款 Refund only', lost: '包裹丢失 Lost parcel',
-    damaged: '商品破损 Damaged goods', wrong_item: '发错商品 Wrong item', missing_item: '少发漏发 Missing item' };
-  var STATUSES = { requested: '已申请 Requested', approved: '已同意 Approved', rejected: '已拒绝 Rejected', received: '已收到退货 Received',
-    inspected: '已质检 Inspected', refunded: '已退款 Refunded', replacement_shipped: '已补发 Replacement shipped', closed: '已完结 Closed',
-    pending_payment: '待付款 Awaiting payment', pending_review: '审核中 Being reviewed', exception: '处理中 Being handled',
-    awaiting_stock: '备货中 Awaiting stock', awaiting_shipment: '待发货 Awaiting shipment', partially_shipped: '部分发货 Partly shipped',
-    shipped: '已发货 Shipped', delivered: '已签收 Delivered', completed: '已完成 Completed', cancelled: '已取消 Cancelled' };
-  var parts = location.pathname.split('/');
-  var api = '/api/public/orders/' + encodeURIComponent(decodeURIComponent(parts[parts.length - 1] || ''));
-  var state = { lines: [] };
-
-  function byId(id) { return document.getElementById(id); }
-  function el(tag, text, className) {
-    var node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    if (className) node.className = className;
-    return node;
-  }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
-  function when(iso) {
-    var date = new Date(iso);
-    return isNaN(date.getTime()) ? String(iso) : date.toLocaleString('zh-CN', { hour12: false });
-  }
-  function notice(text, kind) {
-    var box = byId('notice');
-    box.textContent = text;
-    box.className = 'notice' + (kind ? ' ' + kind : '');
-    box.hidden = !text;
-  }
-  function call(method, path, body) {
-    var options = { method: method, headers: { Accept: 'application/json' }, credentials: 'omit', cache: 'no-store' };
-    if (body) { options.headers['Content-Type'] = 'application/json'; options.body = JSON.stringify(body); }
-    return fetch(api + path, options).then(function (response) {
-      return response.json().then(function (data) { return data; }, function () { return null; }).then(function (data) {
-        return { status: response.status, data: data, retryAfter: response.headers.get('Retry-After') };
-      });
-    });
-  }
-  /** The answers every call shares: the link is gone, or the customer is too quick. */
-  function refused(result) {
-    if (result.status === 404) {
-      byId('content').hidden = true;
-      notice('此链接已失效，请联系客服获取新链接。 This link has expired; ask customer service for a new one.', 'bad');
-      return true;
-    }
-    if (result.status === 429) {
-      notice('请求过于频繁，请 ' + (result.retryAfter || 60) + ' 秒后再试。 Too many requests; try again in ' + (result.retryAfter || 60) + ' s.', 'bad');
-      return true;
-    }
-    return false;
-  }
-
-  function load() {
-    return call('GET', '').then(function (result) {
-      if (refused(result)) return;
-      if (result.status !== 200 || !result.data) { notice('暂时无法加载，请稍后再试。 The page could not be loaded; try again later.', 'bad'); return; }
-      render(result.data);
-    }, function () { notice('网络错误，请稍后再试。 Network error; try again later.', 'bad'); });
-  }
-
-  function render(data) {
-    var order = data.order;
-    byId('order-number').textContent = order.number;
-    byId('order-status').textContent = STATUSES[order.status] || order.status;
-    byId('order-placed').textContent = when(order.placedAt);
-    var rows = byId('lines');
-    clear(rows);
-    order.lines.forEach(function (line) {
-      var row = el('tr');
-      row.appendChild(el('td', line.name));
-      row.appendChild(el('td', line.sku));
-      row.appendChild(el('td', line.quantity, 'num'));
-      row.appendChild(el('td', line.shipped, 'num'));
-      row.appendChild(el('td', line.returnable, 'num'));
-      rows.appendChild(row);
-    });
-    renderForm(order, data.caseTypes);
-    renderCases(data.cases);
-    byId('content').hidden = false;
-  }
-
-  function renderForm(order, caseTypes) {
-    var bySku = {};
-    state.lines = [];
-    order.lines.forEach(function (line) {
-      if (!bySku[line.sku]) { bySku[line.sku] = { sku: line.sku, name: line.name, returnable: 0 }; state.lines.push(bySku[line.sku]); }
-      bySku[line.sku].returnable += line.returnable;
-    });
-    var open = caseTypes.length > 0 && state.lines.some(function (line) { return line.returnable > 0; });
-    byId('case-form').hidden = !open;
-    byId('no-apply').hidden = open;
-    var select = byId('case-type');
-    var chosen = select.value;
-    clear(select);
-    caseTypes.forEach(function (type) {
-      var option = el('option', TYPES[type] || type);
-      option.value = type;
-      select.appendChild(option);
-    });
-    if (caseTypes.indexOf(chosen) >= 0) select.value = chosen;
-    var rows = byId('form-lines');
-    clear(rows);
-    state.lines.forEach(function (line, index) {
-      var row = el('tr');
-      var name = el('td', line.name);
-      name.appendChild(el('div', line.sku, 'en'));
-      row.appendChild(name);
-      row.appendChild(el('td', line.returnable, 'num'));
-      var cell = el('td', null, 'num');
-      var input = el('input', null, 'qty');
-      input.type = 'number';
-      input.min = '0';
-      input.max = String(line.returnable);
-      input.step = '1';
-      input.value = '0';
-      input.id = 'qty-' + index;
-      input.disabled = line.returnable === 0;
-      input.setAttribute('aria-label', '申请数量 Quantity: ' + line.name);
-      cell.appendChild(input);
-      row.appendChild(cell);
-      rows.appendChild(row);
-    });
-  }
-
-  function renderCases(cases) {
-    var list = byId('cases');
-    clear(list);
-    byId('no-cases').hidden = cases.length > 0;
-    cases.forEach(function (item) {
-      var entry = el('li');
-      var head = el('div', item.number + ' · ' + (TYPES[item.type] || item.type), 'case-head');
-      head.appendChild(el('span', STATUSES[item.status] || item.status, 'status'));
-      entry.appendChild(head);
-      entry.appendChild(el('div', '提交于 Opened ' + when(item.createdAt) + ' · 更新于 Updated ' + when(item.updatedAt), 'meta'));
-      var lines = el('ul', null, 'plain');
-      item.lines.forEach(function (line) { lines.appendChild(el('li', line.name + ' (' + line.sku + ') × ' + line.quantity)); });
-      entry.appendChild(lines);
-      var history = el('ol', null, 'history');
-      item.history.forEach(function (step) {
-        history.appendChild(el('li', when(step.at) + ' — ' + (STATUSES[step.to] || step.to) + (step.note ? ': ' + step.note : '')));
-      });
-      entry.appendChild(history);
-      list.appendChild(entry);
-    });
-  }
-
-  function formProblem(lines) {
-    var box = byId('form-error');
-    clear(box);
-    box.hidden = lines.length === 0;
-    if (!lines.length) return;
-    box.appendChild(el('div', lines[0]));
-    if (lines.length > 1) {
-      var list = el('ul');
-      lines.slice(1).forEach(function (line) { list.appendChild(el('li', line)); });
-      box.appendChild(list);
-    }
-  }
-
-  byId('case-form').addEventListener('submit', function (event) {
-    event.preventDefault();
-    var lines = [];
-    var problems = [];
-    state.lines.forEach(function (line, index) {
-      var raw = byId('qty-' + index).value.trim();
-      var quantity = raw === '' ? 0 : Number(raw);
-      if (!Number.isInteger(quantity) || quantity < 0) problems.push(line.name + ': 请填写整数 enter a whole number');
-      else if (quantity > line.returnable) problems.push(line.name + ': 最多 ' + line.returnable + ' at most ' + line.returnable);
-      else if (quantity > 0) lines.push({ sku: line.sku, quantity: quantity });
-    });
-    var reason = byId('case-reason').value.trim();
-    var description = byId('case-description').value.trim();
-    if (!lines.length && !problems.length) problems.push('请至少为一件商品填写数量。 Enter a quantity for at least one item.');
-    if (!reason) problems.push('请填写原因。 Please give a reason.');
-    formProblem(problems.length ? ['请检查以下内容 Please check:'].concat(problems) : []);
-    if (problems.length) return;
-    var body = { type: byId('case-type').value, lines: lines, reason: reason };
-    if (description) body.description = description;
-    var button = byId('submit');
-    button.disabled = true;
-    call('POST', '/after-sales', body).then(function (result) {
-      button.disabled = false;
-      if (refused(result)) return;
-      if (result.status === 201 || result.status === 200) {
-        byId('case-form').reset();
-        notice((result.status === 201 ? '申请已提交，售后单号 Request submitted, case ' : '此申请已提交过，售后单号 Already submitted, case ') + result.data.number, 'ok');
-        return load();
-      }
-      var error = (result.data && result.data.error) || {};
-      var details = (error.details || []).map(function (detail) { return detail.path + ': ' + detail.message; });
-      formProblem(['未能提交 Not submitted: ' + (error.message || ('HTTP ' + result.status))].concat(details));
-    }, function () {
-      button.disabled = false;
-      formProblem(['网络错误，请稍后再试。 Network error; try again later.']);
-    });
-  });
-
-  load();
-})();
-`;
 
 const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
 const SCRIPT_HASH = createHash('sha256').update(SCRIPT).digest('base64');
@@ -312,6 +114,11 @@ export function renderCustomerPage(orderNumber: string): string {
     <thead><tr><th>商品 Item</th><th>SKU</th><th class="num">数量 Qty</th><th class="num">已发货 Shipped</th><th class="num">可申请 Returnable</th></tr></thead>
     <tbody id="lines"></tbody>
   </table>
+</section>
+<section>
+  <h2>物流信息 <span class="en" lang="en">Tracking</span></h2>
+  <p id="no-parcels" class="meta">商品发货后，快递公司和运单号将显示在这里。 Once the items ship, the carrier and tracking number show here.</p>
+  <ol id="parcels" class="cases"></ol>
 </section>
 <section>
   <h2>申请售后 <span class="en" lang="en">Request after-sales</span></h2>

@@ -19,5 +19,9 @@ export class Notification extends BaseEntity {
   @Column({ name: 'last_error', type: 'text', nullable: true }) lastError!: string | null;
   @Column({ name: 'provider_message_id', type: 'varchar', length: 300, nullable: true }) providerMessageId!: string | null;
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true }) sentAt!: Date | null;
+  /** What the customer received (issue 14 item 13): kept when sent, as templates change afterwards. */
+  @Column({ name: 'sent_subject', type: 'text', nullable: true, select: false }) sentSubject!: string | null;
+  @Column({ name: 'sent_text', type: 'text', nullable: true, select: false }) sentText!: string | null;
+  @Column({ name: 'sent_html', type: 'text', nullable: true, select: false }) sentHtml!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }

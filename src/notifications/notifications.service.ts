@@ -60,6 +60,23 @@ export interface NotificationView {
   createdAt: string;
 }
 
+/** What a message carried: the subject and HTML of an email, the text of both channels. */
+interface SentContent {
+  subject?: string;
+  text: string;
+  html?: string;
+}
+
+/** A message as its customer received it (or, not sent yet, as it would read now). */
+export interface MessageContent {
+  sent: boolean;
+  channel: string;
+  subject: string | null;
+  text: string | null;
+  html: string | null;
+  error?: string;
+}
+
 /** A message a sender holds: what it needs to render and send, and the attempt this is. */
 type ClaimedNotification = Pick<NotificationView, 'id' | 'channel' | 'event' | 'locale' | 'recipient' | 'reference'> & { data: Record<string, unknown>; attempts: number; idempotencyKey: string };
 
@@ -248,7 +265,7 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
       return;
     }
     try {
-      const providerMessageId = await this.deliver(notification);
+      const { providerMessageId, message } = await this.deliver(notification);
       const durationMs = Date.now() - startedAt.getTime();
       // sent: recorded even through a database restart (within the lease), else another sender would send it again once
       // the lease ran out. Once only: a repeat after a COMMIT whose answer was lost finds it no longer 'sending'.
@@ -256,12 +273,13 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
         () =>
           this.db.query(
             `WITH sent AS (
-               UPDATE notification SET status = 'sent', sent_at = now(), provider_message_id = $3, last_error = NULL, locked_until = NULL
+               UPDATE notification SET status = 'sent', sent_at = now(), provider_message_id = $3, last_error = NULL, locked_until = NULL,
+                      sent_subject = $6, sent_text = $7, sent_html = $8
                 WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING id
              )
              INSERT INTO notification_attempt (notification_id, attempt, outcome, provider_message_id, started_at, duration_ms)
              SELECT id, $2, 'sent', $3, $4, $5 FROM sent`,
-            [notification.id, notification.attempts, providerMessageId, startedAt, durationMs],
+            [notification.id, notification.attempts, providerMessageId, startedAt, durationMs, message.subject ?? null, message.text, message.html ?? null],
           ),
         this.config.NOTIFICATION_LEASE_SECONDS * 1000,
       );
@@ -284,20 +302,44 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
     }
   }
 
-  /** Renders and hands the message to its channel; returns the provider's message id. */
-  private async deliver(notification: ClaimedNotification): Promise<string> {
+  /** Renders and hands the message to its channel; returns the provider's message id and what was sent. */
+  private async deliver(notification: ClaimedNotification): Promise<{ providerMessageId: string; message: SentContent }> {
     const message = this.templates.renderer().render(notification.channel, notification.event, notification.locale, notification.data);
     const messageId = `${notification.id}@oms.notifications`;
     if (notification.channel === 'sms') {
       const to = smsNumberOf(notification.recipient);
       if (!to) throw new InvalidSmsRecipientError(notification.recipient);
-      return (await this.sms.send({ to, text: smsText(message.text), messageId })).messageId;
+      const text = smsText(message.text);
+      return { providerMessageId: (await this.sms.send({ to, text, messageId })).messageId, message: { text } };
     }
+    const subject = message.subject ?? notification.event;
     const result = await this.mailer.send({
-      to: notification.recipient, subject: message.subject ?? notification.event, html: message.html, text: message.text, messageId: `<${messageId}>`,
+      to: notification.recipient, subject, html: message.html, text: message.text, messageId: `<${messageId}>`,
       idempotencyKey: notification.idempotencyKey,
     });
-    return result.messageId;
+    return { providerMessageId: result.messageId, message: { subject, text: message.text, html: message.html } };
+  }
+
+  /**
+   * What the customer received (G5.5, issue 14 item 13): the stored subject, text and HTML of a sent message; for one not
+   * sent (yet), what the current templates make of its data, marked so; a template that fails says why.
+   */
+  async content(id: string): Promise<MessageContent> {
+    const row = await queryOne<{ channel: string; event: string; locale: string; data: Record<string, unknown>; status: string; subject: string | null; text: string | null; html: string | null }>(
+      this.db,
+      `SELECT channel, event, locale, data, status, sent_subject AS subject, sent_text AS text, sent_html AS html FROM notification WHERE id = $1`,
+      [id],
+    );
+    if (!row) throw new NotFoundError('Notification', id);
+    if (row.status === 'sent' && row.text !== null) return { sent: true, channel: row.channel, subject: row.subject, text: row.text, html: row.html };
+    try {
+      await this.templates.refresh();
+      const message = this.templates.renderer().render(row.channel as 'email' | 'sms', row.event, row.locale, row.data);
+      const text = row.channel === 'sms' ? smsText(message.text) : message.text;
+      return { sent: false, channel: row.channel, subject: row.channel === 'sms' ? null : (message.subject ?? row.event), text, html: message.html ?? null };
+    } catch (error) {
+      return { sent: false, channel: row.channel, subject: null, text: null, html: null, error: (error as Error).message };
+    }
   }
 
   /** When the recipient had the hourly maximum in the last hour: the time the oldest of those leaves the window. */

@@ -202,7 +202,7 @@ export const en = {
         locale: 'Language',
         recipient: 'Recipient',
         attempts: 'Attempts',
-        dataText: 'Data',
+        message: 'Message',
         nextAttemptAt: 'Next attempt',
         lastError: 'Last error',
         sentAt: 'Sent',

@@ -196,7 +196,7 @@ export const zhCN: AdminTranslations = {
         locale: '语言',
         recipient: '接收人',
         attempts: '尝试次数',
-        dataText: '数据',
+        message: '消息内容',
         nextAttemptAt: '下次尝试',
         lastError: '最近错误',
         sentAt: '发送时间',

@@ -6,7 +6,7 @@ import { operatorActions } from '../actions/operator-action';
 import { templateEditorActions } from '../actions/template-editor.actions';
 import { NAVIGATION, readOnlyActions } from '../admin-access';
 import { dropListParams } from '../admin-forms';
-import { enumProperty, HIDDEN, jsonText, type ResourceDeps, SHOW_ONLY, statusProperty } from './resource-deps';
+import { enumProperty, HIDDEN, type ResourceDeps, SHOW_ONLY, statusProperty } from './resource-deps';
 
 const CLOSED = { isAccessible: false } as const;
 
@@ -48,8 +48,8 @@ export function notificationResources(deps: ResourceDeps): ResourceWithOptions[]
       listProperties: ['createdAt', 'channel', 'event', 'recipient', 'reference', 'status', 'attempts', 'sentAt'],
       filterProperties: ['channel', 'event', 'recipient', 'reference', 'status', 'createdAt'],
       showProperties: [
-        'event', 'channel', 'locale', 'recipient', 'reference', 'status', 'attempts', 'nextAttemptAt', 'lastError',
-        'providerMessageId', 'sentAt', 'createdAt', 'idempotencyKey', 'dataText',
+        'message', 'event', 'channel', 'locale', 'recipient', 'reference', 'status', 'attempts', 'nextAttemptAt', 'lastError',
+        'providerMessageId', 'sentAt', 'createdAt', 'idempotencyKey',
       ],
       properties: {
         channel: enumProperty('messageChannel'),
@@ -57,7 +57,11 @@ export function notificationResources(deps: ResourceDeps): ResourceWithOptions[]
         locale: enumProperty('locale'),
         data: { isVisible: HIDDEN },
         lastError: { type: 'textarea' },
-        dataText: { type: 'textarea', isVisible: SHOW_ONLY },
+        // G5.5: what the customer received, in place of the data it was made from
+        message: { isVisible: SHOW_ONLY, components: { show: components.CustomerMessage } },
+        sentSubject: { isVisible: HIDDEN },
+        sentText: { isVisible: HIDDEN },
+        sentHtml: { isVisible: HIDDEN },
       },
       actions: {
         ...read,
@@ -65,7 +69,17 @@ export function notificationResources(deps: ResourceDeps): ResourceWithOptions[]
         show: {
           ...read.show,
           after: async (response: RecordActionResponse) => {
-            if (response.record?.params) response.record.params.dataText = jsonText(adminjs, response.record.params, 'data');
+            const params = response.record?.params;
+            if (!params) return response;
+            for (const key of Object.keys(params)) if (key === 'data' || key.startsWith('data.') || ['sentSubject', 'sentText', 'sentHtml'].includes(key)) delete params[key];
+            const content = await notifications.content(String(response.record.id));
+            Object.assign(params, {
+              messageSent: content.sent,
+              messageSubject: content.subject ?? '',
+              messageText: content.text ?? '',
+              messageHtml: content.html ?? '',
+              messageError: content.error ?? '',
+            });
             return response;
           },
         },

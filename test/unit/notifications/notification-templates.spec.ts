@@ -37,6 +37,17 @@ describe('shipped templates: every event in both locales', () => {
     if (data.case) expect(message.text).toContain(data.case.number);
   });
 
+  // issue 14 item 13: a customer link is a few hundred characters; on a line of its own a mail client wraps the text before
+  // it and keeps the link whole and clickable, never glued to a label or broken in the middle of a sentence
+  it.each(everyMessage)('%s (%s) puts every link of its plain text on a line of its own', (event, locale) => {
+    const link = `https://shop.example.com/returns/${'eyJvIjoiNGY1YjA2'.repeat(12)}.${'Qm9nU2lnbmF0dXJl'.repeat(3)}`;
+    const data = { ...sample(event), links: { afterSales: link } };
+    const { text } = renderer.render('email', event, locale, data);
+    const withLinks = text.split('\n').filter((line) => /https?:\/\//.test(line));
+    if (text.includes('returns/')) expect(withLinks).toContain(link);
+    for (const line of withLinks) expect(line).toMatch(/^https?:\/\/\S+$/);
+  });
+
   it.each(everyMessage)('%s (%s) renders as a short one-line SMS', (event, locale) => {
     const data = sample(event);
     const { text } = renderer.render('sms', event, locale, data);
@@ -66,7 +77,7 @@ describe('shipped templates: every event in both locales', () => {
     const email = renderer.render('email', 'order-shipped', 'en', data);
     expect(email.subject).toBe(`Your ${SHOP} order SO261201000042 has shipped`);
     expect(email.text).toContain('Tracking number: SF1234567890123');
-    expect(email.text).toContain(`Track your parcel: ${data.shipment!.trackingUrl}`);
+    expect(email.text).toContain(`Track your parcel:\n${data.shipment!.trackingUrl}\n`);
     expect(email.text).toContain(data.links.afterSales!);
     expect(email.html).toContain('href="https://www.kuaidi100.com/chaxun?com&#x3D;shunfeng&amp;nu&#x3D;SF1234567890123"');
   });
