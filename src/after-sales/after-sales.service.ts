@@ -367,7 +367,7 @@ export class AfterSalesService implements OnModuleInit {
     const view = await this.get(idOrNumber);
     const contentType = await checkEvidenceImage(file.buffer);
     // a name is the client's text: control characters (NUL above all) have no place in it
-    const fileName = [...file.originalname].filter((char) => char >= ' ' && char !== '\u007f').join('').slice(0, 200) || 'evidence';
+    const fileName = [...uploadedName(file.originalname)].filter((char) => char >= ' ' && char !== '\u007f').join('').slice(0, 200) || 'evidence';
     await this.db.transaction(async (manager) => {
       const [{ count }] = await manager.query(`SELECT count(*)::int AS count FROM after_sales_attachment WHERE case_id = $1`, [view.id]);
       if (count >= MAX_ATTACHMENTS) throw new InvalidStateError(`Case ${view.number} has ${count} attachments already, the most a case takes`);
@@ -545,6 +545,16 @@ export class AfterSalesService implements OnModuleInit {
     }
     if (problems.length) throw new ValidationError(`The case has ${problems.length} problem(s): ${problems.map((p) => p.message).join('; ')}`, problems);
   }
+}
+
+/**
+ * The name a browser sent, as it meant it: multipart parsing reads the UTF-8 bytes of a name as latin1, so a phone's
+ * "破损.jpg" arrives as "ç ´æ.jpg". A name that is not valid UTF-8 that way is kept as it came.
+ */
+function uploadedName(name: string): string {
+  if ([...name].some((char) => char.charCodeAt(0) > 0xff)) return name;
+  const decoded = Buffer.from(name, 'latin1').toString('utf8');
+  return decoded.includes('\ufffd') ? name : decoded;
 }
 
 export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;

@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
+import sharp from 'sharp';
 import { CASE_TYPES } from '../../src/after-sales/case-status';
 import { PUBLIC_REQUESTS_PER_ADDRESS, PUBLIC_REQUESTS_PER_TOKEN } from '../../src/after-sales/customer-link-throttle';
 import { CustomerLinkService } from '../../src/after-sales/customer-link.service';
@@ -8,7 +9,14 @@ import { orderBody, unique } from '../helpers/fixtures';
 import { eventually, useTestApp } from '../helpers/test-app';
 
 type PublicLine = { sku: string; name: string; quantity: number; shipped: number; returnable: number };
-type PublicCase = { number: string; type: string; status: string; lines: Array<{ sku: string; quantity: number }>; history: Array<{ at: string; to: string; note: string | null }> };
+type PublicCase = {
+  number: string; type: string; status: string; reason: string; photos: number; acceptsPhotos: boolean; lines: Array<{ sku: string; quantity: number }>;
+  history: Array<{ at: string; to: string; note: string | null }>;
+};
+
+/** A small whole image of the format (the server decodes every pixel). */
+const image = (format: 'jpeg' | 'png') => sharp({ create: { width: 16, height: 12, channels: 3, background: '#c03030' } })[format]().toBuffer();
+const SVG = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script><rect width="10" height="10"/></svg>');
 
 const PUBLIC_URL = 'https://shop.example.com';
 let addressSequence = 0;
@@ -71,7 +79,7 @@ describe('customer after-sales links', () => {
 
     const view = await publicGet(token).expect(200);
     expect(view.headers['cache-control']).toBe('no-store');
-    expect(Object.keys(view.body).sort()).toEqual(['caseTypes', 'cases', 'order']);
+    expect(Object.keys(view.body).sort()).toEqual(['caseTypes', 'cases', 'order', 'parcels']);
     expect(Object.keys(view.body.order).sort()).toEqual(['lines', 'number', 'placedAt', 'status']);
     expect(view.body.order).toMatchObject({ number: order.number, status: 'shipped' });
     expect(view.body.order.lines as PublicLine[]).toEqual([
@@ -80,7 +88,10 @@ describe('customer after-sales links', () => {
     ]);
     expect(view.body.caseTypes).toEqual([...CASE_TYPES]); // a shipped order allows every type, lost included
     expect(view.body.cases).toEqual([
-      { number: staffCase.number, type: 'return', status: 'requested', lines: [{ sku: skus[0], name: `商品 ${skus[0]}`, quantity: 1 }], createdAt: expect.any(String), updatedAt: expect.any(String), history: [{ at: expect.any(String), to: 'requested', note: expect.stringContaining('too small') }] },
+      {
+        number: staffCase.number, type: 'return', status: 'requested', reason: 'too small', photos: 0, acceptsPhotos: true, lines: [{ sku: skus[0], name: `商品 ${skus[0]}`, quantity: 1 }],
+        createdAt: expect.any(String), updatedAt: expect.any(String), history: [{ at: expect.any(String), to: 'requested', note: null }],
+      },
     ]);
     const text = JSON.stringify(view.body);
     for (const personal of ['13800138000', '张三', 'zhangsan@example.com', '文三路', '西湖区', '杭州市', 'admin@test.local', order.id]) expect(text).not.toContain(personal);
@@ -89,7 +100,8 @@ describe('customer after-sales links', () => {
     await http().post(`/api/after-sales/${staffCase.id}/reject`).set(test.auth).send({ reason: 'outside policy' }).expect(200);
     const after = (await publicGet(token).expect(200)).body;
     expect((after.order.lines as PublicLine[]).map((line) => line.returnable)).toEqual([2, 1]);
-    expect(after.cases[0]).toMatchObject({ status: 'rejected', history: [{ to: 'requested' }, { to: 'rejected', note: 'outside policy' }] });
+    // the rejection's reason was sent to the customer (after-sales-rejected): the one note the page keeps
+    expect(after.cases[0]).toMatchObject({ status: 'rejected', acceptsPhotos: false, history: [{ to: 'requested', note: null }, { to: 'rejected', note: 'outside policy' }] });
   });
 
   it('a return opened through the link is requested, shows in the public view, and its history names the customer link', async () => {
@@ -97,7 +109,7 @@ describe('customer after-sales links', () => {
     const { token } = await issue(order.id);
     const opened = await publicOpen(token, { type: 'return', lines: [{ sku: skus[0], quantity: 2 }], reason: '尺码不合适', description: 'too small' }).expect(201);
     const view = opened.body as PublicCase;
-    expect(Object.keys(view).sort()).toEqual(['createdAt', 'history', 'lines', 'number', 'status', 'type', 'updatedAt']);
+    expect(Object.keys(view).sort()).toEqual(['acceptsPhotos', 'createdAt', 'history', 'lines', 'number', 'photos', 'reason', 'status', 'type', 'updatedAt']);
     expect(view).toMatchObject({ number: expect.stringMatching(/^AS\d{12}$/), type: 'return', status: 'requested', lines: [{ sku: skus[0], quantity: 2 }] });
 
     const publicView = (await publicGet(token).expect(200)).body;
@@ -229,6 +241,64 @@ describe('customer after-sales links', () => {
     await publicGet(fresh).expect(200);
   });
 
+  /** G5.5: the order's parcels as the customer follows them. */
+  it('the public view shows each parcel: the carrier in Chinese, its tracking number and the events newest first', async () => {
+    const { order } = await shippedOrder([1]);
+    const [shipment] = (await http().get(`/api/orders/${order.id}`).set(test.auth).expect(200)).body.shipments;
+    await http().post('/api/carriers/sf/events').set(test.auth).send({
+      trackingNumber: shipment.trackingNumber,
+      events: [
+        { at: '2026-12-05T08:00:00+08:00', status: 'in_transit', location: '上海市', description: '快件已从上海转运中心发出' },
+        { at: '2026-12-06T09:30:00+08:00', status: 'out_for_delivery', location: '杭州市', description: '快递员正在派送' },
+      ],
+    }).expect(200);
+    const { token } = await issue(order.id);
+    const { parcels } = (await publicGet(token).expect(200)).body;
+    expect(parcels).toEqual([{
+      carrier: 'sf', carrierName: '顺丰速运', trackingNumber: shipment.trackingNumber, status: expect.any(String), trackingUrl: expect.stringContaining(shipment.trackingNumber),
+      lines: [{ sku: shipment.lines[0].sku, name: expect.any(String), quantity: 1 }],
+      events: [
+        { at: expect.stringMatching(/^2026-12-06T01:30/), status: 'out_for_delivery', location: '杭州市', description: '快递员正在派送' },
+        { at: expect.stringMatching(/^2026-12-05T00:00/), status: 'in_transit', location: '上海市', description: '快件已从上海转运中心发出' },
+      ],
+    }]);
+  });
+
+  it('the customer adds JPEG and PNG photos to a case; SVG, a renamed text file and an oversize photo are refused and change nothing', async () => {
+    const { order, skus } = await shippedOrder([1]);
+    const { token } = await issue(order.id);
+    const opened = (await publicOpen(token, { type: 'damaged', lines: [{ sku: skus[0], quantity: 1 }], reason: '外包装破损' }).expect(201)).body as PublicCase;
+    const upload = (file: Buffer, name: string, caseNumber = opened.number, link = token) =>
+      http().post(`/api/public/orders/${link}/after-sales/${caseNumber}/photos`).set('X-Forwarded-For', address).attach('file', file, name);
+
+    const jpeg = await upload(await image('jpeg'), '破损.jpg').expect(201);
+    expect(jpeg.headers['cache-control']).toBe('no-store');
+    expect(jpeg.body).toMatchObject({ number: opened.number, photos: 1, acceptsPhotos: true });
+    expect((await upload(await image('png'), 'box.png').expect(201)).body.photos).toBe(2);
+
+    expect((await upload(SVG, 'photo.svg').expect(422)).body.error).toMatchObject({ code: 'validation_failed', details: [{ path: 'file', message: expect.stringContaining('JPEG, PNG or WebP') }] });
+    await upload(Buffer.from('not an image at all'), 'photo.jpg').expect(422);
+    await upload(Buffer.concat([await image('png'), Buffer.alloc(5 * 1024 * 1024)]), 'huge.png').expect(413);
+    // a case of another order, and a bad link, take nothing
+    await upload(await image('png'), 'x.png', 'AS000000000000').expect(404);
+    await upload(await image('png'), 'x.png', opened.number, `${token.slice(0, -2)}xx`).expect(404);
+
+    const staff = (await http().get(`/api/after-sales/${opened.number}`).set(test.auth).expect(200)).body;
+    expect(staff.attachments.map((a: { fileName: string; contentType: string; uploadedBy: string }) => [a.fileName, a.contentType, a.uploadedBy])).toEqual([
+      ['破损.jpg', 'image/jpeg', `customer via link ${order.number}`],
+      ['box.png', 'image/png', `customer via link ${order.number}`],
+    ]);
+    // the staff's notes ("damaged for order …", "evidence attached") stay inside; the customer's page shows the steps only
+    expect(staff.history.map((entry: { note: string }) => entry.note).join(' ')).toMatch(/damaged for order .*evidence attached/);
+    const { cases } = (await publicGet(token).expect(200)).body;
+    expect(cases[0].history).toEqual([{ at: expect.any(String), to: 'requested', note: null }]);
+    expect(JSON.stringify(cases)).not.toMatch(/for order|evidence|attached/);
+
+    // a closed case takes no more photos
+    await http().post(`/api/after-sales/${staff.id}/reject`).set(test.auth).send({ reason: '超过售后期限' }).expect(200);
+    await upload(await image('png'), 'late.png').expect(409);
+  });
+
   describe('in a browser (Debian chromium)', () => {
     let browser: Browser;
     beforeAll(async () => {
@@ -265,7 +335,8 @@ describe('customer after-sales links', () => {
       await page.locator('#notice').getByText('Request submitted').waitFor();
       await page.locator('#cases li').first().waitFor();
       expect(await page.locator('#cases .status').first().textContent()).toBe('已申请 Requested');
-      expect(await page.locator('#cases .history li').first().textContent()).toContain(evilReason);
+      expect(await page.locator('#cases .meta', { hasText: 'Reason' }).first().textContent()).toContain(evilReason);
+      expect(await page.locator('#cases .history li').first().textContent()).toContain('已提交申请，等待客服审核');
       expect(await page.locator('#lines tr').first().locator('td').last().textContent()).toBe('0'); // nothing left to return of it
       expect(await page.evaluate('window.__xss')).toBeUndefined();
       expect(await page.locator('#lines img, #cases script, #cases img').count()).toBe(0);
@@ -279,6 +350,44 @@ describe('customer after-sales links', () => {
 
       await page.goto(`${baseUrl(test.app)}/returns/${await links().sign({ o: order.id, e: 1 })}`);
       expect(await page.locator('h1').textContent()).toContain('This link has expired');
+    }, 60_000);
+
+    it('the page shows the parcel\'s tracking in Chinese, takes a photo, refuses an SVG, and words the history for the customer', async () => {
+      const { order, skus } = await shippedOrder([1], ['青花瓷茶杯']);
+      const [shipment] = (await http().get(`/api/orders/${order.id}`).set(test.auth).expect(200)).body.shipments;
+      await http().post('/api/carriers/sf/events').set(test.auth).send({
+        trackingNumber: shipment.trackingNumber, events: [{ at: '2026-12-05T08:00:00+08:00', status: 'in_transit', location: '上海市', description: '快件已从上海转运中心发出' }],
+      }).expect(200);
+      const caseView = (await http().post(`/api/orders/${order.id}/after-sales`).set(test.auth).send({ type: 'damaged', lines: [{ sku: skus[0], quantity: 1 }], reason: '杯口有裂纹' }).expect(201)).body;
+      const { url } = await issue(order.id);
+      const page = await (await browser.newContext({ viewport: { width: 420, height: 900 } })).newPage();
+      page.setDefaultTimeout(15_000);
+      const errors = collectPageErrors(page);
+      await page.goto(`${baseUrl(test.app)}${new URL(url).pathname}`);
+      const parcel = page.locator('#parcels li').first();
+      await parcel.waitFor();
+      expect(await parcel.locator('.case-head').textContent()).toContain(`顺丰速运 · 运单号 ${shipment.trackingNumber}`);
+      expect(await parcel.locator('.history li').first().textContent()).toMatch(/上海市 — 快件已从上海转运中心发出/);
+      expect(await parcel.textContent()).toContain('青花瓷茶杯 × 1');
+
+      const item = page.locator('#cases > li').first();
+      await item.waitFor();
+      const history = await item.locator('.history').textContent();
+      expect(history).toContain('已提交申请，等待客服审核');
+      expect(history).not.toMatch(/for order|damaged/);
+      expect(await item.textContent()).toContain('杯口有裂纹');
+
+      const input = item.locator('input[type=file]');
+      await input.setInputFiles({ name: 'logo.svg', mimeType: 'image/svg+xml', buffer: SVG });
+      await item.getByRole('button', { name: /上传照片/ }).click();
+      await item.locator('.error').getByText('仅支持 JPG、PNG 或 WebP 格式的照片').waitFor();
+      await input.setInputFiles({ name: '裂纹.png', mimeType: 'image/png', buffer: await image('png') });
+      await item.getByRole('button', { name: /上传照片/ }).click();
+      await page.locator('#notice').getByText('照片已上传').waitFor();
+      await page.locator('#cases > li').first().getByText('已上传照片 Photos: 1').waitFor();
+      await page.screenshot({ path: `${process.env.SCREENSHOT_DIR ?? '/tmp'}/oms-customer-page-tracking.png`, fullPage: true });
+      expect((await http().get(`/api/after-sales/${caseView.id}`).set(test.auth).expect(200)).body.attachments).toHaveLength(1);
+      expect(errors).toEqual([]);
     }, 60_000);
   });
 });
