@@ -11,10 +11,27 @@ const countTask = (key: string) =>
   diagram(key, `<bpmn:startEvent id="S" /><bpmn:sequenceFlow id="F1" sourceRef="S" targetRef="Count" />
     <bpmn:userTask id="Count" name="清点退回件数" oms:candidateRoles="operator"><bpmn:extensionElements><camunda:formData xmlns:camunda="http://camunda.org/schema/1.0/bpmn">
       <camunda:formField id="count" type="long" label="实收件数"><camunda:validation><camunda:constraint name="required" /><camunda:constraint name="max" config="5" /></camunda:validation></camunda:formField>
-      <camunda:formField id="result" type="enum" label="包裹状况"><camunda:validation><camunda:constraint name="required" /></camunda:validation><camunda:value id="intact" name="完好" /><camunda:value id="damaged" name="破损" /></camunda:formField>
+      <camunda:formField id="result" label="包裹状况" type="enum"><camunda:validation><camunda:constraint name="required" /></camunda:validation><camunda:value id="intact" name="完好" /><camunda:value id="damaged" name="破损" /></camunda:formField>
       <camunda:formField id="note" type="string" label="备注" />
     </camunda:formData></bpmn:extensionElements></bpmn:userTask>
     <bpmn:sequenceFlow id="F2" sourceRef="Count" targetRef="E" /><bpmn:endEvent id="E" />`);
+
+/** The count task with a layout, so the modeler can draw it. */
+const drawnCountTask = (key: string) =>
+  countTask(key).replace(
+    '</bpmn:definitions>',
+    `<bpmndi:BPMNDiagram id="D" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI">
+      <bpmndi:BPMNPlane id="Plane" bpmnElement="${key}">
+        <bpmndi:BPMNShape id="S_S" bpmnElement="S"><dc:Bounds x="100" y="100" width="36" height="36" /></bpmndi:BPMNShape>
+        <bpmndi:BPMNShape id="S_Count" bpmnElement="Count"><dc:Bounds x="200" y="78" width="100" height="80" /></bpmndi:BPMNShape>
+        <bpmndi:BPMNShape id="S_E" bpmnElement="E"><dc:Bounds x="360" y="100" width="36" height="36" /></bpmndi:BPMNShape>
+        <bpmndi:BPMNEdge id="E1" bpmnElement="F1"><di:waypoint x="136" y="118" /><di:waypoint x="200" y="118" /></bpmndi:BPMNEdge>
+        <bpmndi:BPMNEdge id="E2" bpmnElement="F2"><di:waypoint x="300" y="118" /><di:waypoint x="360" y="118" /></bpmndi:BPMNEdge>
+      </bpmndi:BPMNPlane>
+    </bpmndi:BPMNDiagram></bpmn:definitions>`,
+  );
+
+type Modeler = { get(name: string): { get?(id: string): unknown; select?(element: unknown): void }; saveXML(options: object): Promise<{ xml: string }> };
 
 /** Issue 14 item 9 acceptance: a user task completed through its form in the tasklist, in Chinese (Debian chromium). */
 describe('a task form in the tasklist', () => {
@@ -84,5 +101,28 @@ describe('a task form in the tasklist', () => {
     } finally {
       await context.close();
     }
+  });
+
+  it('the modeler\'s panel edits a Camunda 7 form in place: labels, option names and limits', async () => {
+    const key = unique('count-panel').toLowerCase();
+    await test.app.http.post(`/api/workflows/${key}/versions`).set(test.auth).set('Content-Type', 'application/xml').send(drawnCountTask(key)).expect(201);
+    const page = test.page;
+    await page.goto(`${test.base}/admin/workflow-ui/modeler?key=${key}`);
+    await page.locator('[data-element-id="Count"]').first().waitFor();
+    await page.evaluate(() => {
+      const modeler = (globalThis as unknown as { bpmnModeler: Modeler }).bpmnModeler;
+      modeler.get('selection').select!(modeler.get('elementRegistry').get!('Count'));
+    });
+    const fields = page.locator('#bio-properties-panel-omsFormFields');
+    await expect(fields.inputValue()).resolves.toBe('count: long*{max=5} 实收件数\nresult: enum(intact=完好,damaged=破损)* 包裹状况\nnote: string 备注');
+    await fields.fill('count: long*{min=1,max=9} 实收件数\nresult: enum(intact=完好,damaged=破损,lost=丢失)* 包裹状况');
+    const xml = await eventually(async () => {
+      const { xml: saved } = await page.evaluate(() => (globalThis as unknown as { bpmnModeler: Modeler }).bpmnModeler.saveXML({ format: false }));
+      return saved.includes('丢失') ? saved : undefined;
+    }, { what: 'the edited form in the diagram' });
+    expect(xml).toMatch(/<camunda:formField id="result" label="包裹状况" type="enum">.*<camunda:value id="lost" name="丢失" \/><\/camunda:formField>/);
+    expect(xml).toMatch(/<camunda:constraint name="min" config="1" \/><camunda:constraint name="max" config="9" \/>/);
+    expect(xml).not.toContain('oms:formField');
+    expect(xml).not.toContain('id="note"');
   });
 });
