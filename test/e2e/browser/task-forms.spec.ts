@@ -1,9 +1,11 @@
+import type { Page } from 'playwright-core';
 import { adminLogin, realErrors, collectPageErrors, useAdminBrowser } from '../../helpers/browser';
 import { diagram } from '../../helpers/bpmn';
 import { shippedOrder, unique } from '../../helpers/fixtures';
 import { eventually } from '../../helpers/test-app';
 
 const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? '/tmp';
+const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOTS}/oms-${name}.png`, fullPage: true });
 const PASSWORD = 'operator-password-forms-1';
 
 /** A count task drawn with Camunda 7's generated form, its labels and option names in Chinese. */
@@ -50,7 +52,6 @@ describe('a task form in the tasklist', () => {
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
     const errors = collectPageErrors(page);
-    const shot = (name: string) => page.screenshot({ path: `${SCREENSHOTS}/oms-${name}.png`, fullPage: true });
     try {
       await adminLogin(page, test.base, email, PASSWORD);
       await page.goto(`${test.base}/admin/workflow-ui/tasks`);
@@ -78,7 +79,7 @@ describe('a task form in the tasklist', () => {
       await form.getByRole('button', { name: '完成任务' }).click();
       await expect(form.locator('[data-field=count] .oms-field-error').innerText()).resolves.toBe('必填');
       await expect(form.locator('.oms-form-error').innerText()).resolves.toBe('请检查标红的字段');
-      await shot('task-form-required-zh');
+      await shot(page, 'task-form-required-zh');
       expect((await test.app.http.get('/api/tasks').query({ instanceId: instance.id }).set(test.auth).expect(200)).body.items[0].status).toBe('open');
 
       // over the diagram's limit: the API's 422 shown at the field, in Chinese
@@ -86,7 +87,7 @@ describe('a task form in the tasklist', () => {
       await form.getByRole('button', { name: '完成任务' }).click();
       await expect(form.locator('[data-field=count] .oms-field-error').innerText()).resolves.toBe('不能大于 5');
       await expect(form.locator('[data-field=count] input').getAttribute('aria-invalid')).resolves.toBe('true');
-      await shot('task-form-limit-zh');
+      await shot(page, 'task-form-limit-zh');
 
       await form.getByLabel('实收件数').fill('2');
       await form.getByLabel('备注').fill('外箱轻微压痕');
@@ -97,6 +98,45 @@ describe('a task form in the tasklist', () => {
         return body.status === 'completed' ? body : undefined;
       }, { what: 'the instance to move on and end' });
       expect(ended.variables).toMatchObject({ count: 2, result: 'intact', note: '外箱轻微压痕' });
+      expect(realErrors(errors)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the shipped after-sales review shows the case beside its Chinese form, and a yes-or-no has no silent default', async () => {
+    const email = `${unique('forms-case')}@test.local`.toLowerCase();
+    await test.app.http.post('/api/users').set(test.auth).send({ email, name: '孙客服', password: PASSWORD, roles: ['operator'], locale: 'zh-CN' }).expect(201);
+    const { order, skus } = await shippedOrder(test.app, test.auth, [1]);
+    const view = (await test.app.http.post(`/api/orders/${order.id}/after-sales`).set(test.auth).send({ type: 'return', lines: [{ sku: skus[0], quantity: 1 }], reason: '尺码偏小' }).expect(201)).body;
+    await eventually(async () => ((await test.app.http.get('/api/tasks').query({ instanceId: view.processInstanceId }).set(test.auth).expect(200)).body.items.length ? true : undefined), { what: 'the review task' });
+    const context = await test.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    const errors = collectPageErrors(page);
+    try {
+      await adminLogin(page, test.base, email, PASSWORD);
+      await page.goto(`${test.base}/admin/workflow-ui/tasks`);
+      const row = page.locator('[data-testid=tasks] tr', { hasText: view.number });
+      await expect(row.innerText()).resolves.toMatch(/客服审核[\s\S]*客服/);
+      await row.getByRole('button', { name: '完成…' }).click();
+      const form = page.locator('.oms-complete-form');
+      const subject = form.getByTestId('task-subject');
+      await subject.locator('h3').waitFor();
+      const about = await subject.innerText();
+      expect(about).toContain(`售后单 ${view.number}`);
+      expect(about).toMatch(/售后类型\s*退货退款/);
+      expect(about).toMatch(/状态\s*待审核/);
+      expect(about).toMatch(/申请原因\s*尺码偏小/);
+      expect(about).toContain(order.number);
+      await expect(form.getByLabel('同意售后申请').locator('option').allInnerTexts()).resolves.toEqual(['— 请选择 —', '是', '否']);
+      await form.getByRole('button', { name: '完成任务' }).click();
+      await expect(form.locator('[data-field=approved] .oms-field-error').innerText()).resolves.toBe('必填');
+      await shot(page, 'task-form-case-zh');
+      await form.getByLabel('同意售后申请').selectOption({ label: '是' });
+      await form.getByRole('button', { name: '完成任务' }).click();
+      await page.locator('#oms-notice.oms-notice-success', { hasText: '任务已完成：客服审核' }).waitFor();
+      await eventually(async () => ((await test.app.http.get(`/api/after-sales/${view.id}`).set(test.auth).expect(200)).body.status === 'approved' ? true : undefined), { what: 'the case approved' });
       expect(realErrors(errors)).toEqual([]);
     } finally {
       await context.close();
