@@ -22,6 +22,7 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'POST /api/auth/login': 'how a token is obtained',
   'GET /api/public/orders/:token': 'customer link: the signed token is the authentication',
   'POST /api/public/orders/:token/after-sales': 'customer link: the signed token is the authentication',
+  'POST /api/public/orders/:token/after-sales/:number/photos': 'customer link: the signed token is the authentication (checked before the upload is read)',
   'GET /returns/:token': 'customer link page',
   'GET /workflow-ui/assets/*path': 'static bundles of the workflow pages (no data)',
   'GET /workflow-ui/:page': 'redirect to the same page under /admin',
