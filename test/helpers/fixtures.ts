@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { AuthService } from '../../src/auth/auth.service';
 import { eventually, type TestApp } from './test-app';
 
@@ -50,4 +52,9 @@ export async function shippedOrder(app: TestApp, auth: Record<string, string>, q
   await app.http.post(`/api/orders/${created.body.id}/shipments`).set(auth).send({ carrier: 'sf', trackingNumber: unique('SF').slice(0, 30) }).expect(200);
   const order = (await app.http.get(`/api/orders/${created.body.id}`).set(auth).expect(200)).body;
   return { order, skus, warehouse };
+}
+
+/** The events that have template files (templates/sms/zh-CN/<event>.text.hbs), read from the files, not the code's list. */
+export function templateEvents(): string[] {
+  return [...new Set(readdirSync(join(__dirname, '../../templates/sms/zh-CN')).map((file) => file.split('.')[0]))];
 }
