@@ -15,6 +15,7 @@ import type { AdminJsModule } from '../admin-runtime';
 import type { BatchField, BatchPage } from '../lists-contract';
 import { ADMIN_LANGUAGES, ADMIN_TRANSLATIONS, interpolate, languageOf } from '../locale';
 import { translateFormText } from '../locale/forms';
+import { everythingUnshipped } from './allocate-order.action';
 import { validateLikeTheApi } from './form-input';
 import { actAs, shownAsItIs } from './operator-action';
 
@@ -81,7 +82,13 @@ export function batchActions(deps: BatchActionDeps): Record<string, Partial<Acti
         },
       ],
       prepare: async (values) => {
-        const choice = await validateLikeTheApi(ManualAllocationDto, values.warehouse ? { warehouse: values.warehouse } : {});
+        // empty: the rules choose for each order, as the single Allocate
+        if (!values.warehouse) return async (actor, order) => orders.allocateManually(order.id, everythingUnshipped(await orders.get(order.id)), actor);
+        const choice = await validateLikeTheApi(ManualAllocationDto, { warehouse: values.warehouse });
+        // an unknown warehouse is the form's mistake, said once, not a failure of every order
+        if (!(await inventory.activeWarehouses()).some((warehouse) => warehouse.code === choice.warehouse)) {
+          throw ValidationError.of('warehouse', `${choice.warehouse} is not an active warehouse`);
+        }
         return (actor, order) => orders.allocateManually(order.id, choice, actor);
       },
     },
