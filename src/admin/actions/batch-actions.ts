@@ -16,6 +16,7 @@ import type { AdminJsModule } from '../admin-runtime';
 import type { BatchField, BatchPage } from '../lists-contract';
 import { ADMIN_LANGUAGES, ADMIN_TRANSLATIONS, interpolate, languageOf } from '../locale';
 import { translateFormText } from '../locale/forms';
+import { translateRefusal } from '../locale/refusals';
 import { everythingUnshipped } from './allocate-order.action';
 import { validateLikeTheApi } from './form-input';
 import { actAs, shownAsItIs } from './operator-action';
@@ -168,7 +169,8 @@ export function batchActions(deps: BatchActionDeps): Record<string, Partial<Acti
             ...(outcome.fieldErrors ? { fieldErrors: outcome.fieldErrors } : {}),
           };
         }
-        const result = outcome.done;
+        // each order's reason (the services say it in English) in the operator's language, as a single action's refusal
+        const result = { ...outcome.done, items: outcome.done.items.map((item) => (item.message ? { ...item, message: translateRefusal(item.message, undefined, language) } : item)) };
         // the rows as they are now, so the selection shows the new statuses
         const fresh = new Map((await context.resource.findMany(selected.map((order) => order.id), context)).map((record) => [String(record.id()), record]));
         return {
