@@ -19,8 +19,8 @@ export type BatchAction = keyof typeof BATCH_ACTIONS;
 export const MAX_BATCH = 500;
 
 /**
- * One order's outcome: `done`; `skipped` when it was not in a status the action applies to (or the service refused it
- * as such: someone moved it meanwhile), with the status it is in; `failed` when the service refused it for another reason.
+ * One order's outcome: `done`; `skipped` when it was not in a status the action applies to (or someone moved it out of
+ * one meanwhile), with the status it is in; `failed` when the service refused it for another reason (not enough stock).
  */
 export type { BatchItemResult, BatchResult };
 
@@ -65,7 +65,7 @@ export class OrderBatchService {
     const worker = async () => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
         const order = found.get(id)!;
-        results.set(id, await this.one(order, act));
+        results.set(id, await this.one(action, order, act));
       }
     };
     await Promise.all(Array.from({ length: PARALLEL }, worker));
@@ -79,14 +79,24 @@ export class OrderBatchService {
     return { action, done: count('done'), skipped: count('skipped'), failed: count('failed'), items };
   }
 
-  private async one(order: { id: string; number: string; status: OrderStatus }, act: (order: { id: string; number: string }) => Promise<OrderView | string>): Promise<BatchItemResult> {
+  private async one(
+    action: BatchAction,
+    order: { id: string; number: string; status: OrderStatus },
+    act: (order: { id: string; number: string }) => Promise<OrderView | string>,
+  ): Promise<BatchItemResult> {
     try {
       const done = await act(order);
       return { id: order.id, number: order.number, outcome: 'done', status: typeof done === 'string' ? order.status : done.status, message: typeof done === 'string' ? done : '' };
     } catch (error) {
       if (error instanceof AppError) {
-        // invalid_state: someone else moved it since the list was read; its status says where it is
-        return { id: order.id, number: order.number, outcome: error.code === 'invalid_state' ? 'skipped' : 'failed', status: order.status, message: error.message };
+        // invalid_state because someone else moved it (or approved it) since the list was read: skipped, its status says where
+        // it is. Still in a status the action applies to, it was refused for another reason (not enough stock, a packed parcel): failed.
+        const [now] = error.code === 'invalid_state'
+          ? ((await this.db.query(`SELECT status, approved_at IS NOT NULL AS approved FROM customer_order WHERE id = $1`, [order.id])) as Array<{ status: OrderStatus; approved: boolean }>)
+          : [];
+        const statuses: readonly OrderStatus[] = BATCH_ACTIONS[action].statuses;
+        const moved = now !== undefined && (!statuses.includes(now.status) || (action === 'approve' && now.approved));
+        return { id: order.id, number: order.number, outcome: moved ? 'skipped' : 'failed', status: now?.status ?? order.status, message: error.message };
       }
       // one order's unexpected failure must not lose the outcome of the others; it is logged with its stack
       this.logger.error(`batch action on order ${order.number} failed: ${(error as Error).stack ?? String(error)}`);

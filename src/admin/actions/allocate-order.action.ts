@@ -3,6 +3,7 @@ import { OPEN_SHIPMENT_STATUSES } from '../../fulfillment/shipment-status';
 import type { ShipmentStatus } from '../../fulfillment/shipment.entity';
 import { ManualAllocationDto } from '../../orders/dto/amend-order.dto';
 import { ALLOCATABLE_STATUSES } from '../../orders/order-status';
+import type { OrderView } from '../../orders/order-view';
 import type { OrdersService } from '../../orders/orders.service';
 import type { FormField } from '../ui-contract';
 import { readForm, validateLikeTheApi } from './form-input';
@@ -31,6 +32,16 @@ const fields = (warehouses: FormField['options']): FormField[] => [
   },
   LINES,
 ];
+
+/**
+ * "The allocation rules choose" for an order: every unit not yet shipped. The API's allocation needs a warehouse or lines;
+ * with lines and no warehouse the rules choose, or the current warehouse stays.
+ */
+export function everythingUnshipped(view: Pick<OrderView, 'lines'>): ManualAllocationDto {
+  const unshipped = new Map<string, number>();
+  for (const line of view.lines) unshipped.set(line.sku, (unshipped.get(line.sku) ?? 0) + line.quantity - line.shipped);
+  return { lines: [...unshipped].filter(([, quantity]) => quantity > 0).map(([sku, quantity]) => ({ sku, quantity })) };
+}
 
 /**
  * G2.3: where allocation needs a person, the operator chooses the warehouse and/or how much of each SKU ships now
@@ -70,7 +81,8 @@ export function allocateOrderAction(orders: OrdersService, inventory: InventoryS
       const ordered = new Map(view.lines.map((line) => [line.sku, line.quantity]));
       // quantities left as ordered are no choice: the API's `lines` names only what ships differently
       const changed = values.lines?.some((line) => ordered.get(line.sku ?? '') !== line.quantity);
-      const choice = await validateLikeTheApi(ManualAllocationDto, { warehouse: values.warehouse, ...(changed ? { lines: values.lines } : {}) });
+      // neither a warehouse nor other quantities: the rules choose for what is not yet shipped (the API would refuse an empty choice)
+      const choice = changed || values.warehouse ? await validateLikeTheApi(ManualAllocationDto, { warehouse: values.warehouse, ...(changed ? { lines: values.lines } : {}) }) : everythingUnshipped(view);
       const allocated = await orders.allocateManually(orderId, choice, actor);
       const from = [...new Set(allocated.shipments.filter((s) => OPEN_SHIPMENT_STATUSES.includes(s.status as ShipmentStatus)).map((s) => s.warehouse))].join(', ');
       return { recordId: orderId, message: `Order ${allocated.number} allocated${from ? ` to ${from}` : ''}; it is now ${allocated.status}` };

@@ -6,6 +6,7 @@ import type { InventoryService } from '../../inventory/inventory.service';
 import { ManualAllocationDto } from '../../orders/dto/amend-order.dto';
 import { ShipShipmentDto } from '../../orders/dto/create-order.dto';
 import { BATCH_ACTIONS, type BatchAction, type BatchResult, type OrderBatchService } from '../../orders/order-batch.service';
+import { type OrderStatus, SHIPPABLE_STATUSES } from '../../orders/order-status';
 import type { OrderView } from '../../orders/order-view';
 import type { OrdersService } from '../../orders/orders.service';
 import type { SettingsService } from '../../settings/settings.service';
@@ -15,6 +16,8 @@ import type { AdminJsModule } from '../admin-runtime';
 import type { BatchField, BatchPage } from '../lists-contract';
 import { ADMIN_LANGUAGES, ADMIN_TRANSLATIONS, interpolate, languageOf } from '../locale';
 import { translateFormText } from '../locale/forms';
+import { translateRefusal } from '../locale/refusals';
+import { everythingUnshipped } from './allocate-order.action';
 import { validateLikeTheApi } from './form-input';
 import { actAs, shownAsItIs } from './operator-action';
 
@@ -29,12 +32,19 @@ export interface BatchActionDeps {
   component: string;
 }
 
+/** A selected order as the list showed it. */
+interface Selected {
+  id: string;
+  number: string;
+  status: OrderStatus;
+}
+
 interface BatchSpec {
   action: BatchAction;
   icon: string;
   fields(): Promise<BatchField[]>;
   /** The form's values read and checked for every order before any is touched; a problem is a ValidationError. */
-  prepare(values: Record<string, string>, orders: Array<{ id: string; number: string }>): Promise<(actor: Actor, order: { id: string; number: string }) => Promise<OrderView>>;
+  prepare(values: Record<string, string>, orders: Selected[]): Promise<(actor: Actor, order: { id: string; number: string }) => Promise<OrderView>>;
 }
 
 const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
@@ -46,6 +56,8 @@ function trackingNumbersOf(input: string): Map<string, string> {
     if (!line.trim()) continue;
     const parts = line.trim().split(/[\s,，]+/);
     if (parts.length !== 2) throw ValidationError.of('trackingNumbers', `line ${index + 1} must be an order number and a tracking number`);
+    // a second line for the same order would silently replace the first: say so instead
+    if (numbers.has(parts[0])) throw ValidationError.of('trackingNumbers', `order ${parts[0]} is given twice (line ${index + 1})`);
     numbers.set(parts[0], parts[1]);
   }
   return numbers;
@@ -81,7 +93,13 @@ export function batchActions(deps: BatchActionDeps): Record<string, Partial<Acti
         },
       ],
       prepare: async (values) => {
-        const choice = await validateLikeTheApi(ManualAllocationDto, values.warehouse ? { warehouse: values.warehouse } : {});
+        // empty: the rules choose for each order, as the single Allocate
+        if (!values.warehouse) return async (actor, order) => orders.allocateManually(order.id, everythingUnshipped(await orders.get(order.id)), actor);
+        const choice = await validateLikeTheApi(ManualAllocationDto, { warehouse: values.warehouse });
+        // an unknown warehouse is the form's mistake, said once, not a failure of every order
+        if (!(await inventory.activeWarehouses()).some((warehouse) => warehouse.code === choice.warehouse)) {
+          throw ValidationError.of('warehouse', `${choice.warehouse} is not an active warehouse`);
+        }
         return (actor, order) => orders.allocateManually(order.id, choice, actor);
       },
     },
@@ -93,6 +111,8 @@ export function batchActions(deps: BatchActionDeps): Record<string, Partial<Acti
         { name: 'trackingNumbers', labelKey: 'trackingNumbers', kind: 'textarea', required: true, helpKey: 'trackingNumbersHelp' },
       ],
       prepare: async (values, selected) => {
+        // the carrier first: checked with each tracking number, a wrong carrier would read as a wrong tracking number
+        await validateLikeTheApi(ShipShipmentDto, { carrier: values.carrier, trackingNumber: 'CHECK-CARRIER' });
         const numbers = trackingNumbersOf(values.trackingNumbers ?? '');
         const known = new Set(selected.map((order) => order.number));
         for (const [number, trackingNumber] of numbers) {
@@ -101,8 +121,10 @@ export function batchActions(deps: BatchActionDeps): Record<string, Partial<Acti
             throw ValidationError.of('trackingNumbers', `the tracking number of order ${number} must be 6-40 letters, digits or -`);
           });
         }
-        await validateLikeTheApi(ShipShipmentDto, { carrier: values.carrier, trackingNumber: 'CHECK-CARRIER' });
         if (numbers.size === 0) throw ValidationError.of('trackingNumbers', 'give at least one order number with its tracking number');
+        // every order that will ship needs its number: else part of the batch would ship and the rest fail
+        const without = selected.filter((order) => SHIPPABLE_STATUSES.includes(order.status) && !numbers.has(order.number)).map((order) => order.number);
+        if (without.length) throw ValidationError.of('trackingNumbers', `no tracking number for order ${without.join(', ')}`);
         return async (actor, order) => {
           const trackingNumber = numbers.get(order.number);
           if (!trackingNumber) throw ValidationError.of('trackingNumbers', 'no tracking number given');
@@ -113,7 +135,13 @@ export function batchActions(deps: BatchActionDeps): Record<string, Partial<Acti
   ];
 
   const languageIn = (context: ActionContext) => languageOf(context.currentAdmin, ADMIN_LANGUAGES[0]);
-  const recordsOf = (context: ActionContext): RecordJSON[] => (context.records ?? []).map((record) => record.toJSON(context.currentAdmin));
+  /** The selected records in the order the list sent them (AdminJS finds them in the database's order). */
+  const selectionOf = (request: ActionRequest, context: ActionContext) => {
+    const sent = String(request.query?.recordIds ?? '').split(',');
+    const position = (id: string) => (sent.includes(id) ? sent.indexOf(id) : sent.length);
+    return [...(context.records ?? [])].sort((a, b) => position(String(a.id())) - position(String(b.id())));
+  };
+  const recordsOf = (request: ActionRequest, context: ActionContext): RecordJSON[] => selectionOf(request, context).map((record) => record.toJSON(context.currentAdmin));
   const listUrl = (context: ActionContext) => context.h.resourceUrl({ resourceId: context.resource._decorated?.id() ?? context.resource.id() });
 
   const bulk = (spec: BatchSpec): Partial<Action<ActionResponse>> => {
@@ -125,9 +153,9 @@ export function batchActions(deps: BatchActionDeps): Record<string, Partial<Acti
       isAccessible: requirePermission(permission),
       handler: async (request: ActionRequest, response: Response | undefined, context: ActionContext) => {
         const page: BatchPage = { action: spec.action, fields: await spec.fields(), values: {}, listUrl: listUrl(context) };
-        if (request.method === 'get') return { records: recordsOf(context), batch: page };
+        if (request.method === 'get') return { records: recordsOf(request, context), batch: page };
         const values = Object.fromEntries(Object.entries(adminjs.flat.unflatten<Record<string, unknown>, Record<string, unknown>>(request.payload ?? {})).map(([k, v]) => [k, text(v)]));
-        const selected = (context.records ?? []).map((record) => ({ id: String(record.id()), number: String(record.get('number')) }));
+        const selected = selectionOf(request, context).map((record) => ({ id: String(record.id()), number: String(record.get('number')), status: record.get('status') as OrderStatus }));
         const outcome = await actAs(identity, permission, request, response, context, async (actor): Promise<BatchResult> => {
           const act = await spec.prepare(values, selected);
           return batch.run(spec.action, selected.map((order) => order.id), (order) => act(actor, order));
@@ -135,17 +163,18 @@ export function batchActions(deps: BatchActionDeps): Record<string, Partial<Acti
         const language = languageIn(context);
         if ('refused' in outcome) {
           return {
-            records: recordsOf(context),
+            records: recordsOf(request, context),
             batch: { ...page, values },
             notice: shownAsItIs(translateFormText(outcome.refused, language), 'error'),
             ...(outcome.fieldErrors ? { fieldErrors: outcome.fieldErrors } : {}),
           };
         }
-        const result = outcome.done;
+        // each order's reason (the services say it in English) in the operator's language, as a single action's refusal
+        const result = { ...outcome.done, items: outcome.done.items.map((item) => (item.message ? { ...item, message: translateRefusal(item.message, undefined, language) } : item)) };
         // the rows as they are now, so the selection shows the new statuses
-        const fresh = await context.resource.findMany(selected.map((order) => order.id), context);
+        const fresh = new Map((await context.resource.findMany(selected.map((order) => order.id), context)).map((record) => [String(record.id()), record]));
         return {
-          records: fresh.map((record) => record.toJSON(context.currentAdmin)),
+          records: selected.flatMap((order) => fresh.get(order.id)?.toJSON(context.currentAdmin) ?? []),
           batch: { ...page, values, result },
           notice: shownAsItIs(interpolate(ADMIN_TRANSLATIONS[language].server.lists.batchDone, { done: result.done, skipped: result.skipped, failed: result.failed }), result.failed ? 'error' : 'success'),
         };
@@ -161,8 +190,8 @@ export function batchActions(deps: BatchActionDeps): Record<string, Partial<Acti
     icon: 'Printer',
     component: deps.component,
     isAccessible: requirePermission('orders.read'),
-    handler: async (_request, _response, context) => {
-      const ids = (context.records ?? []).map((record) => String(record.id()));
+    handler: async (request, _response, context) => {
+      const ids = selectionOf(request, context).map((record) => String(record.id()));
       const page: BatchPage = {
         action: 'print',
         fields: [{ name: 'document', labelKey: 'document', kind: 'select', required: true, options: ['label', 'packing-slip', 'invoice'].map((value) => ({ value, label: value })) }],
@@ -170,7 +199,7 @@ export function batchActions(deps: BatchActionDeps): Record<string, Partial<Acti
         downloadUrl: `/admin/orders/documents?orders=${ids.join(',')}`,
         listUrl: listUrl(context),
       };
-      return { records: recordsOf(context), batch: page };
+      return { records: recordsOf(request, context), batch: page };
     },
   };
   return actions;

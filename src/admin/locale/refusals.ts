@@ -88,6 +88,14 @@ const FIELD_PROBLEMS_ZH: Pattern[] = [
   [/^no warehouse (\S+)$/, ([, code]) => `没有仓库 ${code}`],
   [/^warehouse (\S+) does not exist$/, ([, code]) => `没有仓库 ${code}`],
   [/^(\S+) is not an active warehouse$/, ([, code]) => `${code} 不是启用中的仓库`],
+  [/^must be one of (.+)$/, ([, values]) => `须为以下之一：${values}`],
+  // the order list's batch ship form (admin/actions/batch-actions.ts)
+  [/^line (\d+) must be an order number and a tracking number$/, ([, line]) => `第 ${line} 行须为订单号和运单号，中间用空格隔开`],
+  [/^order (\S+) is given twice \(line (\d+)\)$/, ([, number, line]) => `订单 ${number} 填了两次（第 ${line} 行）`],
+  [/^order (\S+) is not among the selected orders$/, ([, number]) => `订单 ${number} 不在所选订单中`],
+  [/^the tracking number of order (\S+) must be 6-40 letters, digits or -$/, ([, number]) => `订单 ${number} 的运单号须为 6-40 位字母、数字或 -`],
+  [/^give at least one order number with its tracking number$/, () => '请至少填写一个订单号及其运单号'],
+  [/^no tracking number for order (.+)$/, ([, numbers]) => `订单 ${numbers} 没有填写运单号`],
 ];
 
 /** What each kind of refusal means, for a refusal no pattern knows. */
