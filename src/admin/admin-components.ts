@@ -38,6 +38,12 @@ export interface AdminComponents {
   MoneyValue: string;
   /** AdminJS's user menu (`LoggedIn`, overridden) with the language switch that saves the user's locale (issue 14). */
   UserMenu: string;
+  /** A pick list's page (G1.4): lines in walking order, the wave's shipments, print buttons. */
+  PickListDetail: string;
+  /** A shipment's print buttons: label, packing slip, invoice (show). */
+  ShipmentDocuments: string;
+  /** A product's stock per warehouse (show). */
+  ProductStock: string;
 }
 
 export function adminComponents({ ComponentLoader }: AdminJsModule): AdminComponents {
@@ -57,5 +63,8 @@ export function adminComponents({ ComponentLoader }: AdminJsModule): AdminCompon
     StatusBadge: add('StatusBadge', 'status-badge.tsx'),
     MoneyValue: add('MoneyValue', 'money-value.tsx'),
     UserMenu: loader.override('LoggedIn', join(COMPONENTS_DIR, 'user-menu.tsx')),
+    PickListDetail: add('PickListDetail', 'pick-list-detail.tsx'),
+    ShipmentDocuments: add('ShipmentDocuments', 'shipment-documents.tsx'),
+    ProductStock: add('ProductStock', 'product-stock.tsx'),
   };
 }

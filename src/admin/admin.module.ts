@@ -16,6 +16,7 @@ import { UsersService } from '../auth/users.service';
 import { NotFoundError } from '../common/errors';
 import { FulfillmentModule } from '../fulfillment/fulfillment.module';
 import { FulfillmentService } from '../fulfillment/fulfillment.service';
+import { PickListService } from '../fulfillment/pick-list.service';
 import { InventoryModule } from '../inventory/inventory.module';
 import { InventoryService } from '../inventory/inventory.service';
 import { NotificationTemplatesService } from '../notifications/notification-templates.service';
@@ -52,6 +53,7 @@ import { ADMIN_COOKIE_NAME, ADMIN_SESSION_SECRET, AdminSessionModule, AdminSessi
 import { can } from './admin-access';
 import { dashboardReports, reportsPage } from './reports-page';
 import { ReportsDownloadController } from './reports-download.controller';
+import { WarehouseDocumentsController } from './warehouse-documents.controller';
 import { adminResources } from './resources';
 import { afterSalesCounts, notificationCounts, orderStatusCounts } from './resources/order-status-counts';
 import { BACKUPS_PAGE, CHANGE_PASSWORD_PAGE, REPORTS_PAGE } from './ui-contract';
@@ -105,7 +107,7 @@ export class OmsAdminModule implements OnModuleInit, NestModule {
 
   /** The admin's own routes outside AdminJS (a case's evidence) get the admin session whether or not AdminJS's router ran first. */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController);
+    consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, WarehouseDocumentsController);
   }
 }
 
@@ -140,7 +142,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
   return {
     module: OmsAdminModule,
     imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule, BackupsModule, ReportsModule],
-    controllers: [AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, AdminFontsController],
+    controllers: [AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, AdminFontsController, WarehouseDocumentsController],
     providers: [
       AdminSessionMiddleware,
       // the admin's own routes outside AdminJS (evidence, report downloads) check the session's user with it
@@ -151,7 +153,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
         inject: [
           AuthService, OrdersService, OrderMergeService, FulfillmentService, InventoryService, SettingsService, TrackingService, AfterSalesService,
           NotificationsService, NotificationTemplatesService, SetupService, AdminSessionStore, DataSource, UsersService, RolesService, ApiKeysService,
-          BackupsService, ReportsService,
+          BackupsService, ReportsService, PickListService,
         ],
         useFactory: async (
           auth: AuthService,
@@ -172,6 +174,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
           apiKeys: ApiKeysService,
           backups: BackupsService,
           reports: ReportsService,
+          pickLists: PickListService,
         ): Promise<AdminModuleOptions> => {
           const secret = await setup.secret(ADMIN_SESSION_SECRET);
           const identity = new AdminIdentity(auth, db);
@@ -196,7 +199,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
                   reports: await dashboardReports(reports, context.h, context.currentAdmin),
                 }),
               },
-              resources: adminResources({ adminjs, components, orders, merge, fulfillment, inventory, settings, tracking, cases, notifications, templates, identity, sessions, db, users, roles, apiKeys }),
+              resources: adminResources({ adminjs, components, orders, merge, fulfillment, pickLists, inventory, settings, tracking, cases, notifications, templates, identity, sessions, db, users, roles, apiKeys }),
               // G3.3: every signed-in user changes their own password here
               pages: {
                 // G4: the reports with a chart and CSV / XLSX downloads (reports.read)

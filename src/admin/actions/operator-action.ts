@@ -105,7 +105,8 @@ export function operatorActions(deps: OperatorActionDeps) {
   const refused = async (context: ActionContext, message: string, fieldErrors?: Record<string, string>): Promise<Answer> => ({
     record: await currentRecord(context),
     notice: shownAsItIs(translateFormText(message, languageIn(context)), 'error'),
-    ...(fieldErrors ? { fieldErrors } : {}),
+    // the field problems too ("is required" → 必填)
+    ...(fieldErrors ? { fieldErrors: Object.fromEntries(Object.entries(fieldErrors).map(([path, problem]) => [path, translateFormText(problem, languageIn(context))])) } : {}),
   });
 
   const change = async (
