@@ -6,7 +6,7 @@ import { NotFoundError, ValidationError } from '../common/errors';
  */
 export function unknownNamedInBody(error: unknown): unknown {
   if (error instanceof NotFoundError && /^(Warehouse|Product) /.test(error.message)) {
-    return ValidationError.of(error.message.startsWith('Warehouse') ? 'warehouse' : 'sku', error.message);
+    return new ValidationError(error.message, [{ path: error.message.startsWith('Warehouse') ? 'warehouse' : 'sku', message: error.message }]);
   }
   return error;
 }

@@ -41,6 +41,8 @@ export const en = {
     navigation: 'Navigation',
     pages: 'Pages',
     filters: 'Filters',
+    // the title of a guarded action's confirmation dialog
+    confirm: 'Please confirm',
   },
   actions: {
     new: 'New',
@@ -81,6 +83,9 @@ export const en = {
     filter: 'Filter',
     applyChanges: 'Apply',
     resetFilter: 'Reset',
+    // the confirmation dialog of a guarded action (AdminJS's modal)
+    confirm: 'Confirm',
+    cancel: 'Cancel',
   },
   properties: {
     id: 'ID',

@@ -213,7 +213,7 @@ export const FORM_PATTERNS_ZH: Pattern[] = [
   [/^The form has (\d+) problem\(s\): .*$/, ([, count]) => `表单有 ${count} 处问题，请修改标出的字段`],
   [/^(?:is required|must be longer than or equal to 1 characters)$/, () => '必填'],
   [/^must be a positive whole number$/, () => '必须是正整数'],
-  [/^must be an integer number$/, () => '必须是整数'],
+  [/^must be (?:an integer number|a whole number)$/, () => '必须是整数'],
   [/^should not be equal to 0$/, () => '不能为 0'],
   [/^must not be (less|greater) than (-?\d+)$/, ([, side, bound]) => `不能${side === 'less' ? '小于' : '大于'} ${bound}`],
 ];

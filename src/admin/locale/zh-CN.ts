@@ -37,6 +37,8 @@ export const zhCN: AdminTranslations = {
     navigation: '导航',
     pages: '页面',
     filters: '筛选',
+    // 操作确认对话框的标题
+    confirm: '请确认',
   },
   actions: {
     new: '新建',
@@ -77,6 +79,9 @@ export const zhCN: AdminTranslations = {
     filter: '筛选',
     applyChanges: '应用',
     resetFilter: '重置',
+    // 操作确认对话框
+    confirm: '确认',
+    cancel: '取消',
   },
   properties: {
     id: 'ID',

@@ -35,7 +35,28 @@ export function logisticsResources({ adminjs, components, identity, pickLists }:
     },
   };
 
-  const { form, direct } = operatorActions({ adminjs, identity, recordOf: plainRecord, formComponent: components.ActionForm });
+  /** The pick list's record with the page's data (PickListService's view, lines in walking order, the print links). */
+  const pickListRecord = async (id: string, context: ActionContext): Promise<RecordJSON | undefined> => {
+    const record = await plainRecord(id, context);
+    if (!record) return undefined;
+    const view = await pickLists.get(id);
+    const detail: PickListDetail = {
+      ...view,
+      shipments: view.shipments.map((parcel) => ({
+        id: parcel.id,
+        orderNumber: parcel.orderNumber,
+        status: parcel.status,
+        showUrl: context.h.showUrl('Shipment', parcel.id),
+        orderUrl: context.h.showUrl('Order', parcel.orderId),
+      })),
+      printUrl: WAREHOUSE_ROUTES.pickListPrint(view.id),
+      labelsUrl: WAREHOUSE_ROUTES.pickListLabels(view.id),
+    };
+    record.params.detail = detail;
+    return record;
+  };
+  // answers with the record as the page shows it, so the page shows the change at once (confirmed: 已拣货)
+  const { form, direct } = operatorActions({ adminjs, identity, recordOf: pickListRecord, formComponent: components.ActionForm });
   const waves = pickListActions(pickLists);
   const read = readOnlyActions('orders.read');
   const pickList: ResourceWithOptions = {
@@ -55,24 +76,10 @@ export function logisticsResources({ adminjs, components, identity, pickLists }:
         show: {
           ...read.show,
           component: components.PickListDetail,
-          // the list as PickListService builds it (lines in walking order), with the print links
-          after: async (response: RecordActionResponse, _request: unknown, context: ActionContext) => {
-            if (!response.record?.id) return response;
-            const view = await pickLists.get(String(response.record.id));
-            const detail: PickListDetail = {
-              ...view,
-              shipments: view.shipments.map((parcel) => ({
-                id: parcel.id,
-                orderNumber: parcel.orderNumber,
-                status: parcel.status,
-                showUrl: context.h.showUrl('Shipment', parcel.id),
-                orderUrl: context.h.showUrl('Order', parcel.orderId),
-              })),
-              printUrl: WAREHOUSE_ROUTES.pickListPrint(view.id),
-              labelsUrl: WAREHOUSE_ROUTES.pickListLabels(view.id),
-            };
-            response.record.params.detail = detail;
-            return response;
+          handler: async (_request, _response, context): Promise<RecordActionResponse> => {
+            const record = await pickListRecord(String(context.record?.id()), context);
+            if (!record) throw new adminjs.NotFoundError(`Pick list ${String(context.record?.id())} was not found`, 'PickList#show');
+            return { record };
           },
         },
         createWave: form(waves.createWave),

@@ -22,7 +22,7 @@ export class StockAdjustmentDto {
   @ApiProperty({ example: 'SH-01' }) @IsString() @MinLength(1) @MaxLength(32) warehouse!: string;
   @ApiProperty({ example: 'TEA-001' }) @IsString() @MinLength(1) @MaxLength(64) sku!: string;
   @ApiProperty({ example: 20, description: 'units added (positive) or removed (negative)' })
-  @IsInt() @NotEquals(0) @Min(-100_000_000) @Max(100_000_000) delta!: number;
+  @IsInt({ message: 'must be a whole number' }) @NotEquals(0) @Min(-100_000_000) @Max(100_000_000) delta!: number;
   @ApiProperty({ example: 'purchase order PO-1001 received' }) @IsString() @MinLength(1) @MaxLength(300) reason!: string;
 }
 
