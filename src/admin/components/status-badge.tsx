@@ -1,6 +1,6 @@
 import React from 'react';
-import type { BasePropertyProps } from 'adminjs';
-import { Badge } from '@adminjs/design-system';
+import { type BasePropertyProps, useTranslation } from 'adminjs';
+import { Badge, ValueGroup } from '@adminjs/design-system';
 import { useTexts } from './i18n';
 import { type Tone, toneOf } from './status-tones';
 
@@ -25,11 +25,14 @@ export function StatusBadge({ group, code, testId }: { group: string; code: stri
 }
 
 /** An AdminJS property (list and show) whose value is a code of `custom.enumGroup` (src/admin/locale ENUM_PROPERTIES). */
-const StatusBadgeProperty: React.FC<BasePropertyProps> = ({ property, record }) => {
+const StatusBadgeProperty: React.FC<BasePropertyProps> = ({ property, record, resource, where }) => {
+  const { translateProperty } = useTranslation();
   const code = record?.params?.[property.path];
   const group = (property.custom as { enumGroup?: string } | undefined)?.enumGroup;
   if (code === undefined || code === null || code === '') return null;
-  return group ? <StatusBadge group={group} code={String(code)} /> : <>{String(code)}</>;
+  const badge = group ? <StatusBadge group={group} code={String(code)} /> : <>{String(code)}</>;
+  // on a show page with its label, as AdminJS shows the other properties
+  return where === 'show' ? <ValueGroup label={translateProperty(property.label, resource.id)}>{badge}</ValueGroup> : badge;
 };
 
 export default StatusBadgeProperty;

@@ -45,6 +45,11 @@ export const en = {
     confirm: 'Please confirm',
   },
   actions: {
+    // the warehouse screens
+    receiveStock: 'Receive goods',
+    adjustStock: 'Adjust stock',
+    createWave: 'Create wave',
+    confirmPicked: 'Confirm picked',
     new: 'New',
     edit: 'Edit',
     show: 'Details',
@@ -215,11 +220,9 @@ export const en = {
     Warehouse: { properties: { code: 'Code', province: 'Province', city: 'City', priority: 'Priority', costPerShipment: 'Cost per shipment', isVirtual: 'Virtual' } },
     StockLevel: {
       properties: { warehouseId: 'Warehouse', bin: 'Bin', onHand: 'On hand', reserved: 'Reserved', available: 'Available', q: 'SKU or product name', productName: 'Product' },
-      actions: { receiveStock: 'Receive goods', adjustStock: 'Adjust stock' },
     },
     PickList: {
       properties: { number: 'Pick list no.', warehouseId: 'Warehouse', createdBy: 'Created by', pickedBy: 'Picked by', pickedAt: 'Picked' },
-      actions: { createWave: 'Create wave', confirmPicked: 'Confirm picked' },
     },
     StockMovement: {
       properties: {
@@ -244,6 +247,7 @@ export const en = {
         allocationReason: 'Why this warehouse',
         mergedInto: 'Merged into',
         documents: 'Print',
+        contents: 'Contents',
       },
     },
     ProcessInstance: {

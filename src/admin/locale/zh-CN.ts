@@ -41,6 +41,11 @@ export const zhCN: AdminTranslations = {
     confirm: '请确认',
   },
   actions: {
+    // 仓库作业
+    receiveStock: '入库',
+    adjustStock: '库存调整',
+    createWave: '创建波次',
+    confirmPicked: '确认拣货',
     new: '新建',
     edit: '编辑',
     show: '详情',
@@ -209,11 +214,9 @@ export const zhCN: AdminTranslations = {
     Warehouse: { properties: { code: '仓库编码', province: '省份', city: '城市', priority: '优先级', costPerShipment: '单票成本', isVirtual: '虚拟仓' } },
     StockLevel: {
       properties: { warehouseId: '仓库', bin: '库位', onHand: '实际库存', reserved: '占用', available: '可用库存', q: '商品编码 / 商品名称', productName: '商品名称' },
-      actions: { receiveStock: '入库', adjustStock: '库存调整' },
     },
     PickList: {
       properties: { number: '拣货单号', warehouseId: '仓库', createdBy: '创建人', pickedBy: '拣货确认人', pickedAt: '拣货确认时间' },
-      actions: { createWave: '创建波次', confirmPicked: '确认拣货' },
     },
     StockMovement: {
       properties: {
@@ -238,6 +241,7 @@ export const zhCN: AdminTranslations = {
         allocationReason: '分仓原因',
         mergedInto: '合并到',
         documents: '打印单据',
+        contents: '包裹内容',
       },
     },
     ProcessInstance: {

@@ -13,7 +13,8 @@ const plainRecord = async (id: string, context: ActionContext): Promise<RecordJS
  * Shipments are created by allocation; the warehouse works them in waves (pick lists, G1.4) and prints their documents
  * here (G2.4). Every change goes through the fulfilment services the API uses.
  */
-export function logisticsResources({ adminjs, components, identity, pickLists }: Pick<ResourceDeps, 'adminjs' | 'components' | 'identity' | 'pickLists'>): ResourceWithOptions[] {
+export function logisticsResources({ adminjs, components, identity, pickLists, fulfillment }: Pick<ResourceDeps, 'adminjs' | 'components' | 'identity' | 'pickLists' | 'fulfillment'>): ResourceWithOptions[] {
+  const read = readOnlyActions('orders.read');
   const shipment: ResourceWithOptions = {
     resource: Shipment,
     options: {
@@ -21,7 +22,7 @@ export function logisticsResources({ adminjs, components, identity, pickLists }:
       sort: { sortBy: 'createdAt', direction: 'desc' },
       listProperties: ['createdAt', 'orderId', 'warehouseId', 'status', 'carrier', 'trackingNumber', 'shippedAt'],
       filterProperties: ['orderId', 'warehouseId', 'status', 'carrier', 'trackingNumber', 'pickListId', 'createdAt'],
-      showProperties: ['documents', 'orderId', 'warehouseId', 'status', 'carrier', 'trackingNumber', 'pickListId', 'packedAt', 'packedBy', 'shippedAt', 'allocationReason', 'mergedInto', 'createdAt', 'updatedAt'],
+      showProperties: ['documents', 'orderId', 'warehouseId', 'status', 'contents', 'carrier', 'trackingNumber', 'pickListId', 'packedAt', 'packedBy', 'shippedAt', 'allocationReason', 'mergedInto', 'createdAt', 'updatedAt'],
       properties: {
         orderId: { reference: 'Order' },
         warehouseId: { reference: 'Warehouse' },
@@ -30,8 +31,19 @@ export function logisticsResources({ adminjs, components, identity, pickLists }:
         carrier: enumProperty('carrier'),
         // G2.4: 打印面单 / 打印装箱单 / 打印发票 at the top of the shipment's page
         documents: { type: 'string', isVisible: SHOW_ONLY, components: { show: components.ShipmentDocuments } },
+        contents: { type: 'string', isVisible: SHOW_ONLY },
       },
-      actions: readOnlyActions('orders.read'),
+      actions: {
+        ...read,
+        show: {
+          ...read.show,
+          // what is in the parcel, for the packer
+          after: async (response: RecordActionResponse) => {
+            if (response.record?.id) response.record.params.contents = (await fulfillment.getShipment(String(response.record.id))).lines.map((line) => `${line.sku} × ${line.quantity}`).join('，');
+            return response;
+          },
+        },
+      },
     },
   };
 
@@ -58,7 +70,6 @@ export function logisticsResources({ adminjs, components, identity, pickLists }:
   // answers with the record as the page shows it, so the page shows the change at once (confirmed: 已拣货)
   const { form, direct } = operatorActions({ adminjs, identity, recordOf: pickListRecord, formComponent: components.ActionForm });
   const waves = pickListActions(pickLists);
-  const read = readOnlyActions('orders.read');
   const pickList: ResourceWithOptions = {
     resource: PickList,
     options: {

@@ -129,12 +129,16 @@ describe('the warehouse screens in Chinese (Debian chromium)', () => {
     await eventually(async () => ((await page.getByTestId('pick-list-status').getAttribute('data-status')) === 'picked' ? true : undefined), { what: 'the pick list to show as picked' });
     await expect(page.getByTestId('pick-list-status').textContent()).resolves.toBe('已拣货');
     await shot('pick-list-picked');
+    await page.goto(`${test.base}/admin/resources/PickList`);
+    await expect(page.locator('tbody tr').first().textContent()).resolves.toContain('已拣货');
+    await shot('pick-list-list');
 
     // the shipment's page: 打印面单 / 打印装箱单 / 打印发票
     await page.goto(`${test.base}/admin/resources/Shipment/records/${shipmentId}/show`);
     const documents = page.getByTestId('shipment-documents');
     await documents.waitFor();
     await expect(documents.textContent()).resolves.toBe('打印面单打印装箱单打印发票');
+    await expect(page.getByText(`${skus[0]} × 1`).count()).resolves.toBe(1);
     await shot('shipment');
     const labelUrl = `${test.base}/admin/warehouse/shipments/${shipmentId}/label.pdf`;
     const pdf = context.waitForEvent('response', (response: Response) => response.url() === labelUrl);
