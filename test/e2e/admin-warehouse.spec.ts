@@ -1,8 +1,12 @@
 import { DataSource } from 'typeorm';
 import { AuthService } from '../../src/auth/auth.service';
+import { ShipmentDocumentsService } from '../../src/fulfillment/documents/shipment-documents.service';
 import { adminSignIn, adminSignInWithRole, useAdminApp } from '../helpers/admin-session';
 import { orderBody, stockedCatalogue, unique } from '../helpers/fixtures';
 import { ADMIN_EMAIL, eventually } from '../helpers/test-app';
+
+/** Pages of a PDF (pdfkit writes each page's dictionary uncompressed). */
+const pageCount = (pdf: Buffer) => (pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;
 
 type Level = { warehouse: string; sku: string; onHand: number; reserved: number; available: number };
 
@@ -136,6 +140,10 @@ describe('the warehouse screens (admin session)', () => {
     expect(print.headers['content-security-policy']).toMatch(/default-src 'none'/);
     const labels = await http().get(`/admin/warehouse/pick-lists/${pickListId}/labels.pdf`).set('Cookie', admin.adminCookie).buffer(true).expect(200);
     expect(labels.headers['content-type']).toBe('application/pdf');
+    expect(pageCount(Buffer.from(labels.body))).toBe(1);
+    // a wave's labels: one page per shipment, in one PDF
+    const two = await admin.app.running.app.get(ShipmentDocumentsService).renderLabels([shipmentId, shipmentId], 'TWO');
+    expect(pageCount(two.pdf)).toBe(2);
 
     for (const file of ['label.pdf', 'packing-slip.pdf', 'invoice.pdf']) {
       const pdf = await http().get(`/admin/warehouse/shipments/${shipmentId}/${file}`).set('Cookie', admin.adminCookie).buffer(true).expect(200);
