@@ -161,6 +161,13 @@ describe('the warehouse screens (admin session)', () => {
     const again = (await http().get(`/admin/api/resources/PickList/records/${pickListId}/confirmPicked`).set('Cookie', admin.adminCookie).expect(200)).body;
     expect(again.notice).toMatchObject({ type: 'error', message: expect.stringMatching(/only open pick lists can be confirmed/) });
 
+    // packed from the shipment's page, as POST /api/shipments/{id}/pack
+    const packed = (await http().get(`/admin/api/resources/Shipment/records/${shipmentId}/pack`).set('Cookie', admin.adminCookie).expect(200)).body;
+    expect(packed.notice).toMatchObject({ type: 'success', message: `Shipment of order ${order.number} packed` });
+    expect((await http().get(`/api/shipments/${shipmentId}`).set(admin.auth).expect(200)).body).toMatchObject({ status: 'packed', packedBy: ADMIN_EMAIL });
+    const packedAgain = (await http().get(`/admin/api/resources/Shipment/records/${shipmentId}/pack`).set('Cookie', admin.adminCookie).expect(200)).body;
+    expect(packedAgain.notice).toMatchObject({ type: 'error', message: expect.stringMatching(/is packed; only allocated or picking shipments can be packed/) });
+
     // nothing left to pick there: the service's refusal, no empty pick list
     const empty = (await http().post(createWave).type('form').send({ warehouse, maxShipments: '5' }).set('Cookie', admin.adminCookie).expect(200)).body;
     expect(empty.notice).toMatchObject({ type: 'error', message: `There are no shipments waiting to be picked in ${warehouse}` });
@@ -186,6 +193,8 @@ describe('the warehouse screens (admin session)', () => {
     expect(wave.notice.type).toBe('success');
     const pickListId = wave.redirectUrl.match(/records\/([0-9a-f-]{36})\/show/)[1];
     forbidden((await http().get(`/admin/api/resources/PickList/records/${pickListId}/confirmPicked`).set('Cookie', operator).expect(200)).body);
+    forbidden((await http().get(`/admin/api/resources/Shipment/records/${shipmentId}/pack`).set('Cookie', operator).expect(200)).body);
+    expect((await http().get(`/api/shipments/${shipmentId}`).set(admin.auth).expect(200)).body.status).toBe('picking');
     expect((await http().get(`/api/pick-lists/${pickListId}`).set(admin.auth).expect(200)).body.status).toBe('open');
 
     // documents carry the customer's address: orders.read, as the API's routes

@@ -1,6 +1,9 @@
 import type { ActionContext } from 'adminjs';
 import { CreatePickListDto } from '../../fulfillment/dto/pick-list.dto';
+import type { FulfillmentService } from '../../fulfillment/fulfillment.service';
 import type { PickListService } from '../../fulfillment/pick-list.service';
+import { PACKABLE_SHIPMENT_STATUSES } from '../../fulfillment/shipment-status';
+import type { ShipmentStatus } from '../../fulfillment/shipment.entity';
 import { ReceiveStockDto, StockAdjustmentDto } from '../../inventory/dto/inventory.dto';
 import { unknownNamedInBody } from '../../inventory/inventory.errors';
 import type { InventoryService, StockLevelView } from '../../inventory/inventory.service';
@@ -137,4 +140,21 @@ export function pickListActions(pickLists: PickListService) {
   };
 
   return { createWave, confirmPicked };
+}
+
+/**
+ * G1.4 pack confirmation from the shipment's page (打包), as POST /api/shipments/{id}/pack: the goods of a picked (or
+ * allocated) shipment are boxed; a merged parcel is packed from its lead shipment, which the service says.
+ */
+export function packShipmentAction(fulfillment: FulfillmentService): DirectActionSpec {
+  return {
+    permission: 'shipments.write',
+    icon: 'Package',
+    guard: 'confirmPackShipment',
+    isVisible: ({ record }: ActionContext) => PACKABLE_SHIPMENT_STATUSES.includes(record?.get('status') as ShipmentStatus),
+    run: async (actor, context) => {
+      const shipment = await fulfillment.pack(String(context.record?.id()), actor.name);
+      return { recordId: shipment.id, message: `Shipment of order ${shipment.orderNumber} packed` };
+    },
+  };
 }

@@ -130,6 +130,7 @@ export const en = {
     descWarehousePriority: 'lower is preferred when allocating',
     descStockSearch: 'part of a SKU or of a product name',
     confirmPickListPicked: 'Confirm that every line of this pick list is picked and at the packing bench?',
+    confirmPackShipment: 'Confirm that this shipment is boxed with its documents? The stock leaves when the carrier takes it.',
     descUserEmail: 'stored lower-case; cannot be changed once created',
     descUserName: 'the name shown in histories',
     descUserPassword:

@@ -203,6 +203,7 @@ export const FORM_PATTERNS_ZH: Pattern[] = [
     `${warehouse} 的 ${sku} 已调整 ${delta}：实际库存 ${onHand}，占用 ${reserved}，可用 ${available}`],
   [/^Pick list (\S+) created with (\d+) shipment\(s\)$/, ([, number, count]) => `拣货单 ${number} 已生成，共 ${count} 个发货单`],
   [/^Pick list (\S+) confirmed as picked$/, ([, number]) => `拣货单 ${number} 已确认拣货`],
+  [/^Shipment of order (\S+) packed$/, ([, number]) => `订单 ${number} 的发货单已打包`],
   [/^Pick list (\S+) is picked; only open pick lists can be confirmed$/, ([, number]) => `拣货单 ${number} 已确认过拣货，不能重复确认`],
   [/^There are no shipments waiting to be picked in (\S+)$/, ([, warehouse]) => `${warehouse} 没有待拣货的发货单`],
   [/^Product (\S+) was not found$/, ([, sku]) => `商品 ${sku} 不存在`],

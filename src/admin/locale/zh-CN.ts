@@ -126,6 +126,7 @@ export const zhCN: AdminTranslations = {
     descWarehousePriority: '数字越小，分配时越优先',
     descStockSearch: '商品编码或商品名称的一部分',
     confirmPickListPicked: '确认此拣货单的所有商品都已拣货并送到打包台？',
+    confirmPackShipment: '确认此发货单已装箱并放入单据？快递揽收后库存出库。',
     descUserEmail: '以小写保存，创建后不可修改',
     descUserName: '在操作记录中显示的姓名',
     descUserPassword: '至少 12 个字符，不能是常见密码，不能与邮箱相同，按原样保存。编辑时留空表示不修改（修改后该用户的所有登录会话将失效）',

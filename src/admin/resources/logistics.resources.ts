@@ -2,7 +2,7 @@ import type { ActionContext, RecordActionResponse, RecordJSON, ResourceWithOptio
 import { PickList } from '../../fulfillment/pick-list.entity';
 import { Shipment } from '../../fulfillment/shipment.entity';
 import { operatorActions } from '../actions/operator-action';
-import { pickListActions } from '../actions/warehouse.actions';
+import { packShipmentAction, pickListActions } from '../actions/warehouse.actions';
 import { NAVIGATION, readOnlyActions } from '../admin-access';
 import { type PickListDetail, WAREHOUSE_ROUTES } from '../ui-contract';
 import { enumProperty, type ResourceDeps, SHOW_ONLY, statusProperty } from './resource-deps';
@@ -15,6 +15,7 @@ const plainRecord = async (id: string, context: ActionContext): Promise<RecordJS
  */
 export function logisticsResources({ adminjs, components, identity, pickLists, fulfillment }: Pick<ResourceDeps, 'adminjs' | 'components' | 'identity' | 'pickLists' | 'fulfillment'>): ResourceWithOptions[] {
   const read = readOnlyActions('orders.read');
+  const shipmentOperator = operatorActions({ adminjs, identity, recordOf: plainRecord, formComponent: components.ActionForm });
   const shipment: ResourceWithOptions = {
     resource: Shipment,
     options: {
@@ -35,6 +36,7 @@ export function logisticsResources({ adminjs, components, identity, pickLists, f
       },
       actions: {
         ...read,
+        pack: shipmentOperator.direct(packShipmentAction(fulfillment)),
         show: {
           ...read.show,
           // what is in the parcel, for the packer

@@ -154,6 +154,14 @@ describe('the warehouse screens in Chinese (Debian chromium)', () => {
     const fetched = await context.request.get(labelUrl);
     expect(fetched.headers()['content-type']).toBe('application/pdf');
     expect((await fetched.body()).subarray(0, 5).toString()).toBe('%PDF-');
+
+    // 打包 on the same page
+    await page.getByTestId('action-pack').click();
+    await page.getByText('确认此发货单已装箱并放入单据？快递揽收后库存出库。').waitFor();
+    await page.getByRole('button', { name: '确认', exact: true }).click();
+    await eventually(async () => ((await getOrder(created.id)).shipments[0].status === 'packed' ? true : undefined), { what: 'the shipment to be packed' });
+    await page.locator('[data-status="packed"]').waitFor();
+    await shot('shipment-packed');
   });
 
   it('the product page shows the stock in each warehouse', async () => {
