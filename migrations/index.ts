@@ -16,6 +16,7 @@ import { AddReportRollups1764880000000 } from './1764880000000-add-report-rollup
 import { AddBackups1764890000000 } from './1764890000000-add-backups';
 import { AddPendingJobInstanceIndex1764895000000 } from './1764895000000-add-pending-job-instance-index';
 import { AddStaffWorkRecords1764900000000 } from './1764900000000-add-staff-work-records';
+import { AddExceptionWork1764910000000 } from './1764910000000-add-exception-work';
 
 /** Every migration in the order it runs; listed explicitly so src (ts-jest) and dist (node) load the same set. */
 export const MIGRATIONS = [
@@ -24,5 +25,5 @@ export const MIGRATIONS = [
   AddNotificationChannelsAndTemplates1764700000000, AddUsersRolesAuditAndTokenRevocation1764800000000, AddSharedRateLimits1764830000000,
   AddWorkflowPrincipals1764840000000, AddStockAnnouncements1764850000000, AddSettingsVersion1764870000000,
   DropWorkflowLeases1764875000000, AddReportRollups1764880000000, AddBackups1764890000000, AddPendingJobInstanceIndex1764895000000,
-  AddStaffWorkRecords1764900000000,
+  AddStaffWorkRecords1764900000000, AddExceptionWork1764910000000,
 ];

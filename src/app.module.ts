@@ -13,9 +13,11 @@ import { InventoryModule } from './inventory/inventory.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
 import { ReportsModule } from './reports/reports.module';
+import { CustomersModule } from './customers/customers.module';
 import { SettingsModule } from './settings/settings.module';
 import { SetupModule } from './setup/setup.module';
 import { TrackingModule } from './tracking/tracking.module';
+import { ExceptionsModule } from './exceptions/exceptions.module';
 import { WorkflowModule } from './workflow/workflow.module';
 
 @Module({})
@@ -40,8 +42,10 @@ export class AppModule {
         InventoryModule,
         OrdersModule,
         TrackingModule,
+        ExceptionsModule,
         AfterSalesModule,
         ReportsModule,
+        CustomersModule,
         SetupModule,
         BackupsModule,
         ...extraImports,

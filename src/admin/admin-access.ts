@@ -10,6 +10,8 @@ export interface OmsCurrentAdmin extends CurrentAdmin {
   permissions: string[];
   /** The back office's language for this user (issue 14), read again on every request like the permissions. */
   locale?: string;
+  /** The shop's time zone (settings `timeZone`) that every date of the admin is shown in, read again on every request. */
+  timeZone?: string;
 }
 
 function listOf(value: unknown): string[] {

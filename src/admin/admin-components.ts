@@ -32,10 +32,18 @@ export interface AdminComponents {
   Backups: string;
   /** The Reports page (G4): range, table, chart, downloads. */
   ReportsPage: string;
+  /** 异常处理 (G2.6): the exception work queues page. */
+  ExceptionQueues: string;
   /** A status-like code in the user's words, coloured by meaning (issue 14): list and show of enum properties. */
   StatusBadge: string;
   /** A money property (decimal string of yuan) as ¥129.00 in the user's language: list and show. */
   MoneyValue: string;
+  /** The order list: one search box, export, batch actions, refresh while orders move on (issue 14 item 6). */
+  OrderList: string;
+  /** A batch action on the list's selection: its form and each order's outcome. */
+  BatchAction: string;
+  /** The customers page: list and detail (issue 14 item 7). */
+  CustomersPage: string;
   /** AdminJS's user menu (`LoggedIn`, overridden) with the language switch that saves the user's locale (issue 14). */
   UserMenu: string;
   /** A pick list's page (G1.4): lines in walking order, the wave's shipments, print buttons. */
@@ -44,6 +52,9 @@ export interface AdminComponents {
   ShipmentDocuments: string;
   /** A product's stock per warehouse (show). */
   ProductStock: string;
+  /** AdminJS's date-time column and field (overridden), in the shop's time zone (issue 14). */
+  DateTimeList: string;
+  DateTimeShow: string;
 }
 
 export function adminComponents({ ComponentLoader }: AdminJsModule): AdminComponents {
@@ -60,11 +71,17 @@ export function adminComponents({ ComponentLoader }: AdminJsModule): AdminCompon
     ChangePassword: add('ChangePassword', 'change-password.tsx'),
     Backups: add('Backups', 'backups.tsx'),
     ReportsPage: add('ReportsPage', 'reports-page.tsx'),
+    ExceptionQueues: add('ExceptionQueues', 'exception-queues.tsx'),
     StatusBadge: add('StatusBadge', 'status-badge.tsx'),
     MoneyValue: add('MoneyValue', 'money-value.tsx'),
+    OrderList: add('OrderList', 'order-list.tsx'),
+    BatchAction: add('BatchAction', 'batch-action.tsx'),
+    CustomersPage: add('CustomersPage', 'customers-page.tsx'),
     UserMenu: loader.override('LoggedIn', join(COMPONENTS_DIR, 'user-menu.tsx')),
     PickListDetail: add('PickListDetail', 'pick-list-detail.tsx'),
     ShipmentDocuments: add('ShipmentDocuments', 'shipment-documents.tsx'),
     ProductStock: add('ProductStock', 'product-stock.tsx'),
+    DateTimeList: loader.override('DefaultDatetimeListProperty', join(COMPONENTS_DIR, 'datetime-list.tsx')),
+    DateTimeShow: loader.override('DefaultDatetimeShowProperty', join(COMPONENTS_DIR, 'datetime-show.tsx')),
   };
 }

@@ -34,6 +34,7 @@ interface SessionRow {
   locale: string;
   tokenVersion: number;
   idleMinutes: number | null;
+  timeZone: string | null;
 }
 
 type StoredSession = SessionData & { adminUser?: OmsCurrentAdmin; oms?: SignInStamp };
@@ -45,8 +46,9 @@ type StoredSession = SessionData & { adminUser?: OmsCurrentAdmin; oms?: SignInSt
 const LOAD_SESSION = `
   SELECT s.sess, u.id AS "userId", u.email, u.display_name AS "displayName", u.roles, u.active, u.locale, u.token_version AS "tokenVersion",
          (SELECT coalesce(array_agg(DISTINCT p ORDER BY p), '{}') FROM role r, unnest(r.permissions) p WHERE r.name = ANY(u.roles)) AS permissions,
-         (SELECT (value #>> '{security,adminSessionIdleMinutes}')::int FROM app_setting WHERE key = $2) AS "idleMinutes"
+         (st.value #>> '{security,adminSessionIdleMinutes}')::int AS "idleMinutes", st.value ->> 'timeZone' AS "timeZone"
     FROM ${ADMIN_SESSION_TABLE} s LEFT JOIN app_user u ON u.id = (s.sess::jsonb #>> '{oms,userId}')::uuid
+         LEFT JOIN app_setting st ON st.key = $2
    WHERE s.sid = $1 AND s.expire >= now()`;
 
 /**
@@ -146,7 +148,16 @@ export class AdminSessionStore implements OnApplicationShutdown {
       return null;
     }
     if (stored.adminUser && row.userId) {
-      stored.adminUser = { ...stored.adminUser, email: row.email, title: row.displayName || row.email, roles: row.roles, permissions: row.permissions, locale: row.locale };
+      stored.adminUser = {
+        ...stored.adminUser,
+        email: row.email,
+        title: row.displayName || row.email,
+        roles: row.roles,
+        permissions: row.permissions,
+        locale: row.locale,
+        // issue 14: the admin shows times in the shop's time zone (the one the reports count days in), not the browser's
+        timeZone: row.timeZone ?? DEFAULT_SETTINGS.timeZone,
+      };
     }
     if (verdict.touch && stored.oms) {
       stored.oms.lastSeenAt = now;

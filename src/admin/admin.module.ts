@@ -9,6 +9,8 @@ import { AfterSalesService } from '../after-sales/after-sales.service';
 import { AuthModule } from '../auth/auth.module';
 import { BackupsModule } from '../backups/backups.module';
 import { BackupsService } from '../backups/backups.service';
+import { ExceptionsModule } from '../exceptions/exceptions.module';
+import { ExceptionQueuesService } from '../exceptions/exception-queues.service';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { AuthService } from '../auth/auth.service';
 import { RolesService } from '../auth/roles.service';
@@ -24,6 +26,11 @@ import { NotificationsModule } from '../notifications/notifications.module';
 import { NotificationsService } from '../notifications/notifications.service';
 import { OrdersModule } from '../orders/orders.module';
 import { OrderMergeService } from '../orders/order-merge.service';
+import { OrderBatchService } from '../orders/order-batch.service';
+import { OrderListController } from './order-list.controller';
+import { CustomersModule } from '../customers/customers.module';
+import { CustomersService } from '../customers/customers.service';
+import { CUSTOMERS_PAGE, customersPage } from './customers-page';
 import { OrdersService } from '../orders/orders.service';
 import { ReportsModule } from '../reports/reports.module';
 import { ReportsService } from '../reports/reports.service';
@@ -52,11 +59,12 @@ import { adminSecurityHeaders } from './admin-security-headers';
 import { ADMIN_COOKIE_NAME, ADMIN_SESSION_SECRET, AdminSessionModule, AdminSessionStore } from './admin-session';
 import { can } from './admin-access';
 import { dashboardReports, reportsPage } from './reports-page';
+import { dashboardFigures, exceptionQueuesPage } from './exception-queues-page';
 import { ReportsDownloadController } from './reports-download.controller';
 import { WarehouseDocumentsController } from './warehouse-documents.controller';
 import { adminResources } from './resources';
 import { afterSalesCounts, notificationCounts, orderStatusCounts } from './resources/order-status-counts';
-import { BACKUPS_PAGE, CHANGE_PASSWORD_PAGE, REPORTS_PAGE } from './ui-contract';
+import { BACKUPS_PAGE, CHANGE_PASSWORD_PAGE, EXCEPTION_QUEUES_PAGE, REPORTS_PAGE } from './ui-contract';
 
 export const ADMIN_ROOT_PATH = '/admin';
 
@@ -107,7 +115,7 @@ export class OmsAdminModule implements OnModuleInit, NestModule {
 
   /** The admin's own routes outside AdminJS (a case's evidence) get the admin session whether or not AdminJS's router ran first. */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, WarehouseDocumentsController);
+    consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, OrderListController, WarehouseDocumentsController);
   }
 }
 
@@ -141,8 +149,8 @@ export async function createAdminModule(): Promise<DynamicModule> {
   const { adminjs } = runtime;
   return {
     module: OmsAdminModule,
-    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule, BackupsModule, ReportsModule],
-    controllers: [AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, AdminFontsController, WarehouseDocumentsController],
+    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule, BackupsModule, ReportsModule, ExceptionsModule, CustomersModule],
+    controllers: [AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, AdminFontsController, OrderListController, WarehouseDocumentsController],
     providers: [
       AdminSessionMiddleware,
       // the admin's own routes outside AdminJS (evidence, report downloads) check the session's user with it
@@ -153,7 +161,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
         inject: [
           AuthService, OrdersService, OrderMergeService, FulfillmentService, InventoryService, SettingsService, TrackingService, AfterSalesService,
           NotificationsService, NotificationTemplatesService, SetupService, AdminSessionStore, DataSource, UsersService, RolesService, ApiKeysService,
-          BackupsService, ReportsService, PickListService,
+          BackupsService, ReportsService, ExceptionQueuesService, OrderBatchService, CustomersService, PickListService,
         ],
         useFactory: async (
           auth: AuthService,
@@ -174,6 +182,9 @@ export async function createAdminModule(): Promise<DynamicModule> {
           apiKeys: ApiKeysService,
           backups: BackupsService,
           reports: ReportsService,
+          exceptionQueues: ExceptionQueuesService,
+          batch: OrderBatchService,
+          customers: CustomersService,
           pickLists: PickListService,
         ): Promise<AdminModuleOptions> => {
           const secret = await setup.secret(ADMIN_SESSION_SECRET);
@@ -195,13 +206,19 @@ export async function createAdminModule(): Promise<DynamicModule> {
                     notifications: await notificationCounts(notifications, context.h, context.currentAdmin),
                     ...(can(context.currentAdmin, 'backups.manage') ? { backups: await backupTile(backups) } : {}),
                   },
+                  // G2.1 / G2.6: new today and this month, shipped today, and the exceptions per queue, each opening its list
+                  figures: await dashboardFigures(db, exceptionQueues, settings, context.h, context.currentAdmin),
                   // G4: the last 30 days' orders and revenue, and their statuses, each linking to the filtered order list
                   reports: await dashboardReports(reports, context.h, context.currentAdmin),
                 }),
               },
-              resources: adminResources({ adminjs, components, orders, merge, fulfillment, pickLists, inventory, settings, tracking, cases, notifications, templates, identity, sessions, db, users, roles, apiKeys }),
+              resources: adminResources({ adminjs, components, orders, batch, merge, fulfillment, pickLists, inventory, settings, tracking, cases, notifications, templates, identity, sessions, db, users, roles, apiKeys }),
               // G3.3: every signed-in user changes their own password here
               pages: {
+                // G2.6: 异常处理, one queue per kind of exception, worked in place (orders.read to look, orders.write to work)
+                [EXCEPTION_QUEUES_PAGE]: { component: components.ExceptionQueues, icon: 'AlertTriangle', handler: exceptionQueuesPage(identity, exceptionQueues, tracking) },
+                // G2.1 navigation: customers derived from the orders, their orders, cases and spend; contact corrections
+                [CUSTOMERS_PAGE]: { component: components.CustomersPage, icon: 'Users', handler: customersPage(identity, customers) },
                 // G4: the reports with a chart and CSV / XLSX downloads (reports.read)
                 [REPORTS_PAGE]: { component: components.ReportsPage, icon: 'BarChart2', handler: reportsPage(reports, settings) },
                 [CHANGE_PASSWORD_PAGE]: { component: components.ChangePassword, icon: 'Key', handler: changePasswordPage({ adminjs, identity, users, roles, apiKeys }) },

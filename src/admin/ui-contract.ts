@@ -314,3 +314,46 @@ export const WAREHOUSE_ROUTES = {
   pickListPrint: (pickListId: string) => `/admin/warehouse/pick-lists/${pickListId}/print`,
   pickListLabels: (pickListId: string) => `/admin/warehouse/pick-lists/${pickListId}/labels.pdf`,
 } as const;
+/** The exception work queues page (G2.6, issue 14 item 4) at /admin/pages/exceptionQueues?kind=address. */
+export const EXCEPTION_QUEUES_PAGE = 'exceptionQueues';
+
+export type ExceptionQueueKind = 'payment' | 'address' | 'stock' | 'logistics';
+
+export interface ExceptionQueueItemRow {
+  kind: ExceptionQueueKind;
+  ref: string;
+  reasons: string[];
+  message: string | null;
+  order: { id: string; number: string; status: string; customerName: string; customerPhone: string; grandTotal: string; paymentAmount: string | null };
+  shipment: { carrier: string | null; trackingNumber: string | null; trackingUrl: string | null } | null;
+  stock: { sku: string | null; shortfall: number | null; restockExpectedOn: string | null } | null;
+  owner: { id: string; name: string } | null;
+  enteredAt: string;
+  ageMinutes: number;
+  slaDueAt: string;
+  overdue: boolean;
+  contacts: number;
+  lastContact: { at: string; by: string; channel: string; note: string } | null;
+  actions: string[];
+}
+
+export interface ExceptionQueuesPageData {
+  allowed: boolean;
+  /** orders.write: claim, note contacts and act; without it the queues are read-only. */
+  canWork: boolean;
+  me: string | null;
+  kind: ExceptionQueueKind;
+  counts: Array<{ kind: ExceptionQueueKind; count: number; overdue: number; unassigned: number }>;
+  items: ExceptionQueueItemRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+  notice?: { type: 'success' | 'error'; message: string };
+}
+
+/** The dashboard's key figures (G2.1): each a count with the filtered list it opens; words from `ui.queues.<key>`. */
+export interface DashboardFigures {
+  orders: Array<{ key: 'newToday' | 'newThisMonth' | 'shippedToday'; count: number; url: string }>;
+  /** Exceptions per queue, each opening its queue; absent without orders.read. */
+  exceptions: Array<{ kind: ExceptionQueueKind; count: number; overdue: number; url: string }>;
+}

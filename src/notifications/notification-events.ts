@@ -5,6 +5,7 @@
 export const NOTIFICATION_EVENTS = [
   'order-confirmation',
   'payment-received',
+  'payment-reminder',
   'order-shipped',
   'delivery-problem',
   'order-delivered',
@@ -25,6 +26,7 @@ export const NOTIFICATION_LOCALES = ['zh-CN', 'en'] as const;
 export const EVENT_DESCRIPTIONS: Record<NotificationEvent, string> = {
   'order-confirmation': 'the order was accepted and its stock reserved',
   'payment-received': 'a pending payment arrived',
+  'payment-reminder': 'customer service asks the customer to pay (unpaid in time, or paid short)',
   'order-shipped': 'a parcel left with its carrier (tracking link)',
   'delivery-problem': 'the carrier reported a problem or tracking went quiet',
   'order-delivered': 'every parcel of the order was delivered',

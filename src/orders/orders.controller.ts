@@ -17,6 +17,8 @@ import { OrdersService } from './orders.service';
 class OrderQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'pending_review,exception', description: 'one or more statuses, comma-separated' })
   @IsOptional() @IsString() @Matches(new RegExp(`^(${ORDER_STATUSES.join('|')})(,(${ORDER_STATUSES.join('|')}))*$`), { message: `must be one or more of ${ORDER_STATUSES.join(', ')}` }) status?: string;
+  @ApiPropertyOptional({ example: '138001', description: 'one search box (G2.5): part of the order number, the customer name or phone, or a SKU of a line' })
+  @IsOptional() @IsString() @MaxLength(64) q?: string;
   @ApiPropertyOptional({ example: 'SO261125000001' }) @IsOptional() @IsString() @MaxLength(32) number?: string;
   @ApiPropertyOptional({ example: '13800138000' }) @IsOptional() @IsString() @MaxLength(40) phone?: string;
   @ApiPropertyOptional({ example: 'TEA-001' }) @IsOptional() @IsString() @MaxLength(64) sku?: string;

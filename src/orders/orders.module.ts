@@ -5,6 +5,7 @@ import { FulfillmentModule } from '../fulfillment/fulfillment.module';
 import { InventoryModule } from '../inventory/inventory.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { IntakeBackPressure } from './intake-back-pressure';
+import { OrderBatchService } from './order-batch.service';
 import { OrderAllocationService } from './order-allocation.service';
 import { OrderMergeService } from './order-merge.service';
 import { OrderNotifications } from './order-notifications';
@@ -18,7 +19,7 @@ import { OrderTaskTypes } from './task-types/order-task-types';
 @Module({
   imports: [CatalogModule, InventoryModule, AllocationModule, FulfillmentModule, NotificationsModule],
   controllers: [OrdersController, ShipmentShippingController],
-  providers: [OrdersService, IntakeBackPressure, OrderRecords, OrderAllocationService, OrderShippingService, OrderMergeService, OrderNotifications, OrderTaskTypes],
-  exports: [OrdersService, OrderShippingService, OrderMergeService, OrderNotifications],
+  providers: [OrdersService, IntakeBackPressure, OrderRecords, OrderAllocationService, OrderShippingService, OrderMergeService, OrderNotifications, OrderTaskTypes, OrderBatchService],
+  exports: [OrdersService, OrderBatchService, OrderShippingService, OrderMergeService, OrderNotifications],
 })
 export class OrdersModule {}

@@ -7,7 +7,7 @@ import { InvalidStateError, NotFoundError, ValidationError } from '../common/err
 import { fromCents, MAX_MONEY_CENTS, multiplyMoney, normaliseMoney, sumMoney, toCents } from '../common/money';
 import { FulfillmentService } from '../fulfillment/fulfillment.service';
 import { queryOne } from '../database/sql';
-import { InventoryService } from '../inventory/inventory.service';
+import { InventoryService, mergeBySku, type StockRead } from '../inventory/inventory.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { SettingsService } from '../settings/settings.service';
 import { WorkflowRuntimeService } from '../workflow/workflow-runtime.service';
@@ -22,7 +22,8 @@ import { type ShipmentConfirmation, OrderShippingService } from './order-shippin
 import { AMENDABLE_STATUSES, APPROVABLE_STATUSES, type OrderStatus } from './order-status';
 import { OrderStatusHistory } from './order-status-history.entity';
 import { toOrderView, type OrderView } from './order-view';
-import { Order } from './order.entity';
+import { Order, type OrderFlag } from './order.entity';
+import { outOfStockFlag, stockShortages } from './stock-shortage';
 import { reviewOrder } from './review-rules';
 import { STATUS_TOTAL_SQL } from '../reports/report-rollups';
 
@@ -40,7 +41,12 @@ export interface OrderListFilter {
   channel?: string;
   from?: string;
   to?: string;
+  /** G2.5 one search box: part of the order number, the customer's name or phone, or a line's SKU (case-insensitive). */
+  q?: string;
 }
+
+/** `q` as a LIKE pattern matching it anywhere, its own % _ \\ taken literally. */
+export const containsPattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The order aggregate: intake, review, allocation, the person's actions; every status change goes through transition(). */
 @Injectable()
@@ -129,10 +135,16 @@ export class OrdersService {
     if (filter.from) query.andWhere('o.placed_at >= :from', { from: filter.from });
     if (filter.to) query.andWhere('o.placed_at <= :to', { to: filter.to });
     if (filter.sku) query.andWhere('EXISTS (SELECT 1 FROM order_line l WHERE l.order_id = o.id AND l.sku = :sku)', { sku: filter.sku });
+    if (filter.q) {
+      query.andWhere(
+        `(o.number ILIKE :q OR o.customer_name ILIKE :q OR o.customer_phone LIKE :q OR EXISTS (SELECT 1 FROM order_line ql WHERE ql.order_id = o.id AND ql.sku ILIKE :q))`,
+        { q: containsPattern(filter.q) },
+      );
+    }
     query.orderBy('o.placed_at', 'DESC').addOrderBy('o.number', 'DESC').skip(offset).take(limit);
     // the whole list, or one filtered by status only: its total is the report rollup's (exact, kept by triggers in the
     // transaction of every change), not a count of up to a million orders (issue 13: ~300 ms at 1M)
-    const byStatusOnly = !filter.number && !filter.phone && !filter.channel && !filter.from && !filter.to && !filter.sku;
+    const byStatusOnly = !filter.q && !filter.number && !filter.phone && !filter.channel && !filter.from && !filter.to && !filter.sku;
     const [orders, total] = byStatusOnly ? await Promise.all([query.getMany(), this.totalByStatus(filter.status)]) : await query.getManyAndCount();
     const ids = orders.map((order) => order.id);
     const [lines, history, shipments] = await Promise.all([
@@ -171,12 +183,13 @@ export class OrdersService {
     const lines = options.lines ?? (await this.records.lines(manager, orderId));
     const products = await this.catalog.findBySkus(lines.map((line) => line.sku), manager);
     const available = new Map<string, number>();
-    for (const warehouse of (await this.inventory.stockOf(manager, [...new Set(lines.map((line) => line.sku))], { keepForPlan: true })).warehouses) {
+    const stock = await this.inventory.stockOf(manager, [...new Set(lines.map((line) => line.sku))], { keepForPlan: true });
+    for (const warehouse of stock.warehouses) {
       for (const [sku, units] of Object.entries(warehouse.available)) available.set(sku, (available.get(sku) ?? 0) + units);
     }
     const settings = await this.settings.get(manager);
     const { flags, blocked } = reviewOrder({ ...order, lines, products, available, deliveryArea: new Set(settings.deliveryArea.provinces) });
-    order.flags = flags;
+    order.flags = flags.map((flag) => (flag.code === 'out_of_stock' ? detailedShortage(flag, lines, products, available, stock) : flag));
     if (order.paymentStatus !== 'paid') {
       await this.saveFlags(manager, order);
       if (order.status !== 'pending_payment') await this.records.transition(manager, order, 'pending_payment', 'system', 'waiting for payment');
@@ -393,6 +406,17 @@ export class OrdersService {
     return this.get(await this.shipping.confirmReceipt(idOrNumber, actor));
   }
 
+}
+
+/**
+ * G2.6 (issue 14 item 4): the review's out_of_stock names the SKU most short and the shortfall like allocation's flag does, so
+ * an order held in exception for another flag shows in the stock queue with what it lacks; the review's message stays.
+ */
+function detailedShortage(flag: OrderFlag, lines: OrderLine[], products: Map<string, unknown>, available: Map<string, number>, stock: StockRead): OrderFlag {
+  const short = mergeBySku(lines).filter(({ sku, quantity }) => products.has(sku) && (available.get(sku) ?? 0) < quantity);
+  if (short.length === 0) return flag;
+  const { sku, shortfall, shortages } = outOfStockFlag(stockShortages(short, stock));
+  return { ...flag, sku, shortfall, shortages };
 }
 
 function outcomeOf(status: OrderStatus): ReviewOutcome {

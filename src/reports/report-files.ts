@@ -14,7 +14,7 @@ export const CONTENT_TYPES: Record<Exclude<ReportFormat, 'json'>, string> = {
 };
 
 /** Excel opens a CSV as UTF-8 (Chinese names intact) only when it starts with the byte order mark. */
-const UTF8_BOM = '\uFEFF';
+export const UTF8_BOM = '\uFEFF';
 
 /** The wall-clock time of an instant in `timeZone` as `YYYY-MM-DD HH:mm:ss` (what a spreadsheet shows and parses). */
 export function shopTime(iso: string, timeZone: string): string {
@@ -27,7 +27,7 @@ export function shopTime(iso: string, timeZone: string): string {
 }
 
 /** A spreadsheet has no time zones: a shop-local date or time is stored as that wall-clock time (read back with UTC getters). */
-const wallClock = (local: string): Date => new Date(`${local.replace(' ', 'T')}${local.length === 10 ? 'T00:00:00' : ''}Z`);
+export const wallClock = (local: string): Date => new Date(`${local.replace(' ', 'T')}${local.length === 10 ? 'T00:00:00' : ''}Z`);
 
 /**
  * Text a spreadsheet would run as a formula (a customer named `=HYPERLINK(...)`, OWASP "CSV injection"): a CSV cell that
@@ -36,10 +36,13 @@ const wallClock = (local: string): Date => new Date(`${local.replace(' ', 'T')}$
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
+/** A text cell of a CSV made safe to open in a spreadsheet (see above); the order list's export uses it too. */
+export const csvText = (value: string): string => (FORMULA_START.test(value) ? `'${value}` : value);
+
 function csvValue(kind: ReportFieldKind, value: unknown, timeZone: string): unknown {
   if (value === null || value === undefined) return ''; // a figure there is none of (staff performance's minutes without timed work)
   if (kind === 'time') return shopTime(String(value), timeZone);
-  if (kind === 'text' && typeof value === 'string' && FORMULA_START.test(value)) return `'${value}`;
+  if (kind === 'text' && typeof value === 'string') return csvText(value);
   return value;
 }
 

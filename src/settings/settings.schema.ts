@@ -28,7 +28,15 @@ export const settingsSchema = z
     /** Order merge rule (issue 5 item 5): new shipments join an unpicked parcel of the same customer and address. */
     orderMerge: z.object({ automatic: z.boolean() }).strict(),
     carrierPriority: z.array(z.enum(CARRIERS)).min(1).refine((list) => new Set(list).size === list.length, 'lists a carrier twice'),
-    alertThresholds: z.object({ staleTrackingHours: z.number().int().min(1).max(24 * 30) }).strict(),
+    alertThresholds: z
+      .object({
+        staleTrackingHours: z.number().int().min(1).max(24 * 30),
+        /** G2.6: an order still unpaid this long after it was placed joins the payment exception queue. */
+        unpaidMinutes: z.number().int().min(1).max(60 * 24 * 30),
+        /** G2.6: how long an exception may wait in its queue (from entering it) before it is overdue. */
+        exceptionSlaHours: z.object({ payment: slaHours, address: slaHours, stock: slaHours, logistics: slaHours }).strict(),
+      })
+      .strict(),
     /** G1.6: how long after delivery a customer may open a case, and how long each step may take before it is overdue. */
     afterSales: z
       .object({
@@ -113,13 +121,13 @@ export const DEFAULT_SETTINGS: Settings = {
   partialStockPolicy: 'split',
   orderMerge: { automatic: false },
   carrierPriority: [...CARRIERS],
-  alertThresholds: { staleTrackingHours: 48 },
+  alertThresholds: { staleTrackingHours: 48, unpaidMinutes: 15, exceptionSlaHours: { payment: 4, address: 8, stock: 48, logistics: 24 } },
   afterSales: { windowDays: 15, slaHours: { review: 24, receive: 168, inspect: 48, refund: 24, replacement: 48 } },
   notifications: {
     defaultLocale: 'zh-CN',
     // email for every moment; SMS where a customer needs to act or to know at once
     events: Object.fromEntries(
-      NOTIFICATION_EVENTS.map((event) => [event, { email: true, sms: ['order-shipped', 'delivery-problem', 'order-cancelled', 'after-sales-refunded', 'replacement-shipped'].includes(event) }]),
+      NOTIFICATION_EVENTS.map((event) => [event, { email: true, sms: ['payment-reminder', 'order-shipped', 'delivery-problem', 'order-cancelled', 'after-sales-refunded', 'replacement-shipped'].includes(event) }]),
     ) as Settings['notifications']['events'],
     maxPerRecipientPerHour: 10,
     alertEmail: null,

@@ -32,6 +32,16 @@ export interface LogisticsAlertView {
   resolvedAt: string | null;
 }
 
+/**
+ * G1.5: shipments on their way whose tracking went quiet for longer than `hoursParam` (a SQL parameter): the computed
+ * stale_tracking alerts (`id` 'stale:<shipment id>', raised when the quiet time ran out). Shared with the exception queues.
+ */
+export const staleTrackingSql = (hoursParam: string) => `
+  SELECT 'stale:' || s.id AS id, s.id AS shipment_id, s.order_id, last.at + make_interval(hours => ${hoursParam}) AS created_at
+    FROM shipment s
+    CROSS JOIN LATERAL (SELECT coalesce((SELECT max(e.at) FROM shipment_event e WHERE e.shipment_id = s.id), s.shipped_at) AS at) last
+   WHERE s.status IN ('shipped','in_transit') AND last.at < now() - make_interval(hours => ${hoursParam})`;
+
 /** An exception whose description speaks of the address is the customer's to fix (address_problem), not the carrier's. */
 const ADDRESS_PROBLEM = /地址|address|addr\b|收件人信息|门牌/i;
 
@@ -134,11 +144,9 @@ export class TrackingService {
            AND ($3::text IS NULL OR a.id::text = $3)
            AND ($4::uuid IS NULL OR a.shipment_id IN (SELECT id FROM shipment WHERE order_id = $4::uuid))
         UNION ALL
-        SELECT 'stale:' || s.id, 'stale_tracking', NULL, s.id, last.at + make_interval(hours => $2), NULL
-          FROM shipment s
-          CROSS JOIN LATERAL (SELECT coalesce((SELECT max(e.at) FROM shipment_event e WHERE e.shipment_id = s.id), s.shipped_at) AS at) last
-         WHERE $3::text IS NULL AND $1 IN ('open','all') AND s.status IN ('shipped','in_transit') AND last.at < now() - make_interval(hours => $2)
-           AND ($4::uuid IS NULL OR s.order_id = $4::uuid)
+        SELECT stale.id, 'stale_tracking', NULL, stale.shipment_id, stale.created_at, NULL
+          FROM (${staleTrackingSql('$2')}) stale
+         WHERE $3::text IS NULL AND $1 IN ('open','all') AND ($4::uuid IS NULL OR stale.order_id = $4::uuid)
       )`;
     const [{ total }] = await this.db.query(`${cte} SELECT count(*)::int AS total FROM alerts`, [status, staleHours, id, orderId]);
     const rows: Array<{

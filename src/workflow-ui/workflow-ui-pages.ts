@@ -40,6 +40,8 @@ export interface PageUser {
   title: string;
   /** The user's back-office language (issue 14); the page's `lang`, which its script reads (browser/shared/i18n.ts). */
   locale?: 'zh-CN' | 'en';
+  /** The shop's time zone (settings `timeZone`) the page shows times in, not the browser's (browser/shared/page.ts). */
+  timeZone?: string;
 }
 
 /** The shell's words in Chinese (English is what the code says). */
@@ -78,7 +80,7 @@ export function renderPage(page: WorkflowUiPage, user: PageUser): string {
 <link rel="stylesheet" href="${WORKFLOW_UI_ASSETS_PATH}/${page}.css">
 <script src="${WORKFLOW_UI_ASSETS_PATH}/${page}.js" defer></script>
 </head>
-<body class="oms-ui oms-page-${page}" data-user-id="${escapeHtml(user.id)}" data-user-email="${escapeHtml(user.email)}" data-user-title="${escapeHtml(user.title)}">
+<body class="oms-ui oms-page-${page}" data-user-id="${escapeHtml(user.id)}" data-user-email="${escapeHtml(user.email)}" data-user-title="${escapeHtml(user.title)}" data-time-zone="${escapeHtml(user.timeZone ?? '')}">
 <header class="oms-topbar">
 <a class="oms-brand" href="/admin">OMS</a>
 <nav>${nav}<a href="/admin/resources/ProcessInstance">${t('Instances')}</a><a href="/admin/resources/Incident">${t('Incidents')}</a><a href="/admin">${t('Admin')}</a></nav>

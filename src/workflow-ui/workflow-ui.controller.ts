@@ -69,9 +69,10 @@ export class WorkflowUiController {
 
 /** The admin user the session holds (put there by AdminJS's login, see admin-auth.ts). */
 function sessionUser(request: Request): PageUser | null {
-  const admin = (request.session as { adminUser?: { id?: unknown; email?: unknown; title?: unknown; locale?: unknown } } | undefined)?.adminUser;
+  const admin = (request.session as { adminUser?: { id?: unknown; email?: unknown; title?: unknown; locale?: unknown; timeZone?: unknown } } | undefined)?.adminUser;
   if (!admin || typeof admin.id !== 'string' || typeof admin.email !== 'string') return null;
   // the session store refreshes the user's locale on every request (issue 14): the pages speak the admin's language
   const locale = admin.locale === 'en' ? 'en' : 'zh-CN';
-  return { id: admin.id, email: admin.email, title: typeof admin.title === 'string' && admin.title ? admin.title : admin.email, locale };
+  const timeZone = typeof admin.timeZone === 'string' ? admin.timeZone : undefined;
+  return { id: admin.id, email: admin.email, title: typeof admin.title === 'string' && admin.title ? admin.title : admin.email, locale, timeZone };
 }

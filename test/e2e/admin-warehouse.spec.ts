@@ -101,7 +101,7 @@ describe('the warehouse screens (admin session)', () => {
     const noReason = (await http().post(adjust).type('form').send({ warehouse, sku, delta: '1' }).set('Cookie', cookie).expect(200)).body;
     expect(noReason.fieldErrors).toEqual({ reason: '必填' });
     const unknown = (await http().post(receive).type('form').send({ warehouse, sku: 'NO-SUCH-SKU-2', quantity: '1' }).set('Cookie', cookie).expect(200)).body;
-    expect(unknown.notice.message).toBe('商品 NO-SUCH-SKU-2 不存在');
+    expect(unknown.notice.message).toBe('未找到商品 NO-SUCH-SKU-2');
     const form = (await http().get(receive).set('Cookie', cookie).expect(200)).body.form;
     expect(form).toMatchObject({ title: '入库', submitLabel: '确认入库' });
   });

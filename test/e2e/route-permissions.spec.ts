@@ -30,6 +30,8 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'GET /admin/after-sales/cases/:caseId/attachments/:attachmentId': 'admin session and aftersales.read checked by the controller',
   'GET /admin/backups/:id/download': 'admin session and backups.manage checked by the controller',
   'GET /admin/reports/download/:report': 'admin session and reports.read checked by the controller',
+  'GET /admin/orders/export': 'admin session and orders.read checked by the controller: the order list as CSV / XLSX',
+  'GET /admin/orders/documents': 'admin session and orders.read checked by the controller: the selection\'s shipment documents',
   'POST /admin/account/locale': "admin session checked by the controller: a user's own language",
   'GET /admin/warehouse/shipments/:id/:file': "admin session and orders.read (as the API's shipment documents) checked by the controller",
   'GET /admin/warehouse/pick-lists/:id/print': "admin session and orders.read (as GET /api/pick-lists/{id}) checked by the controller",

@@ -4,6 +4,8 @@ import type { BackupsService } from '../../backups/backups.service';
 import { can } from '../admin-access';
 import type { AdminIdentity } from '../admin-auth';
 import type { BackupsPageData, BackupTile } from '../ui-contract';
+import { ADMIN_LANGUAGES, languageOf } from '../locale';
+import { translateFormText } from '../locale/forms';
 import { actAs } from './operator-action';
 
 const OPS = ['take', 'verify', 'delete'] as const;
@@ -30,7 +32,9 @@ export function backupsPage(identity: AdminIdentity, backups: BackupsService): P
             return `backup ${id} deleted`;
           })
         : { refused: 'unknown operation' };
-      notice = 'refused' in outcome ? { type: 'error', message: outcome.refused } : { type: 'success', message: outcome.done };
+      // issue 14: in the operator's language (actAs translates its refusals; the rest is said here)
+      const said = (message: string) => translateFormText(message, languageOf(context.currentAdmin, ADMIN_LANGUAGES[0]));
+      notice = 'refused' in outcome ? { type: 'error', message: said(outcome.refused) } : { type: 'success', message: said(outcome.done) };
     }
     const { items } = await backups.list({ page: 1, pageSize: 100 });
     return { allowed: true, items, tile: await backupTile(backups), notice };

@@ -8,6 +8,7 @@ import type { AdminIdentity } from '../admin-auth';
 import type { AdminJsModule } from '../admin-runtime';
 import { ADMIN_LANGUAGES, languageOf } from '../locale';
 import { translateForm, translateFormText } from '../locale/forms';
+import { translateFieldErrors, translateRefusal } from '../locale/refusals';
 import type { ActionForm } from '../ui-contract';
 import { fieldErrorsOf } from './form-input';
 
@@ -73,16 +74,23 @@ export async function actAs<T>(
 ): Promise<Outcome<T>> {
   // The admin's direct buttons call their action with GET; a GET a browser made from another site or as a page
   // navigation (a link in a mail) must not act with the operator's session.
-  if (isCrossSiteBrowserRequest(request.method, response?.req?.headers ?? {})) return { refused: 'Open it in the admin and use its button there to do this' };
+  // issue 14: the reason in the operator's language (the services say it in English, for the API)
+  const language = languageOf(context.currentAdmin, ADMIN_LANGUAGES[0]);
+  const refuse = (message: string, code?: ErrorCode, fieldErrors?: Record<string, string>): Outcome<T> => ({
+    refused: translateRefusal(message, code, language),
+    ...(fieldErrors ? { fieldErrors: translateFieldErrors(fieldErrors, language) } : {}),
+    ...(code ? { code } : {}),
+  });
+  if (isCrossSiteBrowserRequest(request.method, response?.req?.headers ?? {})) return refuse('Open it in the admin and use its button there to do this');
   const actor = await identity.actorFor(context.currentAdmin);
-  if (!actor) return { refused: 'Your account is no longer active' };
-  if (permission && !actor.permissions.has('*') && !actor.permissions.has(permission)) return { refused: 'Your role does not allow this action' };
+  if (!actor) return refuse('Your account is no longer active');
+  if (permission && !actor.permissions.has('*') && !actor.permissions.has(permission)) return refuse('Your role does not allow this action', 'forbidden');
   try {
     return { done: await run(actor, response?.req?.ip ?? null) };
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     // e.g. someone else moved the order or case meanwhile: say why
-    return { refused: error.message, fieldErrors: fieldErrorsOf(error), code: error.code };
+    return refuse(error.message, error.code, fieldErrorsOf(error));
   }
 }
 
@@ -102,11 +110,10 @@ export function operatorActions(deps: OperatorActionDeps) {
   };
   // issue 14: forms and notices in the user's language (they are written in English)
   const languageIn = (context: ActionContext) => languageOf(context.currentAdmin, ADMIN_LANGUAGES[0]);
-  const refused = async (context: ActionContext, message: string, fieldErrors?: Record<string, string>): Promise<Answer> => ({
+  const refused = async (context: ActionContext, message: string, fieldErrors?: Record<string, string>, code?: ErrorCode): Promise<Answer> => ({
     record: await currentRecord(context),
-    notice: shownAsItIs(translateFormText(message, languageIn(context)), 'error'),
-    // the field problems too ("is required" → 必填)
-    ...(fieldErrors ? { fieldErrors: Object.fromEntries(Object.entries(fieldErrors).map(([path, problem]) => [path, translateFormText(problem, languageIn(context))])) } : {}),
+    notice: shownAsItIs(translateRefusal(message, code, languageIn(context)), 'error'),
+    ...(fieldErrors ? { fieldErrors } : {}),
   });
 
   const change = async (
@@ -155,7 +162,7 @@ export function operatorActions(deps: OperatorActionDeps) {
               return { record: await currentRecord(context), form: translateForm(await spec.form(context), languageIn(context)) };
             } catch (error) {
               if (!(error instanceof AppError)) throw error;
-              return refused(context, error.message);
+              return refused(context, error.message, undefined, error.code);
             }
           }
           const input = deps.adminjs.flat.unflatten<Record<string, unknown>, Record<string, unknown>>(request.payload ?? {});

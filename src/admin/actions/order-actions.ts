@@ -3,6 +3,7 @@ import type { Actor } from '../../common/actor';
 import { ReasonDto } from '../../orders/dto/create-order.dto';
 import { APPROVABLE_STATUSES, CANCELLABLE_STATUSES, type OrderStatus } from '../../orders/order-status';
 import type { OrderView } from '../../orders/order-view';
+import type { OrderBatchService } from '../../orders/order-batch.service';
 import type { OrdersService } from '../../orders/orders.service';
 import type { FormField } from '../ui-contract';
 import { readForm, validateLikeTheApi } from './form-input';
@@ -29,7 +30,7 @@ const by = (actor: Actor) => `by ${actor.name} in the admin`;
  * G2.2: approve, reject with a reason, cancel with a reason where the rules allow; G1.6: confirm receipt for the
  * customer. The same OrdersService calls and permissions as the API's routes.
  */
-export function orderDecisionActions(orders: OrdersService) {
+export function orderDecisionActions(orders: OrdersService, batch: Pick<OrderBatchService, 'settle'>) {
   const approve: DirectActionSpec = {
     permission: 'orders.approve',
     icon: 'CheckCircle',
@@ -38,6 +39,8 @@ export function orderDecisionActions(orders: OrdersService) {
     run: async (actor: Actor, context: ActionContext, request: ActionRequest) => {
       const note = typeof request.payload?.reason === 'string' && request.payload.reason.trim() ? request.payload.reason.trim().slice(0, 500) : `approved ${by(actor)}`;
       const view = await orders.approve(orderIdOf(context), actor, note);
+      // the page that opens next shows where the workflow took the order, not pending_review (issue 14 item 6)
+      await batch.settle([view.id]);
       return { recordId: view.id, message: `Order ${view.number} approved` };
     },
   };

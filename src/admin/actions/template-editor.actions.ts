@@ -7,6 +7,8 @@ import type { NotificationTemplatesService, TemplateKey, TemplatePart } from '..
 import { can, requirePermission } from '../admin-access';
 import type { AdminIdentity } from '../admin-auth';
 import type { TemplateEditorAnswer } from '../ui-contract';
+import { ADMIN_LANGUAGES, languageOf } from '../locale';
+import { translateFormText } from '../locale/forms';
 import { validateLikeTheApi } from './form-input';
 import { actAs } from './operator-action';
 
@@ -65,10 +67,12 @@ export function templateEditorActions(templates: NotificationTemplatesService, i
     isVisible: false,
     isAccessible: requirePermission(spec.permission),
     handler: async (request: ActionRequest, response: Response | undefined, context: ActionContext): Promise<TemplateEditorAnswer> => {
-      if (request.method !== spec.method) return { notice: { message: 'Use the template editor to do this', type: 'error' } };
+      const language = languageOf(context.currentAdmin, ADMIN_LANGUAGES[0]);
+      if (request.method !== spec.method) return { notice: { message: translateFormText('Use the template editor to do this', language), type: 'error' } };
       const values = (spec.method === 'get' ? request.query : request.payload) ?? {};
       const outcome = await actAs(identity, spec.permission, request, response, context, (actor) => spec.run(values, actor));
-      if ('done' in outcome) return outcome.done;
+      // issue 14: what happened, in the operator's language (refusals come translated from actAs)
+      if ('done' in outcome) return outcome.done.notice ? { ...outcome.done, notice: { ...outcome.done.notice, message: translateFormText(outcome.done.notice.message, language) } } : outcome.done;
       return { notice: { message: outcome.refused, type: 'error' }, ...(outcome.fieldErrors ? { fieldErrors: byPart(outcome.fieldErrors, values) } : {}) };
     },
   });

@@ -1,4 +1,4 @@
-import { useTranslation } from 'adminjs';
+import { useCurrentAdmin, useTranslation } from 'adminjs';
 
 /**
  * Our components' words, dates and money in the signed-in user's language (issue 14). The words are AdminJS's own
@@ -7,10 +7,25 @@ import { useTranslation } from 'adminjs';
  */
 export type Vars = Record<string, string | number>;
 
+/** The shop's time zone (settings `timeZone`, on the session's user: admin-session.ts); a browser's own zone is not the shop's. */
+export function useShopTimeZone(): string | undefined {
+  const [admin] = useCurrentAdmin();
+  const zone = (admin as { timeZone?: unknown } | null)?.timeZone;
+  return typeof zone === 'string' ? zone : undefined;
+}
+
+/** `2026-12-08 04:19` in the shop's time zone: the form AdminJS's own date columns use, which Chinese operators read. */
+export function useShopDateTime(): (iso: string | Date) => string {
+  const timeZone = useShopTimeZone();
+  const format = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return (value) => format.format(new Date(value));
+}
+
 export function useTexts() {
   const { i18n } = useTranslation();
   const language = i18n.language === 'en' ? 'en' : 'zh-CN';
-  const dateTime = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' });
+  const timeZone = useShopTimeZone();
+  const dateTime = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short', timeZone });
   const currency = new Intl.NumberFormat(language, { style: 'currency', currency: 'CNY' });
   return {
     language,

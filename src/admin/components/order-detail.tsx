@@ -58,7 +58,7 @@ const OrderDetailComponent: React.FC<ActionProps> = ({ record }) => {
             <StatusBadge group="orderStatus" code={order.status} testId="order-status" />
           </Field>
           <Field label={t('channel')}>
-            {order.channel} · {order.externalId}
+            {label('channel', order.channel)} · {order.externalId}
           </Field>
           <Field label={t('placed')}>{date(order.placedAt)}</Field>
           <Field label={t('total')}>

@@ -29,6 +29,9 @@ export function ReportChart({ kind, labels, series, links, testId, height = 280 
   useEffect(() => {
     if (!canvas.current) return undefined;
     const twoAxes = series.some((entry) => entry.right);
+    // counts are drawn with whole-number ticks (never "0.2 orders"); an axis with any fractional value keeps chart.js's steps
+    const axisTicks = (right: boolean) =>
+      series.filter((entry) => Boolean(entry.right) === right).every((entry) => entry.values.every(Number.isInteger)) ? { precision: 0 } : {};
     const config: ChartConfiguration = {
       type: kind,
       data: {
@@ -55,8 +58,8 @@ export function ReportChart({ kind, labels, series, links, testId, height = 280 
           kind === 'doughnut'
             ? {}
             : {
-                left: { type: 'linear', position: 'left', beginAtZero: true },
-                ...(twoAxes ? { right: { type: 'linear', position: 'right', beginAtZero: true, grid: { drawOnChartArea: false } } } : {}),
+                left: { type: 'linear', position: 'left', beginAtZero: true, ticks: axisTicks(false) },
+                ...(twoAxes ? { right: { type: 'linear', position: 'right', beginAtZero: true, ticks: axisTicks(true), grid: { drawOnChartArea: false } } } : {}),
               },
       },
     };

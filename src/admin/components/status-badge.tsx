@@ -26,13 +26,21 @@ export function StatusBadge({ group, code, testId }: { group: string; code: stri
 
 /** An AdminJS property (list and show) whose value is a code of `custom.enumGroup` (src/admin/locale ENUM_PROPERTIES). */
 const StatusBadgeProperty: React.FC<BasePropertyProps> = ({ property, record, resource, where }) => {
+  const { label } = useTexts();
   const { translateProperty } = useTranslation();
   const code = record?.params?.[property.path];
-  const group = (property.custom as { enumGroup?: string } | undefined)?.enumGroup;
+  const { enumGroup: group, plain } = (property.custom ?? {}) as { enumGroup?: string; plain?: boolean };
   if (code === undefined || code === null || code === '') return null;
-  const badge = group ? <StatusBadge group={group} code={String(code)} /> : <>{String(code)}</>;
+  const value = !group ? (
+    <>{String(code)}</>
+  ) : plain ? (
+    // `plain`: a name rather than a state (a sales channel), so words without a coloured badge
+    <span data-code={String(code)}>{label(group, String(code))}</span>
+  ) : (
+    <StatusBadge group={group} code={String(code)} />
+  );
   // on a show page with its label, as AdminJS shows the other properties
-  return where === 'show' ? <ValueGroup label={translateProperty(property.label, resource.id)}>{badge}</ValueGroup> : badge;
+  return where === 'show' ? <ValueGroup label={translateProperty(property.label, resource.id)}>{value}</ValueGroup> : value;
 };
 
 export default StatusBadgeProperty;

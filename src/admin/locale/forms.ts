@@ -145,6 +145,7 @@ type Pattern = [RegExp, (match: RegExpMatchArray, words: Words) => string];
 
 const orderStatus = (words: Words, code: string) => (words.enums.orderStatus as Record<string, string>)[code] ?? code;
 const caseStatus = (words: Words, code: string) => (words.enums.caseStatus as Record<string, string>)[code] ?? code;
+const templatePart = (part: string) => ({ subject: '主题', html: 'HTML 正文', text: '纯文本正文' })[part] ?? part;
 const verbs: Record<string, string> = { Reject: '驳回', Cancel: '取消', Approve: '同意', Receive: '确认收货', 'Record QC': '登记质检', Refund: '退款', Close: '关闭' };
 
 /** Texts with a number, a name or a status in them (forms and notices). */
@@ -196,7 +197,17 @@ export const FORM_PATTERNS_ZH: Pattern[] = [
   [/^Your role does not allow this action$/, () => '您的角色无权执行此操作'],
   [/^Your account is no longer active$/, () => '您的账号已停用'],
   [/^Open it in the admin and use its button there to do this$/, () => '请在后台中打开并使用其中的按钮操作'],
-  // the warehouse screens: notices, the services' refusals, field problems
+  // the template editor and the backups page
+  [/^Use the template editor to do this$/, () => '请在模板编辑器中操作'],
+  [/^Saved (\S+): (.+)$/, ([, name, parts]) => `已保存 ${name}：${parts.replace(/(\w+) version (\d+)/g, (_, part: string, version: string) => `${templatePart(part)} 第 ${version} 版`).replace(/, /g, '，')}`],
+  [/^(\S+) (subject|html|text) is back to the file$/, ([, name, part]) => `${name} 的${templatePart(part)}已恢复为文件中的模板`],
+  [/^(\S+) (subject|html|text) is back to version (\d+)$/, ([, name, part, version]) => `${name} 的${templatePart(part)}已恢复到第 ${version} 版`],
+  [/^Test (email|sms) sent to (.+)$/, ([, channel, to]) => `测试${channel === 'sms' ? '短信' : '邮件'}已发送至 ${to}`],
+  [/^backup (\S+) started$/, ([, id]) => `备份 ${id} 已开始`],
+  [/^verifying backup (\S+)$/, ([, id]) => `正在校验备份 ${id}`],
+  [/^backup (\S+) deleted$/, ([, id]) => `备份 ${id} 已删除`],
+  [/^unknown operation$/, () => '未知操作'],
+  // the warehouse screens' notices (actions/warehouse.actions.ts)
   [/^Received (\d+) of (\S+) in (\S+): on hand (\d+), reserved (\d+), available (\d+)$/, ([, quantity, sku, warehouse, onHand, reserved, available]) =>
     `${warehouse} 已入库 ${sku} × ${quantity}：实际库存 ${onHand}，占用 ${reserved}，可用 ${available}`],
   [/^Adjusted (\S+) in (\S+) by ([+-]\d+): on hand (\d+), reserved (\d+), available (\d+)$/, ([, sku, warehouse, delta, onHand, reserved, available]) =>
@@ -204,19 +215,6 @@ export const FORM_PATTERNS_ZH: Pattern[] = [
   [/^Pick list (\S+) created with (\d+) shipment\(s\)$/, ([, number, count]) => `拣货单 ${number} 已生成，共 ${count} 个发货单`],
   [/^Pick list (\S+) confirmed as picked$/, ([, number]) => `拣货单 ${number} 已确认拣货`],
   [/^Shipment of order (\S+) packed$/, ([, number]) => `订单 ${number} 的发货单已打包`],
-  [/^Pick list (\S+) is picked; only open pick lists can be confirmed$/, ([, number]) => `拣货单 ${number} 已确认过拣货，不能重复确认`],
-  [/^There are no shipments waiting to be picked in (\S+)$/, ([, warehouse]) => `${warehouse} 没有待拣货的发货单`],
-  [/^Product (\S+) was not found$/, ([, sku]) => `商品 ${sku} 不存在`],
-  [/^(?:Warehouse (\S+) was not found|warehouse (\S+) does not exist)$/, ([, a, b]) => `仓库 ${a ?? b} 不存在`],
-  [/^(\S+) in (\S+) has (\d+) on hand and (\d+) reserved; removing (\d+) is not possible$/, ([, sku, warehouse, onHand, reserved, removing]) =>
-    `${warehouse} 的 ${sku} 实际库存 ${onHand}、已占用 ${reserved}，不能减少 ${removing} 件`],
-  [/^(\S+) has no stock in (\S+) to remove$/, ([, sku, warehouse]) => `${warehouse} 没有 ${sku} 的库存可减少`],
-  [/^The form has (\d+) problem\(s\): .*$/, ([, count]) => `表单有 ${count} 处问题，请修改标出的字段`],
-  [/^(?:is required|must be longer than or equal to 1 characters)$/, () => '必填'],
-  [/^must be a positive whole number$/, () => '必须是正整数'],
-  [/^must be (?:an integer number|a whole number)$/, () => '必须是整数'],
-  [/^should not be equal to 0$/, () => '不能为 0'],
-  [/^must not be (less|greater) than (-?\d+)$/, ([, side, bound]) => `不能${side === 'less' ? '小于' : '大于'} ${bound}`],
 ];
 
 /** One text of a form or a notice in `language` (English is the language they are written in). */

@@ -9,6 +9,7 @@ import { SHIPMENT_STATUSES } from '../../fulfillment/shipment.entity';
 import { NOTIFICATION_LOCALES } from '../../notifications/notification-events';
 import { DEAD_LETTER_ALERT } from '../../notifications/system-alert.entity';
 import { ORDER_STATUSES } from '../../orders/order-status';
+import { KNOWN_SALES_CHANNELS } from '../../orders/sales-channels';
 import { REVIEW_RULES } from '../../orders/review-rules';
 import { TRACKING_EVENT_STATUSES } from '../../tracking/carriers/carrier-adapter';
 import { CARRIER_CODES } from '../../tracking/carriers/carriers';
@@ -56,6 +57,7 @@ export const ENUM_VALUES: Record<EnumGroup, readonly string[]> = {
   role: BUILT_IN_ROLES.map((role) => role.name),
   actorKind: ['user', 'api_key', 'system', 'anonymous'],
   auditAction: AUDIT_ACTIONS,
+  channel: KNOWN_SALES_CHANNELS,
 };
 
 /** An enum property's choices for AdminJS: the codes are stored, the words come from the locale (`resources.X.labels`). */
@@ -81,10 +83,16 @@ export const ENUM_PROPERTIES: Record<string, Record<string, EnumGroup>> = {
 export function adminTranslations(language: AdminLanguage): LocaleTranslations {
   const texts = ADMIN_TRANSLATIONS[language];
   const own = texts.resources as Record<string, Record<string, Record<string, string>>>;
+  const names = texts.labels as Record<string, string>;
   const resources: NonNullable<LocaleTranslations['resources']> = {};
-  for (const resource of new Set([...Object.keys(own), ...Object.keys(ENUM_PROPERTIES)])) {
+  for (const resource of new Set([...Object.keys(own), ...Object.keys(ENUM_PROPERTIES), ...Object.keys(names)])) {
     const enums = Object.entries(ENUM_PROPERTIES[resource] ?? {});
-    resources[resource] = { ...own[resource], labels: Object.fromEntries(enums.map(([property, group]) => [property, texts.enums[group]])) };
+    resources[resource] = {
+      ...own[resource],
+      // a list page is titled with what it lists (订单), not AdminJS's generic "列表"
+      actions: { list: names[resource], ...own[resource]?.actions },
+      labels: Object.fromEntries(enums.map(([property, group]) => [property, texts.enums[group]])),
+    };
   }
   return { ...texts, resources };
 }
@@ -105,7 +113,7 @@ export function adminLocale(language: AdminLanguage): Locale {
   };
 }
 
-type ServerKey = keyof AdminTranslations['server'];
+type ServerKey = { [K in keyof AdminTranslations['server']]: AdminTranslations['server'][K] extends string ? K : never }[keyof AdminTranslations['server']];
 
 /** `{{name}}` replaced by `vars.name`, as i18next does in the browser. */
 export const interpolate = (text: string, vars: Record<string, string | number> = {}) =>

@@ -22,7 +22,7 @@ export function logisticsResources({ adminjs, components, identity, pickLists, f
       navigation: NAVIGATION.logistics,
       sort: { sortBy: 'createdAt', direction: 'desc' },
       listProperties: ['createdAt', 'orderId', 'warehouseId', 'status', 'carrier', 'trackingNumber', 'shippedAt'],
-      filterProperties: ['orderId', 'warehouseId', 'status', 'carrier', 'trackingNumber', 'pickListId', 'createdAt'],
+      filterProperties: ['orderId', 'warehouseId', 'status', 'carrier', 'trackingNumber', 'pickListId', 'createdAt', 'shippedAt'],
       showProperties: ['documents', 'orderId', 'warehouseId', 'status', 'contents', 'carrier', 'trackingNumber', 'pickListId', 'packedAt', 'packedBy', 'shippedAt', 'allocationReason', 'mergedInto', 'createdAt', 'updatedAt'],
       properties: {
         orderId: { reference: 'Order' },

@@ -9,6 +9,7 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The order list's filters (AdminJS `filters.<property>`) and the OrdersService filter each one sets. */
 const FILTERS: Record<string, { to: keyof OrderListFilter; maxLength: number }> = {
+  q: { to: 'q', maxLength: 64 },
   number: { to: 'number', maxLength: 32 },
   customerPhone: { to: 'phone', maxLength: 40 },
   sku: { to: 'sku', maxLength: 64 },
@@ -25,13 +26,13 @@ function offsetOf(timeZone: string, at: Date): string {
 }
 
 /** A date without time (a typed link, `?filters.placedAt~~from=2026-05-01`) is that whole day in the shop's time zone. */
-function dayBoundary(date: string, timeZone: string, end: boolean): string {
+export function dayBoundary(date: string, timeZone: string, end: boolean): string {
   const offset = offsetOf(timeZone, new Date(`${date}T12:00:00Z`));
   return `${date}T${end ? '23:59:59.999' : '00:00:00'}${offset}`;
 }
 
 /** The OrdersService filter for the list's query, or the problem with it. */
-async function filterOf(filters: Record<string, unknown>, settings: SettingsService): Promise<ListFilter<OrderListFilter>> {
+export async function filterOf(filters: Record<string, unknown>, settings: SettingsService): Promise<ListFilter<OrderListFilter>> {
   const parsed = textFilters<OrderListFilter>(filters, FILTERS);
   if ('problem' in parsed) return parsed;
   const { filter } = parsed;

@@ -3,6 +3,7 @@ import { OrderLine } from '../../orders/order-line.entity';
 import { OrderStatusHistory } from '../../orders/order-status-history.entity';
 import { Order } from '../../orders/order.entity';
 import { allocateOrderAction } from '../actions/allocate-order.action';
+import { batchActions } from '../actions/batch-actions';
 import { amendOrderAction } from '../actions/amend-order.action';
 import { mergeOrderAction } from '../actions/merge-order.action';
 import { newOrderAction } from '../actions/new-order.action';
@@ -15,7 +16,7 @@ import { NAVIGATION, readOnlyActions, requirePermission } from '../admin-access'
 import { orderRecordLoader } from './order-details';
 import { orderSearchHandler } from './order-search';
 import { orderStatusCounts } from './order-status-counts';
-import { HIDDEN, moneyProperty, type ResourceDeps, statusProperty } from './resource-deps';
+import { codeLabelProperty, HIDDEN, moneyProperty, type ResourceDeps, statusProperty } from './resource-deps';
 
 const NOT_SORTABLE = { isSortable: false } as const;
 
@@ -24,10 +25,10 @@ const NOT_SORTABLE = { isSortable: false } as const;
  * API's search (order-search.ts); the detail page and every action form are React components (src/admin/components).
  */
 export function orderResources(deps: ResourceDeps): ResourceWithOptions[] {
-  const { adminjs, components, orders, merge, fulfillment, inventory, settings, tracking, cases, notifications, identity, db } = deps;
+  const { adminjs, components, orders, batch, merge, fulfillment, inventory, settings, tracking, cases, notifications, identity, db } = deps;
   const orderRecord = orderRecordLoader(orders, tracking, notifications);
   const operator = operatorActions({ adminjs, identity, recordOf: orderRecord, formComponent: components.ActionForm });
-  const decisions = orderDecisionActions(orders);
+  const decisions = orderDecisionActions(orders, batch);
   const shipping = shippingActions(orders, fulfillment, settings);
   const { form } = operator;
   const read = readOnlyActions('orders.read');
@@ -39,11 +40,11 @@ export function orderResources(deps: ResourceDeps): ResourceWithOptions[] {
       titleProperty: 'number',
       listProperties: ['number', 'status', 'channel', 'customerName', 'customerPhone', 'grandTotal', 'placedAt'],
       // G2.5 combined search; `sku` is a line of the order (order_line), searched by OrdersService.list
-      filterProperties: ['number', 'status', 'customerPhone', 'sku', 'channel', 'placedAt'],
+      filterProperties: ['q', 'number', 'status', 'customerPhone', 'sku', 'channel', 'placedAt'],
       properties: {
         number: { ...NOT_SORTABLE, description: 'descOrderNumber' },
         status: { ...NOT_SORTABLE, ...statusProperty(components, 'orderStatus') },
-        channel: NOT_SORTABLE,
+        channel: { ...NOT_SORTABLE, ...codeLabelProperty(components, 'channel') },
         customerName: NOT_SORTABLE,
         customerPhone: { ...NOT_SORTABLE, description: 'descOrderPhone' },
         grandTotal: { ...NOT_SORTABLE, ...moneyProperty(components) },
@@ -52,6 +53,8 @@ export function orderResources(deps: ResourceDeps): ResourceWithOptions[] {
         paymentAmount: moneyProperty(components),
         placedAt: NOT_SORTABLE,
         sku: { type: 'string', isVisible: { list: false, filter: true, show: false, edit: false }, description: 'descOrderSku' },
+        // issue 14 item 6: one search box (part of number, name, phone or SKU); the list's own search bar sets it
+        q: { type: 'string', isVisible: { list: false, filter: true, show: false, edit: false } },
         paymentStatus: statusProperty(components, 'paymentStatus'),
         processInstanceId: { reference: 'ProcessInstance' },
         flags: { isVisible: HIDDEN },
@@ -60,7 +63,8 @@ export function orderResources(deps: ResourceDeps): ResourceWithOptions[] {
       },
       actions: {
         ...read,
-        list: { ...read.list, handler: orderSearchHandler(adminjs, orders, settings) },
+        // the list with its search bar, export and a refresh while the workflow moves approved orders on (order-list.tsx)
+        list: { ...read.list, component: components.OrderList, handler: orderSearchHandler(adminjs, orders, settings) },
         show: {
           ...read.show,
           component: components.OrderDetail,
@@ -91,6 +95,8 @@ export function orderResources(deps: ResourceDeps): ResourceWithOptions[] {
         cancel: form(decisions.cancel),
         // G1.6: after-sales starts from the order the goods left with
         openCase: form(openCaseAction(orders, cases)),
+        // issue 14 item 6: on the list's selection, each order through the single action's service and permission
+        ...batchActions({ adminjs, identity, orders, batch, inventory, settings, component: components.BatchAction }),
       },
     },
   };

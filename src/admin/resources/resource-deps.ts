@@ -8,6 +8,7 @@ import type { PickListService } from '../../fulfillment/pick-list.service';
 import type { InventoryService } from '../../inventory/inventory.service';
 import type { NotificationTemplatesService } from '../../notifications/notification-templates.service';
 import type { NotificationsService } from '../../notifications/notifications.service';
+import type { OrderBatchService } from '../../orders/order-batch.service';
 import type { OrderMergeService } from '../../orders/order-merge.service';
 import type { OrdersService } from '../../orders/orders.service';
 import type { SettingsService } from '../../settings/settings.service';
@@ -24,6 +25,7 @@ export interface ResourceDeps {
   components: AdminComponents;
   orders: OrdersService;
   merge: OrderMergeService;
+  batch: OrderBatchService;
   fulfillment: FulfillmentService;
   pickLists: PickListService;
   inventory: InventoryService;
@@ -56,6 +58,12 @@ export const statusProperty = (components: AdminComponents, group: EnumGroup) =>
   availableValues: enumChoices(group),
   components: { list: components.StatusBadge, show: components.StatusBadge },
   custom: { enumGroup: group },
+});
+
+/** A free-text code shown in words where it has them (a sales channel: 天猫), as it is otherwise; no badge, no choices. */
+export const codeLabelProperty = (components: AdminComponents, group: EnumGroup) => ({
+  components: { list: components.StatusBadge, show: components.StatusBadge },
+  custom: { enumGroup: group, plain: true },
 });
 
 /** Pretty JSON of a flattened record param (AdminJS flattens jsonb columns into `name.key` params). */

@@ -112,6 +112,15 @@ describe('the admin in the user\'s language, with nothing loaded from elsewhere 
     const listBadge = row.locator('[data-status="exception"]');
     await expect(listBadge.innerText()).resolves.toBe('异常');
     await expect(listBadge.getAttribute('data-tone')).resolves.toBe('problem');
+    // the page is titled with what it lists, and the sales channel (tmall) is named as operators say it
+    await expect(page.locator('[data-css="Order-list-action-header"] h2, .adminjs_ActionHeader h2').first().innerText()).resolves.toMatch(/^订单\d*$/);
+    await expect(row.locator('[data-code="tmall"]').innerText()).resolves.toBe('天猫');
+    // times in the shop's time zone (settings: Asia/Shanghai), not the browser's (UTC here)
+    const placed = row.locator('[data-datetime]');
+    const placedAt = new Date(String(await placed.getAttribute('data-datetime')));
+    const inShanghai = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    expect(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)).not.toBe('Asia/Shanghai');
+    await expect(placed.innerText()).resolves.toBe(inShanghai.format(placedAt));
     await shot('i18n-order-list-zh');
 
     // order detail
@@ -133,6 +142,8 @@ describe('the admin in the user\'s language, with nothing loaded from elsewhere 
     await page.getByTestId('instance-status').waitFor();
     await expect(page.locator('main').innerText()).resolves.toMatch(/当前节点[\s\S]*流程变量[\s\S]*执行记录/);
     await expect(page.locator('header.oms-topbar').innerText()).resolves.toMatch(/流程建模器[\s\S]*待办任务[\s\S]*退出登录/);
+    // the workflow pages show times in the shop's time zone too
+    await expect(page.locator('body').getAttribute('data-time-zone')).resolves.toBe('Asia/Shanghai');
     await page.goto(`${test.base}/admin/workflow-ui/tasks`);
     await expect(page.locator('main h1').first().innerText()).resolves.toBe('待办任务');
     await shot('i18n-tasklist-zh');
@@ -141,7 +152,26 @@ describe('the admin in the user\'s language, with nothing loaded from elsewhere 
     await expect(page.locator('[data-action=deploy]').innerText()).resolves.toBe('部署');
     await page.getByText('OMS 任务', { exact: true }).first().waitFor();
     await page.getByText('任务类型', { exact: true }).first().waitFor();
+    // bpmn-js's own texts too (its translate module): the palette, the context pad, the properties panel
+    const palette = page.locator('.djs-palette');
+    await expect(palette.locator('[data-action="create.start-event"]').getAttribute('aria-label')).resolves.toBe('创建开始事件');
+    await expect(palette.locator('[data-action="create.exclusive-gateway"]').getAttribute('aria-label')).resolves.toBe('创建网关');
+    await expect(palette.locator('[data-action="hand-tool"]').getAttribute('aria-label')).resolves.toBe('激活抓手工具');
+    await expect(page.locator('.djs-context-pad [data-action="append.append-task"]').getAttribute('title')).resolves.toBe('追加任务');
+    await expect(page.locator('.djs-context-pad [data-action="replace"]').getAttribute('title')).resolves.toBe('更改元素类型');
+    await expect(page.locator('.bio-properties-panel-header-type').textContent()).resolves.toBe('服务任务');
+    const groups = await page.locator('.bio-properties-panel-group-header-title').allInnerTexts();
+    expect(groups).toEqual(expect.arrayContaining(['常规', '文档']));
+    expect(groups.filter((title) => /[A-Za-z]{3}/.test(title) && title !== 'OMS 任务')).toEqual([]);
+    await expect(page.locator('.bio-properties-panel').innerText()).resolves.toMatch(/名称[\s\S]*ID/);
     await shot('i18n-modeler-zh');
+    // the change-element menu names the BPMN types as Chinese tools do
+    await page.locator('.djs-context-pad [data-action="replace"]').click();
+    const replaceMenu = page.locator('.djs-popup');
+    await expect(replaceMenu.innerText()).resolves.toMatch(/^更改元素类型[\s\S]*用户任务[\s\S]*脚本任务[\s\S]*子流程（折叠）/);
+    await expect(replaceMenu.locator('[title="并行多实例"]').count()).resolves.toBe(1);
+    await shot('i18n-modeler-replace-zh');
+    await page.keyboard.press('Escape');
     await page.goto(`${test.base}/admin/resources/Order/records/${order.id}/show`);
     await page.getByTestId('order-detail').waitFor();
 
@@ -174,6 +204,7 @@ describe('the admin in the user\'s language, with nothing loaded from elsewhere 
     await page.locator('tbody tr', { hasText: order.number }).waitFor();
     await expect(page.locator('thead').innerText()).resolves.toMatch(/Order no\.[\s\S]*Status/);
     await expect(page.locator('tbody tr', { hasText: order.number }).locator('[data-status="exception"]').innerText()).resolves.toBe('Exception');
+    await expect(page.locator('tbody tr', { hasText: order.number }).locator('[data-code="tmall"]').innerText()).resolves.toBe('Tmall');
     await shot('i18n-order-list-en');
 
     // back to Chinese, from the English menu

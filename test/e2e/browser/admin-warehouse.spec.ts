@@ -58,7 +58,7 @@ describe('the warehouse screens in Chinese (Debian chromium)', () => {
     await page.locator('input[name="sku"]').fill(sku);
     await page.locator('input[name="quantity"]').fill('-4');
     await page.getByTestId('form-submit').click();
-    await expect(page.getByTestId('field-error').first().textContent()).resolves.toBe('必须是正整数');
+    await expect(page.getByTestId('field-error').first().textContent()).resolves.toBe('须为正整数');
     expect((await getOrder(created.id)).status).toBe('awaiting_stock');
 
     await page.locator('input[name="quantity"]').fill('10');

@@ -132,6 +132,11 @@ describe('the workflow pages in a browser (Debian chromium)', () => {
 
     // rename a task in the properties panel
     await page.locator('[data-element-id="Task_Review"]').first().click();
+    // an English user gets bpmn-js's texts as bpmn-js writes them (a zh-CN user: admin-language.spec.ts)
+    await expect(page.locator('.djs-palette [data-action="create.start-event"]').getAttribute('aria-label')).resolves.toBe('Create start event');
+    await expect(page.locator('.djs-context-pad [data-action="append.append-task"]').getAttribute('title')).resolves.toBe('Append task');
+    await expect(page.locator('.bio-properties-panel-header-type').textContent()).resolves.toBe('Service Task');
+    await expect(page.locator('.bio-properties-panel-group-header-title').allInnerTexts()).resolves.toEqual(expect.arrayContaining(['General', 'Documentation']));
     const name = page.locator('#bio-properties-panel-name');
     await expect(name.inputValue()).resolves.toBe('Review order');
     await name.fill('Review the order');

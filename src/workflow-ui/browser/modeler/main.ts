@@ -27,7 +27,8 @@ import type { TaskTypeInfo, WorkflowSummary } from '../shared/types';
 import { deploy, listWorkflows, loadVersion, type Opened, openDiagram, removeLocalDraft, saveDraft } from './diagram-source';
 import { type LintIssue, lintBundle } from './lint';
 import { OmsPropertiesProviderModule } from './oms-properties-provider';
-import { tr, trf } from '../shared/i18n';
+import { translateModule } from './bpmn-translate';
+import { pageLanguage, tr, trf } from '../shared/i18n';
 
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
@@ -112,7 +113,7 @@ class ModelerPage {
       propertiesPanel: { parent: properties, layout: { groups: { general: { open: true }, timer: { open: true } } } },
       linting: { bpmnlint: lintBundle(new Set(taskTypes.map((taskType) => taskType.type))), active: true },
       omsTaskTypes: taskTypes,
-      additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, OmsPropertiesProviderModule, lintModule, TokenSimulationModule],
+      additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, OmsPropertiesProviderModule, lintModule, TokenSimulationModule, translateModule(pageLanguage())],
       moddleExtensions: { oms: moddleExtensions.oms, zeebe: zeebeDescriptor },
     });
     window.bpmnModeler = this.modeler;

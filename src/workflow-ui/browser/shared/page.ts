@@ -49,10 +49,12 @@ export function queryParam(name: string): string | null {
   return new URLSearchParams(window.location.search).get(name);
 }
 
+/** A time in the page's language and the shop's time zone (the shell's `data-time-zone`), not the browser's. */
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '';
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(document.documentElement.lang || undefined);
+  const timeZone = document.body.dataset.timeZone || undefined;
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(document.documentElement.lang || undefined, { timeZone });
 }
 
 export function formatDuration(fromIso: string | null, toIso: string | null): string {
