@@ -44,6 +44,16 @@ export interface AdminComponents {
   BatchAction: string;
   /** The customers page: list and detail (issue 14 item 7). */
   CustomersPage: string;
+  /** The flow-rules page (规则设置, G3.1): every setting with its control, validated like PUT /api/settings, with its history. */
+  SettingsPage: string;
+  /** Codes in the user's words in lists and detail pages: roles (built-in ones translated), a role's permission count. */
+  CodeLabels: string;
+  /** The user list's role filter: picked from the roles, not typed. */
+  RoleFilter: string;
+  /** A boolean ticked by default on a new record (a new user's Active). */
+  DefaultOnCheckbox: string;
+  /** AdminJS's "Pages" menu (`SidebarPages`, overridden): only the pages the user's role may open. */
+  SidebarPages: string;
   /** AdminJS's user menu (`LoggedIn`, overridden) with the language switch that saves the user's locale (issue 14). */
   UserMenu: string;
   /** A pick list's page (G1.4): lines in walking order, the wave's shipments, print buttons. */
@@ -77,6 +87,11 @@ export function adminComponents({ ComponentLoader }: AdminJsModule): AdminCompon
     OrderList: add('OrderList', 'order-list.tsx'),
     BatchAction: add('BatchAction', 'batch-action.tsx'),
     CustomersPage: add('CustomersPage', 'customers-page.tsx'),
+    SettingsPage: add('SettingsPage', 'settings-page.tsx'),
+    CodeLabels: add('CodeLabels', 'code-labels.tsx'),
+    RoleFilter: add('RoleFilter', 'role-filter.tsx'),
+    DefaultOnCheckbox: add('DefaultOnCheckbox', 'default-on-checkbox.tsx'),
+    SidebarPages: loader.override('SidebarPages', join(COMPONENTS_DIR, 'sidebar-pages.tsx')),
     UserMenu: loader.override('LoggedIn', join(COMPONENTS_DIR, 'user-menu.tsx')),
     PickListDetail: add('PickListDetail', 'pick-list-detail.tsx'),
     ShipmentDocuments: add('ShipmentDocuments', 'shipment-documents.tsx'),

@@ -43,6 +43,8 @@ import { AdminSessionMiddleware, WorkflowUiModule } from '../workflow-ui/workflo
 import { WORKFLOW_UI_ASSETS_PATH } from '../workflow-ui/workflow-ui-pages';
 import { changePasswordPage } from './actions/account.actions';
 import { backupsPage, backupTile } from './actions/backups.page';
+import { settingsPage } from './actions/settings.page';
+import { AuditService } from '../audit/audit.service';
 import { AfterSalesAttachmentsController } from './after-sales-attachments.controller';
 import { BackupDownloadController } from './backup-download.controller';
 import { AdminIdentity } from './admin-auth';
@@ -64,7 +66,7 @@ import { ReportsDownloadController } from './reports-download.controller';
 import { WarehouseDocumentsController } from './warehouse-documents.controller';
 import { adminResources } from './resources';
 import { afterSalesCounts, notificationCounts, orderStatusCounts } from './resources/order-status-counts';
-import { BACKUPS_PAGE, CHANGE_PASSWORD_PAGE, EXCEPTION_QUEUES_PAGE, REPORTS_PAGE } from './ui-contract';
+import { BACKUPS_PAGE, CHANGE_PASSWORD_PAGE, EXCEPTION_QUEUES_PAGE, REPORTS_PAGE, SETTINGS_PAGE } from './ui-contract';
 
 export const ADMIN_ROOT_PATH = '/admin';
 
@@ -161,7 +163,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
         inject: [
           AuthService, OrdersService, OrderMergeService, FulfillmentService, InventoryService, SettingsService, TrackingService, AfterSalesService,
           NotificationsService, NotificationTemplatesService, SetupService, AdminSessionStore, DataSource, UsersService, RolesService, ApiKeysService,
-          BackupsService, ReportsService, ExceptionQueuesService, OrderBatchService, CustomersService, PickListService,
+          BackupsService, ReportsService, ExceptionQueuesService, OrderBatchService, CustomersService, AuditService, PickListService,
         ],
         useFactory: async (
           auth: AuthService,
@@ -185,6 +187,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
           exceptionQueues: ExceptionQueuesService,
           batch: OrderBatchService,
           customers: CustomersService,
+          audit: AuditService,
           pickLists: PickListService,
         ): Promise<AdminModuleOptions> => {
           const secret = await setup.secret(ADMIN_SESSION_SECRET);
@@ -221,6 +224,8 @@ export async function createAdminModule(): Promise<DynamicModule> {
                 [CUSTOMERS_PAGE]: { component: components.CustomersPage, icon: 'Users', handler: customersPage(identity, customers) },
                 // G4: the reports with a chart and CSV / XLSX downloads (reports.read)
                 [REPORTS_PAGE]: { component: components.ReportsPage, icon: 'BarChart2', handler: reportsPage(reports, settings) },
+                // G3.1: the flow rules (settings.read to look, settings.manage to change, as the API)
+                [SETTINGS_PAGE]: { component: components.SettingsPage, icon: 'Sliders', handler: settingsPage({ identity, settings, audit, inventory }) },
                 [CHANGE_PASSWORD_PAGE]: { component: components.ChangePassword, icon: 'Key', handler: changePasswordPage({ adminjs, identity, users, roles, apiKeys }) },
                 // issue 13: backups, for holders of backups.manage (others see that they may not)
                 [BACKUPS_PAGE]: { component: components.Backups, icon: 'Archive', handler: backupsPage(identity, backups) },

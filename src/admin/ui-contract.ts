@@ -58,6 +58,11 @@ export interface CheckboxOption {
 export interface CheckboxOptions {
   options?: CheckboxOption[];
   optionsFrom?: string;
+  /**
+   * Word lists (`enums.<group>`) that put the options in the user's language: a group's heading by its name, an option's
+   * label and description (detail) by its value (a value without words keeps the label and description it came with).
+   */
+  words?: { group?: string; label?: string; detail?: string };
 }
 
 /** What a form action's POST answers besides AdminJS's `record` / `notice` / `redirectUrl`. */
@@ -356,4 +361,61 @@ export interface DashboardFigures {
   orders: Array<{ key: 'newToday' | 'newThisMonth' | 'shippedToday'; count: number; url: string }>;
   /** Exceptions per queue, each opening its queue; absent without orders.read. */
   exceptions: Array<{ kind: ExceptionQueueKind; count: number; overdue: number; url: string }>;
+}
+
+/** The flow-rules page (G3.1, issue 14 item 8): every setting of GET /api/settings, saved through SettingsService like PUT. */
+export const SETTINGS_PAGE = 'settings';
+
+/** Which permission each AdminJS page needs: the sidebar shows a page only to its holders (components/sidebar-pages.tsx). */
+export const PAGE_PERMISSIONS: Record<string, string> = {
+  [SETTINGS_PAGE]: 'settings.read',
+  [BACKUPS_PAGE]: 'backups.manage',
+  [REPORTS_PAGE]: 'reports.read',
+  [EXCEPTION_QUEUES_PAGE]: 'orders.read',
+  customers: 'orders.read',
+};
+
+/** One settings change of the audit log: who, when, and each value that changed (`{ "a.b": { from, to } }`). */
+export interface SettingsChangeView {
+  id: string;
+  at: string;
+  actor: string;
+  changes: Record<string, { from: unknown; to: unknown }>;
+}
+
+export interface SettingsPageData {
+  /** settings.read; without it nothing else is sent. */
+  allowed: boolean;
+  /** settings.manage (what PUT /api/settings needs): without it the page is read-only. */
+  canEdit: boolean;
+  /** The settings document as GET /api/settings answers it. */
+  settings: Record<string, unknown> | null;
+  choices: {
+    provinces: string[];
+    warehouses: Array<{ code: string; name: string }>;
+    allocationStrategies: string[];
+    partialStockPolicies: string[];
+    carriers: string[];
+    notificationEvents: string[];
+    locales: string[];
+    notificationLocales: string[];
+  };
+  /** The bounds of each whole-number setting, from the settings schema (for the inputs and their error texts). */
+  limits: Record<string, { min: number | null; max: number | null }>;
+  /** Newest first. */
+  history: SettingsChangeView[];
+  /** A save's outcome: what was refused (by settings path, as the API's validation names them) or that it was saved. */
+  saved?: boolean;
+  refused?: string;
+  fieldErrors?: Record<string, string>;
+}
+
+/** A CodeLabels property's `custom` (components/code-labels.tsx). */
+export interface CodeLabelsOptions {
+  /** The word list (`enums.<group>`) the codes are looked up in. */
+  enumGroup: string;
+  /** Look the words up by this property's value instead (a built-in role's description by its name). */
+  keyFrom?: string;
+  /** Show how many codes there are ("12 permissions"; `*`: all). */
+  count?: boolean;
 }

@@ -113,6 +113,8 @@ export function accountActions(deps: AccountActionDeps) {
           email: text(values.email), name: text(values.displayName) ?? '', password: password(values.password), roles: list(values.roles) ?? [], locale: text(values.locale),
         });
         const user = await users.create(input, by);
+        // Active is ticked by default; unticked, the account is made and disabled at once (POST /api/users has no such field)
+        if (flag(values.active) === false) await users.update(user.id, { disabled: true }, by);
         return { id: user.id, message: `User ${user.email} created` };
       },
     }),

@@ -1,7 +1,8 @@
 import type { Locale, LocaleTranslations } from 'adminjs';
 import { CASE_STATUSES, CASE_TYPES } from '../../after-sales/case-status';
 import { AUDIT_ACTIONS } from '../../audit/audit-actions';
-import { BUILT_IN_ROLES } from '../../auth/permissions';
+import { PERMISSION_AREAS } from '../../auth/permission-catalogue';
+import { BUILT_IN_ROLES, PERMISSIONS } from '../../auth/permissions';
 import { USER_LOCALES, type UserLocale } from '../../auth/user.entity';
 import { BACKUP_FAILED_ALERT } from '../../backups/backups.service';
 import { PICK_LIST_STATUSES } from '../../fulfillment/pick-list.entity';
@@ -55,6 +56,11 @@ export const ENUM_VALUES: Record<EnumGroup, readonly string[]> = {
   instanceStatus: ['running', 'waiting', 'completed', 'incident', 'terminated'],
   locale: [...new Set([...USER_LOCALES, ...NOTIFICATION_LOCALES])],
   role: BUILT_IN_ROLES.map((role) => role.name),
+  roleDescription: BUILT_IN_ROLES.map((role) => role.name),
+  // issue 14: the role editor's grid of permissions by area
+  permissionArea: PERMISSION_AREAS,
+  permission: PERMISSIONS,
+  userActive: ['true', 'false'],
   actorKind: ['user', 'api_key', 'system', 'anonymous'],
   auditAction: AUDIT_ACTIONS,
   channel: KNOWN_SALES_CHANNELS,
@@ -75,7 +81,7 @@ export const ENUM_PROPERTIES: Record<string, Record<string, EnumGroup>> = {
   SystemAlert: { status: 'alertStatus', kind: 'systemAlertKind' },
   ProcessInstance: { status: 'instanceStatus' },
   Incident: { status: 'alertStatus' },
-  User: { locale: 'locale' },
+  User: { locale: 'locale', active: 'userActive' },
   AuditEntry: { action: 'auditAction', actorKind: 'actorKind' },
 };
 

@@ -8,14 +8,21 @@ import { User } from '../../auth/user.entity';
 import { accountActions } from '../actions/account.actions';
 import { NAVIGATION, readOnlyActions, requirePermission } from '../admin-access';
 import { dropListParams, dropParams } from '../admin-forms';
-import type { CheckboxOptions } from '../ui-contract';
+import type { CheckboxOptions, CodeLabelsOptions } from '../ui-contract';
 import { enumProperty, HIDDEN, jsonText, LIST_AND_SHOW, type ResourceDeps, SHOW_ONLY } from './resource-deps';
 
 const MANAGE = 'users.manage';
 const canManage = requirePermission(MANAGE);
 /** Nothing written through AdminJS's adapter: every change goes through the API's services (accountActions). */
 const noAdapterWrites = { delete: { isAccessible: false }, bulkDelete: { isAccessible: false } };
-const PERMISSION_OPTIONS: CheckboxOptions = { options: PERMISSION_CATALOGUE.map(({ code, area, description }) => ({ value: code, label: code, group: area, description })) };
+/** The role editor's grid: a checkbox per permission under its area, in the user's words (the code beside it, in grey). */
+const PERMISSION_OPTIONS: CheckboxOptions = {
+  options: PERMISSION_CATALOGUE.map(({ code, area, description }) => ({ value: code, label: description, group: area, description: code })),
+  words: { group: 'permissionArea', label: 'permission' },
+};
+/** Roles are picked from the roles that exist; built-in ones in the user's words. */
+const ROLE_OPTIONS: CheckboxOptions = { optionsFrom: 'Role', words: { label: 'role', detail: 'roleDescription' } };
+const roleNames = (components: ResourceDeps['components']) => ({ components: { list: components.CodeLabels, show: components.CodeLabels }, custom: { enumGroup: 'role' } satisfies CodeLabelsOptions });
 
 /**
  * G3.3: users, roles, API keys and the audit log, for holders of users.manage (as the API). Users and roles are saved by
@@ -47,9 +54,10 @@ export function administrationResources(deps: ResourceDeps): ResourceWithOptions
           isVisible: { list: false, filter: false, show: false, edit: true },
           description: 'descUserPassword',
         },
-        roles: { components: { edit: components.CheckboxGroups }, custom: { optionsFrom: 'Role' } satisfies CheckboxOptions },
+        roles: { components: { edit: components.CheckboxGroups, list: components.CodeLabels, show: components.CodeLabels, filter: components.RoleFilter }, custom: { ...ROLE_OPTIONS, enumGroup: 'role' } },
         locale: { ...enumProperty('locale'), description: 'descUserLocale' },
-        active: { description: 'descUserActive' },
+        // issue 14: a new account is active unless unticked
+        active: { description: 'descUserActive', components: { edit: components.DefaultOnCheckbox } },
       },
       actions: {
         list: { isAccessible: canManage },
@@ -72,8 +80,13 @@ export function administrationResources(deps: ResourceDeps): ResourceWithOptions
       listProperties: ['name', 'description', 'permissions'],
       editProperties: ['name', 'description', 'permissions'],
       properties: {
-        name: { description: 'descRoleName' },
-        permissions: { components: { edit: components.CheckboxGroups }, custom: PERMISSION_OPTIONS, description: 'descRolePermissions' },
+        name: { description: 'descRoleName', components: { list: components.CodeLabels, show: components.CodeLabels }, custom: { enumGroup: 'role' } satisfies CodeLabelsOptions },
+        description: { components: { list: components.CodeLabels, show: components.CodeLabels }, custom: { enumGroup: 'roleDescription', keyFrom: 'name' } satisfies CodeLabelsOptions },
+        permissions: {
+          components: { edit: components.CheckboxGroups, list: components.CodeLabels },
+          custom: { ...PERMISSION_OPTIONS, enumGroup: 'permission', count: true },
+          description: 'descRolePermissions',
+        },
       },
       actions: {
         list: { isAccessible: canManage },
@@ -97,7 +110,7 @@ export function administrationResources(deps: ResourceDeps): ResourceWithOptions
       listProperties: ['name', 'roles', 'createdBy', 'createdAt', 'expiresAt', 'lastUsedAt', 'revokedAt'],
       showProperties: ['name', 'roles', 'createdBy', 'createdAt', 'expiresAt', 'lastUsedAt', 'revokedAt', 'revokedBy'],
       filterProperties: ['name', 'roles', 'createdBy', 'revokedAt'],
-      properties: { tokenHash: { isVisible: HIDDEN }, lastUsedAt: { description: 'descApiKeyLastUsed' } },
+      properties: { tokenHash: { isVisible: HIDDEN }, lastUsedAt: { description: 'descApiKeyLastUsed' }, roles: roleNames(components) },
       actions: {
         ...readOnlyActions(MANAGE),
         revoke: {
