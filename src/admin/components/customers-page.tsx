@@ -11,15 +11,22 @@ const PAGE = 'customers';
 const orderUrl = (id: string) => `/admin/resources/Order/records/${id}/show`;
 const caseUrl = (id: string) => `/admin/resources/AfterSalesCase/records/${id}/show`;
 
-function Figure({ label, value, testId }: { label: string; value: string | number; testId: string }) {
+/** A figure card; `small` for a date, which as a heading wraps into three lines in the card's width. */
+function Figure({ label, value, testId, small }: { label: string; value: string | number; testId: string; small?: boolean }) {
   return (
-    <Box variant="card" mr="lg" mb="lg" width={200}>
+    <Box variant="card" mr="lg" mb="lg" width={small ? 240 : 200}>
       <Text fontSize="sm" color="grey60">
         {label}
       </Text>
-      <H3 mb="0" data-testid={testId}>
-        {value}
-      </H3>
+      {small ? (
+        <Text mt="lg" fontSize="lg" data-testid={testId} style={{ whiteSpace: 'nowrap' }}>
+          {value}
+        </Text>
+      ) : (
+        <H3 mb="0" data-testid={testId}>
+          {value}
+        </H3>
+      )}
     </Box>
   );
 }
@@ -90,8 +97,8 @@ const CustomersPage: React.FC = () => {
         <Box flex flexWrap="wrap">
           <Figure label={t('lists.customerOrders')} value={customer.orders} testId="customer-orders" />
           <Figure label={t('lists.customerSpend')} value={money(customer.spend)} testId="customer-spend" />
-          <Figure label={t('lists.customerLastOrder')} value={date(customer.lastOrderAt)} testId="customer-last-order" />
-          <Figure label={t('lists.customerFirstOrder')} value={date(customer.firstOrderAt)} testId="customer-first-order" />
+          <Figure label={t('lists.customerLastOrder')} value={date(customer.lastOrderAt)} testId="customer-last-order" small />
+          <Figure label={t('lists.customerFirstOrder')} value={date(customer.firstOrderAt)} testId="customer-first-order" small />
         </Box>
         <Text fontSize="sm" color="grey60" mb="xl">
           {t('lists.customerSpendHelp')}

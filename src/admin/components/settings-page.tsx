@@ -339,6 +339,14 @@ const SettingsPage: React.FC = () => {
           <Field path="alertThresholds.staleTrackingHours" help={t('settings.help.staleTracking')}>
             {wholeNumber('alertThresholds.staleTrackingHours', t('settings.hours'))}
           </Field>
+          <Field path="alertThresholds.unpaidMinutes" help={t('settings.help.unpaidMinutes')}>
+            {wholeNumber('alertThresholds.unpaidMinutes', t('settings.minutes'))}
+          </Field>
+          {['payment', 'address', 'stock', 'logistics'].map((kind) => (
+            <Field key={kind} path={`alertThresholds.exceptionSlaHours.${kind}`} help={kind === 'payment' ? t('settings.help.exceptionSla') : undefined}>
+              {wholeNumber(`alertThresholds.exceptionSlaHours.${kind}`, t('settings.hours'))}
+            </Field>
+          ))}
           <Field path="afterSales.windowDays" help={t('settings.help.windowDays')}>
             {wholeNumber('afterSales.windowDays', t('settings.days'))}
           </Field>
