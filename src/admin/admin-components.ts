@@ -58,6 +58,12 @@ export interface AdminComponents {
   CustomerMessage: string;
   /** AdminJS's user menu (`LoggedIn`, overridden) with the language switch that saves the user's locale (issue 14). */
   UserMenu: string;
+  /** A pick list's page (G1.4): lines in walking order, the wave's shipments, print buttons. */
+  PickListDetail: string;
+  /** A shipment's print buttons: label, packing slip, invoice (show). */
+  ShipmentDocuments: string;
+  /** A product's stock per warehouse (show). */
+  ProductStock: string;
   /** AdminJS's date-time column and field (overridden), in the shop's time zone (issue 14). */
   DateTimeList: string;
   DateTimeShow: string;
@@ -90,6 +96,9 @@ export function adminComponents({ ComponentLoader }: AdminJsModule): AdminCompon
     SidebarPages: loader.override('SidebarPages', join(COMPONENTS_DIR, 'sidebar-pages.tsx')),
     CustomerMessage: add('CustomerMessage', 'customer-message.tsx'),
     UserMenu: loader.override('LoggedIn', join(COMPONENTS_DIR, 'user-menu.tsx')),
+    PickListDetail: add('PickListDetail', 'pick-list-detail.tsx'),
+    ShipmentDocuments: add('ShipmentDocuments', 'shipment-documents.tsx'),
+    ProductStock: add('ProductStock', 'product-stock.tsx'),
     DateTimeList: loader.override('DefaultDatetimeListProperty', join(COMPONENTS_DIR, 'datetime-list.tsx')),
     DateTimeShow: loader.override('DefaultDatetimeShowProperty', join(COMPONENTS_DIR, 'datetime-show.tsx')),
   };

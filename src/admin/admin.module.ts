@@ -18,6 +18,7 @@ import { UsersService } from '../auth/users.service';
 import { NotFoundError } from '../common/errors';
 import { FulfillmentModule } from '../fulfillment/fulfillment.module';
 import { FulfillmentService } from '../fulfillment/fulfillment.service';
+import { PickListService } from '../fulfillment/pick-list.service';
 import { InventoryModule } from '../inventory/inventory.module';
 import { InventoryService } from '../inventory/inventory.service';
 import { NotificationTemplatesService } from '../notifications/notification-templates.service';
@@ -62,6 +63,7 @@ import { can } from './admin-access';
 import { dashboardReports, reportsPage } from './reports-page';
 import { dashboardFigures, exceptionQueuesPage } from './exception-queues-page';
 import { ReportsDownloadController } from './reports-download.controller';
+import { WarehouseDocumentsController } from './warehouse-documents.controller';
 import { adminResources } from './resources';
 import { afterSalesCounts, notificationCounts, orderStatusCounts } from './resources/order-status-counts';
 import { BACKUPS_PAGE, CHANGE_PASSWORD_PAGE, EXCEPTION_QUEUES_PAGE, REPORTS_PAGE, SETTINGS_PAGE } from './ui-contract';
@@ -115,7 +117,7 @@ export class OmsAdminModule implements OnModuleInit, NestModule {
 
   /** The admin's own routes outside AdminJS (a case's evidence) get the admin session whether or not AdminJS's router ran first. */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, OrderListController);
+    consumer.apply(AdminSessionMiddleware).forRoutes(AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, OrderListController, WarehouseDocumentsController);
   }
 }
 
@@ -150,7 +152,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
   return {
     module: OmsAdminModule,
     imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule, BackupsModule, ReportsModule, ExceptionsModule, CustomersModule],
-    controllers: [AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, AdminFontsController, OrderListController],
+    controllers: [AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, AdminFontsController, OrderListController, WarehouseDocumentsController],
     providers: [
       AdminSessionMiddleware,
       // the admin's own routes outside AdminJS (evidence, report downloads) check the session's user with it
@@ -161,7 +163,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
         inject: [
           AuthService, OrdersService, OrderMergeService, FulfillmentService, InventoryService, SettingsService, TrackingService, AfterSalesService,
           NotificationsService, NotificationTemplatesService, SetupService, AdminSessionStore, DataSource, UsersService, RolesService, ApiKeysService,
-          BackupsService, ReportsService, ExceptionQueuesService, OrderBatchService, CustomersService, AuditService,
+          BackupsService, ReportsService, ExceptionQueuesService, OrderBatchService, CustomersService, AuditService, PickListService,
         ],
         useFactory: async (
           auth: AuthService,
@@ -186,6 +188,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
           batch: OrderBatchService,
           customers: CustomersService,
           audit: AuditService,
+          pickLists: PickListService,
         ): Promise<AdminModuleOptions> => {
           const secret = await setup.secret(ADMIN_SESSION_SECRET);
           const identity = new AdminIdentity(auth, db);
@@ -212,7 +215,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
                   reports: await dashboardReports(reports, context.h, context.currentAdmin),
                 }),
               },
-              resources: adminResources({ adminjs, components, orders, batch, merge, fulfillment, inventory, settings, tracking, cases, notifications, templates, identity, sessions, db, users, roles, apiKeys }),
+              resources: adminResources({ adminjs, components, orders, batch, merge, fulfillment, pickLists, inventory, settings, tracking, cases, notifications, templates, identity, sessions, db, users, roles, apiKeys }),
               // G3.3: every signed-in user changes their own password here
               pages: {
                 // G2.6: 异常处理, one queue per kind of exception, worked in place (orders.read to look, orders.write to work)

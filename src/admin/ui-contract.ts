@@ -286,6 +286,39 @@ export interface DashboardReports {
   url: string;
 }
 
+/** A pick list's page (G1.4, components/pick-list-detail.tsx): PickListService's view with the admin's links. */
+export interface PickListDetail {
+  id: string;
+  number: string;
+  warehouse: string;
+  status: string;
+  createdBy: string;
+  createdAt: string;
+  pickedBy: string | null;
+  pickedAt: string | null;
+  lines: Array<{ bin: string | null; sku: string; name: string; quantity: number }>;
+  shipments: Array<{ id: string; orderNumber: string; status: string; showUrl: string; orderUrl: string }>;
+  /** The print-friendly pick list (opened in a new tab) and the wave's labels as one PDF. */
+  printUrl: string;
+  labelsUrl: string;
+}
+
+/** One warehouse's stock of a product (components/product-stock.tsx). */
+export interface ProductStockLevel {
+  warehouse: string;
+  warehouseName: string;
+  bin: string | null;
+  onHand: number;
+  reserved: number;
+  available: number;
+}
+
+/** The admin's own warehouse routes (src/admin/warehouse-documents.controller.ts), opened by links with the admin session. */
+export const WAREHOUSE_ROUTES = {
+  shipmentDocument: (shipmentId: string, file: 'label.pdf' | 'packing-slip.pdf' | 'invoice.pdf') => `/admin/warehouse/shipments/${shipmentId}/${file}`,
+  pickListPrint: (pickListId: string) => `/admin/warehouse/pick-lists/${pickListId}/print`,
+  pickListLabels: (pickListId: string) => `/admin/warehouse/pick-lists/${pickListId}/labels.pdf`,
+} as const;
 /** The exception work queues page (G2.6, issue 14 item 4) at /admin/pages/exceptionQueues?kind=address. */
 export const EXCEPTION_QUEUES_PAGE = 'exceptionQueues';
 

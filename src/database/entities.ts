@@ -4,6 +4,7 @@ import { ApiKey } from '../auth/api-key.entity';
 import { Role } from '../auth/role.entity';
 import { User } from '../auth/user.entity';
 import { Product } from '../catalog/product.entity';
+import { PickList } from '../fulfillment/pick-list.entity';
 import { Shipment } from '../fulfillment/shipment.entity';
 import { ShipmentLine } from '../fulfillment/shipment-line.entity';
 import { StockLevel } from '../inventory/stock-level.entity';
@@ -24,6 +25,6 @@ import { WorkflowDefinition } from '../workflow/workflow-definition.entity';
 /** Every mapped table; the schema itself comes only from migrations/. */
 export const ENTITIES = [
   User, Role, Product, Warehouse, StockLevel, StockMovement, StockReservation, Order, OrderLine, OrderStatusHistory,
-  Shipment, ShipmentLine, WorkflowDefinition, ProcessInstance, ProcessActivity, Incident, Notification,
+  Shipment, ShipmentLine, PickList, WorkflowDefinition, ProcessInstance, ProcessActivity, Incident, Notification,
   AfterSalesCase, NotificationTemplateVersion, SystemAlert, ApiKey, AuditEntry,
 ];

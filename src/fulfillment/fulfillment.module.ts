@@ -8,6 +8,6 @@ import { ShipmentsController } from './shipments.controller';
 @Module({
   controllers: [PickListsController, ShipmentsController],
   providers: [FulfillmentService, PickListService, ShipmentDocumentsService],
-  exports: [FulfillmentService, ShipmentDocumentsService],
+  exports: [FulfillmentService, PickListService, ShipmentDocumentsService],
 })
 export class FulfillmentModule {}

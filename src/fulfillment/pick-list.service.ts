@@ -75,6 +75,16 @@ export class PickListService {
     return this.get(id);
   }
 
+  /** Active warehouses with how many parcels wait to be picked in each (a merged parcel counts once), preferred first. */
+  async waitingToPick(): Promise<Array<{ code: string; name: string; shipments: number }>> {
+    return queryRows(
+      this.db,
+      `SELECT w.code, w.name, count(s.id)::int AS shipments
+         FROM warehouse w LEFT JOIN shipment s ON s.warehouse_id = w.id AND s.status = 'allocated' AND s.merged_into IS NULL
+        WHERE w.active GROUP BY w.id ORDER BY w.priority, w.code`,
+    );
+  }
+
   async get(id: string, manager: EntityManager = this.db.manager): Promise<PickListView> {
     if (!isUuid(id)) throw new NotFoundError('Pick list', id);
     const pickList = await queryOne<Omit<PickListView, 'shipments' | 'lines'>>(

@@ -2,11 +2,10 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestj
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RequirePermission } from '../auth/auth.decorators';
 import { type Actor, CurrentActor } from '../common/actor';
-import { ValidationError } from '../common/errors';
 import { type Page, pageWindow } from '../common/pagination';
 import { CreateWarehouseDto, InventoryQuery, SetStockLevelDto, StockAdjustmentDto } from './dto/inventory.dto';
 import { InventoryService, type StockLevelView, type WarehouseView } from './inventory.service';
-import { NotFoundError } from '../common/errors';
+import { unknownNamedInBody } from './inventory.errors';
 
 @ApiTags('catalogue and stock')
 @ApiBearerAuth()
@@ -41,9 +40,7 @@ export class InventoryController {
     try {
       return await this.inventory.adjust(body.warehouse, body.sku, body.delta, body.reason, actor.name);
     } catch (error) {
-      // the body names them, so an unknown warehouse or sku is a problem of the request (422), not a missing URL
-      if (error instanceof NotFoundError) throw ValidationError.of(error.message.startsWith('Warehouse') ? 'warehouse' : 'sku', error.message);
-      throw error;
+      throw unknownNamedInBody(error);
     }
   }
 

@@ -18,6 +18,12 @@ export interface StockLevelView {
   available: number;
 }
 
+/** A level as the admin's stock list shows it. */
+export interface StockLevelSearchRow extends StockLevelView {
+  id: string;
+  productName: string | null;
+}
+
 export interface WarehouseView {
   id: string;
   code: string;
@@ -146,21 +152,55 @@ export class InventoryService {
   }
 
   async listLevels(query: InventoryQuery, offset: number, limit: number): Promise<{ items: StockLevelView[]; total: number }> {
+    const { items, total } = await this.searchLevels(query, offset, limit);
+    return { items: items.map(({ id: _id, productName: _name, ...level }) => level), total };
+  }
+
+  /**
+   * The stock list as GET /api/inventory filters it (sku, warehouse code, `q` in the sku or the product's name) and by
+   * warehouse id (the admin's filter), each level with its row id and its product's name (G2.3: looked up by either).
+   */
+  async searchLevels(query: InventoryQuery & { warehouseId?: string; bin?: string }, offset: number, limit: number): Promise<{ items: StockLevelSearchRow[]; total: number }> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (query.sku) where.push(`l.sku = $${params.push(query.sku)}`);
     if (query.warehouse) where.push(`w.code = $${params.push(query.warehouse)}`);
+    if (query.warehouseId) where.push(`w.id::text = $${params.push(query.warehouseId)}`);
+    if (query.bin) where.push(`l.bin ILIKE $${params.push(`${query.bin.replace(/[%_\\]/g, '\\$&')}%`)}`);
     if (query.q) {
       const pattern = `%${query.q.replace(/[%_\\]/g, '\\$&')}%`;
-      where.push(`(l.sku ILIKE $${params.push(pattern)} OR EXISTS (SELECT 1 FROM product p WHERE p.sku = l.sku AND p.name ILIKE $${params.length}))`);
+      where.push(`(l.sku ILIKE $${params.push(pattern)} OR p.name ILIKE $${params.length})`);
     }
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM stock_level l JOIN warehouse w ON w.id = l.warehouse_id ${filter}`, params);
+    const from = `FROM stock_level l JOIN warehouse w ON w.id = l.warehouse_id LEFT JOIN product p ON p.sku = l.sku ${filter}`;
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total ${from}`, params);
     const items = await this.db.query(
-      `${LEVEL_VIEW_SQL} ${filter} ORDER BY l.sku, w.priority, w.code LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      `SELECT l.id, w.code AS warehouse, l.sku, p.name AS "productName", l.bin, l.on_hand AS "onHand", l.reserved, l.on_hand - l.reserved AS available
+         ${from} ORDER BY l.sku, w.priority, w.code LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, limit, offset],
     );
     return { items, total };
+  }
+
+  /** A product's stock in every warehouse holding a level of it (the product page), in allocation order. */
+  async levelsOfSku(sku: string): Promise<Array<StockLevelView & { warehouseName: string }>> {
+    return this.db.query(
+      `SELECT w.code AS warehouse, w.name AS "warehouseName", l.sku, l.bin, l.on_hand AS "onHand", l.reserved, l.on_hand - l.reserved AS available
+         FROM stock_level l JOIN warehouse w ON w.id = l.warehouse_id WHERE l.sku = $1 ORDER BY w.priority, w.code`,
+      [sku],
+    );
+  }
+
+  /** Product names by sku (skus without a product are left out). */
+  async productNames(skus: string[]): Promise<Map<string, string>> {
+    const rows = await queryRows<{ sku: string; name: string }>(this.db, `SELECT sku, name FROM product WHERE sku = ANY($1)`, [skus]);
+    return new Map(rows.map((row) => [row.sku, row.name]));
+  }
+
+  /** The row id of a level (the admin shows the level it changed). */
+  async levelId(warehouseCode: string, sku: string): Promise<string | undefined> {
+    const row = await queryOne<{ id: string }>(this.db, `SELECT l.id FROM stock_level l JOIN warehouse w ON w.id = l.warehouse_id WHERE w.code = $1 AND l.sku = $2`, [warehouseCode, sku]);
+    return row?.id;
   }
 
   /** A stock count: sets on-hand to what was counted (PUT /api/inventory/{warehouse}/{sku}). */

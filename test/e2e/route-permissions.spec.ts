@@ -34,6 +34,9 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'GET /admin/orders/export': 'admin session and orders.read checked by the controller: the order list as CSV / XLSX',
   'GET /admin/orders/documents': 'admin session and orders.read checked by the controller: the selection\'s shipment documents',
   'POST /admin/account/locale': "admin session checked by the controller: a user's own language",
+  'GET /admin/warehouse/shipments/:id/:file': "admin session and orders.read (as the API's shipment documents) checked by the controller",
+  'GET /admin/warehouse/pick-lists/:id/print': "admin session and orders.read (as GET /api/pick-lists/{id}) checked by the controller",
+  'GET /admin/warehouse/pick-lists/:id/labels.pdf': "admin session and orders.read (as the API's shipment documents) checked by the controller",
   'GET /admin-fonts/fonts.css': "the admin's font stylesheet (no data; the login page needs it)",
   'GET /admin-fonts/:family/:file': "the admin's font files (no data)",
 };

@@ -1,6 +1,6 @@
 import React from 'react';
-import type { BasePropertyProps } from 'adminjs';
-import { Badge } from '@adminjs/design-system';
+import { type BasePropertyProps, useTranslation } from 'adminjs';
+import { Badge, ValueGroup } from '@adminjs/design-system';
 import { useTexts } from './i18n';
 import { type Tone, toneOf } from './status-tones';
 
@@ -25,14 +25,22 @@ export function StatusBadge({ group, code, testId }: { group: string; code: stri
 }
 
 /** An AdminJS property (list and show) whose value is a code of `custom.enumGroup` (src/admin/locale ENUM_PROPERTIES). */
-const StatusBadgeProperty: React.FC<BasePropertyProps> = ({ property, record }) => {
+const StatusBadgeProperty: React.FC<BasePropertyProps> = ({ property, record, resource, where }) => {
   const { label } = useTexts();
+  const { translateProperty } = useTranslation();
   const code = record?.params?.[property.path];
   const { enumGroup: group, plain } = (property.custom ?? {}) as { enumGroup?: string; plain?: boolean };
   if (code === undefined || code === null || code === '') return null;
-  if (!group) return <>{String(code)}</>;
-  // `plain`: a name rather than a state (a sales channel), so words without a coloured badge
-  return plain ? <span data-code={String(code)}>{label(group, String(code))}</span> : <StatusBadge group={group} code={String(code)} />;
+  const value = !group ? (
+    <>{String(code)}</>
+  ) : plain ? (
+    // `plain`: a name rather than a state (a sales channel), so words without a coloured badge
+    <span data-code={String(code)}>{label(group, String(code))}</span>
+  ) : (
+    <StatusBadge group={group} code={String(code)} />
+  );
+  // on a show page with its label, as AdminJS shows the other properties
+  return where === 'show' ? <ValueGroup label={translateProperty(property.label, resource.id)}>{value}</ValueGroup> : value;
 };
 
 export default StatusBadgeProperty;

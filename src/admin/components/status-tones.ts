@@ -27,6 +27,7 @@ export const STATUS_TONES: Record<string, Record<string, Tone>> = {
     exception: 'problem',
     cancelled: 'ended',
   },
+  pickListStatus: { open: 'waiting', picked: 'done' },
   caseStatus: {
     requested: 'waiting',
     approved: 'waiting',

@@ -28,6 +28,7 @@ export const en = {
     StockLevel: 'Stock levels',
     StockMovement: 'Stock movements',
     Shipment: 'Shipments',
+    PickList: 'Pick lists',
     AfterSalesCase: 'After-sales cases',
     WorkflowDefinition: 'Workflow definitions',
     ProcessInstance: 'Process instances',
@@ -40,8 +41,15 @@ export const en = {
     navigation: 'Navigation',
     pages: 'Pages',
     filters: 'Filters',
+    // the title of a guarded action's confirmation dialog
+    confirm: 'Please confirm',
   },
   actions: {
+    // the warehouse screens
+    receiveStock: 'Receive goods',
+    adjustStock: 'Adjust stock',
+    createWave: 'Create wave',
+    confirmPicked: 'Confirm picked',
     batchApprove: 'Approve selected',
     batchAllocate: 'Allocate selected',
     batchShip: 'Ship selected',
@@ -84,6 +92,9 @@ export const en = {
     filter: 'Filter',
     applyChanges: 'Apply',
     resetFilter: 'Reset',
+    // the confirmation dialog of a guarded action (AdminJS's modal)
+    confirm: 'Confirm',
+    cancel: 'Cancel',
   },
   properties: {
     id: 'ID',
@@ -126,6 +137,9 @@ export const en = {
     descProductSku: 'set when the product is created; it cannot change afterwards',
     descWarehouseCode: 'set when the warehouse is created; it cannot change afterwards',
     descWarehousePriority: 'lower is preferred when allocating',
+    descStockSearch: 'part of a SKU or of a product name',
+    confirmPickListPicked: 'Confirm that every line of this pick list is picked and at the packing bench?',
+    confirmPackShipment: 'Confirm that this shipment is boxed with its documents? The stock leaves when the carrier takes it.',
     descUserEmail: 'stored lower-case; cannot be changed once created',
     descUserName: 'the name shown in histories',
     descUserPassword:
@@ -213,9 +227,14 @@ export const en = {
     // the resource's list is the template editor
     NotificationTemplateVersion: { actions: { list: 'Notification templates' } },
     SystemAlert: { properties: { resolvedAt: 'Resolved', resolvedBy: 'Resolved by', createdAt: 'Raised' } },
-    Product: { properties: { spec: 'Spec', price: 'Price', purchaseLimit: 'Purchase limit', weightGrams: 'Weight (g)' } },
+    Product: { properties: { spec: 'Spec', price: 'Price', purchaseLimit: 'Purchase limit', weightGrams: 'Weight (g)', stockLevels: 'Stock by warehouse' } },
     Warehouse: { properties: { code: 'Code', province: 'Province', city: 'City', priority: 'Priority', costPerShipment: 'Cost per shipment', isVirtual: 'Virtual' } },
-    StockLevel: { properties: { warehouseId: 'Warehouse', bin: 'Bin', onHand: 'On hand', reserved: 'Reserved', available: 'Available' } },
+    StockLevel: {
+      properties: { warehouseId: 'Warehouse', bin: 'Bin', onHand: 'On hand', reserved: 'Reserved', available: 'Available', q: 'SKU or product name', productName: 'Product' },
+    },
+    PickList: {
+      properties: { number: 'Pick list no.', warehouseId: 'Warehouse', createdBy: 'Created by', pickedBy: 'Picked by', pickedAt: 'Picked' },
+    },
     StockMovement: {
       properties: {
         warehouseId: 'Warehouse',
@@ -238,6 +257,8 @@ export const en = {
         packedBy: 'Packed by',
         allocationReason: 'Why this warehouse',
         mergedInto: 'Merged into',
+        documents: 'Print',
+        contents: 'Contents',
       },
     },
     ProcessInstance: {
@@ -338,6 +359,7 @@ export const en = {
       closed: 'Closed',
     },
     qcResult: { pass: 'Passed', fail: 'Failed' },
+    pickListStatus: { open: 'To pick', picked: 'Picked' },
     movementKind: { receipt: 'Receipt', adjustment: 'Adjustment', reservation: 'Reservation', release: 'Release', outbound: 'Outbound', count: 'Stock count', return: 'Return' },
     messageChannel: { email: 'Email', sms: 'SMS' },
     messageStatus: { pending: 'Queued', sending: 'Sending', sent: 'Sent', dead: 'Undelivered' },
@@ -437,6 +459,39 @@ export const en = {
     },
   },
   ui: {
+    // the warehouse screens: pick lists, shipment documents, stock (issue 14 item 5)
+    warehouseWork: {
+      pickList: 'Pick list',
+      warehouse: 'Warehouse',
+      createdBy: 'Created by',
+      pickedBy: 'Picked (confirmed by)',
+      totals: 'Wave',
+      totalsValue: '{{shipments}} shipments, {{skus}} SKUs, {{units}} units',
+      printPickList: 'Print pick list',
+      printWaveLabels: 'Print all labels of the wave',
+      pickLines: 'Lines in walking order',
+      lineNo: 'No.',
+      bin: 'Bin',
+      noBin: '(no bin)',
+      waveShipments: 'Shipments in the wave',
+      documents: 'Documents',
+      openShipment: 'Open to print',
+      printLabel: 'Print label',
+      printPackingSlip: 'Print packing slip',
+      printInvoice: 'Print invoice',
+      noStock: 'No warehouse holds this product yet.',
+      onHand: 'On hand',
+      available: 'Available',
+      print: 'Print',
+      statusLabel: 'Status',
+      sku: 'SKU',
+      productName: 'Product',
+      quantity: 'Quantity',
+      picked: 'Picked ✓',
+      waveOrders: 'Orders',
+      pickerSignature: 'Picker',
+      checkerSignature: 'Checked by',
+    },
     queues: {
       title: 'Exceptions',
       intro: 'One queue per kind of exception, longest waiting first. Claim an item, contact the customer or carrier, and resolve it here or in the order.',

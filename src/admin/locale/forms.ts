@@ -114,6 +114,30 @@ export const FORM_TEXTS_ZH: Record<string, string> = {
   'Record QC': '登记质检',
   Refund: '退款',
   Close: '关闭',
+  // the warehouse forms (actions/warehouse.actions.ts): 入库, 调整, 波次
+  Warehouse: '仓库',
+  'Quantity received': '入库数量',
+  Reference: '单据号',
+  Change: '调整数量',
+  'Shipments in the wave': '本波次发货单数',
+  'the product code, exactly as in the catalogue': '商品编码，须与商品资料完全一致',
+  'a positive whole number': '正整数',
+  'purchase order or delivery note number (optional)': '采购单号或送货单号（选填）',
+  'positive adds units, negative removes them (e.g. -2)': '正数为增加，负数为减少（如 -2）',
+  'recorded in the stock ledger, e.g. stock count, damaged, lost': '记入库存流水，如：盘点差异、破损、丢失',
+  'at most 200; oldest first; 20 if empty': '最多 200 个，先进先出；留空为 20 个',
+  'Receive goods': '入库',
+  'Adjust stock': '库存调整',
+  'Create a pick wave': '创建拣货波次',
+  'Adds the units to the warehouse’s stock on hand. Orders waiting for this SKU are allocated at once.': '增加该仓库的实际库存；等待此商品的缺货订单会立即重新分配。',
+  'Corrects the stock on hand after a count, damage or loss. Units reserved for orders cannot be removed.': '盘点差异、破损或丢失后修正实际库存；已被订单占用的数量不能减少。',
+  'Takes the warehouse’s shipments waiting to be picked, oldest first, into one pick list in walking order of the bins. The number of waiting shipments is in brackets.':
+    '将该仓库待拣货的发货单按先进先出生成一张拣货单，明细按库位路线排序。括号内为待拣货的发货单数。',
+  'Confirm receipt': '确认入库',
+  'Save adjustment': '确认调整',
+  'Create pick list': '生成拣货单',
+  'There is no active warehouse': '没有启用的仓库',
+  'No shipment is waiting to be picked in any warehouse': '所有仓库都没有待拣货的发货单',
 };
 
 type Words = typeof zhCN;
@@ -183,6 +207,14 @@ export const FORM_PATTERNS_ZH: Pattern[] = [
   [/^verifying backup (\S+)$/, ([, id]) => `正在校验备份 ${id}`],
   [/^backup (\S+) deleted$/, ([, id]) => `备份 ${id} 已删除`],
   [/^unknown operation$/, () => '未知操作'],
+  // the warehouse screens' notices (actions/warehouse.actions.ts)
+  [/^Received (\d+) of (\S+) in (\S+): on hand (\d+), reserved (\d+), available (\d+)$/, ([, quantity, sku, warehouse, onHand, reserved, available]) =>
+    `${warehouse} 已入库 ${sku} × ${quantity}：实际库存 ${onHand}，占用 ${reserved}，可用 ${available}`],
+  [/^Adjusted (\S+) in (\S+) by ([+-]\d+): on hand (\d+), reserved (\d+), available (\d+)$/, ([, sku, warehouse, delta, onHand, reserved, available]) =>
+    `${warehouse} 的 ${sku} 已调整 ${delta}：实际库存 ${onHand}，占用 ${reserved}，可用 ${available}`],
+  [/^Pick list (\S+) created with (\d+) shipment\(s\)$/, ([, number, count]) => `拣货单 ${number} 已生成，共 ${count} 个发货单`],
+  [/^Pick list (\S+) confirmed as picked$/, ([, number]) => `拣货单 ${number} 已确认拣货`],
+  [/^Shipment of order (\S+) packed$/, ([, number]) => `订单 ${number} 的发货单已打包`],
 ];
 
 /** One text of a form or a notice in `language` (English is the language they are written in). */

@@ -5,6 +5,7 @@ import { PERMISSION_AREAS } from '../../auth/permission-catalogue';
 import { BUILT_IN_ROLES, PERMISSIONS } from '../../auth/permissions';
 import { USER_LOCALES, type UserLocale } from '../../auth/user.entity';
 import { BACKUP_FAILED_ALERT } from '../../backups/backups.service';
+import { PICK_LIST_STATUSES } from '../../fulfillment/pick-list.entity';
 import { SHIPMENT_STATUSES } from '../../fulfillment/shipment.entity';
 import { NOTIFICATION_LOCALES } from '../../notifications/notification-events';
 import { DEAD_LETTER_ALERT } from '../../notifications/system-alert.entity';
@@ -45,6 +46,7 @@ export const ENUM_VALUES: Record<EnumGroup, readonly string[]> = {
   caseType: CASE_TYPES,
   caseStatus: CASE_STATUSES,
   qcResult: ['pass', 'fail'],
+  pickListStatus: PICK_LIST_STATUSES,
   movementKind: ['receipt', 'adjustment', 'reservation', 'release', 'outbound', 'count', 'return'],
   messageChannel: ['email', 'sms'],
   messageStatus: ['pending', 'sending', 'sent', 'dead'],
@@ -72,6 +74,7 @@ export const ENUM_PROPERTIES: Record<string, Record<string, EnumGroup>> = {
   Order: { status: 'orderStatus', paymentStatus: 'paymentStatus' },
   OrderStatusHistory: { fromStatus: 'orderStatus', toStatus: 'orderStatus' },
   Shipment: { status: 'shipmentStatus', carrier: 'carrier' },
+  PickList: { status: 'pickListStatus' },
   AfterSalesCase: { type: 'caseType', status: 'caseStatus', qcResult: 'qcResult' },
   StockMovement: { kind: 'movementKind' },
   Notification: { channel: 'messageChannel', status: 'messageStatus', locale: 'locale' },

@@ -60,6 +60,11 @@ const REFUSALS_ZH: Pattern[] = [
   [/^(\S+) in (\S+) has (\d+) units reserved; on-hand cannot be set to (\d+)$/, ([, sku, warehouse, reserved, onHand]) =>
     `${warehouse} 的 ${sku} 已占用 ${reserved} 件，实物库存不能设为 ${onHand}`],
   [/^There are no shipments waiting to be picked in (\S+)$/, ([, warehouse]) => `${warehouse} 没有待拣货的发货单`],
+  // stock adjustments (the admin's 库存调整, POST /api/inventory/adjustments)
+  [/^(\S+) in (\S+) has (\d+) on hand and (\d+) reserved; removing (\d+) is not possible$/, ([, sku, warehouse, onHand, reserved, removing]) =>
+    `${warehouse} 的 ${sku} 实际库存 ${onHand}、已占用 ${reserved}，不能减少 ${removing} 件`],
+  [/^(\S+) has no stock in (\S+) to remove$/, ([, sku, warehouse]) => `${warehouse} 没有 ${sku} 的库存可减少`],
+  [/^The form has (\d+) problem\(s\): .*$/, ([, count]) => `表单有 ${count} 处问题，请修改标出的字段`],
   [/^Pick list (\S+) is (\w+); only open pick lists can be confirmed$/, ([, number]) => `拣货单 ${number} 已不是待拣货状态，不能确认`],
   [/^Task "(.+)" is claimed by (\S+); only they can complete it$/, ([, name, who]) => `任务「${name}」已由 ${who} 领取，只有领取人可以完成`],
   [/^Task "(.+)" is (\w+).*$/, ([, name]) => `任务「${name}」已处理或已关闭，不能再完成`],
@@ -74,6 +79,9 @@ const FIELD_PROBLEMS_ZH: Pattern[] = [
   [/^must not be empty$/, () => '不能为空'],
   [/^must be a positive whole number$/, () => '须为正整数'],
   [/^must be a whole number of 0 or more$/, () => '须为 0 或更大的整数'],
+  [/^must be (?:a whole number|an integer number)$/, () => '须为整数'],
+  [/^should not be equal to 0$/, () => '不能为 0'],
+  [/^must not be (less|greater) than (-?\d+)$/, ([, side, bound]) => `不能${side === 'less' ? '小于' : '大于'} ${bound}`],
   [/^must be a whole number from (\d+) to (\d+)$/, ([, low, high]) => `须为 ${low} 到 ${high} 的整数`],
   [/^must be true or false$/, () => '须为是或否'],
   [/^must (?:have|name) at least one line$/, () => '至少需要一行商品'],

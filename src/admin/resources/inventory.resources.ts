@@ -1,11 +1,20 @@
-import type { ListActionResponse, RecordActionResponse, RecordJSON, ResourceWithOptions } from 'adminjs';
+import type { ActionContext, RecordActionResponse, RecordJSON, ResourceWithOptions } from 'adminjs';
 import { Product } from '../../catalog/product.entity';
 import { StockLevel } from '../../inventory/stock-level.entity';
 import { StockMovement } from '../../inventory/stock-movement.entity';
 import { Warehouse } from '../../inventory/warehouse.entity';
-import { editableActions, NAVIGATION, readOnlyActions } from '../admin-access';
+import { can, editableActions, NAVIGATION, readOnlyActions } from '../admin-access';
+import { operatorActions } from '../actions/operator-action';
+import { stockActions } from '../actions/warehouse.actions';
 import { guarded, guardForm } from '../admin-forms';
-import { enumProperty, LIST_AND_SHOW, moneyProperty, type ResourceDeps } from './resource-deps';
+import type { ProductStockLevel } from '../ui-contract';
+import { enumProperty, LIST_AND_SHOW, moneyProperty, type ResourceDeps, SHOW_ONLY } from './resource-deps';
+import { serviceListHandler, textFilters } from './service-list';
+
+const plainRecord = async (id: string, context: ActionContext): Promise<RecordJSON | undefined> => (await context.resource.findOne(id, context))?.toJSON(context.currentAdmin);
+
+/** The stock list's filters: `q` finds a SKU or a product name (part of either), as GET /api/inventory?q= does. */
+const STOCK_FILTERS = { q: { to: 'q', maxLength: 100 }, warehouseId: { to: 'warehouseId', maxLength: 36 }, bin: { to: 'bin', maxLength: 40 } } as const;
 
 
 function withAvailable(record: RecordJSON | undefined): void {
@@ -19,7 +28,9 @@ function withAvailable(record: RecordJSON | undefined): void {
  * G2.3: live stock by SKU and warehouse. Stock levels and the ledger are read-only here: every change of on-hand or
  * reserved units goes through InventoryService (API), which writes the ledger row with it.
  */
-export function inventoryResources({ adminjs, components }: ResourceDeps): ResourceWithOptions[] {
+export function inventoryResources({ adminjs, components, inventory, identity }: ResourceDeps): ResourceWithOptions[] {
+  const { form } = operatorActions({ adminjs, identity, recordOf: plainRecord, formComponent: components.ActionForm });
+  const stock = stockActions(inventory);
   const product: ResourceWithOptions = {
     resource: Product,
     options: {
@@ -29,9 +40,29 @@ export function inventoryResources({ adminjs, components }: ResourceDeps): Resou
       listProperties: ['sku', 'name', 'spec', 'price', 'active', 'updatedAt'],
       filterProperties: ['sku', 'name', 'active'],
       editProperties: ['sku', 'name', 'spec', 'price', 'purchaseLimit', 'weightGrams', 'active'],
-      properties: { sku: { description: 'descProductSku' }, price: moneyProperty(components) },
+      showProperties: ['sku', 'name', 'spec', 'price', 'purchaseLimit', 'weightGrams', 'active', 'stockLevels', 'createdAt', 'updatedAt'],
+      properties: {
+        sku: { description: 'descProductSku' },
+        price: moneyProperty(components),
+        // G2.3: the product's stock in every warehouse, on its page
+        stockLevels: { type: 'string', isVisible: SHOW_ONLY, components: { show: components.ProductStock } },
+      },
       actions: guarded(
-        editableActions('catalog.read', 'catalog.write'),
+        {
+          ...editableActions('catalog.read', 'catalog.write'),
+          show: {
+            ...editableActions('catalog.read', 'catalog.write').show,
+            after: async (response: RecordActionResponse, _request: unknown, context: ActionContext) => {
+              const sku = response.record?.params?.sku;
+              // the levels only for those who may read stock
+              if (typeof sku === 'string' && can(context.currentAdmin, 'inventory.read')) {
+                const levels: ProductStockLevel[] = (await inventory.levelsOfSku(sku)).map(({ warehouse, warehouseName, bin, onHand, reserved, available }) => ({ warehouse, warehouseName, bin, onHand, reserved, available }));
+                response.record.params.stockLevels = JSON.stringify(levels);
+              }
+              return response;
+            },
+          },
+        },
         guardForm(adminjs, {
           sku: { kind: 'text', required: true, createOnly: true, pattern: { regex: /^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$/, message: 'must be 1-64 letters, digits or . _ - /' } },
           name: { kind: 'text', required: true, maxLength: 200 },
@@ -74,36 +105,47 @@ export function inventoryResources({ adminjs, components }: ResourceDeps): Resou
     },
   };
 
+  const stockRead = readOnlyActions('inventory.read');
   const stockLevel: ResourceWithOptions = {
     resource: StockLevel,
     options: {
       navigation: NAVIGATION.inventory,
       sort: { sortBy: 'sku', direction: 'asc' },
-      listProperties: ['sku', 'warehouseId', 'bin', 'onHand', 'reserved', 'available'],
-      filterProperties: ['sku', 'warehouseId', 'bin'],
-      showProperties: ['sku', 'warehouseId', 'bin', 'onHand', 'reserved', 'available', 'updatedAt'],
+      listProperties: ['sku', 'productName', 'warehouseId', 'bin', 'onHand', 'reserved', 'available'],
+      filterProperties: ['q', 'warehouseId', 'bin'],
+      showProperties: ['sku', 'productName', 'warehouseId', 'bin', 'onHand', 'reserved', 'available', 'updatedAt'],
       properties: {
+        q: { type: 'string', isVisible: { list: false, filter: true, show: false, edit: false }, description: 'descStockSearch' },
+        productName: { type: 'string', isVisible: LIST_AND_SHOW, isSortable: false },
         warehouseId: { reference: 'Warehouse' },
         onHand: { isDisabled: true },
         reserved: { isDisabled: true },
         available: { type: 'number', isVisible: LIST_AND_SHOW, isSortable: false },
       },
       actions: {
-        ...readOnlyActions('inventory.read'),
+        ...stockRead,
+        // G2.3: the list is InventoryService's search (as GET /api/inventory), with each product's name
         list: {
-          ...readOnlyActions('inventory.read').list,
-          after: async (response: ListActionResponse) => {
-            response.records?.forEach(withAvailable);
-            return response;
-          },
+          ...stockRead.list,
+          handler: serviceListHandler(adminjs, {
+            sortBy: 'sku',
+            filterOf: (filters) => textFilters<{ q?: string; warehouseId?: string; bin?: string }>(filters, STOCK_FILTERS),
+            list: (filter, offset, limit) => inventory.searchLevels(filter, offset, limit),
+            paramsOf: (level) => ({ productName: level.productName ?? '', available: level.available }),
+          }),
         },
         show: {
-          ...readOnlyActions('inventory.read').show,
+          ...stockRead.show,
           after: async (response: RecordActionResponse) => {
             withAvailable(response.record);
+            const sku = response.record?.params?.sku;
+            if (typeof sku === 'string') response.record.params.productName = (await inventory.productNames([sku])).get(sku) ?? '';
             return response;
           },
         },
+        // 入库 and 调整: the stock changes through InventoryService, which wakes the orders waiting for it
+        receiveStock: form(stock.receive),
+        adjustStock: form(stock.adjust),
       },
     },
   };

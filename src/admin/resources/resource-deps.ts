@@ -4,6 +4,7 @@ import type { ApiKeysService } from '../../auth/api-keys.service';
 import type { RolesService } from '../../auth/roles.service';
 import type { UsersService } from '../../auth/users.service';
 import type { FulfillmentService } from '../../fulfillment/fulfillment.service';
+import type { PickListService } from '../../fulfillment/pick-list.service';
 import type { InventoryService } from '../../inventory/inventory.service';
 import type { NotificationTemplatesService } from '../../notifications/notification-templates.service';
 import type { NotificationsService } from '../../notifications/notifications.service';
@@ -26,6 +27,7 @@ export interface ResourceDeps {
   merge: OrderMergeService;
   batch: OrderBatchService;
   fulfillment: FulfillmentService;
+  pickLists: PickListService;
   inventory: InventoryService;
   settings: SettingsService;
   tracking: TrackingService;

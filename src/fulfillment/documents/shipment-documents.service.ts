@@ -10,7 +10,7 @@ import { isUuid } from '../fulfillment.service';
 import { renderInvoice } from './invoice';
 import { renderPackingSlip } from './packing-slip';
 import type { ShipmentDocumentData } from './shipment-document-data';
-import { renderShippingLabel } from './shipping-label';
+import { renderShippingLabel, renderShippingLabels } from './shipping-label';
 
 export const SHIPMENT_DOCUMENTS = ['label', 'packing-slip', 'invoice'] as const;
 export type ShipmentDocument = (typeof SHIPMENT_DOCUMENTS)[number];
@@ -37,6 +37,13 @@ export class ShipmentDocumentsService {
     const data = await this.load(shipmentId);
     const pdf = await RENDERERS[document](data);
     return { pdf, filename: `${document}-${data.order.number}-${shipmentId.slice(0, 8)}.pdf` };
+  }
+
+  /** The labels of several shipments (a pick list's wave) in one PDF, one page each, in the order given. */
+  async renderLabels(shipmentIds: string[], name: string): Promise<{ pdf: Buffer; filename: string }> {
+    const labels = [];
+    for (const id of shipmentIds) labels.push(await this.load(id));
+    return { pdf: await renderShippingLabels(labels, `面单 ${name}`), filename: `labels-${name}.pdf` };
   }
 
   async load(shipmentId: string): Promise<ShipmentDocumentData> {

@@ -12,11 +12,28 @@ function code128(text: string): Promise<Buffer> {
  * the carrier has not assigned one), recipient, sender, order reference.
  */
 export async function renderShippingLabel(data: ShipmentDocumentData): Promise<Buffer> {
-  const width = 100 * MM;
-  const height = 150 * MM;
-  const margin = 4 * MM;
+  return renderShippingLabels([data], `面单 ${data.order.number}`);
+}
+
+const LABEL_WIDTH = 100 * MM;
+const LABEL_HEIGHT = 150 * MM;
+const LABEL_MARGIN = 4 * MM;
+
+/** Several labels in one PDF, one per page, so a wave's labels go to the thermal printer as one job. */
+export async function renderShippingLabels(labels: ShipmentDocumentData[], title: string): Promise<Buffer> {
+  const doc = createPdf({ size: [LABEL_WIDTH, LABEL_HEIGHT], margin: LABEL_MARGIN, title });
+  for (const [index, data] of labels.entries()) {
+    if (index > 0) doc.addPage({ size: [LABEL_WIDTH, LABEL_HEIGHT], margin: LABEL_MARGIN });
+    await drawShippingLabel(doc, data);
+  }
+  return renderPdf(doc);
+}
+
+async function drawShippingLabel(doc: Pdf, data: ShipmentDocumentData): Promise<void> {
+  const width = LABEL_WIDTH;
+  const height = LABEL_HEIGHT;
+  const margin = LABEL_MARGIN;
   const inner = width - 2 * margin;
-  const doc = createPdf({ size: [width, height], margin, title: `面单 ${data.order.number}` });
   const { shipment, order, warehouse } = data;
   const rule = (y: number, weight = 1) => doc.moveTo(margin, y).lineTo(width - margin, y).lineWidth(weight).strokeColor('black').stroke();
   const block = (label: string, y: number, draw: (x: number, w: number) => void) => {
@@ -67,7 +84,6 @@ export async function renderShippingLabel(data: ShipmentDocumentData): Promise<B
   const signatureTop = height - margin - 34;
   doc.font('regular').fontSize(8).text(`内件 Contents: ${contents}`, margin, doc.y + 6, { width: inner, height: Math.max(0, signatureTop - doc.y - 12), ellipsis: true });
   drawSignatureBox(doc, margin, height - margin - 34, inner);
-  return renderPdf(doc);
 }
 
 function drawSignatureBox(doc: Pdf, x: number, y: number, width: number): void {

@@ -22,7 +22,7 @@ export class StockAdjustmentDto {
   @ApiProperty({ example: 'SH-01' }) @IsString() @MinLength(1) @MaxLength(32) warehouse!: string;
   @ApiProperty({ example: 'TEA-001' }) @IsString() @MinLength(1) @MaxLength(64) sku!: string;
   @ApiProperty({ example: 20, description: 'units added (positive) or removed (negative)' })
-  @IsInt() @NotEquals(0) @Min(-100_000_000) @Max(100_000_000) delta!: number;
+  @IsInt({ message: 'must be a whole number' }) @NotEquals(0) @Min(-100_000_000) @Max(100_000_000) delta!: number;
   @ApiProperty({ example: 'purchase order PO-1001 received' }) @IsString() @MinLength(1) @MaxLength(300) reason!: string;
 }
 
@@ -30,4 +30,12 @@ export class InventoryQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'TEA-001' }) @IsOptional() @IsString() @MaxLength(64) sku?: string;
   @ApiPropertyOptional({ example: 'SH-01' }) @IsOptional() @IsString() @MaxLength(32) warehouse?: string;
   @ApiPropertyOptional({ example: '龙井' }) @IsOptional() @IsString() @MaxLength(100) q?: string;
+}
+
+/** Goods received (the admin's 入库): a positive quantity and the delivery's reference (purchase order, delivery note). */
+export class ReceiveStockDto {
+  @ApiProperty({ example: 'SH-01' }) @IsString() @MinLength(1) @MaxLength(32) warehouse!: string;
+  @ApiProperty({ example: 'TEA-001' }) @IsString() @MinLength(1) @MaxLength(64) sku!: string;
+  @ApiProperty({ example: 20 }) @IsInt({ message: 'must be a positive whole number' }) @Min(1, { message: 'must be a positive whole number' }) @Max(100_000_000) quantity!: number;
+  @ApiPropertyOptional({ example: 'PO-1001' }) @IsOptional() @IsString() @MaxLength(100) reference?: string;
 }
