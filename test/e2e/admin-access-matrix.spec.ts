@@ -112,7 +112,10 @@ describe('the AdminJS access matrix: every resource × action × built-in role',
           mine.slice(start, start + 8).map(async (cell) => {
             const answer = await call(cell, absentId(instance.findResource(cell.resource)));
             const what = `${cell.role} ${cell.kind} ${cell.resource}.${cell.action}`;
-            if (answer.status >= 500 || answer.status === 404 || answer.status === 403) wrong.push(`${what}: HTTP ${answer.status}`);
+            // AdminJS answers an allowed bulk action on ids that name no record with 404 before its handler runs (the batch
+            // actions of the order list, issue 14 item 6); anything else must answer, refused or not, without 403/404/5xx
+            const absentBulk = cell.kind === 'bulk' && cell.allowed && answer.status === 404;
+            if (answer.status >= 500 || (answer.status === 404 && !absentBulk) || answer.status === 403) wrong.push(`${what}: HTTP ${answer.status}`);
             else if (refused(answer) !== !cell.allowed) wrong.push(`${what}: ${cell.allowed ? 'refused, though its rule allows it' : `allowed (${JSON.stringify(answer.body).slice(0, 120)}), though its rule refuses it`}`);
           }),
         );
