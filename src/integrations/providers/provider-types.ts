@@ -121,16 +121,19 @@ function centsText(value: number): string | null {
 }
 
 /**
- * The unit price of a line from what the platform reports: the line's total divided by its quantity when that is whole
- * cents (exact, no float), else the platform's own unit price field.
+ * The unit price of a line from what the platform reports: its total divided by its quantity in integer cents, rounded
+ * half up when it does not divide (3 for 10.00 → 3.33, `exact` false so the caller can note the cent), else the
+ * platform's own unit price field. Null when neither is an amount.
  */
-export function unitPriceOf(lineTotal: unknown, quantity: number, unitPrice: unknown): string | null {
+export function unitPriceOf(lineTotal: unknown, quantity: number, unitPrice: unknown): { unitPrice: string; exact: boolean } | null {
   const total = moneyFromDecimal(lineTotal);
   if (total && Number.isInteger(quantity) && quantity > 0) {
     const cents = toCents(total);
-    if (cents % BigInt(quantity) === 0n) return fromCents(cents / BigInt(quantity));
+    const count = BigInt(quantity);
+    return { unitPrice: fromCents((cents * 2n + count) / (2n * count)), exact: cents % count === 0n };
   }
-  return moneyFromDecimal(unitPrice);
+  const own = moneyFromDecimal(unitPrice);
+  return own === null ? null : { unitPrice: own, exact: true };
 }
 
 /** Beijing time as Chinese platforms write it ("2015-11-27 15:45:59", no zone) → "2015-11-27T15:45:59+08:00". */
