@@ -96,6 +96,8 @@ export function verifyKuaidi100Push(rawBody: string, settings: Pick<Kuaidi100Set
   const sign = form.get('sign');
   if (!param) return refused('payload_malformed', 'the push has no param field');
   if (!sign) return refused('signature_missing', 'the push has no sign field');
+  // with an empty salt the sign is MD5(param), which anyone can compute: such a push proves nothing
+  if (!settings.salt) return refused('signature_invalid', 'no salt is configured, so the push cannot be authenticated');
   if (!sameText(sign.toUpperCase(), kuaidi100Md5(param + settings.salt))) {
     return refused('signature_invalid', 'sign is not MD5(param + salt) with the configured salt');
   }

@@ -32,6 +32,7 @@ export function wooCommerceSignature(rawBody: string, secret: string): string {
 export function verifyWooCommerceWebhook(request: { headers: IncomingHeaders; rawBody: string }, secret: string): Checked<WooCommerceWebhook> {
   const signature = headerValue(request.headers, 'X-WC-Webhook-Signature');
   if (!signature) return refused('signature_missing', 'X-WC-Webhook-Signature header is missing');
+  if (!secret) return refused('signature_invalid', 'no webhook secret is configured, so the delivery cannot be authenticated');
   if (!sameText(signature, wooCommerceSignature(request.rawBody, secret))) {
     return refused('signature_invalid', 'X-WC-Webhook-Signature is not the HMAC-SHA256 of the body with the webhook secret');
   }

@@ -80,6 +80,10 @@ describe('Kuaidi100', () => {
       expect(verifyKuaidi100Push(form.toString(), { salt }).ok).toBe(true);
     });
 
+    it('with no salt configured even a correctly computed MD5(param) is refused: anyone can compute it', () => {
+      expect(verifyKuaidi100Push(kuaidi100Delivery(pushParam(), ''), { salt: '' })).toMatchObject({ ok: false, code: 'signature_invalid', reason: expect.stringContaining('no salt') });
+    });
+
     it('a push without sign or param, or with param that is not JSON, is refused with the reason', () => {
       const param = JSON.stringify(pushParam());
       expect(verifyKuaidi100Push(new URLSearchParams({ param }).toString(), { salt })).toMatchObject({ ok: false, code: 'signature_missing' });

@@ -78,6 +78,10 @@ describe('WooCommerce', () => {
       expect(verifyWooCommerceWebhook({ ...genuine, headers: unsigned }, secret)).toMatchObject({ ok: false, code: 'signature_missing' });
     });
 
+    it('with no secret configured a delivery signed with the empty key is refused', () => {
+      expect(verifyWooCommerceWebhook(wooCommerceDelivery(docsOrder(), ''), '')).toMatchObject({ ok: false, code: 'signature_invalid', reason: expect.stringContaining('no webhook secret') });
+    });
+
     it('the same order re-serialised (spacing) no longer verifies: the raw body is what is signed', () => {
       const genuine = wooCommerceDelivery(docsOrder(), secret);
       const reformatted = JSON.stringify(JSON.parse(genuine.rawBody), null, 2);
