@@ -1,0 +1,198 @@
+import { createHash, createHmac } from 'node:crypto';
+import {
+  accepted, asRecord, type Checked, isoFromBeijingTime, moneyFromDecimal, type OrderIntake, refused, type SignedRequest, text, unitPriceOf,
+} from './provider-types';
+
+/**
+ * Taobao / Tmall open platform (淘宝开放平台 TOP, issue 15 item 2): signed calls to poll orders by update time and to
+ * send the waybill back. Docs: open.taobao.com/doc.htm?docId=101617&docType=1 (API调用方法详解: system parameters and the
+ * 签名算法), API pages taobao.trades.sold.increment.get and taobao.logistics.offline.send. Checked against the TOP SDK
+ * signers (TopClient/TopUtils: sorted keys, key+value concatenated with empty ones left out, MD5 wrapped in the secret
+ * or HMAC keyed by it, upper-case hex).
+ */
+
+export const TOP_GATEWAY = 'https://eco.taobao.com/router/rest';
+
+export type TopSignMethod = 'md5' | 'hmac' | 'hmac-sha256';
+
+export interface TopSettings {
+  appKey: string;
+  appSecret: string;
+  /** The shop's authorisation (sessionKey / access_token). */
+  session: string;
+  signMethod?: TopSignMethod;
+  gateway?: string;
+}
+
+/** TOP's timestamp: Beijing time, yyyy-MM-dd HH:mm:ss (the gateway allows 10 minutes of skew). */
+export function topTimestamp(at: Date): string {
+  const beijing = new Date(at.getTime() + 8 * 3600_000);
+  return beijing.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/**
+ * 签名算法: sort every parameter but `sign` by name (ASCII), concatenate name+value of those with a value, then
+ * md5: MD5(secret + text + secret); hmac: HMAC-MD5(text) keyed with the secret; hmac-sha256 likewise; upper-case hex.
+ */
+export function topSign(params: Record<string, string>, secret: string, method: TopSignMethod): string {
+  const joined = Object.keys(params)
+    .filter((key) => key !== 'sign' && params[key] !== '' && params[key] !== undefined)
+    .sort()
+    .map((key) => `${key}${params[key]}`)
+    .join('');
+  const digest = method === 'md5'
+    ? createHash('md5').update(`${secret}${joined}${secret}`, 'utf8').digest('hex')
+    : createHmac(method === 'hmac' ? 'md5' : 'sha256', secret).update(joined, 'utf8').digest('hex');
+  return digest.toUpperCase();
+}
+
+/** A signed TOP call: system parameters plus the API's own, POSTed as a form to the gateway. */
+export function buildTopRequest(apiMethod: string, apiParams: Record<string, string>, settings: TopSettings, now: Date = new Date()): SignedRequest {
+  const signMethod = settings.signMethod ?? 'hmac-sha256';
+  const params: Record<string, string> = {
+    method: apiMethod,
+    app_key: settings.appKey,
+    session: settings.session,
+    timestamp: topTimestamp(now),
+    format: 'json',
+    v: '2.0',
+    sign_method: signMethod,
+    ...apiParams,
+  };
+  params.sign = topSign(params, settings.appSecret, signMethod);
+  return {
+    method: 'POST',
+    url: settings.gateway ?? TOP_GATEWAY,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=utf-8' },
+    body: new URLSearchParams(params).toString(),
+  };
+}
+
+/** The trade fields the mapping reads (taobao.trades.sold.increment.get `fields`). */
+export const TOP_TRADE_FIELDS = [
+  'tid', 'status', 'payment', 'post_fee', 'created', 'pay_time', 'modified', 'buyer_message',
+  'receiver_name', 'receiver_mobile', 'receiver_phone', 'receiver_state', 'receiver_city', 'receiver_district', 'receiver_town',
+  'receiver_address', 'receiver_zip', 'orders.oid', 'orders.outer_sku_id', 'orders.outer_iid', 'orders.num_iid', 'orders.num',
+  'orders.price', 'orders.payment', 'orders.title',
+].join(',');
+
+/**
+ * taobao.trades.sold.increment.get: one page of the trades changed in [from, to). TOP wants the window within one
+ * day; the poller keeps `to` as its cursor and asks again from it (minus a little overlap: intake is idempotent).
+ */
+export function buildTopOrdersPoll(window: { from: Date; to: Date; page: number }, settings: TopSettings, now: Date = new Date()): SignedRequest {
+  if (window.to.getTime() - window.from.getTime() > 24 * 3600_000) throw new RangeError('TOP polls at most one day of updates at a time');
+  return buildTopRequest('taobao.trades.sold.increment.get', {
+    fields: TOP_TRADE_FIELDS,
+    start_modified: topTimestamp(window.from),
+    end_modified: topTimestamp(window.to),
+    page_no: String(window.page),
+    page_size: '100',
+    use_has_next: 'true',
+  }, settings, now);
+}
+
+/** Our carrier codes to TOP's logistics company codes (taobao.logistics.companies.get). */
+export const TOP_COMPANY_CODES: Readonly<Record<string, string>> = {
+  sf: 'SF', zto: 'ZTO', yto: 'YTO', sto: 'STO', yunda: 'YUNDA', jd: 'JD', ems: 'EMS',
+};
+
+/** taobao.logistics.offline.send: the waybill number back to the trade (自己联系物流 发货), which marks it shipped there. */
+export function buildTopWaybillSendBack(
+  shipment: { tid: string; carrier: string; trackingNumber: string },
+  settings: TopSettings,
+  now: Date = new Date(),
+): SignedRequest {
+  return buildTopRequest('taobao.logistics.offline.send', {
+    tid: shipment.tid,
+    out_sid: shipment.trackingNumber,
+    company_code: TOP_COMPANY_CODES[shipment.carrier] ?? shipment.carrier.toUpperCase(),
+  }, settings, now);
+}
+
+/**
+ * Parses a TOP answer keeping long ids exact: tid and oid are 64-bit and exceed what a JS number holds, so integers of
+ * 16 digits or more in those fields are read as text. An `error_response` is refused with TOP's code and message.
+ */
+export function parseTopResponse(body: string): Checked<Record<string, unknown>> {
+  const safe = body.replace(/"(tid|oid|num_iid|sku_id)"\s*:\s*(\d{16,})/g, '"$1":"$2"');
+  let value: unknown;
+  try {
+    value = JSON.parse(safe);
+  } catch {
+    return refused('payload_malformed', 'the TOP answer is not JSON');
+  }
+  const answer = asRecord(value);
+  if (answer.error_response) {
+    const error = asRecord(answer.error_response);
+    return refused('payload_malformed', `TOP error ${text(error.code)} ${text(error.msg)} ${text(error.sub_code)} ${text(error.sub_msg)}`.trim());
+  }
+  return accepted(answer);
+}
+
+/** The trades of one page of taobao.trades.sold.increment.get, and whether another page follows. */
+export function readTopOrdersPage(body: string): Checked<{ trades: Record<string, unknown>[]; hasNext: boolean }> {
+  const parsed = parseTopResponse(body);
+  if (!parsed.ok) return parsed;
+  const response = asRecord(parsed.value.trades_sold_increment_get_response);
+  const trades = asRecord(response.trades).trade;
+  return accepted({ trades: Array.isArray(trades) ? trades.map(asRecord) : [], hasNext: response.has_next === true });
+}
+
+/** Trades a buyer has paid for (待发货 and later); WAIT_BUYER_PAY and closed trades are not. */
+const PAID_STATUSES = new Set(['WAIT_SELLER_SEND_GOODS', 'SELLER_CONSIGNED_PART', 'WAIT_BUYER_CONFIRM_GOODS', 'TRADE_BUYER_SIGNED', 'TRADE_FINISHED']);
+
+/**
+ * A TOP trade as our intake body (the caller sets `channel`): externalId = tid; each sub-order's merchant SKU
+ * (outer_sku_id, else outer_iid, the 商家编码) with its quantity and the price it sold at (payment / num, a rounded
+ * cent noted). Times are Beijing time. Receiver fields arrive masked for apps without decryption rights
+ * (since 2021, OAID): the intake then flags the phone and address for a person, as it does for any incomplete address.
+ */
+export function mapTopTrade(trade: Record<string, unknown>): Checked<OrderIntake> {
+  const tid = text(trade.tid);
+  if (!tid) return refused('payload_malformed', 'the trade has no tid');
+  const orders = asRecord(trade.orders).order;
+  const items = Array.isArray(orders) ? orders.map(asRecord) : [];
+  if (!items.length) return refused('payload_malformed', `trade ${tid} has no orders`);
+  const lines: OrderIntake['lines'] = [];
+  const roundings: string[] = [];
+  for (const [index, item] of items.entries()) {
+    const quantity = Number(item.num);
+    const price = unitPriceOf(item.payment, quantity, item.price);
+    if (!Number.isInteger(quantity) || quantity < 1 || price === null) {
+      return refused('payload_malformed', `trade ${tid} order ${index} has no whole num or price`);
+    }
+    const sku = text(item.outer_sku_id) || text(item.outer_iid) || `TB-${text(item.num_iid)}`;
+    lines.push({ sku, quantity, unitPrice: price.unitPrice });
+    if (!price.exact) roundings.push(`${sku}: ${quantity} for ${text(item.payment)}, unit price rounded to ${price.unitPrice}`);
+  }
+  const status = text(trade.status);
+  const paid = PAID_STATUSES.has(status);
+  const payment = moneyFromDecimal(trade.payment);
+  const paidAt = isoFromBeijingTime(trade.pay_time);
+  const placedAt = isoFromBeijingTime(trade.created);
+  const shippingFee = moneyFromDecimal(trade.post_fee);
+  const notes = [text(trade.buyer_message), ...roundings].filter(Boolean).join('\n');
+  return accepted({
+    externalId: tid,
+    ...(placedAt ? { placedAt } : {}),
+    customer: { name: text(trade.receiver_name), phone: text(trade.receiver_mobile) || text(trade.receiver_phone) },
+    shippingAddress: {
+      province: text(trade.receiver_state),
+      city: text(trade.receiver_city),
+      ...(text(trade.receiver_district) ? { district: text(trade.receiver_district) } : {}),
+      line1: [text(trade.receiver_town), text(trade.receiver_address)].filter(Boolean).join(' '),
+      ...(text(trade.receiver_zip) ? { postalCode: text(trade.receiver_zip) } : {}),
+      country: 'CN',
+    },
+    lines,
+    payment: {
+      method: 'alipay',
+      status: paid ? 'paid' : 'pending',
+      ...(payment ? { amount: payment } : {}),
+      ...(paid && paidAt ? { paidAt } : {}),
+    },
+    ...(shippingFee ? { shippingFee } : {}),
+    ...(notes ? { notes } : {}),
+  });
+}
