@@ -159,9 +159,8 @@ export class IntegrationsService {
         let secretKeys = current.secret_keys;
         if (input.secrets !== undefined) {
           const [{ secrets_sealed: stored }] = await manager.query(`SELECT secrets_sealed FROM integration WHERE id = $1`, [id]);
-          const box = await this.secretBox();
-          const secrets = checkedSecrets(current.kind, box.open(stored, id), input.secrets, kind.requiredSecrets);
-          sealed = box.seal(secrets, id);
+          const secrets = checkedSecrets(current.kind, await this.unseal(stored, id, current.name), input.secrets, kind.requiredSecrets);
+          sealed = (await this.secretBox()).seal(secrets, id);
           secretKeys = Object.keys(secrets).sort();
           changes.secretsSet = Object.keys(input.secrets).filter((key) => input.secrets![key] !== null).sort();
           changes.secretsRemoved = Object.keys(input.secrets).filter((key) => input.secrets![key] === null).sort();
@@ -206,14 +205,18 @@ export class IntegrationsService {
           this.db, `SELECT id, kind, name, status, settings, secrets_sealed FROM integration WHERE id = $1`, [id])
       : undefined;
     if (!row) throw new NotFoundError('Connector', id);
-    let secrets: Record<string, string>;
+    const secrets = await this.unseal(row.secrets_sealed, row.id, row.name);
+    return { id: row.id, kind: row.kind, name: row.name, paused: row.status === 'paused', settings: row.settings, secrets };
+  }
+
+  /** The stored secrets opened; sealed with another INTEGRATIONS_KEY (or damaged) → 409 saying which key they need. */
+  private async unseal(sealed: string, id: string, name: string): Promise<Record<string, string>> {
     try {
-      secrets = (await this.secretBox()).open(row.secrets_sealed, row.id);
+      return (await this.secretBox()).open(sealed, id);
     } catch (error) {
-      if (error instanceof SecretBoxError) throw new InvalidStateError(`The secrets of connector ${row.name} cannot be read: ${error.message}`);
+      if (error instanceof SecretBoxError) throw new InvalidStateError(`The secrets of connector ${name} cannot be read: ${error.message}`);
       throw error;
     }
-    return { id: row.id, kind: row.kind, name: row.name, paused: row.status === 'paused', settings: row.settings, secrets };
   }
 
   /** What the status shows: a success (lastSyncAt, when `sync`) clears the failing state; an error is lastError from now on. */

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { SecretBox } from '../../src/integrations/secret-box';
 import { loginClient, startAppProcess } from '../helpers/app-process';
 import { eventually, useTestApp } from '../helpers/test-app';
 import { stockedCatalogue, unique, userWithRoles } from '../helpers/fixtures';
@@ -80,6 +81,20 @@ describe('integrations: connectors and the Shopify webhook (G5.2)', () => {
       const [row] = await db().query(`SELECT * FROM integration WHERE id = $1`, [id]);
       expect(row.secrets_sealed).toMatch(/^v1\.[0-9a-f]{16}\./);
       for (const value of Object.values(secrets)) expect(JSON.stringify(row)).not.toContain(value);
+    });
+
+    it('secrets sealed with another INTEGRATIONS_KEY: 409 naming the key id, never a 500', async () => {
+      const { id, secrets } = await createShopify();
+      const other = new SecretBox(randomBytes(32));
+      await db().query(`UPDATE integration SET secrets_sealed = $2 WHERE id = $1`, [id, other.seal(secrets, id)]);
+      const patched = await http().patch(`/api/integrations/${id}`).set(test.auth).send({ secrets: { accessToken: 'shpat_new' } }).expect(409);
+      expect(patched.body.error).toMatchObject({ code: 'invalid_state', message: expect.stringContaining(other.keyId) });
+      await http().post(`/api/integrations/${id}/test`).set(test.auth).expect(409);
+      const { text } = shopifyOrder();
+      await deliver(id, text, signedHeaders(text, secrets.webhookSecret)).expect(409);
+      // the other fields can still be changed, and the connector deleted
+      await http().patch(`/api/integrations/${id}`).set(test.auth).send({ status: 'paused' }).expect(200);
+      await http().delete(`/api/integrations/${id}`).set(test.auth).expect(204);
     });
 
     it('PATCH renames, merges settings and secrets (null removes), pauses and resumes; DELETE 204, then 404', async () => {
