@@ -37,7 +37,9 @@ export class ConnectorPausedError extends AppError {
 /** Outcomes after which the same delivery id is answered "seen before"; a rejected or failed one may be sent again. */
 const FINAL_OUTCOMES: DeliveryOutcome[] = ['created', 'updated', 'duplicate', 'ignored'];
 
-const headerOf = (headers: Record<string, string | string[] | undefined>, name: string): string | undefined => {
+type Headers = Record<string, string | string[] | undefined>;
+
+const headerOf = (headers: Headers, name: string): string | undefined => {
   const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
 };
@@ -59,13 +61,19 @@ export class WebhooksService {
     private readonly backPressure: IntakeBackPressure,
   ) {}
 
-  async receive(id: string, rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<DeliveryAnswer> {
+  /** Each kind whose deliveries are handled here, by its own signature scheme; a connector of another kind has no webhook (404). */
+  private readonly receivers: Record<string, (connector: OpenedIntegration, rawBody: Buffer, headers: Headers) => Promise<DeliveryAnswer>> = {
+    shopify: (connector, rawBody, headers) => this.receiveShopify(connector, rawBody, headers),
+  };
+
+  async receive(id: string, rawBody: Buffer, headers: Headers): Promise<DeliveryAnswer> {
     const connector = await this.integrations.open(id);
-    if (connector.kind !== 'shopify') throw new NotFoundError(`Webhook of the ${connector.kind} connector`, id);
-    return this.receiveShopify(connector, rawBody, headers);
+    const receiver = this.receivers[connector.kind];
+    if (!receiver) throw new NotFoundError(`Webhook of the ${connector.kind} connector`, id);
+    return receiver(connector, rawBody, headers);
   }
 
-  private async receiveShopify(connector: OpenedIntegration, rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<DeliveryAnswer> {
+  private async receiveShopify(connector: OpenedIntegration, rawBody: Buffer, headers: Headers): Promise<DeliveryAnswer> {
     if (!verifyShopifySignature(rawBody, headerOf(headers, 'X-Shopify-Hmac-Sha256'), connector.secrets.webhookSecret)) {
       throw new UnauthorizedError('The X-Shopify-Hmac-Sha256 signature is missing or does not match the body');
     }
