@@ -420,11 +420,12 @@ describe('integrations: connectors and the Shopify webhook (G5.2)', () => {
 
 /** The real service's log output (everything, at trace level) never holds a connector's secret. */
 describe('integrations: secrets never reach the log (child process)', () => {
-  it('create, test, rotate, deliveries good and bad: no secret value in the output', async () => {
+  it('create, test, rotate, deliveries good and bad, on a generated key: no secret value in the output', async () => {
     const database = await createTestDatabase();
     const secrets = newSecrets();
     const rotated = `whsec_${randomBytes(18).toString('hex')}`;
-    const app = await startAppProcess({ ...database.env, ADMIN_EMAIL: 'admin@test.local', ADMIN_PASSWORD: 'admin-password-1', LOG_LEVEL: 'trace', INTEGRATIONS_KEY: randomBytes(32).toString('hex') });
+    // without INTEGRATIONS_KEY (production): a key is generated and kept in the database, with a warning to set one
+    const app = await startAppProcess({ ...database.env, ADMIN_EMAIL: 'admin@test.local', ADMIN_PASSWORD: 'admin-password-1', LOG_LEVEL: 'trace', INTEGRATIONS_KEY: '' });
     try {
       const api = await loginClient(app, 'admin@test.local', 'admin-password-1');
       const created = await api('POST', '/api/integrations', { kind: 'shopify', name: 'log-check', settings: { apiBaseUrl: 'http://127.0.0.1:9' }, secrets });
@@ -441,6 +442,7 @@ describe('integrations: secrets never reach the log (child process)', () => {
       expect((await api('PATCH', `/api/integrations/${created.body.id}`, { secrets: { webhookSecret: 7 } })).status).toBe(422);
       const output = app.output();
       expect(output).toMatch(/rejected/); // the log did record the deliveries' problems
+      expect(output).toContain('INTEGRATIONS_KEY is not set');
       for (const value of [...Object.values(secrets), rotated]) expect(output).not.toContain(value);
     } finally {
       await app.kill('SIGTERM');
