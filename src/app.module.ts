@@ -9,6 +9,7 @@ import { ConfigModule } from './config/config.module';
 import { DATABASE_LOCATION, type DatabaseLocation } from './database/database-location';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
+import { IntegrationsModule } from './integrations/integrations.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
@@ -48,6 +49,7 @@ export class AppModule {
         CustomersModule,
         SetupModule,
         BackupsModule,
+        IntegrationsModule,
         ...extraImports,
       ],
       controllers: [HealthController],

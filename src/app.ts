@@ -3,7 +3,7 @@ import { type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { json, type NextFunction, type Request, type Response, text, urlencoded } from 'express';
+import { json, type NextFunction, raw, type Request, type Response, text, urlencoded } from 'express';
 import { createAdminModule } from './admin/admin.module';
 import { AppModule } from './app.module';
 import { ApiErrorFilter } from './common/error.filter';
@@ -57,6 +57,8 @@ export async function createApp(config: AppConfig, options: { admin?: boolean } 
   if (!web) app.use(probesOnly);
   app.use('/api/orders', countIntakeRefusals(app.get(MetricsService)));
   app.use('/api', json({ limit: '1mb', verify: refuseDeepJson }), text({ type: ['application/xml', 'text/xml'], limit: '5mb' }));
+  // providers' webhooks (issue 15): the signature is over the exact bytes, so /hooks gets the body unparsed (a Buffer)
+  app.use('/hooks', raw({ type: () => true, limit: '1mb' }));
   app.use(urlencoded({ extended: false, limit: '1mb' }));
   app.useGlobalFilters(new ApiErrorFilter({ retryAfterSeconds: config.RETRY_AFTER_SECONDS }));
   app.useGlobalPipes(new UnsafeInputPipe(), createValidationPipe());

@@ -14,5 +14,7 @@ export const AUDIT_ACTIONS = [
   // recorded by the areas that own them (wired by their modules through AuditService.record)
   'workflow.deploy', 'workflow.start', 'workflow.migrate', 'workflow.incident_retry', 'migration.run', 'aftersales.refund',
   'backup.create', 'backup.verify', 'backup.download', 'backup.restore', 'backup.delete', 'backup.failed',
+  // connectors (issue 15): the details name the secrets changed, never their values
+  'integration.create', 'integration.update', 'integration.delete',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -12,6 +12,7 @@ export const PERMISSIONS = [
   'metrics.read',
   'backups.manage',
   'reports.read',
+  'integrations.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

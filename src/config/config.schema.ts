@@ -2,6 +2,14 @@ import { z } from 'zod';
 import { normaliseEmail, passwordProblem } from '../auth/credentials-policy';
 import { PROCESS_ROLES, type ProcessRole } from './process-role';
 
+/** INTEGRATIONS_KEY's 32 bytes (64 hex digits, or base64 / base64url), or null when it is not such a key. */
+export function integrationsKeyBytes(value: string): Buffer | null {
+  if (/^[0-9a-f]{64}$/i.test(value)) return Buffer.from(value, 'hex');
+  if (!/^[A-Za-z0-9+/_-]{43}={0,1}$/.test(value)) return null;
+  const bytes = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return bytes.length === 32 ? bytes : null;
+}
+
 /** Log levels pino understands; also used for Nest's own logger. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -123,6 +131,12 @@ export const configSchema = z.object({
   BACKUP_DIR: optionalString,
   /** Backups are encrypted (AES-256-GCM) with a key derived from this; a restore needs the same. `openssl rand -hex 32` makes one. */
   BACKUP_KEY: optionalString.refine((value) => value === undefined || value.length >= 16, 'must be at least 16 characters (openssl rand -hex 32 makes a good one)'),
+  /**
+   * The AES-256 key the connectors' secrets are encrypted with (issue 15): 32 bytes as 64 hex digits or base64
+   * (`openssl rand -hex 32`). Unset: a key generated on the first start and kept in the database (app_secret), as the other
+   * generated secrets are; set it in production so that a copy of the database (or a backup) alone does not reveal them.
+   */
+  INTEGRATIONS_KEY: optionalString.refine((value) => value === undefined || integrationsKeyBytes(value) !== null, 'must be 32 bytes as 64 hex digits or base64 (openssl rand -hex 32 makes one)'),
 }).superRefine((config, context) => {
   // once both are valid: the first admin's password must not be its email either
   if (config.ADMIN_PASSWORD !== undefined && passwordProblem(config.ADMIN_PASSWORD, config.ADMIN_EMAIL)) {

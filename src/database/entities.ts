@@ -10,6 +10,7 @@ import { ShipmentLine } from '../fulfillment/shipment-line.entity';
 import { StockLevel } from '../inventory/stock-level.entity';
 import { StockMovement } from '../inventory/stock-movement.entity';
 import { StockReservation } from '../inventory/stock-reservation.entity';
+import { Integration } from '../integrations/integration.entity';
 import { Warehouse } from '../inventory/warehouse.entity';
 import { Notification } from '../notifications/notification.entity';
 import { NotificationTemplateVersion } from '../notifications/notification-template-version.entity';
@@ -26,5 +27,5 @@ import { WorkflowDefinition } from '../workflow/workflow-definition.entity';
 export const ENTITIES = [
   User, Role, Product, Warehouse, StockLevel, StockMovement, StockReservation, Order, OrderLine, OrderStatusHistory,
   Shipment, ShipmentLine, PickList, WorkflowDefinition, ProcessInstance, ProcessActivity, Incident, Notification,
-  AfterSalesCase, NotificationTemplateVersion, SystemAlert, ApiKey, AuditEntry,
+  AfterSalesCase, NotificationTemplateVersion, SystemAlert, ApiKey, AuditEntry, Integration,
 ];

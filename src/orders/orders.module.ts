@@ -21,6 +21,6 @@ import { OrderTaskTypes } from './task-types/order-task-types';
   imports: [CatalogModule, InventoryModule, AllocationModule, FulfillmentModule, NotificationsModule],
   controllers: [OrdersController, ShipmentShippingController],
   providers: [OrdersService, IntakeBackPressure, OrderRecords, OrderAllocationService, OrderShippingService, OrderMergeService, OrderNotifications, OrderTaskTypes, OrderBatchService, OrderTaskSubject],
-  exports: [OrdersService, OrderBatchService, OrderShippingService, OrderMergeService, OrderNotifications],
+  exports: [OrdersService, IntakeBackPressure, OrderBatchService, OrderShippingService, OrderMergeService, OrderNotifications],
 })
 export class OrdersModule {}

@@ -24,6 +24,7 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'POST /api/public/orders/:token/after-sales': 'customer link: the signed token is the authentication',
   'POST /api/public/orders/:token/after-sales/:number/photos': 'customer link: the signed token is the authentication (checked before the upload is read)',
   'GET /returns/:token': 'customer link page',
+  'POST /hooks/:id': "providers' webhooks: the provider's signature over the raw body is the authentication (integrations.spec.ts)",
   'GET /workflow-ui/assets/*path': 'static bundles of the workflow pages (no data)',
   'GET /workflow-ui/:page': 'redirect to the same page under /admin',
   'GET /admin/workflow-ui/:page': 'admin session checked by the controller',

@@ -426,6 +426,7 @@ export const en = {
       'metrics.read': 'Read the service metrics for monitoring',
       'backups.manage': 'Take, verify, download and delete backups',
       'reports.read': 'See and download the sales, status, product and customer reports',
+      'integrations.manage': 'Connect shop platforms, payment, carriers and WMS; set their credentials',
     },
     actorKind: { user: 'User', api_key: 'API key', system: 'System', anonymous: 'Anonymous' },
     auditAction: {
@@ -456,6 +457,9 @@ export const en = {
       'backup.restore': 'Backup restored',
       'backup.delete': 'Backup deleted',
       'backup.failed': 'Backup failed',
+      'integration.create': 'Connector added',
+      'integration.update': 'Connector changed',
+      'integration.delete': 'Connector deleted',
     },
   },
   ui: {

@@ -419,6 +419,7 @@ export const zhCN: AdminTranslations = {
       'metrics.read': '读取系统监控指标',
       'backups.manage': '创建、校验、下载和删除备份',
       'reports.read': '查看和下载销售、状态、商品和客户报表',
+      'integrations.manage': '对接电商平台、支付、快递和 WMS，设置接口凭证',
     },
     actorKind: { user: '用户', api_key: 'API 密钥', system: '系统', anonymous: '匿名' },
     auditAction: {
@@ -449,6 +450,9 @@ export const zhCN: AdminTranslations = {
       'backup.restore': '恢复备份',
       'backup.delete': '删除备份',
       'backup.failed': '备份失败',
+      'integration.create': '新建接口对接',
+      'integration.update': '修改接口对接',
+      'integration.delete': '删除接口对接',
     },
   },
   ui: {

@@ -96,6 +96,17 @@ describe('loadConfig', () => {
     }
   });
 
+  it('INTEGRATIONS_KEY (issue 15): unset by default; 32 bytes as hex or base64; anything else names the variable without echoing it', () => {
+    expect(loadConfig({}).INTEGRATIONS_KEY).toBeUndefined();
+    const hex = 'a'.repeat(64);
+    expect(loadConfig({ INTEGRATIONS_KEY: hex }).INTEGRATIONS_KEY).toBe(hex);
+    for (const key of ['a'.repeat(63), 'my-integrations-password-is-long-enough']) {
+      const error = failure({ INTEGRATIONS_KEY: key });
+      expect(error.problems).toEqual([expect.stringMatching(/^INTEGRATIONS_KEY: must be 32 bytes/)]);
+      expect(error.message).not.toContain(key);
+    }
+  });
+
   it('a bad SMTP_URL names the variable without echoing its credentials', () => {
     const error = failure({ SMTP_URL: 'http://user:s3cret@mail' });
     expect(error.message).toContain('SMTP_URL');
