@@ -69,6 +69,11 @@ export async function startSmtpCapture(options: { port?: number } = {}): Promise
     });
   });
   const port = (server.server.address() as AddressInfo).port;
+  // smtp-server emits a connection's errors on the server: an app killed with -9 mid-conversation (crash tests) resets its
+  // socket, which without a listener would throw in the test process ("read ECONNRESET") instead of being a lost client
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') console.warn(`SMTP capture: ${error.message}`);
+  });
 
   const waitFor = (count: number, timeoutMs = 5000): Promise<CapturedMessage[]> =>
     new Promise((resolve, reject) => {
