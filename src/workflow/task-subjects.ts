@@ -1,32 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { CaseSubject, OrderSubject, TaskSubject } from './task-subject-types';
 
-/** An order as a task shows it: enough to decide without opening another page. */
-export interface OrderSubject {
-  kind: 'order';
-  id: string;
-  number: string;
-  status: string;
-  customer: { name: string; phone: string };
-  lines: Array<{ sku: string; name: string; quantity: number; unitPrice: string }>;
-  total: string;
-  flags: Array<{ code: string; message: string }>;
-}
-
-/** An after-sales case as a task shows it, with the order it is about. */
-export interface CaseSubject {
-  kind: 'after_sales_case';
-  id: string;
-  number: string;
-  type: string;
-  status: string;
-  reason: string;
-  description: string | null;
-  lines: Array<{ sku: string; name: string; quantity: number }>;
-  refundable: string;
-  order: { number: string; status: string; customer: { name: string; phone: string } };
-}
-
-export type TaskSubject = OrderSubject | CaseSubject;
+export type { CaseSubject, OrderSubject, TaskSubject };
 
 /** What a business area knows about an instance's subject, from its variables (`orderId`, `caseId` ...). */
 export type TaskSubjectSource = (variables: Readonly<Record<string, unknown>>) => Promise<TaskSubject | null>;

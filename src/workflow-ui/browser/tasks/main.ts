@@ -10,7 +10,8 @@ import { clear, currentUser, el, formatTime, notify, required, start } from '../
 import type { UserTask } from '../shared/types';
 import { tr } from '../shared/i18n';
 import { TaskForm } from './task-form';
-import { subjectView, type TaskSubject } from './task-subject';
+import type { TaskSubject } from '../../../workflow/task-subject-types';
+import { subjectView } from './task-subject';
 import { enumText, formText } from './texts';
 
 /** The API's status filter: `active` is open or claimed (its default). */

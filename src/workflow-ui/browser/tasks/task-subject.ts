@@ -2,30 +2,12 @@
  * The order or after-sales case a task concerns, beside its form (issue 14 item 9): who the customer is, what they
  * bought or claim, where it stands, in the user's words (待审核, 退货退款 ...), with a link to its admin page.
  */
+import type { TaskSubject } from '../../../workflow/task-subject-types';
 import { el } from '../shared/page';
 import { enumText, formText } from './texts';
 
-interface SubjectLine {
-  sku: string;
-  name: string;
-  quantity: number;
-  unitPrice?: string;
-}
-
-export type TaskSubject =
-  | { kind: 'order'; id: string; number: string; status: string; customer: { name: string; phone: string }; lines: SubjectLine[]; total: string; flags: Array<{ code: string; message: string }> }
-  | {
-      kind: 'after_sales_case';
-      id: string;
-      number: string;
-      type: string;
-      status: string;
-      reason: string;
-      description: string | null;
-      lines: SubjectLine[];
-      refundable: string;
-      order: { number: string; status: string; customer: { name: string; phone: string } };
-    };
+/** A line of either subject (an order's have a unit price, a case's do not). */
+type SubjectLine = { sku: string; name: string; quantity: number; unitPrice?: string };
 
 const money = (amount: string) => `¥${amount}`;
 
