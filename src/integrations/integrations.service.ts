@@ -281,6 +281,8 @@ function checkedSecrets(kind: string, current: Record<string, string>, changes: 
   return secrets;
 }
 
+const isHttpUrl = (value: unknown): boolean => typeof value === 'string' && value.length <= 500 && /^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(value);
+
 /** The settings after `changes` (null removes a key): plain names, at most 16 KB, and the values this code reads of the right form. */
 function checkedSettings(kind: string, current: Record<string, unknown>, changes: Record<string, unknown>): Record<string, unknown> {
   const problems: ErrorDetail[] = [];
@@ -295,12 +297,14 @@ function checkedSettings(kind: string, current: Record<string, unknown>, changes
     if (shopDomain !== undefined && (typeof shopDomain !== 'string' || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i.test(shopDomain) || shopDomain.length > 253)) {
       problems.push({ path: 'settings.shopDomain', message: 'must be the shop\'s domain, like my-shop.myshopify.com' });
     }
-    if (apiBaseUrl !== undefined && (typeof apiBaseUrl !== 'string' || !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(apiBaseUrl) || apiBaseUrl.length > 500)) {
-      problems.push({ path: 'settings.apiBaseUrl', message: 'must be an http:// or https:// URL, without ? or #' });
-    }
+    if (apiBaseUrl !== undefined && !isHttpUrl(apiBaseUrl)) problems.push({ path: 'settings.apiBaseUrl', message: 'must be an http:// or https:// URL, without ? or #' });
     if (apiVersion !== undefined && (typeof apiVersion !== 'string' || !/^(\d{4}-\d{2}|unstable)$/.test(apiVersion))) {
       problems.push({ path: 'settings.apiVersion', message: 'must be a Shopify API version like 2025-07' });
     }
+  }
+  // WooCommerce: the store's address, where order status and tracking go back through its REST API (/wp-json/wc/v3)
+  if (kind === 'woocommerce' && settings.storeUrl !== undefined && !isHttpUrl(settings.storeUrl)) {
+    problems.push({ path: 'settings.storeUrl', message: 'must be the store\'s http:// or https:// address, like https://shop.example.com' });
   }
   if (Buffer.byteLength(JSON.stringify(settings)) > MAX_SETTINGS_BYTES) problems.push({ path: 'settings', message: `must be at most ${MAX_SETTINGS_BYTES} bytes as JSON` });
   if (problems.length) throw ValidationError.listing(problems);

@@ -13,7 +13,9 @@ import { CreateOrderDto } from '../orders/dto/create-order.dto';
 import { IntakeBackPressure } from '../orders/intake-back-pressure';
 import { OrdersService } from '../orders/orders.service';
 import { IntegrationsService, type OpenedIntegration } from './integrations.service';
+import { text } from './providers/provider-types';
 import { mapShopifyOrder, SHOPIFY_ORDER_TOPICS, shopifyOrderId, verifyShopifySignature } from './providers/shopify';
+import { isWooCommercePing, mapWooCommerceOrder, verifyWooCommerceWebhook, WOOCOMMERCE_ORDER_TOPICS } from './providers/woocommerce';
 import { parseJsonKeepingLongIntegers } from './raw-json';
 
 export type DeliveryOutcome = 'created' | 'updated' | 'duplicate' | 'ignored' | 'rejected' | 'failed';
@@ -44,6 +46,53 @@ const headerOf = (headers: Headers, name: string): string | undefined => {
   return Array.isArray(value) ? value[0] : value;
 };
 
+/** What differs between shop platforms; the rest of a delivery's handling is one flow (WebhooksService.receiveOrder). */
+interface WebhookKind {
+  /** The platform's name in messages. */
+  label: string;
+  /** An unsigned handshake to answer 200 with nothing recorded (WooCommerce's ping when a webhook is saved). */
+  isPing?: (rawBody: Buffer) => boolean;
+  /** The signature over the raw body with the webhook secret (401 otherwise, before anything is read or written); the topic and delivery id as sent. */
+  authenticate: (rawBody: Buffer, headers: Headers, webhookSecret: string) => { topic: string; deliveryId?: string | null };
+  /** The topics that bring an order in; any other is acknowledged and ignored. */
+  orderTopics: readonly string[];
+  /** The order's id on the platform, recorded with the delivery even when the order is refused. */
+  orderId: (order: Record<string, unknown>) => string;
+  /** The platform's order as the body of POST /api/orders (channel = the connector's name); a 422 for one it cannot read. */
+  mapOrder: (order: Record<string, unknown>, channel: string) => Record<string, unknown>;
+}
+
+const SHOPIFY: WebhookKind = {
+  label: 'Shopify',
+  authenticate: (rawBody, headers, secret) => {
+    if (!verifyShopifySignature(rawBody, headerOf(headers, 'X-Shopify-Hmac-Sha256'), secret)) {
+      throw new UnauthorizedError('The X-Shopify-Hmac-Sha256 signature is missing or does not match the body');
+    }
+    return { topic: headerOf(headers, 'X-Shopify-Topic') ?? '', deliveryId: headerOf(headers, 'X-Shopify-Webhook-Id') };
+  },
+  orderTopics: SHOPIFY_ORDER_TOPICS,
+  orderId: shopifyOrderId,
+  mapOrder: mapShopifyOrder,
+};
+
+const WOOCOMMERCE: WebhookKind = {
+  label: 'WooCommerce',
+  isPing: (rawBody) => isWooCommercePing(rawBody.toString('utf8')),
+  authenticate: (rawBody, headers, secret) => {
+    const checked = verifyWooCommerceWebhook({ headers, rawBody: rawBody.toString('utf8') }, secret);
+    // a good signature over a body that is no JSON object goes on, to be recorded as rejected like any unreadable order
+    if (!checked.ok && checked.code !== 'payload_malformed') throw new UnauthorizedError(`WooCommerce delivery refused: ${checked.reason}`);
+    return { topic: headerOf(headers, 'X-WC-Webhook-Topic') ?? '', deliveryId: headerOf(headers, 'X-WC-Webhook-Delivery-ID') };
+  },
+  orderTopics: WOOCOMMERCE_ORDER_TOPICS,
+  orderId: (order) => text(order.id),
+  mapOrder: (order, channel) => {
+    const mapped = mapWooCommerceOrder(order);
+    if (!mapped.ok) throw ValidationError.of('body', mapped.reason);
+    return { ...mapped.value, channel };
+  },
+};
+
 /**
  * Inbound deliveries at `POST /hooks/{id}` (issue 15 item 2): the provider's signature over the raw body is the
  * authentication, checked before anything is read or written; then each delivery id is taken once (integration_delivery),
@@ -62,30 +111,29 @@ export class WebhooksService {
   ) {}
 
   /** Each kind whose deliveries are handled here, by its own signature scheme; a connector of another kind has no webhook (404). */
-  private readonly receivers: Record<string, (connector: OpenedIntegration, rawBody: Buffer, headers: Headers) => Promise<DeliveryAnswer>> = {
-    shopify: (connector, rawBody, headers) => this.receiveShopify(connector, rawBody, headers),
-  };
+  private readonly receivers: Record<string, WebhookKind> = { shopify: SHOPIFY, woocommerce: WOOCOMMERCE };
 
   async receive(id: string, rawBody: Buffer, headers: Headers): Promise<DeliveryAnswer> {
     const connector = await this.integrations.open(id);
-    const receiver = this.receivers[connector.kind];
-    if (!receiver) throw new NotFoundError(`Webhook of the ${connector.kind} connector`, id);
-    return receiver(connector, rawBody, headers);
+    const kind = this.receivers[connector.kind];
+    if (!kind) throw new NotFoundError(`Webhook of the ${connector.kind} connector`, id);
+    return this.receiveOrder(kind, connector, rawBody, headers);
   }
 
-  private async receiveShopify(connector: OpenedIntegration, rawBody: Buffer, headers: Headers): Promise<DeliveryAnswer> {
-    if (!verifyShopifySignature(rawBody, headerOf(headers, 'X-Shopify-Hmac-Sha256'), connector.secrets.webhookSecret)) {
-      throw new UnauthorizedError('The X-Shopify-Hmac-Sha256 signature is missing or does not match the body');
-    }
+  /** One flow for every shop platform: verify → paused → delivery id once → map and take the order (or its payment) → record. */
+  private async receiveOrder(kind: WebhookKind, connector: OpenedIntegration, rawBody: Buffer, headers: Headers): Promise<DeliveryAnswer> {
+    // an unsigned handshake carries no order: answered even while paused, so the platform can save the webhook
+    if (kind.isPing?.(rawBody)) return { received: true, outcome: 'ignored' };
+    const signed = kind.authenticate(rawBody, headers, connector.secrets.webhookSecret ?? '');
     if (connector.paused) throw new ConnectorPausedError(connector.name);
-    const topic = (headerOf(headers, 'X-Shopify-Topic') ?? '').slice(0, 100);
-    // without Shopify's id, the body itself identifies the delivery
-    const deliveryId = (headerOf(headers, 'X-Shopify-Webhook-Id') || `sha256:${createHash('sha256').update(topic).update('\n').update(rawBody).digest('hex')}`).slice(0, 200);
+    const topic = signed.topic.slice(0, 100);
+    // without the platform's id, the body itself identifies the delivery
+    const deliveryId = (signed.deliveryId || `sha256:${createHash('sha256').update(topic).update('\n').update(rawBody).digest('hex')}`).slice(0, 200);
     const seen = await queryOne<{ outcome: DeliveryOutcome; order_id: string | null }>(
       this.db, `SELECT outcome, order_id FROM integration_delivery WHERE integration_id = $1 AND delivery_id = $2 AND outcome = ANY($3)`, [connector.id, deliveryId, FINAL_OUTCOMES]);
     if (seen) return { received: true, outcome: seen.outcome, repeated: true, ...(seen.order_id ? { orderId: seen.order_id } : {}) };
     const delivery = { connector, deliveryId, topic };
-    if (!(SHOPIFY_ORDER_TOPICS as readonly string[]).includes(topic)) {
+    if (!kind.orderTopics.includes(topic)) {
       await this.record(delivery, 'ignored');
       return { received: true, outcome: 'ignored' };
     }
@@ -95,9 +143,9 @@ export class WebhooksService {
     try {
       refuseDeepJson(null, null, rawBody, 'utf-8');
       const order = parseJsonKeepingLongIntegers(rawBody.toString('utf8'));
-      if (order === null || typeof order !== 'object' || Array.isArray(order)) throw ValidationError.of('body', 'must be a Shopify order object');
-      externalId = shopifyOrderId(order as Record<string, unknown>).slice(0, 100) || null;
-      intake = await this.checkedIntake(mapShopifyOrder(order as Record<string, unknown>, connector.name));
+      if (order === null || typeof order !== 'object' || Array.isArray(order)) throw ValidationError.of('body', `must be a ${kind.label} order object`);
+      externalId = kind.orderId(order as Record<string, unknown>).slice(0, 100) || null;
+      intake = await this.checkedIntake(kind.mapOrder(order as Record<string, unknown>, connector.name));
     } catch (error) {
       const refusal = error instanceof AppError ? error : new AppError(400, 'bad_request', 'The delivery body is not valid JSON');
       await this.record({ ...delivery, externalId }, 'rejected', refusal.message);
@@ -109,10 +157,10 @@ export class WebhooksService {
       const actor: Actor = { kind: 'system', id: `integration:${connector.id}`, name: `integration:${connector.name}`, roles: [], permissions: new Set(['orders.write']) };
       const { order, created } = await this.orders.intake(intake, actor);
       let outcome: DeliveryOutcome = created ? 'created' : 'duplicate';
-      // orders/updated of an order taken unpaid that is paid now: the payment, as POST /api/orders/{id}/payments records it
+      // an update of an order taken unpaid that is paid now: the payment, as POST /api/orders/{id}/payments records it
       if (!created && intake.payment.status === 'paid' && order.status === 'pending_payment') {
         try {
-          await this.orders.confirmPayment(order.id, { amount: intake.payment.amount ?? order.totals.grand, reference: `shopify:${intake.externalId}`, paidAt: intake.payment.paidAt }, actor);
+          await this.orders.confirmPayment(order.id, { amount: intake.payment.amount ?? order.totals.grand, reference: `${connector.kind}:${intake.externalId}`, paidAt: intake.payment.paidAt }, actor);
           outcome = 'updated';
         } catch (error) {
           if (!(error instanceof InvalidStateError)) throw error; // paid meanwhile by another delivery: nothing to do

@@ -12,6 +12,9 @@ import {
  * $secret, true)) over the exact JSON it posts; on creation it posts an unsigned `webhook_id=N` ping.
  */
 
+/** The topics that bring an order in (X-WC-Webhook-Topic); any other is acknowledged and ignored. */
+export const WOOCOMMERCE_ORDER_TOPICS = ['order.created', 'order.updated'] as const;
+
 export interface WooCommerceWebhook {
   topic: string;
   deliveryId: string | null;
