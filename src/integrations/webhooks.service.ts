@@ -182,7 +182,7 @@ export class WebhooksService {
     const checked = provider.verify(connector, rawBody, headers);
     if (!checked.ok) {
       // forged, tampered, replayed or for another account: nothing written; the reason names no secret
-      this.logger.warn(`connector ${connector.name}: refused a ${connector.kind} notification (${checked.code}): ${checked.reason}`);
+      this.logger.warn(`connector ${connector.name}: refused a notification (${connector.kind}, ${checked.code}): ${checked.reason}`);
       return checked.code === 'payload_malformed' ? provider.failure('malformed notification', 400) : provider.failure('signature verification failed', 401);
     }
     if (connector.paused) throw new ConnectorPausedError(connector.name);
