@@ -181,6 +181,23 @@ describe('integrations: WeChat Pay and Alipay payment notifications (G5.2)', () 
       expect((await paymentRows(order.id)).payment_status).toBe('paid');
     });
 
+    it('paused: 503 with Retry-After, nothing written; an order paid another way: success (no retry), not recorded, rejected with "refund it"', async () => {
+      const connector = await alipayConnector();
+      const order = await unpaidOrder('alipay');
+      const body = alipayDelivery(fields(order), connector.alipay.privateKeyPem);
+      await http().patch(`/api/integrations/${connector.id}`).set(test.auth).send({ status: 'paused' }).expect(200);
+      const paused = await notify(connector.id, body);
+      expect(paused.status).toBe(503);
+      expect(paused.headers['retry-after']).toBe('300');
+      expect(await deliveries(connector.id)).toEqual([]);
+      await http().patch(`/api/integrations/${connector.id}`).set(test.auth).send({ status: 'active' }).expect(200);
+
+      await http().post(`/api/orders/${order.id}/payments`).set(test.auth).send({ amount: order.totals.grand, reference: 'BANK-TRANSFER-1' }).expect(200);
+      expect((await notify(connector.id, body).expect(200)).text).toBe('success');
+      expect((await orderOf(order.id)).payment.reference).toBe('BANK-TRANSFER-1');
+      expect(await deliveries(connector.id)).toEqual([expect.objectContaining({ outcome: 'rejected', order_id: order.id, error: expect.stringContaining('refund it') })]);
+    });
+
     it('connector settings: appId is required; WeChat Pay needs a PEM platform certificate, mchid and a 32-character APIv3 key (422)', async () => {
       const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
       const refusals: Array<[Record<string, unknown>, string]> = [
