@@ -9,6 +9,8 @@ export interface IntegrationKind {
   inbound: boolean;
   /** Secrets a connector of this kind cannot work without (422 when missing). */
   requiredSecrets: readonly string[];
+  /** Settings (not secret: public keys, account ids) it cannot work without (422 when missing or not a non-empty string). */
+  requiredSettings?: readonly string[];
 }
 
 export const INTEGRATION_KINDS: readonly IntegrationKind[] = [
@@ -17,8 +19,10 @@ export const INTEGRATION_KINDS: readonly IntegrationKind[] = [
   { kind: 'woocommerce', inbound: true, requiredSecrets: ['webhookSecret'] },
   { kind: 'youzan', inbound: true, requiredSecrets: ['clientSecret'] },
   // payment notifications
-  { kind: 'alipay', inbound: true, requiredSecrets: ['alipayPublicKey'] },
-  { kind: 'wechatpay', inbound: true, requiredSecrets: ['apiV3Key'] },
+  // Alipay: its public key (kept sealed though public) and our app id, which each notification must carry (验签 docs)
+  { kind: 'alipay', inbound: true, requiredSecrets: ['alipayPublicKey'], requiredSettings: ['appId'] },
+  // WeChat Pay: the APIv3 key decrypts; the platform certificate (or WeChat Pay public key) verifies; our merchant id is checked
+  { kind: 'wechatpay', inbound: true, requiredSecrets: ['apiV3Key'], requiredSettings: ['platformCertificate', 'mchid'] },
   // carrier tracking push
   { kind: 'kuaidi100', inbound: true, requiredSecrets: ['key'] },
   // the WMS confirms through our API; we only send it instructions

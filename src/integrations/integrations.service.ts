@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID, X509Certificate } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -273,6 +273,7 @@ function checkedSecrets(kind: string, current: Record<string, string>, changes: 
     else if (value === null) delete secrets[key];
     else if (typeof value !== 'string' || value.trim() === '') problems.push({ path, message: 'must be a non-empty string' });
     else if (value.length > MAX_SECRET_LENGTH) problems.push({ path, message: `must be at most ${MAX_SECRET_LENGTH} characters` });
+    else if (kind === 'wechatpay' && key === 'apiV3Key' && Buffer.byteLength(value) !== 32) problems.push({ path, message: 'must be the 32-character APIv3 key' });
     else secrets[key] = value;
   }
   for (const key of required) if (!(key in secrets) && !problems.some((problem) => problem.path === `secrets.${key}`)) problems.push({ path: `secrets.${key}`, message: `is required for a ${kind} connector` });
@@ -306,7 +307,24 @@ function checkedSettings(kind: string, current: Record<string, unknown>, changes
   if (kind === 'woocommerce' && settings.storeUrl !== undefined && !isHttpUrl(settings.storeUrl)) {
     problems.push({ path: 'settings.storeUrl', message: 'must be the store\'s http:// or https:// address, like https://shop.example.com' });
   }
+  for (const key of kindOf(kind)?.requiredSettings ?? []) {
+    if (typeof settings[key] !== 'string' || (settings[key] as string).trim() === '') problems.push({ path: `settings.${key}`, message: `is required for a ${kind} connector (a non-empty string)` });
+  }
+  if (kind === 'wechatpay' && typeof settings.platformCertificate === 'string' && settings.platformCertificate.trim() && !isPublicKeyPem(settings.platformCertificate)) {
+    problems.push({ path: 'settings.platformCertificate', message: 'must be the WeChat Pay platform certificate or public key, PEM' });
+  }
   if (Buffer.byteLength(JSON.stringify(settings)) > MAX_SETTINGS_BYTES) problems.push({ path: 'settings', message: `must be at most ${MAX_SETTINGS_BYTES} bytes as JSON` });
   if (problems.length) throw ValidationError.listing(problems);
   return settings;
+}
+
+/** A PEM certificate or public key node can read (WeChat Pay's platform certificate or its newer platform public key). */
+function isPublicKeyPem(pem: string): boolean {
+  try {
+    if (pem.includes('BEGIN CERTIFICATE')) new X509Certificate(pem);
+    else createPublicKey(pem);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -12,9 +12,12 @@ import { queryOne } from '../database/sql';
 import { CreateOrderDto } from '../orders/dto/create-order.dto';
 import { IntakeBackPressure } from '../orders/intake-back-pressure';
 import { OrdersService } from '../orders/orders.service';
+import type { OrderView } from '../orders/order-view';
 import { IntegrationsService, type OpenedIntegration } from './integrations.service';
-import { text } from './providers/provider-types';
+import { alipayFailureAnswer, alipaySuccessAnswer, verifyAlipayNotification } from './providers/alipay';
+import { type Checked, type PaymentNotice, type ProviderAnswer, text } from './providers/provider-types';
 import { mapShopifyOrder, SHOPIFY_ORDER_TOPICS, shopifyOrderId, verifyShopifySignature } from './providers/shopify';
+import { verifyWechatPayNotification, wechatPayFailureAnswer, wechatPaySuccessAnswer } from './providers/wechatpay';
 import { isWooCommercePing, mapWooCommerceOrder, verifyWooCommerceWebhook, WOOCOMMERCE_ORDER_TOPICS } from './providers/woocommerce';
 import { parseJsonKeepingLongIntegers } from './raw-json';
 
@@ -28,6 +31,44 @@ export interface DeliveryAnswer {
   orderId?: string;
   orderNumber?: string;
 }
+
+/** What a receiver answers: our JSON DeliveryAnswer (Shopify), or the exact status, content type and body a provider expects. */
+export type HookAnswer = DeliveryAnswer | ProviderAnswer;
+
+export const isProviderAnswer = (answer: HookAnswer): answer is ProviderAnswer => 'contentType' in answer && 'body' in answer;
+
+/** A payment provider's side of a notification: how it is verified and how it wants to be answered (issue 15 item 3). */
+interface PaymentProvider {
+  verify(connector: OpenedIntegration, rawBody: Buffer, headers: Headers): Checked<PaymentNotice>;
+  success(): ProviderAnswer;
+  failure(message: string, status: number): ProviderAnswer;
+}
+
+const stringSetting = (settings: Record<string, unknown>, key: string): string | undefined =>
+  typeof settings[key] === 'string' && settings[key] !== '' ? (settings[key] as string) : undefined;
+
+const PAYMENT_PROVIDERS: Record<'wechatpay' | 'alipay', PaymentProvider> = {
+  wechatpay: {
+    verify: (connector, rawBody, headers) => verifyWechatPayNotification({ headers, rawBody: rawBody.toString('utf8') }, {
+      platformCertificate: stringSetting(connector.settings, 'platformCertificate') ?? '',
+      platformSerial: stringSetting(connector.settings, 'platformSerial'),
+      apiV3Key: connector.secrets.apiV3Key ?? '',
+      mchid: stringSetting(connector.settings, 'mchid'),
+    }),
+    success: wechatPaySuccessAnswer,
+    failure: wechatPayFailureAnswer,
+  },
+  alipay: {
+    verify: (connector, rawBody) => verifyAlipayNotification(rawBody.toString('utf8'), {
+      alipayPublicKey: connector.secrets.alipayPublicKey ?? '',
+      appId: stringSetting(connector.settings, 'appId'),
+      sellerId: stringSetting(connector.settings, 'sellerId'),
+    }),
+    success: alipaySuccessAnswer,
+    // Alipay reads only the body: anything but "success" is retried
+    failure: (_message, status) => alipayFailureAnswer(status),
+  },
+};
 
 /** A paused connector answers this (503, with Retry-After): the provider keeps the delivery and sends it again later. */
 export class ConnectorPausedError extends AppError {
@@ -111,13 +152,18 @@ export class WebhooksService {
   ) {}
 
   /** Each kind whose deliveries are handled here, by its own signature scheme; a connector of another kind has no webhook (404). */
-  private readonly receivers: Record<string, WebhookKind> = { shopify: SHOPIFY, woocommerce: WOOCOMMERCE };
+  private readonly receivers: Record<string, (connector: OpenedIntegration, rawBody: Buffer, headers: Headers) => Promise<HookAnswer>> = {
+    shopify: (connector, rawBody, headers) => this.receiveOrder(SHOPIFY, connector, rawBody, headers),
+    woocommerce: (connector, rawBody, headers) => this.receiveOrder(WOOCOMMERCE, connector, rawBody, headers),
+    wechatpay: (connector, rawBody, headers) => this.receivePayment(PAYMENT_PROVIDERS.wechatpay, connector, rawBody, headers),
+    alipay: (connector, rawBody, headers) => this.receivePayment(PAYMENT_PROVIDERS.alipay, connector, rawBody, headers),
+  };
 
-  async receive(id: string, rawBody: Buffer, headers: Headers): Promise<DeliveryAnswer> {
+  async receive(id: string, rawBody: Buffer, headers: Headers): Promise<HookAnswer> {
     const connector = await this.integrations.open(id);
-    const kind = this.receivers[connector.kind];
-    if (!kind) throw new NotFoundError(`Webhook of the ${connector.kind} connector`, id);
-    return this.receiveOrder(kind, connector, rawBody, headers);
+    const receiver = this.receivers[connector.kind];
+    if (!receiver) throw new NotFoundError(`Webhook of the ${connector.kind} connector`, id);
+    return receiver(connector, rawBody, headers);
   }
 
   /** One flow for every shop platform: verify → paused → delivery id once → map and take the order (or its payment) → record. */
@@ -173,6 +219,68 @@ export class WebhooksService {
       await this.record({ ...delivery, externalId: intake.externalId }, rejected ? 'rejected' : 'failed', error instanceof Error ? error.message : String(error)).catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * A payment notification (issue 15 item 3, G5.2): verified before anything is read or written, then recorded on our
+   * order (out_trade_no = our order number) through OrdersService.confirmPayment, the service of
+   * POST /api/orders/{id}/payments, which moves the order on (pending_payment → review → allocation through the workflow).
+   * Answered in the provider's own format: success whenever retrying would change nothing (recorded, seen before, not a
+   * payment, already paid), a failure (which the provider retries) when refused or when the order is unknown.
+   */
+  private async receivePayment(provider: PaymentProvider, connector: OpenedIntegration, rawBody: Buffer, headers: Headers): Promise<ProviderAnswer> {
+    const checked = provider.verify(connector, rawBody, headers);
+    if (!checked.ok) {
+      // forged, tampered, replayed or for another account: nothing written; the reason names no secret
+      this.logger.warn(`connector ${connector.name}: refused a notification (${connector.kind}, ${checked.code}): ${checked.reason}`);
+      return checked.code === 'payload_malformed' ? provider.failure('malformed notification', 400) : provider.failure('signature verification failed', 401);
+    }
+    if (connector.paused) throw new ConnectorPausedError(connector.name);
+    const notice = checked.value;
+    const deliveryId = notice.deliveryId.slice(0, 200);
+    const seen = await queryOne<{ outcome: DeliveryOutcome }>(
+      this.db, `SELECT outcome FROM integration_delivery WHERE integration_id = $1 AND delivery_id = $2 AND outcome = ANY($3)`, [connector.id, deliveryId, FINAL_OUTCOMES]);
+    if (seen) return provider.success();
+    const delivery = { connector, deliveryId, topic: notice.providerStatus.slice(0, 100), externalId: notice.payment.orderRef.slice(0, 100) };
+    if (!notice.paid) {
+      await this.record(delivery, 'ignored');
+      return provider.success();
+    }
+
+    const reference = `${connector.kind}:${notice.payment.reference}`.slice(0, 100);
+    const payment = { amount: notice.payment.amount, reference, paidAt: notice.payment.paidAt ?? undefined };
+    const actor: Actor = { kind: 'system', id: `integration:${connector.id}`, name: `integration:${connector.name}`, roles: [], permissions: new Set(['orders.write']) };
+    let order: OrderView;
+    try {
+      order = await this.orders.get(notice.payment.orderRef);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      // the merchant must pass our order number as out_trade_no; the provider retries, and each retry is recorded again
+      await this.record(delivery, 'rejected', `no order ${notice.payment.orderRef} (out_trade_no must be our order number)`);
+      return provider.failure('order not found', 404);
+    }
+    try {
+      if (order.status === 'pending_payment' && order.payment.status !== 'paid') {
+        order = await this.orders.confirmPayment(order.id, payment, actor);
+        await this.record({ ...delivery, orderId: order.id }, 'updated');
+        return provider.success();
+      }
+    } catch (error) {
+      if (!(error instanceof InvalidStateError)) {
+        await this.record(delivery, 'failed', error instanceof Error ? error.message : String(error)).catch(() => undefined);
+        throw error;
+      }
+      order = await this.orders.get(order.id); // paid meanwhile (the same notice twice at once, or another payment)
+    }
+    if (order.payment.reference === reference) {
+      await this.record({ ...delivery, orderId: order.id }, 'duplicate');
+      return provider.success();
+    }
+    // paid another way, or cancelled: retrying cannot help, so the provider is told success, and the operators see the
+    // rejected delivery (the connector's lastError) to refund the second payment
+    await this.record({ ...delivery, orderId: order.id }, 'rejected',
+      `order ${order.number} is ${order.status} with payment ${order.payment.status}${order.payment.reference ? ` (${order.payment.reference})` : ''}: payment ${reference} of ${payment.amount} not recorded, refund it`);
+    return provider.success();
   }
 
   /** The mapped order checked as POST /api/orders checks a body (unknown fields, types, limits): a 422 names what the platform sent wrong. */

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -152,11 +152,15 @@ describe('integrations: connectors and the Shopify webhook (G5.2)', () => {
     });
 
     it('every kind of the contract is accepted, with webhookUrl for those the provider calls', async () => {
-      const kinds: Record<string, Record<string, string>> = {
-        woocommerce: { webhookSecret: 'w' }, alipay: { alipayPublicKey: 'k' }, wechatpay: { apiV3Key: 'k' }, kuaidi100: { key: 'k' }, wms: { signingSecret: 's' }, youzan: { clientSecret: 'c' },
+      const publicKeyPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      const kinds: Record<string, { secrets: Record<string, string>; settings?: Record<string, string> }> = {
+        woocommerce: { secrets: { webhookSecret: 'w' } },
+        alipay: { secrets: { alipayPublicKey: 'k' }, settings: { appId: '2015102700040153' } },
+        wechatpay: { secrets: { apiV3Key: randomBytes(16).toString('hex') }, settings: { platformCertificate: publicKeyPem, mchid: '1230000109' } },
+        kuaidi100: { secrets: { key: 'k' } }, wms: { secrets: { signingSecret: 's' } }, youzan: { secrets: { clientSecret: 'c' } },
       };
-      for (const [kind, secrets] of Object.entries(kinds)) {
-        const created = (await http().post('/api/integrations').set(test.auth).send({ kind, name: connectorName(), secrets }).expect(201)).body;
+      for (const [kind, { secrets, settings }] of Object.entries(kinds)) {
+        const created = (await http().post('/api/integrations').set(test.auth).send({ kind, name: connectorName(), secrets, settings }).expect(201)).body;
         expect(created).toMatchObject({ kind, status: 'active' });
         if (kind === 'wms') expect(created).not.toHaveProperty('webhookUrl');
         else expect(created.webhookUrl).toMatch(/\/hooks\/[0-9a-f-]{36}$/);
