@@ -95,8 +95,9 @@ export function adminTranslations(language: AdminLanguage): LocaleTranslations {
     const enums = Object.entries(ENUM_PROPERTIES[resource] ?? {});
     resources[resource] = {
       ...own[resource],
-      // a list page is titled with what it lists (订单), not AdminJS's generic "列表"
-      actions: { list: names[resource], ...own[resource]?.actions },
+      // a list page is titled with what it lists (订单), not AdminJS's generic "列表"; in Chinese a record's page with what
+      // it is (拣货单详情), not "详情" (English keeps "Details": its names are plurals)
+      actions: { list: names[resource], ...(language === 'zh-CN' && names[resource] ? { show: `${names[resource]}详情` } : {}), ...own[resource]?.actions },
       labels: Object.fromEntries(enums.map(([property, group]) => [property, texts.enums[group]])),
     };
   }

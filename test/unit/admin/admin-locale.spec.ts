@@ -76,6 +76,13 @@ describe('the admin translations', () => {
     }
   });
 
+  it('titles a list page with what it lists and, in Chinese, a record page with what it is', () => {
+    const zh = adminLocale('zh-CN').translations!['zh-CN'] as unknown as Tree;
+    const en = adminLocale('en').translations!.en as unknown as Tree;
+    expect([valueAt(zh, 'resources.Order.actions.list'), valueAt(zh, 'resources.PickList.actions.show')]).toEqual(['订单', '拣货单详情']);
+    expect([valueAt(en, 'resources.Order.actions.list'), valueAt(en, 'resources.PickList.actions.show')]).toEqual(['Orders', undefined]);
+  });
+
   it('colours every order, shipment and case status by its meaning', () => {
     for (const group of ['orderStatus', 'shipmentStatus', 'caseStatus'] as const) {
       expect(ENUM_VALUES[group].filter((code) => !STATUS_TONES[group]?.[code])).toEqual([]);
