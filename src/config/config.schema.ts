@@ -104,6 +104,14 @@ export const configSchema = z.object({
    * the fallback for a lost wake-up (a message queued by another process normally wakes this one at once by NOTIFY).
    */
   NOTIFICATION_POLL_MS: integer(10, 600_000, 1000),
+  /**
+   * Connectors' outbound pushes (issue 15: fulfilment, stock, WMS instructions; src/integrations/outbound/): the sender's idle
+   * poll in milliseconds, the delay before the first retry (doubling up to an hour), and the attempts before a push is given
+   * up as a dead letter with a system alert.
+   */
+  INTEGRATION_PUSH_POLL_MS: integer(10, 600_000, 1000),
+  INTEGRATION_PUSH_RETRY_MS: integer(0, 3_600_000, 10_000),
+  INTEGRATION_PUSH_MAX_ATTEMPTS: integer(1, 100, 10),
   /** Fault injection for the crash tests: the process kills itself (SIGKILL) after claiming a message, before sending it. */
   FAULT_CRASH_BEFORE_SEND: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   /** Fault injection for the crash tests: the process kills itself (SIGKILL) right after a transaction that announced stock committed. */

@@ -1,15 +1,14 @@
 import { Module } from '@nestjs/common';
 import { OrdersModule } from '../orders/orders.module';
-import { IntegrationsController } from './integrations.controller';
-import { IntegrationsService } from './integrations.service';
+import { ConnectorsModule } from './connectors.module';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
-/** Connectors to shop platforms, payment, carriers and WMS (G5.2, issue 15): their configuration and inbound webhooks. */
+/** Connectors to shop platforms, payment, carriers and WMS (G5.2, issue 15): the connectors and their inbound webhooks. */
 @Module({
-  imports: [OrdersModule],
-  controllers: [IntegrationsController, WebhooksController],
-  providers: [IntegrationsService, WebhooksService],
-  exports: [IntegrationsService],
+  imports: [ConnectorsModule, OrdersModule],
+  controllers: [WebhooksController],
+  providers: [WebhooksService],
+  exports: [ConnectorsModule],
 })
 export class IntegrationsModule {}
