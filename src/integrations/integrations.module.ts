@@ -2,14 +2,15 @@ import { Module } from '@nestjs/common';
 import { OrdersModule } from '../orders/orders.module';
 import { IntegrationsController } from './integrations.controller';
 import { IntegrationsService } from './integrations.service';
+import { TaobaoPoller } from './taobao-poller.service';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
-/** Connectors to shop platforms, payment, carriers and WMS (G5.2, issue 15): their configuration and inbound webhooks. */
+/** Connectors to shop platforms, payment, carriers and WMS (G5.2, issue 15): their configuration, inbound webhooks and polling. */
 @Module({
   imports: [OrdersModule],
   controllers: [IntegrationsController, WebhooksController],
-  providers: [IntegrationsService, WebhooksService],
+  providers: [IntegrationsService, WebhooksService, TaobaoPoller],
   exports: [IntegrationsService],
 })
 export class IntegrationsModule {}
