@@ -112,8 +112,8 @@ export class TaobaoPoller implements OnApplicationBootstrap, BeforeApplicationSh
     }
     const poll = topPollSettingsOf(connector.settings);
     const now = Date.now();
-    const through = claimed.modifiedThrough?.getTime() ?? now - poll.initialSyncHours * 3600_000;
-    const from = through - poll.pollOverlapSeconds * 1000;
+    // the first poll starts initialSyncHours ago; every later one `overlap` before where the last one ended
+    const from = claimed.modifiedThrough ? claimed.modifiedThrough.getTime() - poll.pollOverlapSeconds * 1000 : now - poll.initialSyncHours * 3600_000;
     const to = Math.max(from, Math.min(from + MAX_WINDOW_MS, now));
     const window = { from: new Date(from), to: new Date(to) };
     let rejected = 0;
