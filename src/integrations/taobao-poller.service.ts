@@ -9,7 +9,7 @@ import { type Queryable, queryOne, queryRows } from '../database/sql';
 import { backoffSeconds, WorkLoops } from '../database/work-loops';
 import { IntegrationsService, type OpenedIntegration } from './integrations.service';
 import { text } from './providers/provider-types';
-import { buildTopOrdersPoll, mapTopTrade, readTopOrdersPage, topPollSettingsOf, topSettingsOf } from './providers/taobao';
+import { buildTopOrdersPoll, isClosedTopTrade, mapTopTrade, readTopOrdersPage, topPollSettingsOf, topSettingsOf } from './providers/taobao';
 import { callTop } from './taobao-gateway';
 import { type Delivery, WebhooksService } from './webhooks.service';
 
@@ -145,11 +145,16 @@ export class TaobaoPoller implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   /** One trade version (tid + modified) once: mapped, then taken like a webhook's order; 'rejected' is recorded, anything else thrown. */
-  private async takeTrade(connector: OpenedIntegration, trade: Record<string, unknown>): Promise<'taken' | 'seen' | 'rejected'> {
+  private async takeTrade(connector: OpenedIntegration, trade: Record<string, unknown>): Promise<'taken' | 'seen' | 'ignored' | 'rejected'> {
     const tid = text(trade.tid);
     const deliveryId = tid ? `${tid}@${text(trade.modified)}` : `sha256:${createHash('sha256').update(JSON.stringify(trade)).digest('hex')}`;
     const delivery: Delivery = { connector, deliveryId: deliveryId.slice(0, 200), topic: text(trade.status).slice(0, 100) || 'trade', externalId: tid.slice(0, 100) || null };
     if (await this.webhooks.seenBefore(connector, delivery.deliveryId)) return 'seen';
+    if (isClosedTopTrade(trade)) {
+      // nothing to ship: not a new order; one taken before keeps its course (an unpaid one times out, a refund is after-sales)
+      await this.webhooks.record(delivery, 'ignored');
+      return 'ignored';
+    }
     const mapped = mapTopTrade(trade);
     if (!mapped.ok) {
       await this.webhooks.record(delivery, 'rejected', mapped.reason);

@@ -89,7 +89,9 @@ describe('integrations: Taobao TOP polling (issue 15 items 1-2)', () => {
     const paid = topTrade({ sku: skuA, quantity: 2, price: '129.00', modified: minutesAgo(3) });
     const unpaid = topTrade({ sku: skuB, quantity: 1, price: '59.90', status: 'WAIT_BUYER_PAY', modified: minutesAgo(2) });
     const another = topTrade({ sku: skuB, quantity: 3, price: '10.00', modified: minutesAgo(1) });
-    for (const trade of [paid, unpaid, another]) fake.putTrade(shop, trade);
+    // closed unpaid (关闭): nothing to ship, not an order
+    const closed = topTrade({ sku: skuA, quantity: 1, status: 'TRADE_CLOSED_BY_TAOBAO', modified: minutesAgo(4) });
+    for (const trade of [closed, paid, unpaid, another]) fake.putTrade(shop, trade);
     const { id, name } = await create(connectorBody(fake, shop));
 
     const orders = await eventually(async () => {
@@ -97,8 +99,8 @@ describe('integrations: Taobao TOP polling (issue 15 items 1-2)', () => {
       return list.total === 3 ? list.items : undefined;
     }, { what: 'the three polled trades as orders' });
     expect(orders.map((order: { externalId: string }) => order.externalId).sort()).toEqual([paid.tid, unpaid.tid, another.tid].sort());
-    // three trades at two a page: the window was read to its second page
-    expect(fake.requestsOf(shop).some((request) => request.pageNo === 2 && request.tids.length === 1)).toBe(true);
+    // four trades at two a page: the window was read to its second page
+    expect(fake.requestsOf(shop).some((request) => request.pageNo === 2 && request.tids.length === 2)).toBe(true);
 
     const paidOrder = orders.find((order: { externalId: string }) => order.externalId === paid.tid);
     const reached = await eventually(async () => {
@@ -125,7 +127,8 @@ describe('integrations: Taobao TOP polling (issue 15 items 1-2)', () => {
     const servedAgain = fake.requestsOf(shop).slice(asked).flatMap((request) => request.tids);
     for (const trade of [paid, unpaid, another]) expect(servedAgain).toContain(trade.tid);
     expect((await ordersOf(name)).total).toBe(3);
-    expect((await deliveries(id)).map((row: { outcome: string }) => row.outcome)).toEqual(['created', 'created', 'created']);
+    expect((await deliveries(id)).map((row: { outcome: string; external_id: string }) => [row.outcome, row.external_id]))
+      .toEqual([['ignored', closed.tid], ['created', paid.tid], ['created', unpaid.tid], ['created', another.tid]]);
 
     // the buyer pays: TOP reports the trade modified, the same order records the payment and moves on
     fake.putTrade(shop, { ...unpaid, status: 'WAIT_SELLER_SEND_GOODS', pay_time: beijingTime(new Date()), modified: beijingTime(new Date()) });
@@ -138,7 +141,7 @@ describe('integrations: Taobao TOP polling (issue 15 items 1-2)', () => {
     const rows = await deliveries(id);
     expect(rows.filter((row: { external_id: string }) => row.external_id === unpaid.tid).map((row: { outcome: string; topic: string }) => [row.outcome, row.topic]))
       .toEqual([['created', 'WAIT_BUYER_PAY'], ['updated', 'WAIT_SELLER_SEND_GOODS']]);
-    expect(await connector(id)).toMatchObject({ status: 'active', lastError: null, lastSyncAt: expect.any(String), counts: { ordersCreated: 3, ordersUpdated: 1, duplicates: 0, rejected: 0 } });
+    expect(await connector(id)).toMatchObject({ status: 'active', lastError: null, lastSyncAt: expect.any(String), counts: { ordersCreated: 3, ordersUpdated: 1, duplicates: 0, rejected: 0, ignored: 1 } });
   });
 
   it('a wrong signature or an expired session: TOP\'s error is the connector\'s lastError, no order is written, an alert is raised when it keeps failing, and new credentials poll at once', async () => {
@@ -203,6 +206,27 @@ describe('integrations: Taobao TOP polling (issue 15 items 1-2)', () => {
     expect((await ordersOf(name)).total).toBe(3);
     expect((await deliveries(id)).map((row: { outcome: string }) => row.outcome)).toEqual(['created', 'created', 'created']);
     expect((await connector(id)).status).toBe('active');
+    await http().patch(`/api/integrations/${id}`).set(test.auth).send({ status: 'paused' }).expect(200);
+  });
+
+  it('a trade TOP sends that we cannot read is recorded as rejected (the connector\'s lastError); the other trades of the page are taken', async () => {
+    const shop = fake.addShop();
+    const sku = unique('TEA');
+    await stockedCatalogue(test.app, test.auth.Authorization.slice(7), { [sku]: 5 });
+    const good = topTrade({ sku, quantity: 1, modified: new Date(Date.now() - 120_000) });
+    const broken = { ...topTrade({ sku, quantity: 1, modified: new Date(Date.now() - 60_000) }), orders: { order: [] } };
+    const hostile = topTrade({ sku: `${sku}<script>`.padEnd(500, 'x'), quantity: 1, modified: new Date(Date.now() - 30_000) });
+    for (const trade of [good, broken, hostile]) fake.putTrade(shop, trade);
+    const { id, name } = await create(connectorBody(fake, shop));
+    const rows = await eventually(async () => {
+      const current = await deliveries(id);
+      return current.length === 3 ? current : undefined;
+    }, { what: 'three trades recorded' });
+    expect(rows.map((row: { outcome: string; external_id: string }) => [row.outcome, row.external_id])).toEqual([['created', good.tid], ['rejected', broken.tid], ['rejected', hostile.tid]]);
+    expect((await ordersOf(name)).total).toBe(1);
+    const view = await connector(id);
+    expect(view).toMatchObject({ status: 'failing', counts: { ordersCreated: 1, rejected: 2 } });
+    expect(view.lastError).toMatch(new RegExp(`${broken.tid}|${hostile.tid}`));
     await http().patch(`/api/integrations/${id}`).set(test.auth).send({ status: 'paused' }).expect(200);
   });
 

@@ -35,7 +35,7 @@ export const newTid = () => `22319583${String(randomInt(0, 1e9)).padStart(9, '0'
  * A trade as taobao.trades.sold.increment.get returns it (the API page's sample, with the fields we ask for): one
  * sub-order of `quantity` of `sku` at `price`, paid unless `status` says WAIT_BUYER_PAY.
  */
-export function topTrade(input: { tid?: string; sku: string; quantity?: number; price?: string; status?: string; modified: Date }): Record<string, unknown> {
+export function topTrade(input: { tid?: string; sku: string; quantity?: number; price?: string; status?: string; modified: Date }): Record<string, unknown> & { tid: string; modified: string } {
   const quantity = input.quantity ?? 2;
   const total = (Number(input.price ?? '129.00') * quantity).toFixed(2);
   const status = input.status ?? 'WAIT_SELLER_SEND_GOODS';

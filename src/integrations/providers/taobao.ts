@@ -209,6 +209,14 @@ export function readTopOrdersPage(body: string): Checked<{ trades: Record<string
   return accepted({ trades: Array.isArray(trades) ? trades.map(asRecord) : [], hasNext: response.has_next === true });
 }
 
+/**
+ * Trades closed before they became an order of ours (unpaid and closed by the buyer, the seller or Taobao; or refunded
+ * in full): the poller records them as ignored instead of taking them as a new order.
+ */
+export function isClosedTopTrade(trade: Record<string, unknown>): boolean {
+  return ['TRADE_CLOSED', 'TRADE_CLOSED_BY_TAOBAO'].includes(text(trade.status));
+}
+
 /** Trades a buyer has paid for (待发货 and later); WAIT_BUYER_PAY and closed trades are not. */
 const PAID_STATUSES = new Set(['WAIT_SELLER_SEND_GOODS', 'SELLER_CONSIGNED_PART', 'WAIT_BUYER_CONFIRM_GOODS', 'TRADE_BUYER_SIGNED', 'TRADE_FINISHED']);
 
