@@ -65,7 +65,7 @@ export class TaobaoPoller implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.loops.stop(); // a poll in progress finishes its page and records where it is
+    await this.loops.stop(); // a poll in progress stops after its page and gives the connector back
   }
 
   /** Claims the connector most overdue for a poll and polls one window of it; `more` when it is still behind. */
@@ -119,6 +119,11 @@ export class TaobaoPoller implements OnApplicationBootstrap, BeforeApplicationSh
     let rejected = 0;
     try {
       for (let page = 1; ; page++) {
+        if (page > 1 && !this.loops.started) {
+          // shutting down: the window is left to another process (or the next start), from its first page
+          await this.ownUpdate(`UPDATE integration_poll_cursor SET claim_token = NULL, locked_until = NULL WHERE integration_id = $1 AND claim_token = $2`, [claimed.integrationId, claimed.token]);
+          return false;
+        }
         if (page > 1 && !(await this.renew(claimed))) return false; // the lease ran out and another process has it
         const answer = await callTop(buildTopOrdersPoll({ ...window, page }, topSettingsOf(connector.settings, connector.secrets)));
         if (!answer.ok) throw new PollFailure(answer.reason);
