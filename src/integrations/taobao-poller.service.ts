@@ -30,6 +30,8 @@ interface ClaimedCursor {
   modifiedThrough: Date | null;
   failures: number;
   alertedAt: Date | null;
+  /** The database's time at the claim: one clock for every process, so a process whose clock is ahead cannot move the cursor past trades still to come. */
+  now: Date;
 }
 
 /** A poll that could not finish its window: the cursor stays, the reason is the connector's lastError. */
@@ -86,7 +88,7 @@ export class TaobaoPoller implements OnApplicationBootstrap, BeforeApplicationSh
        ON CONFLICT DO NOTHING`,
     );
     const token = randomUUID();
-    const row = await queryOne<{ integration_id: string; modified_through: Date | null; failures: number; alerted_at: Date | null }>(
+    const row = await queryOne<{ integration_id: string; modified_through: Date | null; failures: number; alerted_at: Date | null; now: Date }>(
       this.db,
       `UPDATE integration_poll_cursor SET claim_token = $1, locked_until = now() + make_interval(secs => $2)
         WHERE integration_id = (
@@ -94,10 +96,10 @@ export class TaobaoPoller implements OnApplicationBootstrap, BeforeApplicationSh
            WHERE i.kind = 'taobao' AND i.status = 'active' AND (c.locked_until IS NULL OR c.locked_until < now())
              AND (c.next_poll_at <= now() OR c.polled_at IS NULL OR i.updated_at > c.polled_at)
            ORDER BY c.next_poll_at LIMIT 1 FOR UPDATE OF c SKIP LOCKED)
-        RETURNING integration_id, modified_through, failures, alerted_at`,
+        RETURNING integration_id, modified_through, failures, alerted_at, now() AS now`,
       [token, POLL_LEASE_SECONDS],
     );
-    return row && { integrationId: row.integration_id, token, modifiedThrough: row.modified_through, failures: row.failures, alertedAt: row.alerted_at };
+    return row && { integrationId: row.integration_id, token, modifiedThrough: row.modified_through, failures: row.failures, alertedAt: row.alerted_at, now: row.now };
   }
 
   /** One window, every page; true when the cursor is still more than a window behind (poll again at once). */
@@ -111,7 +113,7 @@ export class TaobaoPoller implements OnApplicationBootstrap, BeforeApplicationSh
       return false;
     }
     const poll = topPollSettingsOf(connector.settings);
-    const now = Date.now();
+    const now = claimed.now.getTime();
     // the first poll starts initialSyncHours ago; every later one `overlap` before where the last one ended
     const from = claimed.modifiedThrough ? claimed.modifiedThrough.getTime() - poll.pollOverlapSeconds * 1000 : now - poll.initialSyncHours * 3600_000;
     const to = Math.max(from, Math.min(from + MAX_WINDOW_MS, now));
