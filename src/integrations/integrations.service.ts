@@ -307,6 +307,13 @@ function checkedSettings(kind: string, current: Record<string, unknown>, changes
   if (kind === 'woocommerce' && settings.storeUrl !== undefined && !isHttpUrl(settings.storeUrl)) {
     problems.push({ path: 'settings.storeUrl', message: 'must be the store\'s http:// or https:// address, like https://shop.example.com' });
   }
+  // Taobao TOP: the gateway (TOP_GATEWAY unless a proxy or a test's fake) and the signing method TOP offers
+  if (kind === 'taobao') {
+    if (settings.gateway !== undefined && !isHttpUrl(settings.gateway)) problems.push({ path: 'settings.gateway', message: 'must be an http:// or https:// URL, like https://eco.taobao.com/router/rest' });
+    if (settings.signMethod !== undefined && !['md5', 'hmac', 'hmac-sha256'].includes(settings.signMethod as string)) {
+      problems.push({ path: 'settings.signMethod', message: 'must be md5, hmac or hmac-sha256' });
+    }
+  }
   for (const key of kindOf(kind)?.requiredSettings ?? []) {
     if (typeof settings[key] !== 'string' || (settings[key] as string).trim() === '') problems.push({ path: `settings.${key}`, message: `is required for a ${kind} connector (a non-empty string)` });
   }
