@@ -404,6 +404,12 @@ describe('shop platforms told what shipped (issue 15 item 2, outbound)', () => {
       await eventually(async () => ((await pushRows(otherId))[0]?.status === 'dead' ? true : undefined), { what: 'the refused push' });
       expect((await pushRows(otherId))[0].lastError).toContain('has no line item with SKU');
       expect(shopify.fulfilments.length).toBe(before);
+
+      // an externalId that is no Shopify order id never becomes part of a URL path
+      const { order: typed } = await channelOrder(name, '../../shop', [1]);
+      await shipOrder(typed.id, tracking()).expect(200);
+      await eventually(async () => ((await pushRows(otherId))[1]?.status === 'dead' ? true : undefined), { what: 'the refused push' });
+      expect((await pushRows(otherId))[1].lastError).toContain('Shopify order ids are numbers');
     });
   });
 

@@ -211,7 +211,7 @@ export function buildWooCommerceFulfilment(
   orderId: string,
   shipment: WooCommerceShipment,
   now: Date = new Date(),
-): { order: SignedRequest | null; note: SignedRequest; notes: SignedRequest; noteText: string } {
+): { order: SignedRequest | null; note: SignedRequest; notes: SignedRequest } {
   const path = `orders/${encodeURIComponent(orderId)}`;
   const carrier = WOOCOMMERCE_CARRIER_NAMES[shipment.carrier] ?? shipment.carrier;
   const parts = shipment.complete ? '' : ` (${shipment.lines.map((line) => `${line.sku} × ${line.quantity}`).join(', ')}; the rest follows)`;
@@ -220,6 +220,5 @@ export function buildWooCommerceFulfilment(
     order: shipment.complete ? signWooCommerceRequest(store, 'PUT', path, JSON.stringify({ status: 'completed' }), now) : null,
     note: signWooCommerceRequest(store, 'POST', `${path}/notes`, JSON.stringify({ note: noteText, customer_note: true }), now),
     notes: signWooCommerceRequest(store, 'GET', `${path}/notes`, '', now),
-    noteText,
   };
 }

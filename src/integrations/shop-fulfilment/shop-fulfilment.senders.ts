@@ -21,6 +21,15 @@ export interface FulfilmentPayload {
 const payloadOf = (push: ClaimedPush): FulfilmentPayload => push.payload as unknown as FulfilmentPayload;
 
 /**
+ * Shopify's and WooCommerce's order ids are whole numbers; any other externalId (an order of that channel typed in through
+ * our API) names no order there, and is never put into a URL path.
+ */
+function platformOrderId(shipment: FulfilmentPayload, platform: string): string {
+  if (!/^\d{1,20}$/.test(shipment.externalId)) throw new PermanentPushError(`${platform} order ids are numbers; order ${shipment.orderNumber}'s externalId "${shipment.externalId.slice(0, 100)}" is not one`);
+  return shipment.externalId;
+}
+
+/**
  * Shopify: the order's line items and open fulfillment orders, then one fulfilment per location with tracking_info. What
  * Shopify no longer has to fulfil is left out, so a retry after a lost answer fulfils nothing twice; a SKU the Shopify order
  * does not have is refused (a person fixes it, then retries the push).
@@ -29,7 +38,7 @@ export async function sendShopifyFulfilment(connector: OpenedIntegration, push: 
   const shipment = payloadOf(push);
   const admin = shopifyAdminOf(connector.settings, connector.secrets);
   if (typeof admin === 'string') throw new PermanentPushError(admin);
-  const order = encodeURIComponent(shipment.externalId);
+  const order = platformOrderId(shipment, 'Shopify');
   const lineItems = await sendSignedRequest(shopifyAdminRequest(admin, 'GET', `orders/${order}.json?fields=id,line_items`));
   const fulfillmentOrders = await sendSignedRequest(shopifyAdminRequest(admin, 'GET', `orders/${order}/fulfillment_orders.json`));
   const tracking = { number: shipment.trackingNumber, company: SHOPIFY_TRACKING_COMPANIES[shipment.carrier] ?? shipment.carrier, url: shipment.trackingUrl };
@@ -50,12 +59,13 @@ export async function sendWooCommerceFulfilment(connector: OpenedIntegration, pu
   if (!storeUrl) throw new PermanentPushError('settings.storeUrl is not set: the tracking cannot be sent to WooCommerce');
   const { consumerKey, consumerSecret } = connector.secrets;
   if (!consumerKey || !consumerSecret) throw new PermanentPushError('secrets.consumerKey and secrets.consumerSecret (a REST API key with write access) are needed to send the tracking to WooCommerce');
-  const requests = buildWooCommerceFulfilment({ baseUrl: storeUrl, consumerKey, consumerSecret }, shipment.externalId, shipment);
-  if (push.attempts === 1 || !(await hasNote(requests.notes, requests.noteText))) await sendSignedRequest(requests.note);
+  const requests = buildWooCommerceFulfilment({ baseUrl: storeUrl, consumerKey, consumerSecret }, platformOrderId(shipment, 'WooCommerce'), shipment);
+  if (push.attempts === 1 || !(await hasNote(requests.notes, shipment.trackingNumber))) await sendSignedRequest(requests.note);
   if (requests.order) await sendSignedRequest(requests.order);
 }
 
-async function hasNote(list: Parameters<typeof sendSignedRequest>[0], text: string): Promise<boolean> {
+/** Whether the order has a note carrying this tracking number already (WooCommerce may reformat a note's text, not the number). */
+async function hasNote(list: Parameters<typeof sendSignedRequest>[0], trackingNumber: string): Promise<boolean> {
   const { body } = await sendSignedRequest(list);
   let notes: unknown;
   try {
@@ -63,7 +73,7 @@ async function hasNote(list: Parameters<typeof sendSignedRequest>[0], text: stri
   } catch {
     return false;
   }
-  return Array.isArray(notes) && notes.some((note) => (note as { note?: unknown })?.note === text);
+  return Array.isArray(notes) && notes.some((note) => String((note as { note?: unknown })?.note ?? '').includes(trackingNumber));
 }
 
 /**
