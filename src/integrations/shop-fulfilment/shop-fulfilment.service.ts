@@ -44,7 +44,7 @@ export class ShopFulfilmentPushes implements OnModuleInit {
               s.carrier, s.tracking_number AS "trackingNumber",
               (SELECT json_agg(json_build_object('sku', l.sku, 'quantity', l.quantity) ORDER BY l.sku) FROM shipment_line l WHERE l.shipment_id = s.id) AS lines,
               -- every unit of the order is in a shipment handed to the carrier (order_line.shipped is counted after this)
-              NOT EXISTS (SELECT 1 FROM order_line ol WHERE ol.order_id = o.id AND ol.quantity > (
+              NOT EXISTS (SELECT 1 FROM (SELECT sku, sum(quantity) AS quantity FROM order_line WHERE order_id = o.id GROUP BY sku) ol WHERE ol.quantity > (
                 SELECT coalesce(sum(sl.quantity), 0) FROM shipment_line sl JOIN shipment h ON h.id = sl.shipment_id
                  WHERE h.order_id = o.id AND h.after_sales_case_id IS NULL AND sl.sku = ol.sku
                    AND h.status IN ('shipped', 'in_transit', 'delivered', 'exception'))) AS complete
