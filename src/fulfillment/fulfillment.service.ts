@@ -68,13 +68,13 @@ export type ShipmentsShippedListener = (manager: EntityManager, shipmentIds: str
 /** Shipments of an order: created by allocation, picked and packed in the warehouse, shipped (G1.4, G1.5). */
 @Injectable()
 export class FulfillmentService {
-  private shipmentsShipped?: ShipmentsShippedListener;
+  private readonly shipmentsShipped: ShipmentsShippedListener[] = [];
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** The shop connectors register here (src/integrations/shop-fulfilment): the warehouse knows no connectors. */
+  /** The shop connectors listen here (src/integrations/shop-fulfilment): the warehouse knows no connectors. */
   onShipmentsShipped(listener: ShipmentsShippedListener): void {
-    this.shipmentsShipped = listener;
+    this.shipmentsShipped.push(listener);
   }
 
   /** Created at the clock's time, not the transaction's, so the shipments of one allocation list in the order they were planned. */
@@ -111,7 +111,7 @@ export class FulfillmentService {
   /** Confirms open shipments as handed to the carrier under one tracking number; returns how many moved. */
   async shipShipments(manager: EntityManager, shipmentIds: string[], carrier: string, trackingNumber: string, by = 'system'): Promise<number> {
     const moved = await this.moveOpenShipments(manager, 'id = ANY($1::uuid[])', shipmentIds, 'shipped', `carrier = $3, tracking_number = $4, shipped_at = now()`, [carrier, trackingNumber], by, `${carrier} ${trackingNumber}`);
-    if (moved > 0) await this.shipmentsShipped?.(manager, shipmentIds);
+    if (moved > 0) for (const listener of this.shipmentsShipped) await listener(manager, shipmentIds);
     return moved;
   }
 
