@@ -59,10 +59,23 @@ const SHIPMENT_VIEW_SQL = `
 type ShipmentRow = Omit<ShipmentView, 'lines' | 'events'> & { lines: ShipmentView['lines'] | null; events: ShipmentView['events'] | null };
 const toShipmentView = (row: ShipmentRow): ShipmentView => ({ ...row, lines: row.lines ?? [], events: row.events ?? [] });
 
+/**
+ * Told in the ship's transaction which shipments were handed to the carrier: the shop platforms' fulfilment push (issue 15
+ * item 2) queues its pushes there, so a rolled-back ship tells no platform anything.
+ */
+export type ShipmentsShippedListener = (manager: EntityManager, shipmentIds: string[]) => Promise<void>;
+
 /** Shipments of an order: created by allocation, picked and packed in the warehouse, shipped (G1.4, G1.5). */
 @Injectable()
 export class FulfillmentService {
+  private readonly shipmentsShipped: ShipmentsShippedListener[] = [];
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** The shop connectors listen here (src/integrations/shop-fulfilment): the warehouse knows no connectors. */
+  onShipmentsShipped(listener: ShipmentsShippedListener): void {
+    this.shipmentsShipped.push(listener);
+  }
 
   /** Created at the clock's time, not the transaction's, so the shipments of one allocation list in the order they were planned. */
   async createShipment(
@@ -97,7 +110,9 @@ export class FulfillmentService {
 
   /** Confirms open shipments as handed to the carrier under one tracking number; returns how many moved. */
   async shipShipments(manager: EntityManager, shipmentIds: string[], carrier: string, trackingNumber: string, by = 'system'): Promise<number> {
-    return this.moveOpenShipments(manager, 'id = ANY($1::uuid[])', shipmentIds, 'shipped', `carrier = $3, tracking_number = $4, shipped_at = now()`, [carrier, trackingNumber], by, `${carrier} ${trackingNumber}`);
+    const moved = await this.moveOpenShipments(manager, 'id = ANY($1::uuid[])', shipmentIds, 'shipped', `carrier = $3, tracking_number = $4, shipped_at = now()`, [carrier, trackingNumber], by, `${carrier} ${trackingNumber}`);
+    if (moved > 0) for (const listener of this.shipmentsShipped) await listener(manager, shipmentIds);
+    return moved;
   }
 
   /**

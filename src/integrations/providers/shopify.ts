@@ -2,7 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isEmail } from 'class-validator';
 import { fromCents, isMoney, toCents } from '../../common/money';
 import { isRealIsoTime } from '../../common/validation';
-import { paidLines, sumOfAmounts } from './provider-types';
+import { parseJsonKeepingLongIntegers } from '../raw-json';
+import { paidLines, type SignedRequest, sumOfAmounts } from './provider-types';
 
 /**
  * Shopify (issue 15 item 2): the webhook signature, the order JSON → our intake mapping, and the credentials check.
@@ -53,6 +54,14 @@ export function shopifyOrderId(order: Json): string {
 }
 
 /**
+ * Our SKU for a Shopify line item: its SKU; a line without one is still taken as SHOPIFY-<variant id> (flagged unknown_sku
+ * for a person to match). The fulfilment push finds the line back by the same rule.
+ */
+export function shopifySkuOf(line: Json): string {
+  return (text(line.sku) || `SHOPIFY-${first(line.variant_id, line.product_id, line.id) || 'NO-SKU'}`).slice(0, 64);
+}
+
+/**
  * Shopify's order JSON → the body of POST /api/orders (API.md "Integrations"). Only the fields we know are read (the intake
  * refuses unknown fields, and Shopify adds fields over time); a text longer than our limit is cut, so a long note never costs
  * an order. Business problems (a SKU we do not sell, no phone, an address abroad) are left for the review to flag.
@@ -71,8 +80,7 @@ export function mapShopifyOrder(order: Json, channel: string): Json {
   const amountsOf = (list: unknown) => (Array.isArray(list) ? list : []).map((entry) => money(object(entry).amount ?? object(entry).price));
   const lines = (Array.isArray(order.line_items) ? order.line_items : []).flatMap((item) => {
     const line = object(item);
-    // a line without a SKU is still taken, and flagged unknown_sku for a person to match
-    const sku = (text(line.sku) || `SHOPIFY-${first(line.variant_id, line.product_id, line.id) || 'NO-SKU'}`).slice(0, 64);
+    const sku = shopifySkuOf(line);
     const quantity = Number(line.quantity);
     const gross = isMoney(money(line.price)) && Number.isInteger(quantity) ? toCents(money(line.price)) * BigInt(quantity) : null;
     const discount = centsOf(amountsOf(line.discount_allocations));
@@ -152,3 +160,107 @@ export async function testShopifyCredentials(settings: Json, secrets: Record<str
   const shop = object(body.shop);
   return { ok: true, message: `Connected to ${first(shop.name, shop.myshopify_domain, shop.domain) || base}` };
 }
+
+/*
+ * The fulfilment back to the shop (issue 15 item 2, outbound): when our shipment of a Shopify order ships, the shop gets a
+ * fulfilment of those lines with the tracking. Admin REST API: GET orders/{id}/fulfillment_orders.json, then POST
+ * fulfillments.json with line_items_by_fulfillment_order and tracking_info (shopify.dev "Fulfillment" and "FulfillmentOrder").
+ */
+
+/**
+ * Our carrier codes (src/tracking/carriers) as Shopify's tracking company names: written exactly as in Shopify's list
+ * (FulfillmentTrackingInfo, "Supported tracking companies"), Shopify links the number itself; we send the URL as well.
+ */
+export const SHOPIFY_TRACKING_COMPANIES: Readonly<Record<string, string>> = {
+  sf: 'SF Express', zto: 'ZTO Express', yto: 'YTO Express', sto: 'STO Express', yunda: 'Yunda Express', jd: 'JD Logistics', ems: 'China EMS (ePacket)',
+};
+
+export interface ShopifyAdmin {
+  base: string;
+  version: string;
+  accessToken: string;
+}
+
+/** The connector's Admin API (as the credentials check forms it), or why it cannot be called. */
+export function shopifyAdminOf(settings: Json, secrets: Record<string, string>): ShopifyAdmin | string {
+  const base = shopifyAdminBase(settings);
+  if (!base) return 'settings.shopDomain is not set: the fulfilment cannot be sent to Shopify';
+  if (!secrets.accessToken) return 'secrets.accessToken (the Admin API access token) is not set: the fulfilment cannot be sent to Shopify';
+  return { base, version: text(settings.apiVersion) || SHOPIFY_DEFAULT_API_VERSION, accessToken: secrets.accessToken };
+}
+
+/** One Admin API call, authenticated with X-Shopify-Access-Token; `path` is below /admin/api/{version}/. */
+export function shopifyAdminRequest(admin: ShopifyAdmin, method: 'GET' | 'POST', path: string, body?: string): SignedRequest {
+  return {
+    method,
+    url: `${admin.base}/admin/api/${encodeURIComponent(admin.version)}/${path}`,
+    headers: { 'X-Shopify-Access-Token': admin.accessToken, Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body ?? '',
+  };
+}
+
+export interface ShopifyTracking {
+  number: string;
+  company: string;
+  url: string | null;
+}
+
+/**
+ * The fulfilments that ship `wanted` (our SKUs and quantities) of a Shopify order: each SKU is found among the order's
+ * line items (by the intake's rule, shopifySkuOf), its units taken from the open fulfillment orders' line items that can
+ * still be fulfilled, one fulfilment per location (Shopify fulfils one location's fulfillment orders at a time). Units
+ * Shopify no longer has to fulfil (a previous attempt, or the merchant, fulfilled them) are left out: `alreadyFulfilled`.
+ * A SKU the order does not have is `missing` (sending again cannot help). Ids are 64-bit: read and written as digits.
+ */
+export function planShopifyFulfilment(
+  orderBody: string,
+  fulfillmentOrdersBody: string,
+  wanted: ReadonlyArray<{ sku: string; quantity: number }>,
+  tracking: ShopifyTracking,
+  notifyCustomer: boolean,
+): { fulfilments: string[]; missing: string[]; alreadyFulfilled: string[] } {
+  const order = object(object(parseJsonKeepingLongIntegers(orderBody)).order);
+  const lineItems = (Array.isArray(order.line_items) ? order.line_items : []).map(object);
+  const fulfillmentOrders = arrayOf(object(parseJsonKeepingLongIntegers(fulfillmentOrdersBody)).fulfillment_orders)
+    .filter((fo) => (Array.isArray(fo.supported_actions) ? fo.supported_actions.includes('create_fulfillment') : ['open', 'in_progress'].includes(text(fo.status))));
+  const left = new Map<string, number>(); // fulfillment order line item id → units still to fulfil
+  for (const fo of fulfillmentOrders) for (const item of arrayOf(fo.line_items)) left.set(text(item.id), Number(item.fulfillable_quantity) || 0);
+  const byLocation = new Map<string, Map<string, Array<{ id: string; quantity: number }>>>();
+  const missing: string[] = [];
+  const alreadyFulfilled: string[] = [];
+  for (const line of wanted) {
+    const ids = new Set(lineItems.filter((item) => shopifySkuOf(item) === line.sku).map((item) => text(item.id)));
+    if (ids.size === 0) {
+      missing.push(line.sku);
+      continue;
+    }
+    let due = line.quantity;
+    for (const fo of fulfillmentOrders) {
+      for (const item of arrayOf(fo.line_items)) {
+        const free = left.get(text(item.id)) ?? 0;
+        if (due === 0 || free === 0 || !ids.has(text(item.line_item_id))) continue;
+        const take = Math.min(due, free);
+        due -= take;
+        left.set(text(item.id), free - take);
+        const location = byLocation.get(text(fo.assigned_location_id)) ?? new Map<string, Array<{ id: string; quantity: number }>>();
+        byLocation.set(text(fo.assigned_location_id), location);
+        location.set(text(fo.id), [...(location.get(text(fo.id)) ?? []), { id: text(item.id), quantity: take }]);
+      }
+    }
+    if (due === line.quantity) alreadyFulfilled.push(line.sku);
+  }
+  const trackingInfo = { number: tracking.number, company: tracking.company, ...(tracking.url ? { url: tracking.url } : {}) };
+  const fulfilments = [...byLocation.values()].map((orders) => withLongIds(JSON.stringify({
+    fulfillment: {
+      line_items_by_fulfillment_order: [...orders].map(([id, items]) => ({ fulfillment_order_id: id, fulfillment_order_line_items: items })),
+      tracking_info: trackingInfo,
+      notify_customer: notifyCustomer,
+    },
+  })));
+  return { fulfilments, missing, alreadyFulfilled };
+}
+
+const arrayOf = (value: unknown): Json[] => (Array.isArray(value) ? value.map(object) : []);
+
+/** Ids kept as text while planning go back to JSON numbers, digit for digit (beyond 2^53 a JS number would change them). */
+const withLongIds = (json: string): string => json.replace(/"(id|fulfillment_order_id)":"(\d{1,20})"/g, '"$1":$2');

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import {
-  accepted, asRecord, type Checked, isoFromBeijingTime, moneyFromDecimal, type OrderIntake, paidLines, refused, type SignedRequest, text,
+  accepted, asRecord, type Checked, isoFromBeijingTime, moneyFromDecimal, type OrderIntake, paidLines, parseJsonObject, refused, type SignedRequest, text,
 } from './provider-types';
 
 /**
@@ -128,17 +128,6 @@ export function topSettingProblems(settings: Record<string, unknown>): { path: s
     }
   }
   return problems;
-}
-
-/** The connector's settings and secrets as a signed call needs them (checked on save by topSettingProblems). */
-export function topSettingsOf(settings: Record<string, unknown>, secrets: Record<string, string>): TopSettings {
-  return {
-    appKey: text(settings.appKey),
-    appSecret: secrets.appSecret ?? '',
-    session: secrets.sessionKey ?? '',
-    signMethod: TOP_SIGN_METHODS.includes(settings.signMethod as TopSignMethod) ? (settings.signMethod as TopSignMethod) : undefined,
-    gateway: typeof settings.gateway === 'string' && settings.gateway ? settings.gateway : undefined,
-  };
 }
 
 /** The polling settings in force: each one set, else its default. */
@@ -269,4 +258,52 @@ export function mapTopTrade(trade: Record<string, unknown>): Checked<OrderIntake
     ...(shippingFee ? { shippingFee } : {}),
     ...(notes ? { notes } : {}),
   });
+}
+
+/*
+ * The waybill back to the trade (issue 15 item 2, outbound): the connector's settings and secrets as TopSettings, and what
+ * TOP's answer to taobao.logistics.offline.send means for the push.
+ */
+
+/** A taobao connector's TOP call settings (checked on save by topSettingProblems): settings appKey, gateway, signMethod; secrets appSecret and sessionKey. */
+export function topSettingsOf(settings: Record<string, unknown>, secrets: Record<string, string>): TopSettings {
+  const signMethod = text(settings.signMethod);
+  return {
+    appKey: text(settings.appKey),
+    appSecret: secrets.appSecret ?? '',
+    session: secrets.sessionKey ?? '',
+    ...(signMethod === 'md5' || signMethod === 'hmac' || signMethod === 'hmac-sha256' ? { signMethod } : {}),
+    ...(text(settings.gateway) ? { gateway: text(settings.gateway) } : {}),
+  };
+}
+
+/** TOP's answer to a send-back: sent, already sent before (done as well), try again later, or refused for good. */
+export type TopSendBackOutcome = { outcome: 'sent' | 'already_sent' | 'retry' | 'refused'; message: string };
+
+/** TOP system errors that pass (its 错误码 list: 7 App Call Limited, 10 Service Currently Unavailable). */
+const TOP_TRANSIENT_CODES = new Set(['7', '10']);
+/** What TOP says of a trade consigned already (sub_msg of isv.logistics-offline-service-error). */
+const ALREADY_SENT = /已发货|已经发货|重复发货|卖家已发货|已确认发货|consigned|already/i;
+
+/**
+ * taobao.logistics.offline.send's answer: `shipping.is_success` true is sent. An error_response is read by its codes:
+ * isp.* sub-codes (TOP's own service failing) and the transient system codes are retried; an
+ * isv.logistics-offline-service-error saying the trade is consigned already counts as done (a retry after a lost answer,
+ * or the seller shipped it on Taobao); anything else (bad signature, expired session, unknown trade) is refused.
+ */
+export function readTopSendBackAnswer(body: string): TopSendBackOutcome {
+  const parsed = parseJsonObject(body);
+  if (!parsed) return { outcome: 'retry', message: 'TOP answered something that is not JSON' };
+  const error = asRecord(parsed.error_response);
+  if (parsed.error_response) {
+    const code = text(error.code);
+    const subCode = text(error.sub_code);
+    const message = `TOP error ${code} ${text(error.msg)}${subCode ? ` ${subCode}` : ''}${text(error.sub_msg) ? `: ${text(error.sub_msg)}` : ''}`;
+    if (subCode.startsWith('isv.logistics-offline-service-error') && ALREADY_SENT.test(`${text(error.sub_msg)} ${subCode}`)) return { outcome: 'already_sent', message };
+    if (TOP_TRANSIENT_CODES.has(code) || subCode.startsWith('isp.')) return { outcome: 'retry', message };
+    return { outcome: 'refused', message };
+  }
+  const shipping = asRecord(asRecord(parsed.logistics_offline_send_response).shipping);
+  if (shipping.is_success === true || text(shipping.is_success) === 'true') return { outcome: 'sent', message: 'sent' };
+  return { outcome: 'refused', message: `TOP did not confirm the send-back: ${body.replace(/\s+/g, ' ').slice(0, 300)}` };
 }

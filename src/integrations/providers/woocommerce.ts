@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import {
   accepted, asRecord, type Checked, headerValue, type IncomingHeaders, isoFromUtcTime, moneyFromDecimal, type OrderIntake,
   paidLines, parseJsonObject, refused, sameText, type SignedRequest, sumOfAmounts, text,
@@ -136,29 +136,85 @@ function discountNote(order: Record<string, unknown>): string {
 }
 
 export interface WooCommerceStore {
-  /** https://shop.example.com */
+  /** https://shop.example.com (settings.storeUrl) */
   baseUrl: string;
   consumerKey: string;
   consumerSecret: string;
 }
 
+/** RFC 3986 percent-encoding, as OAuth 1.0a wants it (encodeURIComponent leaves !'()* as they are). */
+const rfc3986 = (value: string): string => encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+
 /**
- * PUT /wp-json/wc/v3/orders/{id}: the order's status (completed once shipped) and a customer note with the tracking
- * number. Over HTTPS WooCommerce takes the consumer key and secret as HTTP Basic auth (REST API docs "Authentication").
+ * A REST API call (`path` below /wp-json/wc/v3/) authenticated as WooCommerce's REST API docs ("Authentication") say: over
+ * https the consumer key and secret as HTTP Basic auth; over plain http, where WooCommerce does not take Basic auth, OAuth
+ * 1.0a "one-legged": oauth_consumer_key, oauth_timestamp, oauth_nonce and oauth_signature_method in the query string, and
+ * oauth_signature = base64 HMAC-SHA256 of METHOD&enc(URL)&enc(sorted, encoded parameters) keyed with the consumer secret
+ * and "&" (WC_REST_Authentication::check_oauth_signature; it keeps each nonce and refuses a timestamp 15 minutes old).
+ */
+export function signWooCommerceRequest(
+  store: WooCommerceStore,
+  method: 'GET' | 'POST' | 'PUT',
+  path: string,
+  body = '',
+  now: Date = new Date(),
+  nonce: string = randomBytes(16).toString('hex'),
+): SignedRequest {
+  const url = new URL(`${store.baseUrl.replace(/\/+$/, '')}/wp-json/wc/v3/${path}`);
+  const headers: Record<string, string> = { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) };
+  if (url.protocol === 'https:') {
+    headers.Authorization = `Basic ${Buffer.from(`${store.consumerKey}:${store.consumerSecret}`, 'utf8').toString('base64')}`;
+    return { method, url: url.toString(), headers, body };
+  }
+  const params: Record<string, string> = {
+    ...Object.fromEntries(url.searchParams),
+    oauth_consumer_key: store.consumerKey,
+    oauth_nonce: nonce,
+    oauth_signature_method: 'HMAC-SHA256',
+    oauth_timestamp: String(Math.floor(now.getTime() / 1000)),
+  };
+  const normalized = Object.keys(params).sort().map((key) => `${rfc3986(key)}=${rfc3986(params[key])}`).join('&');
+  const signatureBase = `${method}&${rfc3986(`${url.origin}${url.pathname}`)}&${rfc3986(normalized)}`;
+  const signature = createHmac('sha256', `${store.consumerSecret}&`).update(signatureBase, 'utf8').digest('base64');
+  url.search = new URLSearchParams({ ...params, oauth_signature: signature }).toString();
+  return { method, url: url.toString(), headers, body };
+}
+
+/** Our carrier codes (src/tracking/carriers) as the store's customers read them in the tracking note. */
+export const WOOCOMMERCE_CARRIER_NAMES: Readonly<Record<string, string>> = {
+  sf: '顺丰速运 SF Express', zto: '中通快递 ZTO Express', yto: '圆通速递 YTO Express', sto: '申通快递 STO Express',
+  yunda: '韵达快递 Yunda Express', jd: '京东物流 JD Logistics', ems: '中国邮政 EMS',
+};
+
+export interface WooCommerceShipment {
+  carrier: string;
+  trackingNumber: string;
+  trackingUrl?: string | null;
+  /** What left in this parcel; named in the note when the order is not all shipped. */
+  lines: ReadonlyArray<{ sku: string; quantity: number }>;
+  /** Every unit of the order has shipped: the order becomes completed. */
+  complete: boolean;
+}
+
+/**
+ * The fulfilment back to the store (issue 15 item 2): a customer note with the carrier, tracking number and link (WooCommerce
+ * core has no tracking field; a customer note is shown and mailed to the buyer), and once the whole order has shipped its
+ * status set to completed (PUT /orders/{id}). `notes` lists the order's notes, so a retry after a lost answer does not add
+ * the note twice.
  */
 export function buildWooCommerceFulfilment(
   store: WooCommerceStore,
   orderId: string,
-  shipment: { carrierName: string; trackingNumber: string; trackingUrl?: string | null },
-): { order: SignedRequest; note: SignedRequest } {
-  const base = `${store.baseUrl.replace(/\/+$/, '')}/wp-json/wc/v3/orders/${encodeURIComponent(orderId)}`;
-  const headers = {
-    Authorization: `Basic ${Buffer.from(`${store.consumerKey}:${store.consumerSecret}`, 'utf8').toString('base64')}`,
-    'Content-Type': 'application/json',
-  };
-  const note = `${shipment.carrierName} ${shipment.trackingNumber}${shipment.trackingUrl ? ` ${shipment.trackingUrl}` : ''}`;
+  shipment: WooCommerceShipment,
+  now: Date = new Date(),
+): { order: SignedRequest | null; note: SignedRequest; notes: SignedRequest } {
+  const path = `orders/${encodeURIComponent(orderId)}`;
+  const carrier = WOOCOMMERCE_CARRIER_NAMES[shipment.carrier] ?? shipment.carrier;
+  const parts = shipment.complete ? '' : ` (${shipment.lines.map((line) => `${line.sku} × ${line.quantity}`).join(', ')}; the rest follows)`;
+  const noteText = `${carrier} ${shipment.trackingNumber}${shipment.trackingUrl ? ` ${shipment.trackingUrl}` : ''}${parts}`;
   return {
-    order: { method: 'PUT', url: base, headers, body: JSON.stringify({ status: 'completed' }) },
-    note: { method: 'POST', url: `${base}/notes`, headers, body: JSON.stringify({ note, customer_note: true }) },
+    order: shipment.complete ? signWooCommerceRequest(store, 'PUT', path, JSON.stringify({ status: 'completed' }), now) : null,
+    note: signWooCommerceRequest(store, 'POST', `${path}/notes`, JSON.stringify({ note: noteText, customer_note: true }), now),
+    notes: signWooCommerceRequest(store, 'GET', `${path}/notes`, '', now),
   };
 }

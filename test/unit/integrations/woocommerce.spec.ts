@@ -1,5 +1,6 @@
+import { createHmac } from 'node:crypto';
 import {
-  buildWooCommerceFulfilment, isWooCommercePing, mapWooCommerceOrder, verifyWooCommerceWebhook,
+  buildWooCommerceFulfilment, isWooCommercePing, mapWooCommerceOrder, signWooCommerceRequest, verifyWooCommerceWebhook,
 } from '../../../src/integrations/providers/woocommerce';
 import { wooCommerceDelivery } from './provider-fakes';
 
@@ -163,18 +164,36 @@ describe('WooCommerce', () => {
     });
   });
 
-  it('the fulfilment back to the store: status completed and a customer note with the tracking, Basic auth', () => {
-    const { order, note } = buildWooCommerceFulfilment(
-      { baseUrl: 'https://shop.example.com/', consumerKey: 'ck_1', consumerSecret: 'cs_2' },
-      '727',
-      { carrierName: '顺丰速运', trackingNumber: 'SF1234567890', trackingUrl: 'https://www.kuaidi100.com/chaxun?com=shunfeng&nu=SF1234567890' },
-    );
+  it('the fulfilment back to the store over https: a customer note with the tracking, then status completed, Basic auth', () => {
+    const shipment = { carrier: 'sf', trackingNumber: 'SF1234567890', trackingUrl: 'https://www.kuaidi100.com/chaxun?com=shunfeng&nu=SF1234567890', lines: [{ sku: 'TEA-001', quantity: 2 }], complete: true };
+    const { order, note, notes } = buildWooCommerceFulfilment({ baseUrl: 'https://shop.example.com/', consumerKey: 'ck_1', consumerSecret: 'cs_2' }, '727', shipment);
+    const auth = `Basic ${Buffer.from('ck_1:cs_2').toString('base64')}`;
     expect(order).toEqual({
       method: 'PUT', url: 'https://shop.example.com/wp-json/wc/v3/orders/727',
-      headers: { Authorization: `Basic ${Buffer.from('ck_1:cs_2').toString('base64')}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: auth, Accept: 'application/json', 'Content-Type': 'application/json' },
       body: '{"status":"completed"}',
     });
-    expect(note.url).toBe('https://shop.example.com/wp-json/wc/v3/orders/727/notes');
-    expect(JSON.parse(note.body)).toEqual({ note: '顺丰速运 SF1234567890 https://www.kuaidi100.com/chaxun?com=shunfeng&nu=SF1234567890', customer_note: true });
+    expect(note).toMatchObject({ method: 'POST', url: 'https://shop.example.com/wp-json/wc/v3/orders/727/notes', headers: { Authorization: auth } });
+    expect(JSON.parse(note.body)).toEqual({ note: '顺丰速运 SF Express SF1234567890 https://www.kuaidi100.com/chaxun?com=shunfeng&nu=SF1234567890', customer_note: true });
+    expect(notes).toMatchObject({ method: 'GET', url: 'https://shop.example.com/wp-json/wc/v3/orders/727/notes', body: '' });
+
+    // not all shipped: the note names what left, the status stays
+    const partial = buildWooCommerceFulfilment({ baseUrl: 'https://shop.example.com', consumerKey: 'ck_1', consumerSecret: 'cs_2' }, '727', { ...shipment, trackingUrl: null, complete: false });
+    expect(partial.order).toBeNull();
+    expect(JSON.parse(partial.note.body).note).toBe('顺丰速运 SF Express SF1234567890 (TEA-001 × 2; the rest follows)');
+  });
+
+  it('over plain http the call is signed with OAuth 1.0a one-legged as WooCommerce checks it (HMAC-SHA256, key = secret + "&")', () => {
+    const now = new Date('2025-11-20T02:15:00Z');
+    const request = signWooCommerceRequest({ baseUrl: 'http://shop.example.com:8080/store', consumerKey: 'ck_abc', consumerSecret: 'cs_s3cret' }, 'PUT', 'orders/727', '{"status":"completed"}', now, 'n0nce');
+    expect(request.headers).not.toHaveProperty('Authorization');
+    const url = new URL(request.url);
+    expect(`${url.origin}${url.pathname}`).toBe('http://shop.example.com:8080/store/wp-json/wc/v3/orders/727');
+    const params = Object.fromEntries(url.searchParams);
+    expect(params).toMatchObject({ oauth_consumer_key: 'ck_abc', oauth_nonce: 'n0nce', oauth_signature_method: 'HMAC-SHA256', oauth_timestamp: String(now.getTime() / 1000) });
+    // the signature base string as WC_REST_Authentication::check_oauth_signature() builds it, written out by hand
+    const base = 'PUT&http%3A%2F%2Fshop.example.com%3A8080%2Fstore%2Fwp-json%2Fwc%2Fv3%2Forders%2F727&'
+      + `oauth_consumer_key%3Dck_abc%26oauth_nonce%3Dn0nce%26oauth_signature_method%3DHMAC-SHA256%26oauth_timestamp%3D${now.getTime() / 1000}`;
+    expect(params.oauth_signature).toBe(createHmac('sha256', 'cs_s3cret&').update(base).digest('base64'));
   });
 });
