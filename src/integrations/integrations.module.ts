@@ -3,10 +3,11 @@ import { OrdersModule } from '../orders/orders.module';
 import { ConnectorsModule } from './connectors.module';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
+import { WmsModule } from './wms/wms.module';
 
 /** Connectors to shop platforms, payment, carriers and WMS (G5.2, issue 15): the connectors and their inbound webhooks. */
 @Module({
-  imports: [ConnectorsModule, OrdersModule],
+  imports: [ConnectorsModule, OrdersModule, WmsModule],
   controllers: [WebhooksController],
   providers: [WebhooksService],
   exports: [ConnectorsModule],

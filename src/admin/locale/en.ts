@@ -383,7 +383,7 @@ export const en = {
       woocommerce: 'WooCommerce',
       manual: 'Entered by staff',
     },
-    role: { admin: 'Administrator', operator: 'Order desk', warehouse: 'Warehouse', finance: 'Finance', analyst: 'Analyst', integration: 'Integration' },
+    role: { admin: 'Administrator', operator: 'Order desk', warehouse: 'Warehouse', finance: 'Finance', analyst: 'Analyst', integration: 'Integration', wms: 'WMS' },
     roleDescription: {
       admin: 'Everything, including users, roles and settings',
       operator: 'Customer service and order desk: orders, review, exceptions',
@@ -391,6 +391,7 @@ export const en = {
       finance: 'Finance: payments and refunds',
       analyst: 'Business analysts: workflows, their diagrams and the flow rules',
       integration: 'Shop platforms, payment, carriers and WMS calling the API',
+      wms: 'A WMS confirming pick, pack and ship of the warehouses it runs',
     },
     userActive: { true: 'Active', false: 'Disabled' },
     permissionArea: {
@@ -427,6 +428,7 @@ export const en = {
       'backups.manage': 'Take, verify, download and delete backups',
       'reports.read': 'See and download the sales, status, product and customer reports',
       'integrations.manage': 'Connect shop platforms, payment, carriers and WMS; set their credentials',
+      'wms.confirm': 'WMS: confirm pick, pack and ship of the warehouses it runs',
     },
     actorKind: { user: 'User', api_key: 'API key', system: 'System', anonymous: 'Anonymous' },
     auditAction: {

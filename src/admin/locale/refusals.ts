@@ -117,6 +117,7 @@ const CODE_SENTENCES_ZH: Partial<Record<ErrorCode, string>> = {
   rate_limited: '操作过于频繁，请稍后再试',
   payload_too_large: '内容过大',
   unsupported_media_type: '不支持的文件类型',
+  wms_handled: '该发货单由WMS作业，拣货和打包在WMS中确认',
 };
 
 const firstMatch = (patterns: Pattern[], text: string): string | undefined => {
