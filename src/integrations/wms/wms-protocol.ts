@@ -74,8 +74,11 @@ const isHttpUrl = (value: unknown): boolean => typeof value === 'string' && valu
 /** The form of a WMS connector's settings, one problem per field (422); whether the warehouses and the key exist is checked on save. */
 export function wmsSettingsProblems(settings: Record<string, unknown>): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
-  if (!isHttpUrl(settings.endpoint)) problems.push({ path: 'settings.endpoint', message: 'is required: the http:// or https:// URL the WMS takes instructions at, without ? or #' });
-  const { warehouses, apiKeyId } = settings;
+  const { endpoint, warehouses, apiKeyId } = settings;
+  // a connector that runs no warehouse yet (being set up) sends nothing and may wait for its endpoint
+  if (endpoint !== undefined ? !isHttpUrl(endpoint) : wmsWarehousesOf(settings).length > 0) {
+    problems.push({ path: 'settings.endpoint', message: 'must be the http:// or https:// URL the WMS takes instructions at, without ? or # (required once it runs warehouses)' });
+  }
   if (warehouses !== undefined) {
     if (!Array.isArray(warehouses) || warehouses.length > MAX_WAREHOUSES) {
       problems.push({ path: 'settings.warehouses', message: `must be a list of at most ${MAX_WAREHOUSES} warehouse codes` });
