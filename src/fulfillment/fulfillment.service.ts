@@ -34,6 +34,8 @@ export interface ShipmentDetail extends ShipmentView {
   history: Array<{ at: string; from: string | null; to: string; by: string; note: string | null }>;
   /** A merged parcel's lead lists every shipment in the box, its own included; empty otherwise. */
   parcel: Array<{ id: string; orderId: string; orderNumber: string; lines: Array<{ sku: string; quantity: number }> }>;
+  /** The WMS connector that works this shipment (issue 15 item 5): its pick and pack are confirmed by the WMS, not by staff. */
+  wms: string | null;
 }
 
 interface LockedShipment {
@@ -216,7 +218,8 @@ export class FulfillmentService {
         ORDER BY s.created_at, s.id`,
       [id],
     );
-    return { ...row, lines: row.lines ?? [], events: row.events ?? [], history, parcel };
+    const wms = (await this.wms.workingWms(manager, id))?.name ?? null;
+    return { ...row, lines: row.lines ?? [], events: row.events ?? [], history, parcel, wms };
   }
 
   /**

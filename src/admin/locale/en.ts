@@ -259,6 +259,7 @@ export const en = {
         mergedInto: 'Merged into',
         documents: 'Print',
         contents: 'Contents',
+        wmsHandling: 'WMS',
       },
     },
     ProcessInstance: {
@@ -466,6 +467,11 @@ export const en = {
     },
   },
   ui: {
+    // issue 15 item 5: shipments a WMS works
+    wmsHandOff: {
+      handledBy: 'Handled by the WMS ({{connector}})',
+      explain: 'The WMS picks, packs and ships this shipment and confirms each step; nothing to do here, and pick waves of this warehouse leave it out.',
+    },
     // the warehouse screens: pick lists, shipment documents, stock (issue 14 item 5)
     warehouseWork: {
       pickList: 'Pick list',

@@ -44,6 +44,10 @@ const THINGS_ZH: Record<string, string> = {
 
 /** Refusals of a service (409 invalid_state / conflict, 404) in Chinese. */
 const REFUSALS_ZH: Pattern[] = [
+  // issue 15 item 5: the WMS works these
+  [/^Warehouse (\S+) is run by the WMS (\S+): .*$/, ([, warehouse, connector]) => `仓库 ${warehouse} 由WMS作业（${connector}）：拣货在 WMS 中完成并回传确认`],
+  [/^Shipment \S+ of order (\S+) is handled by the WMS (\S+): it is (picked|packed) there.*$/, ([, number, connector, step]) =>
+    `订单 ${number} 的发货单由WMS作业（${connector}）：${step === 'picked' ? '拣货' : '打包'}在 WMS 中完成并回传确认`],
   [/^Order (\S+) changed meanwhile; try again$/, ([, number]) => `订单 ${number} 刚被他人修改，请重试`],
   [/^Order (\S+) is (\w+)(?: with payment \w+| and already approved)?; .*$/, ([, number, status], w) => `订单 ${number} 当前为「${word(w.enums.orderStatus, status)}」，不能执行此操作`],
   [/^Order (\S+) has no allocated shipment to ship; allocate it first$/, ([, number]) => `订单 ${number} 没有已分配的发货单，请先分配仓库`],

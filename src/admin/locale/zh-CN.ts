@@ -252,6 +252,7 @@ export const zhCN: AdminTranslations = {
         mergedInto: '合并到',
         documents: '打印单据',
         contents: '包裹内容',
+        wmsHandling: 'WMS 作业',
       },
     },
     ProcessInstance: {
@@ -459,6 +460,11 @@ export const zhCN: AdminTranslations = {
     },
   },
   ui: {
+    // issue 15 item 5：由 WMS 作业的发货单
+    wmsHandOff: {
+      handledBy: '由WMS作业（{{connector}}）',
+      explain: '此发货单的拣货、打包和发货由 WMS 完成并回传确认，无需在此操作；该仓库的拣货波次不含此单。',
+    },
     // 仓库作业：拣货单、发货单据打印、库存
     warehouseWork: {
       pickList: '拣货单',
