@@ -70,11 +70,11 @@ export class WmsConfirmationsService {
     return this.fulfillment.getShipment(id);
   }
 
-  /** The WMS the key answers for, and that it runs the shipment's warehouse (403 otherwise); 404 for an unknown shipment. */
+  /** 404 for an unknown shipment; the WMS the key answers for (403 for anyone else), and that it runs the shipment's warehouse (403). */
   private async caller(id: string, actor: Actor): Promise<WmsCaller> {
     return this.db.transaction(async (manager) => {
-      const caller = await this.wms.callerOf(manager, actor);
       const shipment = await this.fulfillment.lockShipment(manager, id);
+      const caller = await this.wms.callerOf(manager, actor);
       await this.wms.assertRunsShipment(manager, caller, shipment);
       return caller;
     });
