@@ -83,13 +83,16 @@ export class PickListService {
     return this.get(id);
   }
 
-  /** Active warehouses with how many parcels wait to be picked in each (a merged parcel counts once), preferred first. */
+  /**
+   * Active warehouses with how many parcels wait to be picked in each (a merged parcel counts once), preferred first; a
+   * warehouse a WMS runs is picked in the WMS, so it is not offered (issue 15 item 5).
+   */
   async waitingToPick(): Promise<Array<{ code: string; name: string; shipments: number }>> {
     return queryRows(
       this.db,
       `SELECT w.code, w.name, count(s.id)::int AS shipments
          FROM warehouse w LEFT JOIN shipment s ON s.warehouse_id = w.id AND s.status = 'allocated' AND s.merged_into IS NULL AND NOT ${wmsWorksShipment('s')}
-        WHERE w.active GROUP BY w.id ORDER BY w.priority, w.code`,
+        WHERE w.active AND NOT EXISTS (SELECT 1 FROM wms_warehouse ww WHERE ww.warehouse_id = w.id) GROUP BY w.id ORDER BY w.priority, w.code`,
     );
   }
 

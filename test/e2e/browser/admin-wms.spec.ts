@@ -45,7 +45,7 @@ describe('the admin steps aside for a WMS warehouse (Debian chromium)', () => {
     expect(realErrors(errors)).toEqual([]);
   });
 
-  it('由WMS作业 on the WMS warehouse\'s shipment (no 打包), 打包 on the other; a wave for the WMS warehouse is refused in Chinese', async () => {
+  it('由WMS作业 on the WMS warehouse\'s shipment (no 打包), 打包 on the other; the wave and the order\'s pack forms leave the WMS warehouse out', async () => {
     const [wmsSku, staffSku] = [unique('WUI'), unique('SUI')];
     const { warehouse: wmsWarehouse } = await stockedCatalogue(test.app, token(), { [wmsSku]: 5 });
     const { warehouse: staffWarehouse } = await stockedCatalogue(test.app, token(), { [staffSku]: 5 });
@@ -70,15 +70,20 @@ describe('the admin steps aside for a WMS warehouse (Debian chromium)', () => {
     await expect(page.getByTestId('action-pack').count()).resolves.toBe(1);
     await expect(page.getByTestId('wms-handling').count()).resolves.toBe(0);
 
+    // the wave form offers the staff's warehouses only
     await page.goto(`${test.base}/admin/resources/PickList`);
     await page.getByTestId('action-createWave').click();
     await page.getByTestId('action-form').waitFor();
-    await page.locator('select[name="warehouse"]').selectOption(wmsWarehouse);
-    await page.getByTestId('form-submit').click();
-    await page.getByText(`仓库 ${wmsWarehouse} 由WMS作业（${name}）`).first().waitFor();
-    await shot('wave-refused');
+    const offered = await page.locator('select[name="warehouse"] option').evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+    expect(offered).toContain(staffWarehouse);
+    expect(offered).not.toContain(wmsWarehouse);
+    await shot('wave-form');
+    // the order page's 打包 form: nothing of the WMS warehouse to pack
+    const order = (await test.app.http.get(`/api/shipments/${handled}`).set(test.auth).expect(200)).body.orderId as string;
+    await page.goto(`${test.base}/admin/resources/Order/records/${order}/pack`);
+    await page.getByTestId('form-blocked').waitFor();
+    await shot('order-pack-blocked');
     expect((await test.app.http.get(`/api/shipments/${handled}`).set(test.auth).expect(200)).body).toMatchObject({ status: 'allocated', wms: name });
     expect((await test.app.http.get(`/api/shipments/${own}`).set(test.auth).expect(200)).body).toMatchObject({ status: 'allocated', wms: null });
-    expect(staffWarehouse).not.toBe(wmsWarehouse);
   });
 });
