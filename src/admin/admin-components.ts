@@ -62,6 +62,8 @@ export interface AdminComponents {
   PickListDetail: string;
   /** A shipment's print buttons: label, packing slip, invoice (show). */
   ShipmentDocuments: string;
+  /** 由WMS作业: on a shipment a WMS works, in place of the pick and pack buttons (issue 15 item 5). */
+  WmsHandling: string;
   /** A product's stock per warehouse (show). */
   ProductStock: string;
   /** AdminJS's date-time column and field (overridden), in the shop's time zone (issue 14). */
@@ -98,6 +100,7 @@ export function adminComponents({ ComponentLoader }: AdminJsModule): AdminCompon
     UserMenu: loader.override('LoggedIn', join(COMPONENTS_DIR, 'user-menu.tsx')),
     PickListDetail: add('PickListDetail', 'pick-list-detail.tsx'),
     ShipmentDocuments: add('ShipmentDocuments', 'shipment-documents.tsx'),
+    WmsHandling: add('WmsHandling', 'wms-handling.tsx'),
     ProductStock: add('ProductStock', 'product-stock.tsx'),
     DateTimeList: loader.override('DefaultDatetimeListProperty', join(COMPONENTS_DIR, 'datetime-list.tsx')),
     DateTimeShow: loader.override('DefaultDatetimeShowProperty', join(COMPONENTS_DIR, 'datetime-show.tsx')),

@@ -33,6 +33,7 @@ const DESCRIBED: Record<Permission, Omit<PermissionInfo, 'code'>> = {
   'backups.manage': { area: 'Administration', description: 'Take, verify, download and delete database backups' },
   'reports.read': { area: 'Reports', description: 'See and download the sales, status, product and customer reports' },
   'metrics.read': { area: 'Administration', description: 'Read the service metrics (/metrics: order and workflow volumes) for monitoring' },
+  'wms.confirm': { area: 'Shipping', description: 'A WMS confirms pick, pack and ship of the warehouses its connector runs (only through /api/wms)' },
   'integrations.manage': { area: 'Administration', description: 'Connect shop platforms, payment, carriers and WMS: add, test, pause and delete connectors and set their credentials' },
 };
 

@@ -13,6 +13,7 @@ export const PERMISSIONS = [
   'backups.manage',
   'reports.read',
   'integrations.manage',
+  'wms.confirm',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -40,6 +41,8 @@ export const BUILT_IN_ROLES: Array<{ name: string; description: string; permissi
     description: 'Shop platforms, payment, carriers and WMS calling the API',
     permissions: ['catalog.read', 'catalog.write', 'inventory.read', 'inventory.write', 'orders.read', 'orders.write', 'shipments.write'],
   },
+  // issue 15 item 5: a WMS's key confirms pick, pack and ship of the warehouses its connector runs, and nothing else
+  { name: 'wms', description: 'A WMS confirming pick, pack and ship of the warehouses it runs', permissions: ['wms.confirm'] },
 ];
 
 export function allows(permissions: ReadonlySet<string>, required: string): boolean {

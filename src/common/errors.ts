@@ -12,7 +12,10 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'service_unavailable'
-  | 'internal_error';
+  | 'internal_error'
+  // issue 15 item 5: a shipment a WMS works (409 for staff), a WMS confirming outside the warehouses it runs (403)
+  | 'wms_handled'
+  | 'wms_not_its_warehouse';
 
 export interface ErrorDetail {
   path: string;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { WmsHandOffModule } from '../integrations/wms/wms-hand-off.module';
 import { ShipmentDocumentsService } from './documents/shipment-documents.service';
 import { FulfillmentService } from './fulfillment.service';
 import { PickListService } from './pick-list.service';
@@ -6,6 +7,7 @@ import { PickListsController } from './pick-lists.controller';
 import { ShipmentsController } from './shipments.controller';
 
 @Module({
+  imports: [WmsHandOffModule],
   controllers: [PickListsController, ShipmentsController],
   providers: [FulfillmentService, PickListService, ShipmentDocumentsService],
   exports: [FulfillmentService, PickListService, ShipmentDocumentsService],

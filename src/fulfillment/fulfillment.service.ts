@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { InvalidStateError, NotFoundError } from '../common/errors';
 import { queryOne, queryRows } from '../database/sql';
+import { WmsHandOffService } from '../integrations/wms/wms-hand-off.service';
 import type { ShipmentStatus } from './shipment.entity';
 import { OPEN_SHIPMENT_STATUSES, PACKABLE_SHIPMENT_STATUSES, SHIPMENT_TRANSITIONS } from './shipment-status';
 
@@ -33,6 +34,8 @@ export interface ShipmentDetail extends ShipmentView {
   history: Array<{ at: string; from: string | null; to: string; by: string; note: string | null }>;
   /** A merged parcel's lead lists every shipment in the box, its own included; empty otherwise. */
   parcel: Array<{ id: string; orderId: string; orderNumber: string; lines: Array<{ sku: string; quantity: number }> }>;
+  /** The WMS connector that works this shipment (issue 15 item 5): its pick and pack are confirmed by the WMS, not by staff. */
+  wms: string | null;
 }
 
 interface LockedShipment {
@@ -70,7 +73,10 @@ export type ShipmentsShippedListener = (manager: EntityManager, shipmentIds: str
 export class FulfillmentService {
   private readonly shipmentsShipped: ShipmentsShippedListener[] = [];
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly wms: WmsHandOffService,
+  ) {}
 
   /** The shop connectors listen here (src/integrations/shop-fulfilment): the warehouse knows no connectors. */
   onShipmentsShipped(listener: ShipmentsShippedListener): void {
@@ -99,6 +105,8 @@ export class FulfillmentService {
        SELECT id FROM shipment`,
       [orderId, warehouseId, allocationReason.slice(0, 2000), afterSalesCaseId, lines.map((line) => line.sku), lines.map((line) => line.quantity)],
     );
+    // issue 15 item 5: a warehouse a WMS runs gets the shipping instruction in this transaction (every allocation path comes here)
+    await this.wms.handOver(manager, [shipment!.id]);
     return shipment!.id;
   }
 
@@ -164,6 +172,7 @@ export class FulfillmentService {
     for (const from of new Set(moved.map((row) => row.from))) {
       await this.recordHistory(manager, moved.filter((row) => row.from === from).map((row) => row.id), from, to, by, note);
     }
+    if (to === 'cancelled') await this.wms.cancelled(manager, moved.map((row) => row.id), note);
     return moved.length;
   }
 
@@ -224,13 +233,18 @@ export class FulfillmentService {
         ORDER BY s.created_at, s.id`,
       [id],
     );
-    return { ...row, lines: row.lines ?? [], events: row.events ?? [], history, parcel };
+    const wms = (await this.wms.workingWms(manager, id))?.name ?? null;
+    return { ...row, lines: row.lines ?? [], events: row.events ?? [], history, parcel, wms };
   }
 
-  /** G1.4 pack confirmation: the goods are boxed and the documents printed; stock leaves at ship (outbound). */
-  async pack(id: string, by: string): Promise<ShipmentDetail> {
+  /**
+   * G1.4 pack confirmation: the goods are boxed and the documents printed; stock leaves at ship (outbound). A shipment a WMS
+   * works is packed there: only its confirmation (`byWms`, /api/wms) packs it here (issue 15 item 5).
+   */
+  async pack(id: string, by: string, { byWms = false } = {}): Promise<ShipmentDetail> {
     await this.db.transaction(async (manager) => {
       const shipment = await this.lockShipment(manager, id);
+      if (!byWms) await this.wms.assertStaffMayWork(manager, shipment, 'packed');
       this.assertTransition(shipment, 'packed', 'packed', PACKABLE_SHIPMENT_STATUSES);
       if (shipment.mergedInto) throw new InvalidStateError(`Shipment ${id} of order ${shipment.orderNumber} is merged into shipment ${shipment.mergedInto}; pack that parcel`);
       // a parcel's merged shipments are in the same box

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { InvalidStateError, NotFoundError, ValidationError } from '../common/errors';
 import { queryOne, queryRows } from '../database/sql';
+import { WmsHandledError, WmsHandOffService, wmsWorksShipment } from '../integrations/wms/wms-hand-off.service';
 import { FulfillmentService, isUuid } from './fulfillment.service';
 import { type PickLine, PickListBuilder } from './pick-list-builder';
 
@@ -27,6 +28,7 @@ export class PickListService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly fulfillment: FulfillmentService,
+    private readonly wms: WmsHandOffService,
   ) {}
 
   async create(warehouseCode: string, maxShipments: number = DEFAULT_SHIPMENTS_PER_WAVE, by: string): Promise<PickListView> {
@@ -36,10 +38,16 @@ export class PickListService {
       // SKIP LOCKED: two pickers creating waves at once get different shipments, never the same one twice
       const parcels = await queryRows<{ id: string }>(
         manager,
-        `SELECT id FROM shipment WHERE warehouse_id = $1 AND status = 'allocated' AND merged_into IS NULL ORDER BY created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        `SELECT id FROM shipment s WHERE warehouse_id = $1 AND status = 'allocated' AND merged_into IS NULL AND NOT ${wmsWorksShipment('s')}
+          ORDER BY created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [warehouse.id, maxShipments],
       );
-      if (parcels.length === 0) throw new InvalidStateError(`There are no shipments waiting to be picked in ${warehouseCode}`);
+      if (parcels.length === 0) {
+        // issue 15 item 5: a warehouse a WMS runs is picked in the WMS
+        const wms = await this.wms.runnerOfWarehouse(manager, warehouseCode);
+        if (wms) throw new WmsHandledError(`Warehouse ${warehouseCode} is run by the WMS ${wms.name}: its shipments are picked there and confirmed by the WMS`);
+        throw new InvalidStateError(`There are no shipments waiting to be picked in ${warehouseCode}`);
+      }
       // a merged parcel is picked whole: the shipments merged into each lead come along
       const merged = await queryRows<{ id: string }>(manager, `SELECT id FROM shipment WHERE merged_into = ANY($1::uuid[]) AND status = 'allocated' ORDER BY created_at, id FOR UPDATE`, [
         parcels.map((parcel) => parcel.id),
@@ -75,13 +83,16 @@ export class PickListService {
     return this.get(id);
   }
 
-  /** Active warehouses with how many parcels wait to be picked in each (a merged parcel counts once), preferred first. */
+  /**
+   * Active warehouses with how many parcels wait to be picked in each (a merged parcel counts once), preferred first; a
+   * warehouse a WMS runs is picked in the WMS, so it is not offered (issue 15 item 5).
+   */
   async waitingToPick(): Promise<Array<{ code: string; name: string; shipments: number }>> {
     return queryRows(
       this.db,
       `SELECT w.code, w.name, count(s.id)::int AS shipments
-         FROM warehouse w LEFT JOIN shipment s ON s.warehouse_id = w.id AND s.status = 'allocated' AND s.merged_into IS NULL
-        WHERE w.active GROUP BY w.id ORDER BY w.priority, w.code`,
+         FROM warehouse w LEFT JOIN shipment s ON s.warehouse_id = w.id AND s.status = 'allocated' AND s.merged_into IS NULL AND NOT ${wmsWorksShipment('s')}
+        WHERE w.active AND NOT EXISTS (SELECT 1 FROM wms_warehouse ww WHERE ww.warehouse_id = w.id) GROUP BY w.id ORDER BY w.priority, w.code`,
     );
   }
 

@@ -12,9 +12,16 @@ import { queryOne, queryRows } from '../database/sql';
 import { type ConnectorStatus, FIELD_NAME, kindOf } from './integration-kinds';
 import { testShopifyCredentials } from './providers/shopify';
 import { topSettingProblems } from './providers/taobao';
+import { wmsSettingsProblems } from './wms/wms-protocol';
 import { SecretBox, SecretBoxError } from './secret-box';
 import { testTaobaoCredentials } from './taobao-gateway';
 import type { CreateIntegrationDto, UpdateIntegrationDto } from './dto/integration.dto';
+
+/**
+ * What a kind's module does with a connector's settings beyond their form, in the save's transaction (a WMS's warehouses
+ * become wms_warehouse rows): it may refuse the save by throwing.
+ */
+export type IntegrationSaveHook = (manager: EntityManager, integrationId: string, settings: Record<string, unknown>) => Promise<void>;
 
 /** The name of the generated key in app_secret when INTEGRATIONS_KEY is not set. */
 export const INTEGRATIONS_KEY_SECRET = 'integrations-key';
@@ -90,12 +97,18 @@ const COLUMNS = `i.id, i.kind, i.name, i.status, i.settings, i.secret_keys, i.la
 export class IntegrationsService {
   private readonly logger = new Logger('Integrations');
   private box?: Promise<SecretBox>;
+  private readonly saveHooks = new Map<string, IntegrationSaveHook>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
   ) {}
+
+  /** A kind's module registers what saving such a connector's settings means elsewhere (at module init). */
+  onSave(kind: string, hook: IntegrationSaveHook): void {
+    this.saveHooks.set(kind, hook);
+  }
 
   /** INTEGRATIONS_KEY, else a key generated once and kept in app_secret (as the admin session's secret is). */
   private secretBox(): Promise<SecretBox> {
@@ -125,6 +138,7 @@ export class IntegrationsService {
           `INSERT INTO integration (id, kind, name, settings, secret_keys, secrets_sealed, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
           [id, input.kind, input.name, JSON.stringify(settings), Object.keys(secrets).sort(), sealed, by.actor.name],
         );
+        await this.saveHooks.get(input.kind)?.(manager, id, settings);
         await this.audit.record({ ...by, action: 'integration.create', target: `integration:${id}`, details: { kind: input.kind, name: input.name, settings, secretsSet: Object.keys(secrets).sort() } }, manager);
       });
     } catch (error) {
@@ -179,6 +193,7 @@ export class IntegrationsService {
           `UPDATE integration SET name = $2, settings = $3, status = $4, secret_keys = $5, secrets_sealed = COALESCE($6, secrets_sealed), updated_at = now() WHERE id = $1`,
           [id, name, JSON.stringify(settings), status, secretKeys, sealed ?? null],
         );
+        if (input.settings !== undefined) await this.saveHooks.get(current.kind)?.(manager, id, settings);
         await this.audit.record({ ...by, action: 'integration.update', target: `integration:${id}`, details: { kind: current.kind, name, ...changes } }, manager);
       });
     } catch (error) {
@@ -318,6 +333,8 @@ function checkedSettings(kind: string, current: Record<string, unknown>, changes
   }
   // Taobao: the gateway, sign method and polling settings it reads (issue 15 item 1)
   if (kind === 'taobao') problems.push(...topSettingProblems(settings));
+  // issue 15 item 5: where the WMS takes instructions, which of our warehouses it runs, the key it confirms with
+  if (kind === 'wms') problems.push(...wmsSettingsProblems(settings));
   for (const key of kindOf(kind)?.requiredSettings ?? []) {
     if (typeof settings[key] !== 'string' || (settings[key] as string).trim() === '') problems.push({ path: `settings.${key}`, message: `is required for a ${kind} connector (a non-empty string)` });
   }

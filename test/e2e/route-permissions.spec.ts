@@ -161,5 +161,5 @@ describe('route × role permission matrix (G3.3)', () => {
     }
     expect(wrong).toEqual([]);
     expect(checked).toBe(callers.length * routes.filter((route) => route.access !== 'public').length);
-  });
+  }, 180_000); // every route × every built-in role (the wms role made it ~55 s on a loaded machine, near jest's 60 s)
 });

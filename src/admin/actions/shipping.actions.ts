@@ -27,7 +27,10 @@ const PACK_FIELDS = (options: FormField['options']): FormField[] => [{ name: 'sh
 export function shippingActions(orders: OrdersService, fulfillment: FulfillmentService, settings: SettingsService) {
   const packable = async (orderId: string) => {
     const view = await orders.get(orderId);
-    return { view, shipments: view.shipments.filter((shipment) => PACKABLE_SHIPMENT_STATUSES.includes(shipment.status as ShipmentStatus)) };
+    const waiting = view.shipments.filter((shipment) => PACKABLE_SHIPMENT_STATUSES.includes(shipment.status as ShipmentStatus));
+    // issue 15 item 5: those a WMS works are packed in the WMS
+    const staffs = await Promise.all(waiting.map(async (shipment) => (await fulfillment.getShipment(shipment.id)).wms === null));
+    return { view, shipments: waiting.filter((_, index) => staffs[index]) };
   };
 
   const pack: FormActionSpec = {

@@ -151,7 +151,8 @@ export function packShipmentAction(fulfillment: FulfillmentService): DirectActio
     permission: 'shipments.write',
     icon: 'Package',
     guard: 'confirmPackShipment',
-    isVisible: ({ record }: ActionContext) => PACKABLE_SHIPMENT_STATUSES.includes(record?.get('status') as ShipmentStatus),
+    // a shipment a WMS works is packed in the WMS (issue 15 item 5; `wmsHandling` set by the shipment page)
+    isVisible: ({ record }: ActionContext) => PACKABLE_SHIPMENT_STATUSES.includes(record?.get('status') as ShipmentStatus) && !record?.get('wmsHandling'),
     run: async (actor, context) => {
       const shipment = await fulfillment.pack(String(context.record?.id()), actor.name);
       return { recordId: shipment.id, message: `Shipment of order ${shipment.orderNumber} packed` };

@@ -259,6 +259,7 @@ export const en = {
         mergedInto: 'Merged into',
         documents: 'Print',
         contents: 'Contents',
+        wmsHandling: 'WMS',
       },
     },
     ProcessInstance: {
@@ -383,7 +384,7 @@ export const en = {
       woocommerce: 'WooCommerce',
       manual: 'Entered by staff',
     },
-    role: { admin: 'Administrator', operator: 'Order desk', warehouse: 'Warehouse', finance: 'Finance', analyst: 'Analyst', integration: 'Integration' },
+    role: { admin: 'Administrator', operator: 'Order desk', warehouse: 'Warehouse', finance: 'Finance', analyst: 'Analyst', integration: 'Integration', wms: 'WMS' },
     roleDescription: {
       admin: 'Everything, including users, roles and settings',
       operator: 'Customer service and order desk: orders, review, exceptions',
@@ -391,6 +392,7 @@ export const en = {
       finance: 'Finance: payments and refunds',
       analyst: 'Business analysts: workflows, their diagrams and the flow rules',
       integration: 'Shop platforms, payment, carriers and WMS calling the API',
+      wms: 'A WMS confirming pick, pack and ship of the warehouses it runs',
     },
     userActive: { true: 'Active', false: 'Disabled' },
     permissionArea: {
@@ -427,6 +429,7 @@ export const en = {
       'backups.manage': 'Take, verify, download and delete backups',
       'reports.read': 'See and download the sales, status, product and customer reports',
       'integrations.manage': 'Connect shop platforms, payment, carriers and WMS; set their credentials',
+      'wms.confirm': 'WMS: confirm pick, pack and ship of the warehouses it runs',
     },
     actorKind: { user: 'User', api_key: 'API key', system: 'System', anonymous: 'Anonymous' },
     auditAction: {
@@ -464,6 +467,11 @@ export const en = {
     },
   },
   ui: {
+    // issue 15 item 5: shipments a WMS works
+    wmsHandOff: {
+      handledBy: 'Handled by the WMS ({{connector}})',
+      explain: 'The WMS picks, packs and ships this shipment and confirms each step; nothing to do here, and pick waves of this warehouse leave it out.',
+    },
     // the warehouse screens: pick lists, shipment documents, stock (issue 14 item 5)
     warehouseWork: {
       pickList: 'Pick list',

@@ -44,6 +44,10 @@ const THINGS_ZH: Record<string, string> = {
 
 /** Refusals of a service (409 invalid_state / conflict, 404) in Chinese. */
 const REFUSALS_ZH: Pattern[] = [
+  // issue 15 item 5: the WMS works these
+  [/^Warehouse (\S+) is run by the WMS (\S+): .*$/, ([, warehouse, connector]) => `仓库 ${warehouse} 由WMS作业（${connector}）：拣货在 WMS 中完成并回传确认`],
+  [/^Shipment \S+ of order (\S+) is handled by the WMS (\S+): it is (picked|packed) there.*$/, ([, number, connector, step]) =>
+    `订单 ${number} 的发货单由WMS作业（${connector}）：${step === 'picked' ? '拣货' : '打包'}在 WMS 中完成并回传确认`],
   [/^Order (\S+) changed meanwhile; try again$/, ([, number]) => `订单 ${number} 刚被他人修改，请重试`],
   [/^Order (\S+) is (\w+)(?: with payment \w+| and already approved)?; .*$/, ([, number, status], w) => `订单 ${number} 当前为「${word(w.enums.orderStatus, status)}」，不能执行此操作`],
   [/^Order (\S+) has no allocated shipment to ship; allocate it first$/, ([, number]) => `订单 ${number} 没有已分配的发货单，请先分配仓库`],
@@ -117,6 +121,7 @@ const CODE_SENTENCES_ZH: Partial<Record<ErrorCode, string>> = {
   rate_limited: '操作过于频繁，请稍后再试',
   payload_too_large: '内容过大',
   unsupported_media_type: '不支持的文件类型',
+  wms_handled: '该发货单由WMS作业，拣货和打包在WMS中确认',
 };
 
 const firstMatch = (patterns: Pattern[], text: string): string | undefined => {

@@ -252,6 +252,7 @@ export const zhCN: AdminTranslations = {
         mergedInto: '合并到',
         documents: '打印单据',
         contents: '包裹内容',
+        wmsHandling: 'WMS 作业',
       },
     },
     ProcessInstance: {
@@ -376,7 +377,7 @@ export const zhCN: AdminTranslations = {
       woocommerce: 'WooCommerce',
       manual: '手工录入',
     },
-    role: { admin: '管理员', operator: '审单客服', warehouse: '仓库', finance: '财务', analyst: '数据分析', integration: '系统对接' },
+    role: { admin: '管理员', operator: '审单客服', warehouse: '仓库', finance: '财务', analyst: '数据分析', integration: '系统对接', wms: 'WMS 仓储系统' },
     roleDescription: {
       admin: '全部权限，包括用户、角色和系统设置',
       operator: '客服与审单：订单、审核、异常处理',
@@ -384,6 +385,7 @@ export const zhCN: AdminTranslations = {
       finance: '财务：收款与退款',
       analyst: '业务分析：流程图与规则设置',
       integration: '店铺平台、支付、快递和 WMS 通过 API 对接',
+      wms: 'WMS 确认其所管仓库的拣货、打包、发货',
     },
     userActive: { true: '启用', false: '已停用' },
     permissionArea: {
@@ -420,6 +422,7 @@ export const zhCN: AdminTranslations = {
       'backups.manage': '创建、校验、下载和删除备份',
       'reports.read': '查看和下载销售、状态、商品和客户报表',
       'integrations.manage': '对接电商平台、支付、快递和 WMS，设置接口凭证',
+      'wms.confirm': 'WMS：确认其所管仓库的拣货、打包、发货',
     },
     actorKind: { user: '用户', api_key: 'API 密钥', system: '系统', anonymous: '匿名' },
     auditAction: {
@@ -457,6 +460,11 @@ export const zhCN: AdminTranslations = {
     },
   },
   ui: {
+    // issue 15 item 5：由 WMS 作业的发货单
+    wmsHandOff: {
+      handledBy: '由WMS作业（{{connector}}）',
+      explain: '此发货单的拣货、打包和发货由 WMS 完成并回传确认，无需在此操作；该仓库的拣货波次不含此单。',
+    },
     // 仓库作业：拣货单、发货单据打印、库存
     warehouseWork: {
       pickList: '拣货单',

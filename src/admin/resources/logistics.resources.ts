@@ -1,4 +1,4 @@
-import type { ActionContext, RecordActionResponse, RecordJSON, ResourceWithOptions } from 'adminjs';
+import type { ActionContext, ActionRequest, RecordActionResponse, RecordJSON, ResourceWithOptions } from 'adminjs';
 import { PickList } from '../../fulfillment/pick-list.entity';
 import { Shipment } from '../../fulfillment/shipment.entity';
 import { operatorActions } from '../actions/operator-action';
@@ -23,7 +23,7 @@ export function logisticsResources({ adminjs, components, identity, pickLists, f
       sort: { sortBy: 'createdAt', direction: 'desc' },
       listProperties: ['createdAt', 'orderId', 'warehouseId', 'status', 'carrier', 'trackingNumber', 'shippedAt'],
       filterProperties: ['orderId', 'warehouseId', 'status', 'carrier', 'trackingNumber', 'pickListId', 'createdAt', 'shippedAt'],
-      showProperties: ['documents', 'orderId', 'warehouseId', 'status', 'contents', 'carrier', 'trackingNumber', 'pickListId', 'packedAt', 'packedBy', 'shippedAt', 'allocationReason', 'mergedInto', 'createdAt', 'updatedAt'],
+      showProperties: ['wmsHandling', 'documents', 'orderId', 'warehouseId', 'status', 'contents', 'carrier', 'trackingNumber', 'pickListId', 'packedAt', 'packedBy', 'shippedAt', 'allocationReason', 'mergedInto', 'createdAt', 'updatedAt'],
       properties: {
         orderId: { reference: 'Order' },
         warehouseId: { reference: 'Warehouse' },
@@ -33,12 +33,19 @@ export function logisticsResources({ adminjs, components, identity, pickLists, f
         // G2.4: 打印面单 / 打印装箱单 / 打印发票 at the top of the shipment's page
         documents: { type: 'string', isVisible: SHOW_ONLY, components: { show: components.ShipmentDocuments } },
         contents: { type: 'string', isVisible: SHOW_ONLY },
+        // issue 15 item 5: the WMS connector working the shipment (set by show's before), said instead of the pack button
+        wmsHandling: { type: 'string', isVisible: SHOW_ONLY, components: { show: components.WmsHandling } },
       },
       actions: {
         ...read,
         pack: shipmentOperator.direct(packShipmentAction(fulfillment)),
         show: {
           ...read.show,
+          // before the record's buttons are chosen: a shipment a WMS works offers no pack button (packShipmentAction)
+          before: async (request: ActionRequest, context: ActionContext) => {
+            if (context.record) context.record.set('wmsHandling', (await fulfillment.getShipment(String(context.record.id()))).wms ?? '');
+            return request;
+          },
           // what is in the parcel, for the packer
           after: async (response: RecordActionResponse) => {
             if (response.record?.id) response.record.params.contents = (await fulfillment.getShipment(String(response.record.id))).lines.map((line) => `${line.sku} × ${line.quantity}`).join('，');
