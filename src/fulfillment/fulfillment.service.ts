@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { InvalidStateError, NotFoundError } from '../common/errors';
 import { queryOne, queryRows } from '../database/sql';
+import type { CarrierHooks, WaybillState } from './carrier-hooks';
 import type { ShipmentStatus } from './shipment.entity';
 import { OPEN_SHIPMENT_STATUSES, PACKABLE_SHIPMENT_STATUSES, SHIPMENT_TRANSITIONS } from './shipment-status';
 
@@ -59,10 +60,20 @@ const SHIPMENT_VIEW_SQL = `
 type ShipmentRow = Omit<ShipmentView, 'lines' | 'events'> & { lines: ShipmentView['lines'] | null; events: ShipmentView['events'] | null };
 const toShipmentView = (row: ShipmentRow): ShipmentView => ({ ...row, lines: row.lines ?? [], events: row.events ?? [] });
 
+/** What packing answers: the shipment, and its e-waybill when its carrier issues one (issue 15 item 4). */
+export type PackedShipment = ShipmentDetail & { waybill?: WaybillState };
+
 /** Shipments of an order: created by allocation, picked and packed in the warehouse, shipped (G1.4, G1.5). */
 @Injectable()
 export class FulfillmentService {
+  private carrierHooks?: CarrierHooks;
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** The carriers' side (e-waybills at packing, tracking subscriptions at shipping) registers here. */
+  onCarrierEvents(hooks: CarrierHooks): void {
+    this.carrierHooks = hooks;
+  }
 
   /** Created at the clock's time, not the transaction's, so the shipments of one allocation list in the order they were planned. */
   async createShipment(
@@ -97,7 +108,9 @@ export class FulfillmentService {
 
   /** Confirms open shipments as handed to the carrier under one tracking number; returns how many moved. */
   async shipShipments(manager: EntityManager, shipmentIds: string[], carrier: string, trackingNumber: string, by = 'system'): Promise<number> {
-    return this.moveOpenShipments(manager, 'id = ANY($1::uuid[])', shipmentIds, 'shipped', `carrier = $3, tracking_number = $4, shipped_at = now()`, [carrier, trackingNumber], by, `${carrier} ${trackingNumber}`);
+    const moved = await this.moveOpenShipments(manager, 'id = ANY($1::uuid[])', shipmentIds, 'shipped', `carrier = $3, tracking_number = $4, shipped_at = now()`, [carrier, trackingNumber], by, `${carrier} ${trackingNumber}`);
+    if (moved > 0) await this.carrierHooks?.shipped(manager, shipmentIds, carrier, trackingNumber);
+    return moved;
   }
 
   /**
@@ -213,7 +226,7 @@ export class FulfillmentService {
   }
 
   /** G1.4 pack confirmation: the goods are boxed and the documents printed; stock leaves at ship (outbound). */
-  async pack(id: string, by: string): Promise<ShipmentDetail> {
+  async pack(id: string, by: string): Promise<PackedShipment> {
     await this.db.transaction(async (manager) => {
       const shipment = await this.lockShipment(manager, id);
       this.assertTransition(shipment, 'packed', 'packed', PACKABLE_SHIPMENT_STATUSES);
@@ -229,8 +242,11 @@ export class FulfillmentService {
       for (const from of new Set(packed.map((row) => row.from))) {
         await this.recordHistory(manager, packed.filter((row) => row.from === from).map((row) => row.id), from, 'packed', by, null);
       }
+      await this.carrierHooks?.packed(manager, id);
     });
-    return this.getShipment(id);
+    // the carrier's label service is called after the packing committed: whatever it answers, the packing stands
+    const waybill = (await this.carrierHooks?.afterPacked(id)) ?? undefined;
+    return { ...(await this.getShipment(id)), ...(waybill ? { waybill } : {}) };
   }
 
   /**
