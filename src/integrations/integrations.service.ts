@@ -10,6 +10,7 @@ import { integrationsKeyBytes } from '../config/config.schema';
 import { appSecret } from '../database/app-secret';
 import { queryOne, queryRows } from '../database/sql';
 import { type ConnectorStatus, FIELD_NAME, kindOf } from './integration-kinds';
+import { kuaidi100SettingProblems } from './kuaidi100/kuaidi100-settings';
 import { testShopifyCredentials } from './providers/shopify';
 import { SecretBox, SecretBoxError } from './secret-box';
 import type { CreateIntegrationDto, UpdateIntegrationDto } from './dto/integration.dto';
@@ -307,6 +308,7 @@ function checkedSettings(kind: string, current: Record<string, unknown>, changes
   if (kind === 'woocommerce' && settings.storeUrl !== undefined && !isHttpUrl(settings.storeUrl)) {
     problems.push({ path: 'settings.storeUrl', message: 'must be the store\'s http:// or https:// address, like https://shop.example.com' });
   }
+  if (kind === 'kuaidi100') problems.push(...kuaidi100SettingProblems(settings));
   for (const key of kindOf(kind)?.requiredSettings ?? []) {
     if (typeof settings[key] !== 'string' || (settings[key] as string).trim() === '') problems.push({ path: `settings.${key}`, message: `is required for a ${kind} connector (a non-empty string)` });
   }
