@@ -92,8 +92,8 @@ export class CarrierTrackingService implements OnModuleInit, OnApplicationBootst
       const inserted = await queryRows(
         manager,
         `INSERT INTO carrier_tracking_watch (shipment_id, integration_id, carrier, tracking_number, mode, status)
-         SELECT $1, $2, $3, $4, $5, CASE WHEN $5 = 'poll' THEN 'polling' ELSE 'pending' END
-          WHERE NOT EXISTS (SELECT 1 FROM carrier_tracking_watch WHERE integration_id = $2 AND carrier = $3 AND tracking_number = $4 AND status <> 'dead')
+         SELECT $1::uuid, $2::uuid, $3::varchar, $4::varchar, $5::varchar, CASE WHEN $5::varchar = 'poll' THEN 'polling' ELSE 'pending' END
+          WHERE NOT EXISTS (SELECT 1 FROM carrier_tracking_watch WHERE integration_id = $2::uuid AND carrier = $3::varchar AND tracking_number = $4::varchar AND status <> 'dead')
          ON CONFLICT (shipment_id, integration_id) DO NOTHING RETURNING id`,
         [shipmentIds[0], connector.id, carrier, trackingNumber, mode],
       );
