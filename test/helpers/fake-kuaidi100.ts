@@ -26,6 +26,19 @@ export interface FakeTrackRow {
   statusCode: string;
 }
 
+/** The fields of the three APIs' `param` JSON that the fake reads. */
+interface FakeParam {
+  key: string;
+  company: string;
+  number: string;
+  parameters?: { callbackurl: string; salt: string; phone?: string };
+  com: string;
+  num: string;
+  orderId: string;
+  kuaidicom: string;
+  recMan: { name: string; printAddr: string };
+}
+
 export class FakeKuaidi100 {
   readonly key = randomBytes(12).toString('hex');
   readonly customer = randomBytes(16).toString('hex').toUpperCase();
@@ -81,18 +94,18 @@ export class FakeKuaidi100 {
       return answer(500, { result: false, returnCode: '500', message: '服务器错误' }, false);
     }
     const param = form.get('param') ?? '';
-    let body: Record<string, any>;
+    let body: FakeParam;
     try {
       body = JSON.parse(param);
     } catch {
       return answer(200, { result: false, returnCode: '700', message: 'param 不是 JSON' }, false);
     }
     if (path === '/poll') {
-      const valid = form.get('schema') === 'json' && body.key === this.key && typeof body.parameters?.salt === 'string' && body.parameters.salt.length > 0;
-      if (!valid) return answer(200, { result: false, returnCode: '600', message: '您不是合法的订阅者' }, false);
+      const parameters = body.parameters;
+      if (form.get('schema') !== 'json' || body.key !== this.key || typeof parameters?.salt !== 'string' || parameters.salt.length === 0) return answer(200, { result: false, returnCode: '600', message: '您不是合法的订阅者' }, false);
       if (this.noPush.has(body.company)) return answer(200, { result: false, returnCode: '701', message: '拒绝订阅的快递公司' }, true);
       const repeat = this.subscriptions.some((known) => known.company === body.company && known.number === body.number);
-      this.subscriptions.push({ company: body.company, number: body.number, key: body.key, callbackurl: body.parameters.callbackurl, salt: body.parameters.salt, phone: body.parameters.phone });
+      this.subscriptions.push({ company: body.company, number: body.number, key: body.key, callbackurl: parameters.callbackurl, salt: parameters.salt, phone: parameters.phone });
       return answer(200, repeat ? { result: false, returnCode: '501', message: '重复订阅' } : { result: true, returnCode: '200', message: '提交成功' }, true);
     }
     if (path === '/poll/query.do') {
