@@ -10,7 +10,7 @@ export interface WaybillState {
   status: 'pending' | 'issued' | 'failed';
   carrier: string;
   trackingNumber: string | null;
-  /** What the packer is told, in Chinese and English. */
+  /** What the packer is told (the admin says it in the user's language from the fields). */
   message: string;
   attempts: number;
   lastError: string | null;

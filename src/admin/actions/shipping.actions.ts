@@ -10,6 +10,7 @@ import type { SettingsService } from '../../settings/settings.service';
 import type { FormField } from '../ui-contract';
 import { readForm, validateLikeTheApi } from './form-input';
 import type { FormActionSpec } from './operator-action';
+import { packedNotice } from './waybill-notice';
 import { inStatus, orderIdOf } from './order-actions';
 
 /** Orders with allocated units that may leave now. */
@@ -52,8 +53,8 @@ export function shippingActions(orders: OrdersService, fulfillment: FulfillmentS
       const { shipmentId } = readForm(PACK_FIELDS([]), input);
       const shipment = shipments.find((candidate) => candidate.id === shipmentId);
       if (!shipment) throw ValidationError.of('shipmentId', `must be a shipment of order ${view.number} waiting to be packed`);
-      await fulfillment.pack(shipment.id, actor.name);
-      return { recordId: view.id, message: `Shipment from ${shipment.warehouse} of order ${view.number} packed` };
+      const packed = await fulfillment.pack(shipment.id, actor.name);
+      return { recordId: view.id, message: packedNotice(`Shipment from ${shipment.warehouse} of order ${view.number} packed`, packed.waybill) };
     },
   };
 

@@ -10,6 +10,7 @@ import type { InventoryService, StockLevelView } from '../../inventory/inventory
 import type { FormField } from '../ui-contract';
 import { readForm, validateLikeTheApi } from './form-input';
 import type { ChangeDone, DirectActionSpec, FormActionSpec } from './operator-action';
+import { packedNotice } from './waybill-notice';
 
 const warehouseField = (options: FormField['options']): FormField => ({ name: 'warehouse', label: 'Warehouse', kind: 'select', required: true, options });
 const SKU: FormField = { name: 'sku', label: 'SKU', kind: 'text', required: true, help: 'the product code, exactly as in the catalogue' };
@@ -154,7 +155,7 @@ export function packShipmentAction(fulfillment: FulfillmentService): DirectActio
     isVisible: ({ record }: ActionContext) => PACKABLE_SHIPMENT_STATUSES.includes(record?.get('status') as ShipmentStatus),
     run: async (actor, context) => {
       const shipment = await fulfillment.pack(String(context.record?.id()), actor.name);
-      return { recordId: shipment.id, message: `Shipment of order ${shipment.orderNumber} packed` };
+      return { recordId: shipment.id, message: packedNotice(`Shipment of order ${shipment.orderNumber} packed`, shipment.waybill) };
     },
   };
 }

@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { queryOne, queryRows } from '../../database/sql';
 import type { WaybillState } from '../../fulfillment/carrier-hooks';
 import { ShipmentDocumentsService } from '../../fulfillment/documents/shipment-documents.service';
-import { CARRIER_NAMES, formatAddress } from '../../fulfillment/documents/shipment-document-data';
+import { formatAddress } from '../../fulfillment/documents/shipment-document-data';
 import { FulfillmentService, isUuid, type PackedShipment } from '../../fulfillment/fulfillment.service';
 import { SettingsService } from '../../settings/settings.service';
 import { IntegrationsService, type OpenedIntegration } from '../integrations.service';
@@ -32,8 +32,6 @@ interface WaybillRow {
   tracking_number: string | null;
   last_error: string | null;
 }
-
-const carrierLabel = (carrier: string) => CARRIER_NAMES[carrier] ?? carrier;
 
 /**
  * E-waybills (电子面单, G1.4 "prints the shipping label from the carrier's label system", issue 15 item 4): packing a parcel
@@ -115,13 +113,13 @@ export class EWaybillService {
   async state(shipmentId: string): Promise<WaybillState | null> {
     const row = await queryOne<WaybillRow>(this.db, `SELECT * FROM carrier_waybill WHERE shipment_id = $1`, [shipmentId]);
     if (!row) return null;
-    const name = carrierLabel(row.carrier);
-    const reason = row.last_error ? `（${row.last_error}）` : '';
+    const reason = row.last_error ? ` (${row.last_error})` : '';
+    const retry = `POST /api/shipments/${shipmentId}/waybill`;
     const message = row.status === 'issued'
-      ? `已取得${name}电子面单，运单号 ${row.tracking_number}，请打印面单 / E-waybill issued: ${row.carrier} ${row.tracking_number}; print the label`
+      ? `E-waybill ${row.carrier} ${row.tracking_number} issued: print the label`
       : row.status === 'failed'
-        ? `${name}电子面单未能取得，已停止自动重试${reason}：打包已保存；请检查快递100连接后点“重取电子面单” / The e-waybill could not be obtained and automatic retries stopped: the packing is saved; check the Kuaidi100 connector, then retry`
-        : `${name}电子面单暂未取得${reason}：打包已保存，系统会自动重试，取得运单号后重新打印面单即可 / The e-waybill is not issued yet: the packing is saved and it is retried automatically; reprint the label once the number is in`;
+        ? `The ${row.carrier} e-waybill could not be obtained after ${row.attempts} attempt(s)${reason}: the packing is saved; check the Kuaidi100 connector, then ask again (${retry})`
+        : `The ${row.carrier} e-waybill is not issued yet${reason}: the packing is saved and it is retried automatically; print the label once the number is in (or ask again: ${retry})`;
     return { status: row.status, carrier: row.carrier, trackingNumber: row.tracking_number, message, attempts: row.attempts, lastError: row.last_error };
   }
 
