@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { FakeKuaidi100, type FakeSubscription } from '../helpers/fake-kuaidi100';
-import { orderBody, shippedOrder, stockedCatalogue, unique } from '../helpers/fixtures';
+import { orderBody, shippedOrder, stockedCatalogue, unique, userWithRoles } from '../helpers/fixtures';
 import { eventually, useTestApp } from '../helpers/test-app';
 
 const PUBLIC_URL = 'https://oms.example.test';
@@ -166,6 +166,34 @@ describe('integrations: Kuaidi100 tracking and e-waybills (G1.4, G1.5)', () => {
     expect(fake.calls.filter((call) => call.path === '/poll')).toEqual([{ path: '/poll', validSignature: true, status: 200 }]);
     expect(fake.subscriptions).toEqual([]);
     expect(fake.queries.length).toBeGreaterThan(polls);
+  });
+
+  it('as an outsider: no salt configured, a paused connector, bad settings, and the waybill retry without the permission or for no shipment', async () => {
+    // a connector without a salt cannot tell a genuine push from anyone's MD5(param): refused
+    const unsalted = (await http().post('/api/integrations').set(test.auth).send({ kind: 'kuaidi100', name: connectorName('kdnosalt'), secrets: { key: fake.key } }).expect(201)).body;
+    const kd = await connector();
+    const { order } = await shippedOrder(test.app, test.auth, [1]);
+    const shipment = order.shipments[0];
+    const subscription = await subscriptionOf(shipment.trackingNumber);
+    const push = fake.push({ ...subscription, salt: '' }, '3', journey(true));
+    expect((await sendPush({ ...push, path: `/hooks/${unsalted.id}` })).status).toBe(401);
+    // paused: 503 and Retry-After, Kuaidi100 sends it again later; nothing written
+    await http().patch(`/api/integrations/${kd.id}`).set(test.auth).send({ status: 'paused' }).expect(200);
+    const paused = await sendPush(fake.push(subscription, '3', journey(true)));
+    expect(paused.status).toBe(503);
+    expect(paused.headers['retry-after']).toBeDefined();
+    expect(await eventCount(shipment.id)).toBe(0);
+    expect(await db().query(`SELECT 1 FROM integration_delivery WHERE integration_id IN ($1, $2)`, [kd.id, unsalted.id])).toEqual([]);
+    // settings the carrier work could not use are refused when saved
+    const bad = await http().patch(`/api/integrations/${kd.id}`).set(test.auth)
+      .send({ settings: { pollCarriers: ['dhl'], apiBaseUrl: 'file:///etc/passwd', eWaybills: { zto: { partnerId: 'x' } }, sender: { mobile: 'call me' } } }).expect(422);
+    expect(bad.body.error.details.map((detail: { path: string }) => detail.path).sort()).toEqual(['settings.apiBaseUrl', 'settings.eWaybills.zto.tempId', 'settings.pollCarriers', 'settings.sender']);
+    // the waybill retry: shipments.write only; a shipment that does not exist or has no e-waybill
+    const analyst = await userWithRoles(test.app, 'analyst');
+    await http().post(`/api/shipments/${shipment.id}/waybill`).set(analyst.auth).expect(403);
+    await http().post('/api/shipments/00000000-0000-4000-8000-000000000000/waybill').set(test.auth).expect(404);
+    await http().post('/api/shipments/not-a-uuid/waybill').set(test.auth).expect(404);
+    expect((await http().post(`/api/shipments/${shipment.id}/waybill`).set(test.auth).expect(409)).body.error.code).toBe('invalid_state');
   });
 
   describe('e-waybill at packing', () => {
