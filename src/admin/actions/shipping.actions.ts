@@ -73,11 +73,13 @@ export function shippingActions(orders: OrdersService, fulfillment: FulfillmentS
       const view = await orders.get(orderIdOf(context));
       const fields = await shipFields();
       const open = view.shipments.filter((shipment) => OPEN_SHIPMENT_STATUSES.includes(shipment.status as ShipmentStatus));
+      const labelled = open.find((shipment) => shipment.carrier && shipment.trackingNumber);
       return {
         title: `Ship order ${view.number}`,
         intro: `The carrier took the parcel: ${open.map(describe).join('; ') || 'no open shipment'}. The order becomes shipped and the stock leaves the warehouse.`,
         sections: [{ fields }],
-        values: { carrier: fields[0].options?.[0]?.value },
+        // a parcel packed with an e-waybill (issue 15 item 4) already has its carrier and number: offered as they are
+        values: labelled ? { carrier: labelled.carrier, trackingNumber: labelled.trackingNumber } : { carrier: fields[0].options?.[0]?.value },
         submitLabel: 'Confirm shipment',
       };
     },
