@@ -25,6 +25,8 @@ export interface CarrierHooks {
   packed(manager: EntityManager, shipmentId: string): Promise<void>;
   /** After the pack committed, outside any transaction: requests the waybill at once; null when the parcel has none. */
   afterPacked(shipmentId: string): Promise<WaybillState | null>;
+  /** A person asks again for a packed parcel's e-waybill (its service was down); an issued one is answered as it is. */
+  retryWaybill(shipmentId: string): Promise<{ waybill: WaybillState }>;
   /** In the ship's transaction: the parcels handed over under this number are to be tracked. */
   shipped(manager: EntityManager, shipmentIds: string[], carrier: string, trackingNumber: string): Promise<void>;
 }

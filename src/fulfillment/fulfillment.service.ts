@@ -249,6 +249,13 @@ export class FulfillmentService {
     return { ...(await this.getShipment(id)), ...(waybill ? { waybill } : {}) };
   }
 
+  /** The admin's 重新获取电子面单 (issue 15 item 4): the e-waybill of a packed parcel asked for again; 409 when none applies. */
+  async fetchWaybill(id: string): Promise<PackedShipment> {
+    if (!this.carrierHooks) throw new InvalidStateError('No carrier label service is set up');
+    const { waybill } = await this.carrierHooks.retryWaybill(id);
+    return { ...(await this.getShipment(id)), waybill };
+  }
+
   /**
    * Order merge (issue 5 item 5): the shipments (and any already merged into them) become one parcel led by the oldest, which
    * is picked, packed and shipped for all. The caller checked they are allocated, not yet picked, in one warehouse.

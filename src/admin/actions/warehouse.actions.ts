@@ -159,3 +159,20 @@ export function packShipmentAction(fulfillment: FulfillmentService): DirectActio
     },
   };
 }
+
+/**
+ * 重新获取电子面单 on a packed shipment still without its number (issue 15 item 4): the carrier's label service was down at
+ * packing; the worker retries by itself, and this asks at once, as POST /api/shipments/{id}/waybill.
+ */
+export function fetchWaybillAction(fulfillment: FulfillmentService): DirectActionSpec {
+  return {
+    permission: 'shipments.write',
+    icon: 'RefreshCw',
+    guard: 'confirmFetchWaybill',
+    isVisible: ({ record }: ActionContext) => record?.get('status') === 'packed' && !record?.get('trackingNumber'),
+    run: async (actor, context) => {
+      const shipment = await fulfillment.fetchWaybill(String(context.record?.id()));
+      return { recordId: shipment.id, message: packedNotice(`E-waybill asked again for order ${shipment.orderNumber}`, shipment.waybill) };
+    },
+  };
+}

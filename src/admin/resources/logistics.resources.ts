@@ -2,7 +2,7 @@ import type { ActionContext, RecordActionResponse, RecordJSON, ResourceWithOptio
 import { PickList } from '../../fulfillment/pick-list.entity';
 import { Shipment } from '../../fulfillment/shipment.entity';
 import { operatorActions } from '../actions/operator-action';
-import { packShipmentAction, pickListActions } from '../actions/warehouse.actions';
+import { fetchWaybillAction, packShipmentAction, pickListActions } from '../actions/warehouse.actions';
 import { NAVIGATION, readOnlyActions } from '../admin-access';
 import { type PickListDetail, WAREHOUSE_ROUTES } from '../ui-contract';
 import { enumProperty, type ResourceDeps, SHOW_ONLY, statusProperty } from './resource-deps';
@@ -37,6 +37,7 @@ export function logisticsResources({ adminjs, components, identity, pickLists, f
       actions: {
         ...read,
         pack: shipmentOperator.direct(packShipmentAction(fulfillment)),
+        fetchWaybill: shipmentOperator.direct(fetchWaybillAction(fulfillment)),
         show: {
           ...read.show,
           // what is in the parcel, for the packer

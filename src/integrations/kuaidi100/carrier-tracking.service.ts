@@ -67,6 +67,7 @@ export class CarrierTrackingService implements OnModuleInit, OnApplicationBootst
     this.fulfillment.onCarrierEvents({
       packed: (manager, shipmentId) => this.waybills.packed(manager, shipmentId),
       afterPacked: (shipmentId) => this.waybills.issueNow(shipmentId),
+      retryWaybill: (shipmentId) => this.waybills.retry(shipmentId),
       shipped: (manager, shipmentIds, carrier, trackingNumber) => this.watch(manager, shipmentIds, carrier, trackingNumber),
     });
   }

@@ -97,13 +97,15 @@ export class EWaybillService {
    * POST /api/shipments/{id}/waybill: a person asks again (the carrier's service is back). A waybill given up on starts
    * its tries again; an issued one is answered as it is, never requested twice; a packed parcel without one gets one.
    */
-  async retry(shipmentId: string): Promise<PackedShipment> {
+  async retry(shipmentId: string): Promise<PackedShipment & { waybill: WaybillState }> {
     if (!isUuid(shipmentId)) throw new NotFoundError('Shipment', shipmentId);
     await this.db.transaction(async (manager) => {
       const shipment = await this.fulfillment.lockShipment(manager, shipmentId);
+      // only a parcel still in the warehouse: one handed over (under another number) keeps what it has
+      if (shipment.status !== 'packed') return;
       await manager.query(`UPDATE carrier_waybill SET status = 'pending', attempts = 0, last_error = NULL WHERE shipment_id = $1 AND status = 'failed'`, [shipmentId]);
       const [row] = await manager.query(`SELECT 1 FROM carrier_waybill WHERE shipment_id = $1`, [shipmentId]);
-      if (!row && shipment.status === 'packed') await this.packed(manager, shipmentId);
+      if (!row) await this.packed(manager, shipmentId);
     });
     const waybill = await this.issueNow(shipmentId);
     if (!waybill) throw new InvalidStateError(`Shipment ${shipmentId} has no e-waybill: pack it first, with a kuaidi100 connector that has an e-waybill for its carrier`);

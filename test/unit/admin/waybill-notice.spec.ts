@@ -20,6 +20,10 @@ describe('the 打包 notice with the e-waybill', () => {
     expect(translateFormText(packedNotice('Shipment of order SO3 packed', waybill('failed', null, null)), 'zh-CN')).toBe('订单 SO3 的发货单已打包；中通快递电子面单未能取得。打包已保存，请检查快递100连接后重新获取面单');
   });
 
+  it('重新获取电子面单 says the same of the order', () => {
+    expect(translateFormText(packedNotice('E-waybill asked again for order SO5', waybill('issued', '75999', null)), 'zh-CN')).toBe('已为订单 SO5 重新获取电子面单；已取得中通快递电子面单，运单号 75999，请打印面单');
+  });
+
   it('without an e-waybill the notice is as before', () => {
     expect(packedNotice('Shipment of order SO4 packed', undefined)).toBe('Shipment of order SO4 packed');
     expect(translateFormText('Shipment of order SO4 packed', 'zh-CN')).toBe('订单 SO4 的发货单已打包');
