@@ -105,6 +105,14 @@ export const configSchema = z.object({
    */
   NOTIFICATION_POLL_MS: integer(10, 600_000, 1000),
   /**
+   * Connectors' outbound pushes (issue 15: fulfilment, stock, WMS instructions; src/integrations/outbound/): the sender's idle
+   * poll in milliseconds, the delay before the first retry (doubling up to an hour), and the attempts before a push is given
+   * up as a dead letter with a system alert.
+   */
+  INTEGRATION_PUSH_POLL_MS: integer(10, 600_000, 1000),
+  INTEGRATION_PUSH_RETRY_MS: integer(0, 3_600_000, 10_000),
+  INTEGRATION_PUSH_MAX_ATTEMPTS: integer(1, 100, 10),
+  /**
    * Carrier work (issue 15 item 4: Kuaidi100 subscriptions, tracking polls, e-waybills): the idle poll of its worker loop in
    * milliseconds, the first retry delay (doubling, at most an hour), the tries before a dead letter, and how often a parcel
    * of a carrier without push is queried.
@@ -132,6 +140,12 @@ export const configSchema = z.object({
   OMS_ROLE: optionalString.pipe(z.enum(PROCESS_ROLES).optional()),
   /** Worker processes this process forks and supervises (OMS_ROLE=worker each); 0: none. */
   WORKERS: integer(0, 64, 0),
+  /**
+   * V8's old-generation limit of each forked worker in MB (--max-old-space-size); 0: V8's default. A worker's live heap is
+   * ~75 MB, but on a large machine V8 lets garbage grow to ~300 MB before it collects (bench/README.md, issue 12): the limit
+   * keeps a worker's resident memory near 220 MB. A worker started on its own (a container) takes it from NODE_OPTIONS.
+   */
+  WORKER_MAX_HEAP_MB: integer(0, 65_536, 192),
   /** The port of a worker process's /health; unset: PORT. A forked worker n listens on WORKER_PORT + n, or on a free port. */
   WORKER_PORT: integer(0, 65535, undefined),
   /** After SIGTERM/SIGINT a process finishes its claimed work and requests for this long, then exits anyway. */
