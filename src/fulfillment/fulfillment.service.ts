@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { InvalidStateError, NotFoundError } from '../common/errors';
@@ -66,6 +66,7 @@ export type PackedShipment = ShipmentDetail & { waybill?: WaybillState };
 /** Shipments of an order: created by allocation, picked and packed in the warehouse, shipped (G1.4, G1.5). */
 @Injectable()
 export class FulfillmentService {
+  private readonly logger = new Logger('Fulfillment');
   private carrierHooks?: CarrierHooks;
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -245,7 +246,11 @@ export class FulfillmentService {
       await this.carrierHooks?.packed(manager, id);
     });
     // the carrier's label service is called after the packing committed: whatever it answers, the packing stands
-    const waybill = (await this.carrierHooks?.afterPacked(id)) ?? undefined;
+    const waybill = (await this.carrierHooks?.afterPacked(id).catch((error: unknown) => {
+      // the worker asks again later (the row is written); the packer still gets the packing
+      this.logger.warn(`e-waybill of shipment ${id} not requested after packing: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    })) ?? undefined;
     return { ...(await this.getShipment(id)), ...(waybill ? { waybill } : {}) };
   }
 
