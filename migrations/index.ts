@@ -20,6 +20,7 @@ import { AddExceptionWork1764910000000 } from './1764910000000-add-exception-wor
 import { AddNotificationSentContent1764950000000 } from './1764950000000-add-notification-sent-content';
 import { AddIntegrations1764960000000 } from './1764960000000-add-integrations';
 import { AddIntegrationPushes1764990000000 } from './1764990000000-add-integration-pushes';
+import { AddCarrierTrackingAndWaybills1764995000000 } from './1764995000000-add-carrier-tracking-and-waybills';
 import { AddIntegrationPollCursor1765000000000 } from './1765000000000-add-integration-poll-cursor';
 import { AddWmsHandOff1765020000000 } from './1765020000000-add-wms-hand-off';
 
@@ -31,6 +32,6 @@ export const MIGRATIONS = [
   AddWorkflowPrincipals1764840000000, AddStockAnnouncements1764850000000, AddSettingsVersion1764870000000,
   DropWorkflowLeases1764875000000, AddReportRollups1764880000000, AddBackups1764890000000, AddPendingJobInstanceIndex1764895000000,
   AddStaffWorkRecords1764900000000, AddExceptionWork1764910000000, AddNotificationSentContent1764950000000,
-  AddIntegrations1764960000000, AddIntegrationPushes1764990000000, AddIntegrationPollCursor1765000000000,
-  AddWmsHandOff1765020000000,
+  AddIntegrations1764960000000, AddIntegrationPushes1764990000000, AddCarrierTrackingAndWaybills1764995000000,
+  AddIntegrationPollCursor1765000000000, AddWmsHandOff1765020000000,
 ];

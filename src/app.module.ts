@@ -10,6 +10,7 @@ import { DATABASE_LOCATION, type DatabaseLocation } from './database/database-lo
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
 import { IntegrationsModule } from './integrations/integrations.module';
+import { CarriersModule } from './integrations/kuaidi100/carriers.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
@@ -50,6 +51,7 @@ export class AppModule {
         SetupModule,
         BackupsModule,
         IntegrationsModule,
+        CarriersModule,
         ...extraImports,
       ],
       controllers: [HealthController],

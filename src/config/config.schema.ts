@@ -112,6 +112,15 @@ export const configSchema = z.object({
   INTEGRATION_PUSH_POLL_MS: integer(10, 600_000, 1000),
   INTEGRATION_PUSH_RETRY_MS: integer(0, 3_600_000, 10_000),
   INTEGRATION_PUSH_MAX_ATTEMPTS: integer(1, 100, 10),
+  /**
+   * Carrier work (issue 15 item 4: Kuaidi100 subscriptions, tracking polls, e-waybills): the idle poll of its worker loop in
+   * milliseconds, the first retry delay (doubling, at most an hour), the tries before a dead letter, and how often a parcel
+   * of a carrier without push is queried.
+   */
+  CARRIER_POLL_MS: integer(10, 600_000, 5000),
+  CARRIER_RETRY_BASE_SECONDS: integer(1, 3600, 30),
+  CARRIER_MAX_ATTEMPTS: integer(1, 100, 8),
+  CARRIER_TRACKING_POLL_SECONDS: integer(1, 86_400, 7200),
   /** Fault injection for the crash tests: the process kills itself (SIGKILL) after claiming a message, before sending it. */
   FAULT_CRASH_BEFORE_SEND: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   /** Fault injection for the crash tests: the process kills itself (SIGKILL) right after a transaction that announced stock committed. */

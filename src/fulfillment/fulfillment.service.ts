@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { InvalidStateError, NotFoundError } from '../common/errors';
 import { queryOne, queryRows } from '../database/sql';
 import { WmsHandOffService } from '../integrations/wms/wms-hand-off.service';
+import type { CarrierHooks, WaybillState } from './carrier-hooks';
 import type { ShipmentStatus } from './shipment.entity';
 import { OPEN_SHIPMENT_STATUSES, PACKABLE_SHIPMENT_STATUSES, SHIPMENT_TRANSITIONS } from './shipment-status';
 
@@ -68,10 +69,15 @@ const toShipmentView = (row: ShipmentRow): ShipmentView => ({ ...row, lines: row
  */
 export type ShipmentsShippedListener = (manager: EntityManager, shipmentIds: string[]) => Promise<void>;
 
+/** What packing answers: the shipment, and its e-waybill when its carrier issues one (issue 15 item 4). */
+export type PackedShipment = ShipmentDetail & { waybill?: WaybillState };
+
 /** Shipments of an order: created by allocation, picked and packed in the warehouse, shipped (G1.4, G1.5). */
 @Injectable()
 export class FulfillmentService {
+  private readonly logger = new Logger('Fulfillment');
   private readonly shipmentsShipped: ShipmentsShippedListener[] = [];
+  private carrierHooks?: CarrierHooks;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -81,6 +87,11 @@ export class FulfillmentService {
   /** The shop connectors listen here (src/integrations/shop-fulfilment): the warehouse knows no connectors. */
   onShipmentsShipped(listener: ShipmentsShippedListener): void {
     this.shipmentsShipped.push(listener);
+  }
+
+  /** The carriers' side (e-waybills at packing, tracking subscriptions at shipping) registers here. */
+  onCarrierEvents(hooks: CarrierHooks): void {
+    this.carrierHooks = hooks;
   }
 
   /** Created at the clock's time, not the transaction's, so the shipments of one allocation list in the order they were planned. */
@@ -120,6 +131,7 @@ export class FulfillmentService {
   async shipShipments(manager: EntityManager, shipmentIds: string[], carrier: string, trackingNumber: string, by = 'system'): Promise<number> {
     const moved = await this.moveOpenShipments(manager, 'id = ANY($1::uuid[])', shipmentIds, 'shipped', `carrier = $3, tracking_number = $4, shipped_at = now()`, [carrier, trackingNumber], by, `${carrier} ${trackingNumber}`);
     if (moved > 0) for (const listener of this.shipmentsShipped) await listener(manager, shipmentIds);
+    if (moved > 0) await this.carrierHooks?.shipped(manager, shipmentIds, carrier, trackingNumber);
     return moved;
   }
 
@@ -239,9 +251,10 @@ export class FulfillmentService {
 
   /**
    * G1.4 pack confirmation: the goods are boxed and the documents printed; stock leaves at ship (outbound). A shipment a WMS
-   * works is packed there: only its confirmation (`byWms`, /api/wms) packs it here (issue 15 item 5).
+   * works is packed there: only its confirmation (`byWms`, /api/wms) packs it here (issue 15 item 5). With an e-waybill
+   * carrier the answer carries the waybill's state (issue 15 item 4).
    */
-  async pack(id: string, by: string, { byWms = false } = {}): Promise<ShipmentDetail> {
+  async pack(id: string, by: string, { byWms = false } = {}): Promise<PackedShipment> {
     await this.db.transaction(async (manager) => {
       const shipment = await this.lockShipment(manager, id);
       if (!byWms) await this.wms.assertStaffMayWork(manager, shipment, 'packed');
@@ -258,8 +271,22 @@ export class FulfillmentService {
       for (const from of new Set(packed.map((row) => row.from))) {
         await this.recordHistory(manager, packed.filter((row) => row.from === from).map((row) => row.id), from, 'packed', by, null);
       }
+      await this.carrierHooks?.packed(manager, id);
     });
-    return this.getShipment(id);
+    // the carrier's label service is called after the packing committed: whatever it answers, the packing stands
+    const waybill = (await this.carrierHooks?.afterPacked(id).catch((error: unknown) => {
+      // the worker asks again later (the row is written); the packer still gets the packing
+      this.logger.warn(`e-waybill of shipment ${id} not requested after packing: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    })) ?? undefined;
+    return { ...(await this.getShipment(id)), ...(waybill ? { waybill } : {}) };
+  }
+
+  /** The admin's 重新获取电子面单 (issue 15 item 4): the e-waybill of a packed parcel asked for again; 409 when none applies. */
+  async fetchWaybill(id: string): Promise<PackedShipment> {
+    if (!this.carrierHooks) throw new InvalidStateError('No carrier label service is set up');
+    const { waybill } = await this.carrierHooks.retryWaybill(id);
+    return { ...(await this.getShipment(id)), waybill };
   }
 
   /**

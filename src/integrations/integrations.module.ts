@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { OrdersModule } from '../orders/orders.module';
+import { TrackingModule } from '../tracking/tracking.module';
 import { ConnectorsModule } from './connectors.module';
+import { Kuaidi100Tracks } from './kuaidi100/kuaidi100-pushes';
 import { TaobaoPoller } from './taobao-poller.service';
 import { ShopFulfilmentModule } from './shop-fulfilment/shop-fulfilment.module';
 import { WebhooksController } from './webhooks.controller';
@@ -9,9 +11,9 @@ import { WmsModule } from './wms/wms.module';
 
 /** Connectors to shop platforms, payment, carriers and WMS (G5.2, issue 15): the connectors, inbound webhooks and polling. */
 @Module({
-  imports: [ConnectorsModule, OrdersModule, ShopFulfilmentModule, WmsModule],
+  imports: [ConnectorsModule, OrdersModule, ShopFulfilmentModule, WmsModule, TrackingModule],
   controllers: [WebhooksController],
-  providers: [WebhooksService, TaobaoPoller],
-  exports: [ConnectorsModule],
+  providers: [WebhooksService, TaobaoPoller, Kuaidi100Tracks],
+  exports: [ConnectorsModule, Kuaidi100Tracks],
 })
 export class IntegrationsModule {}

@@ -10,6 +10,7 @@ import { integrationsKeyBytes } from '../config/config.schema';
 import { appSecret } from '../database/app-secret';
 import { queryOne, queryRows } from '../database/sql';
 import { type ConnectorStatus, FIELD_NAME, kindOf } from './integration-kinds';
+import { kuaidi100SettingProblems } from './kuaidi100/kuaidi100-settings';
 import { testShopifyCredentials } from './providers/shopify';
 import { topSettingProblems } from './providers/taobao';
 import { wmsSettingsProblems } from './wms/wms-protocol';
@@ -335,6 +336,7 @@ function checkedSettings(kind: string, current: Record<string, unknown>, changes
   if (kind === 'taobao') problems.push(...topSettingProblems(settings));
   // issue 15 item 5: where the WMS takes instructions, which of our warehouses it runs, the key it confirms with
   if (kind === 'wms') problems.push(...wmsSettingsProblems(settings));
+  if (kind === 'kuaidi100') problems.push(...kuaidi100SettingProblems(settings));
   for (const key of kindOf(kind)?.requiredSettings ?? []) {
     if (typeof settings[key] !== 'string' || (settings[key] as string).trim() === '') problems.push({ path: `settings.${key}`, message: `is required for a ${kind} connector (a non-empty string)` });
   }

@@ -14,7 +14,9 @@ import { IntakeBackPressure } from '../orders/intake-back-pressure';
 import { OrdersService } from '../orders/orders.service';
 import type { OrderView } from '../orders/order-view';
 import { IntegrationsService, type OpenedIntegration } from './integrations.service';
+import { Kuaidi100Tracks } from './kuaidi100/kuaidi100-pushes';
 import { alipayFailureAnswer, alipaySuccessAnswer, verifyAlipayNotification } from './providers/alipay';
+import { kuaidi100PushAnswer, verifyKuaidi100Push } from './providers/kuaidi100';
 import { type Checked, type PaymentNotice, type ProviderAnswer, text } from './providers/provider-types';
 import { mapShopifyOrder, SHOPIFY_ORDER_TOPICS, shopifyOrderId, verifyShopifySignature } from './providers/shopify';
 import { verifyWechatPayNotification, wechatPayFailureAnswer, wechatPaySuccessAnswer } from './providers/wechatpay';
@@ -157,6 +159,7 @@ export class WebhooksService {
     private readonly integrations: IntegrationsService,
     private readonly orders: OrdersService,
     private readonly backPressure: IntakeBackPressure,
+    private readonly kuaidi100Tracks: Kuaidi100Tracks,
   ) {}
 
   /** Each kind whose deliveries are handled here, by its own signature scheme; a connector of another kind has no webhook (404). */
@@ -165,6 +168,7 @@ export class WebhooksService {
     woocommerce: (connector, rawBody, headers) => this.receiveOrder(WOOCOMMERCE, connector, rawBody, headers),
     wechatpay: (connector, rawBody, headers) => this.receivePayment(PAYMENT_PROVIDERS.wechatpay, connector, rawBody, headers),
     alipay: (connector, rawBody, headers) => this.receivePayment(PAYMENT_PROVIDERS.alipay, connector, rawBody, headers),
+    kuaidi100: (connector, rawBody) => this.receiveTrackingPush(connector, rawBody),
   };
 
   async receive(id: string, rawBody: Buffer, headers: Headers): Promise<HookAnswer> {
@@ -313,6 +317,34 @@ export class WebhooksService {
     await this.record({ ...delivery, orderId: order.id }, 'rejected',
       `order ${order.number} is ${order.status} with payment ${order.payment.status}${order.payment.reference ? ` (${order.payment.reference})` : ''}: payment ${reference} of ${payment.amount} not recorded, refund it`);
     return provider.success();
+  }
+
+  /**
+   * A Kuaidi100 tracking push (issue 15 item 4): sign = MD5(param + salt) checked before anything is read or written; the
+   * same push again (its body's hash) is answered without work; its track becomes tracking events (Kuaidi100Tracks).
+   * Answered {result: true} whenever retrying would change nothing, so Kuaidi100 stops; a failure on our side is retried.
+   */
+  private async receiveTrackingPush(connector: OpenedIntegration, rawBody: Buffer): Promise<ProviderAnswer> {
+    const checked = verifyKuaidi100Push(rawBody.toString('utf8'), { salt: connector.secrets.salt ?? '' });
+    if (!checked.ok) {
+      this.logger.warn(`connector ${connector.name}: refused a push (kuaidi100, ${checked.code}): ${checked.reason}`);
+      const malformed = checked.code === 'payload_malformed';
+      return kuaidi100PushAnswer({ ok: false, message: malformed ? 'malformed push' : 'signature verification failed', status: malformed ? 400 : 401 });
+    }
+    if (connector.paused) throw new ConnectorPausedError(connector.name);
+    const push = checked.value;
+    const deliveryId = `sha256:${createHash('sha256').update(rawBody).digest('hex')}`;
+    const seen = await queryOne(this.db, `SELECT 1 FROM integration_delivery WHERE integration_id = $1 AND delivery_id = $2 AND outcome = ANY($3)`, [connector.id, deliveryId, FINAL_OUTCOMES]);
+    if (seen) return kuaidi100PushAnswer({ ok: true });
+    const delivery = { connector, deliveryId, topic: `tracking ${push.monitorStatus} ${push.state}`.trim(), externalId: `${push.company} ${push.trackingNumber}`.slice(0, 100) };
+    try {
+      const { outcome, note } = await this.kuaidi100Tracks.ingest(connector, push);
+      await this.record(delivery, outcome, note);
+      return kuaidi100PushAnswer({ ok: true });
+    } catch (error) {
+      await this.record(delivery, 'failed', error instanceof Error ? error.message : String(error)).catch(() => undefined);
+      return kuaidi100PushAnswer({ ok: false, message: 'temporarily unable to take the push', status: 503 });
+    }
   }
 
   /** The mapped order checked as POST /api/orders checks a body (unknown fields, types, limits): a 422 names what the platform sent wrong. */

@@ -10,6 +10,7 @@ import type { SettingsService } from '../../settings/settings.service';
 import type { FormField } from '../ui-contract';
 import { readForm, validateLikeTheApi } from './form-input';
 import type { FormActionSpec } from './operator-action';
+import { packedNotice } from './waybill-notice';
 import { inStatus, orderIdOf } from './order-actions';
 
 /** Orders with allocated units that may leave now. */
@@ -55,8 +56,8 @@ export function shippingActions(orders: OrdersService, fulfillment: FulfillmentS
       const { shipmentId } = readForm(PACK_FIELDS([]), input);
       const shipment = shipments.find((candidate) => candidate.id === shipmentId);
       if (!shipment) throw ValidationError.of('shipmentId', `must be a shipment of order ${view.number} waiting to be packed`);
-      await fulfillment.pack(shipment.id, actor.name);
-      return { recordId: view.id, message: `Shipment from ${shipment.warehouse} of order ${view.number} packed` };
+      const packed = await fulfillment.pack(shipment.id, actor.name);
+      return { recordId: view.id, message: packedNotice(`Shipment from ${shipment.warehouse} of order ${view.number} packed`, packed.waybill) };
     },
   };
 
@@ -75,11 +76,13 @@ export function shippingActions(orders: OrdersService, fulfillment: FulfillmentS
       const view = await orders.get(orderIdOf(context));
       const fields = await shipFields();
       const open = view.shipments.filter((shipment) => OPEN_SHIPMENT_STATUSES.includes(shipment.status as ShipmentStatus));
+      const labelled = open.find((shipment) => shipment.carrier && shipment.trackingNumber);
       return {
         title: `Ship order ${view.number}`,
         intro: `The carrier took the parcel: ${open.map(describe).join('; ') || 'no open shipment'}. The order becomes shipped and the stock leaves the warehouse.`,
         sections: [{ fields }],
-        values: { carrier: fields[0].options?.[0]?.value },
+        // a parcel packed with an e-waybill (issue 15 item 4) already has its carrier and number: offered as they are
+        values: labelled ? { carrier: labelled.carrier, trackingNumber: labelled.trackingNumber } : { carrier: fields[0].options?.[0]?.value },
         submitLabel: 'Confirm shipment',
       };
     },

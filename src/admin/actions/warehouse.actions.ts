@@ -10,6 +10,7 @@ import type { InventoryService, StockLevelView } from '../../inventory/inventory
 import type { FormField } from '../ui-contract';
 import { readForm, validateLikeTheApi } from './form-input';
 import type { ChangeDone, DirectActionSpec, FormActionSpec } from './operator-action';
+import { packedNotice } from './waybill-notice';
 
 const warehouseField = (options: FormField['options']): FormField => ({ name: 'warehouse', label: 'Warehouse', kind: 'select', required: true, options });
 const SKU: FormField = { name: 'sku', label: 'SKU', kind: 'text', required: true, help: 'the product code, exactly as in the catalogue' };
@@ -155,7 +156,24 @@ export function packShipmentAction(fulfillment: FulfillmentService): DirectActio
     isVisible: ({ record }: ActionContext) => PACKABLE_SHIPMENT_STATUSES.includes(record?.get('status') as ShipmentStatus) && !record?.get('wmsHandling'),
     run: async (actor, context) => {
       const shipment = await fulfillment.pack(String(context.record?.id()), actor.name);
-      return { recordId: shipment.id, message: `Shipment of order ${shipment.orderNumber} packed` };
+      return { recordId: shipment.id, message: packedNotice(`Shipment of order ${shipment.orderNumber} packed`, shipment.waybill) };
+    },
+  };
+}
+
+/**
+ * 重新获取电子面单 on a packed shipment still without its number (issue 15 item 4): the carrier's label service was down at
+ * packing; the worker retries by itself, and this asks at once, as POST /api/shipments/{id}/waybill.
+ */
+export function fetchWaybillAction(fulfillment: FulfillmentService): DirectActionSpec {
+  return {
+    permission: 'shipments.write',
+    icon: 'RefreshCw',
+    guard: 'confirmFetchWaybill',
+    isVisible: ({ record }: ActionContext) => record?.get('status') === 'packed' && !record?.get('trackingNumber'),
+    run: async (actor, context) => {
+      const shipment = await fulfillment.fetchWaybill(String(context.record?.id()));
+      return { recordId: shipment.id, message: packedNotice(`E-waybill asked again for order ${shipment.orderNumber}`, shipment.waybill) };
     },
   };
 }

@@ -68,6 +68,7 @@ export const en = {
     recordPayment: 'Record payment',
     merge: 'Merge with another order',
     pack: 'Pack',
+    fetchWaybill: 'Fetch e-waybill again',
     ship: 'Ship',
     confirmReceipt: 'Confirm receipt',
     newOrder: 'New order',
@@ -140,6 +141,7 @@ export const en = {
     descStockSearch: 'part of a SKU or of a product name',
     confirmPickListPicked: 'Confirm that every line of this pick list is picked and at the packing bench?',
     confirmPackShipment: 'Confirm that this shipment is boxed with its documents? The stock leaves when the carrier takes it.',
+    confirmFetchWaybill: 'Ask the carrier\'s label service (Kuaidi100) again for this parcel\'s e-waybill? The packing stays as it is; a waybill already issued is not requested twice.',
     descUserEmail: 'stored lower-case; cannot be changed once created',
     descUserName: 'the name shown in histories',
     descUserPassword:

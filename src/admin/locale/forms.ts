@@ -1,5 +1,6 @@
 import type { ActionForm, FormField } from '../ui-contract';
 import type { AdminLanguage } from './index';
+import { WAYBILL_NOTICES_ZH } from './waybill-notices';
 import { zhCN } from './zh-CN';
 
 /**
@@ -150,6 +151,7 @@ const verbs: Record<string, string> = { Reject: '驳回', Cancel: '取消', Appr
 
 /** Texts with a number, a name or a status in them (forms and notices). */
 export const FORM_PATTERNS_ZH: Pattern[] = [
+  ...WAYBILL_NOTICES_ZH,
   [/^(Reject|Cancel) order (\S+)$/, ([, verb, number]) => `${verbs[verb]}订单 ${number}`],
   [/^(Reject|Cancel) order$/, ([, verb]) => `${verbs[verb]}订单`],
   [/^(Approve|Reject|Receive|Record QC|Refund|Close) case (\S+)$/, ([, verb, number]) => `${verbs[verb]}售后单 ${number}`],

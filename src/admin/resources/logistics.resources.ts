@@ -2,7 +2,7 @@ import type { ActionContext, ActionRequest, RecordActionResponse, RecordJSON, Re
 import { PickList } from '../../fulfillment/pick-list.entity';
 import { Shipment } from '../../fulfillment/shipment.entity';
 import { operatorActions } from '../actions/operator-action';
-import { packShipmentAction, pickListActions } from '../actions/warehouse.actions';
+import { fetchWaybillAction, packShipmentAction, pickListActions } from '../actions/warehouse.actions';
 import { NAVIGATION, readOnlyActions } from '../admin-access';
 import { type PickListDetail, WAREHOUSE_ROUTES } from '../ui-contract';
 import { enumProperty, type ResourceDeps, SHOW_ONLY, statusProperty } from './resource-deps';
@@ -39,6 +39,7 @@ export function logisticsResources({ adminjs, components, identity, pickLists, f
       actions: {
         ...read,
         pack: shipmentOperator.direct(packShipmentAction(fulfillment)),
+        fetchWaybill: shipmentOperator.direct(fetchWaybillAction(fulfillment)),
         show: {
           ...read.show,
           // before the record's buttons are chosen: a shipment a WMS works offers no pack button (packShipmentAction)

@@ -248,3 +248,55 @@ export function readKuaidi100LabelAnswer(body: string): Checked<{ trackingNumber
   if (!trackingNumber) return refused('payload_malformed', 'the e-waybill answer has no kuaidinum');
   return accepted({ trackingNumber, labelUrl: text(data.label) || null, taskId: text(data.taskId) || null });
 }
+
+export const KUAIDI100_QUERY_URL = 'https://poll.kuaidi100.com/poll/query.do';
+
+/**
+ * 实时快递查询接口 (the polling fallback, issue 15 item 4): POST form `customer, sign, param` with
+ * sign = upper MD5(param + key + customer); param {com, num, phone?, resultv2, show: '0' (JSON), order: 'desc'}.
+ */
+export function buildKuaidi100Query(
+  parcel: { carrier: string; trackingNumber: string; phone?: string },
+  credentials: { key: string; customer: string },
+): SignedRequest {
+  const param = JSON.stringify({
+    com: KUAIDI100_COMPANY[parcel.carrier] ?? parcel.carrier,
+    num: parcel.trackingNumber,
+    ...(parcel.phone ? { phone: parcel.phone } : {}),
+    resultv2: '1',
+    show: '0',
+    order: 'desc',
+  });
+  const sign = kuaidi100Md5(param + credentials.key + credentials.customer);
+  return { method: 'POST', url: KUAIDI100_QUERY_URL, headers: FORM, body: formBody({ customer: credentials.customer, sign, param }) };
+}
+
+/**
+ * The query's answer: the same shape as a push's lastResult (status "200", state, com, nu, data newest first), or
+ * {result: false, returnCode, message}. returnCode 500 "查询无结果" is a parcel with no track yet: no events, not a failure.
+ */
+export function readKuaidi100QueryAnswer(body: string): Checked<Kuaidi100Push> {
+  const answer = parseJsonObject(body);
+  if (!answer) return refused('payload_malformed', 'the query answer is not JSON');
+  if (answer.result === false || (answer.returnCode !== undefined && text(answer.status) !== '200')) {
+    const returnCode = text(answer.returnCode);
+    if (returnCode === '500' && /无结果/.test(text(answer.message))) {
+      return accepted({ company: '', carrier: null, trackingNumber: '', monitorStatus: 'polling', monitorMessage: text(answer.message), state: '', events: [] });
+    }
+    return refused('payload_malformed', `Kuaidi100 refused the query: ${returnCode} ${text(answer.message)}`);
+  }
+  return mapKuaidi100Push({ status: 'polling', message: text(answer.message), lastResult: answer });
+}
+
+/** 订阅 returnCode 701 拒绝订阅的快递公司: this carrier is not pushed, so its parcels are polled instead. */
+export const KUAIDI100_PUSH_UNSUPPORTED = '701';
+
+/**
+ * The same request sent to another origin (a connector's `apiBaseUrl`: a proxy, or a test's fake of Kuaidi100), the path
+ * kept: /poll, /poll/query.do, /label/order.
+ */
+export function atKuaidi100Base(request: SignedRequest, apiBaseUrl: string | undefined): SignedRequest {
+  if (!apiBaseUrl) return request;
+  const url = new URL(request.url);
+  return { ...request, url: `${apiBaseUrl.replace(/\/+$/, '')}${url.pathname}${url.search}` };
+}

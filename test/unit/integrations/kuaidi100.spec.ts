@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
-  buildKuaidi100LabelRequest, buildKuaidi100Subscription, kuaidi100PushAnswer, readKuaidi100LabelAnswer, readKuaidi100SubscriptionAnswer,
+  atKuaidi100Base, buildKuaidi100LabelRequest, buildKuaidi100Query, buildKuaidi100Subscription, readKuaidi100QueryAnswer, kuaidi100PushAnswer, readKuaidi100LabelAnswer, readKuaidi100SubscriptionAnswer,
   trackingStatusOfKuaidi100State, verifyKuaidi100Push,
 } from '../../../src/integrations/providers/kuaidi100';
 import { TRACKING_EVENT_STATUSES } from '../../../src/tracking/carriers/carrier-adapter';
@@ -172,6 +172,33 @@ describe('Kuaidi100', () => {
         ok: true, value: { trackingNumber: '75123456789012', labelUrl: 'https://api.kuaidi100.com/label/getImg?id=abc', taskId: 'T1' },
       });
       expect(readKuaidi100LabelAnswer('{"code":30002,"message":"账号余额不足","data":null}')).toMatchObject({ ok: false, reason: expect.stringContaining('账号余额不足') });
+    });
+  });
+  describe('real-time query (the polling fallback)', () => {
+    it('signs with upper MD5(param + key + customer) and asks for the track newest first', () => {
+      const request = buildKuaidi100Query({ carrier: 'sf', trackingNumber: 'SF1234567890', phone: '13800138000' }, { key: 'KEY123', customer: 'CUSTOMER789' });
+      expect(request).toMatchObject({ method: 'POST', url: 'https://poll.kuaidi100.com/poll/query.do', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+      const form = new URLSearchParams(request.body);
+      const param = form.get('param')!;
+      expect(form.get('customer')).toBe('CUSTOMER789');
+      expect(form.get('sign')).toBe(upperMd5(`${param}KEY123CUSTOMER789`));
+      expect(JSON.parse(param)).toEqual({ com: 'shunfeng', num: 'SF1234567890', phone: '13800138000', resultv2: '1', show: '0', order: 'desc' });
+    });
+
+    it('reads the answer like a push\'s lastResult; no track yet is no events; an error answer is refused with its message', () => {
+      const answer = JSON.stringify({ ...pushParam('5').lastResult, message: 'ok', status: '200' });
+      const read = readKuaidi100QueryAnswer(answer);
+      expect(read.ok && read.value).toMatchObject({ carrier: 'sf', trackingNumber: 'SF1234567890', state: '5' });
+      expect(read.ok && read.value.events.map((event) => event.status)).toEqual(['in_transit', 'in_transit', 'out_for_delivery', 'out_for_delivery']);
+      expect(readKuaidi100QueryAnswer('{"result":false,"returnCode":"500","message":"查询无结果，请隔段时间再查"}')).toMatchObject({ ok: true, value: { events: [] } });
+      expect(readKuaidi100QueryAnswer('{"result":false,"returnCode":"601","message":"key已过期"}')).toMatchObject({ ok: false, reason: expect.stringContaining('601 key已过期') });
+      expect(readKuaidi100QueryAnswer('<html>')).toMatchObject({ ok: false });
+    });
+
+    it('a connector\'s apiBaseUrl takes the request elsewhere with its path', () => {
+      const request = buildKuaidi100Query({ carrier: 'zto', trackingNumber: '75' }, { key: 'k', customer: 'c' });
+      expect(atKuaidi100Base(request, 'http://127.0.0.1:9/kd/').url).toBe('http://127.0.0.1:9/kd/poll/query.do');
+      expect(atKuaidi100Base(request, undefined)).toBe(request);
     });
   });
 });
