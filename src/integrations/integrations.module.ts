@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { OrdersModule } from '../orders/orders.module';
+import { IntegrationDeliveriesService } from './deliveries.service';
 import { IntegrationsController } from './integrations.controller';
 import { IntegrationsService } from './integrations.service';
 import { WebhooksController } from './webhooks.controller';
@@ -9,7 +10,7 @@ import { WebhooksService } from './webhooks.service';
 @Module({
   imports: [OrdersModule],
   controllers: [IntegrationsController, WebhooksController],
-  providers: [IntegrationsService, WebhooksService],
-  exports: [IntegrationsService],
+  providers: [IntegrationsService, WebhooksService, IntegrationDeliveriesService],
+  exports: [IntegrationsService, IntegrationDeliveriesService],
 })
 export class IntegrationsModule {}
