@@ -27,7 +27,7 @@ const DELIVERIES_SHOWN = 50;
  */
 const OPTIONAL_FIELDS: Record<string, { settings?: string[]; secrets?: string[] }> = {
   // the Admin API: the credentials check, fulfilment back
-  shopify: { settings: ['shopDomain', 'apiVersion'], secrets: ['accessToken'] },
+  shopify: { settings: ['shopDomain', 'apiVersion', 'apiBaseUrl'], secrets: ['accessToken'] },
   // its REST API: order status and tracking back
   woocommerce: { settings: ['storeUrl'], secrets: ['consumerKey', 'consumerSecret'] },
   wechatpay: { settings: ['platformSerial'] },

@@ -107,8 +107,10 @@ export class IntegrationsService {
 
   async create(input: CreateIntegrationDto, by: Acting): Promise<IntegrationView> {
     const kind = kindOf(input.kind)!;
-    const settings = checkedSettings(input.kind, {}, input.settings ?? {});
-    const secrets = checkedSecrets(input.kind, {}, input.secrets, kind.requiredSecrets);
+    const [settings, secrets] = checkedTogether(
+      () => checkedSettings(input.kind, {}, input.settings ?? {}),
+      () => checkedSecrets(input.kind, {}, input.secrets, kind.requiredSecrets),
+    );
     const id = randomUUID();
     const sealed = (await this.secretBox()).seal(secrets, id);
     try {
@@ -261,6 +263,23 @@ export class IntegrationsService {
   private nameTaken(name: string): ConflictError {
     return new ConflictError(`A connector named ${name} already exists (the name is the channel of its orders)`);
   }
+}
+
+/** Both checks' problems in one 422, so a form shows every field's problem at once (issue 15 item 6). */
+function checkedTogether<A, B>(first: () => A, second: () => B): [A, B] {
+  const problems: ErrorDetail[] = [];
+  const run = <T>(check: () => T): T | undefined => {
+    try {
+      return check();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      problems.push(...(error.details ?? []));
+      return undefined;
+    }
+  };
+  const results = [run(first), run(second)] as [A, B];
+  if (problems.length) throw ValidationError.listing(problems);
+  return results;
 }
 
 /** The secrets after `changes` (null removes a key): string values of plain names, and every secret the kind needs. */

@@ -1,21 +1,11 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { IntegrationDeliveriesService, REPLAY_RETENTION_DAYS } from '../../src/integrations/deliveries.service';
 import { unique, userWithRoles } from '../helpers/fixtures';
+import { refuseOrdersOf as refuse, shopifyHeaders, shopifyOrder } from '../helpers/integration-fakes';
 import { useTestApp } from '../helpers/test-app';
 
-/** Shopify's documented orders/create sample payload (test/fixtures), with a fresh 64-bit id per delivery. */
-const SAMPLE = JSON.parse(readFileSync(join(__dirname, '../fixtures/shopify-order-create.json'), 'utf8')) as Record<string, unknown>;
-
-const sign = (body: string, secret: string) => createHmac('sha256', secret).update(body).digest('base64');
 const connectorName = () => unique('replay').replace(/[^A-Za-z0-9_-]/g, '').slice(-40);
-
-function shopifyOrder(overrides: Record<string, unknown> = {}): { text: string; id: string } {
-  const id = `8${String(Date.now()).slice(-9)}${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
-  return { text: JSON.stringify({ ...SAMPLE, id: 'ID_PLACEHOLDER', ...overrides }).replace('"ID_PLACEHOLDER"', id), id };
-}
 
 /**
  * Issue 15 item 6: a connector's deliveries, and the replay of one that failed on our side (its verified body kept for a
@@ -32,26 +22,13 @@ describe('integrations: deliveries and replay of a failed one (issue 15 item 6)'
     const { body } = await http().post('/api/integrations').set(test.auth).send({ kind: 'shopify', name, settings: { shopDomain: 'oms-test.myshopify.com' }, secrets }).expect(201);
     return { id: body.id as string, name, secrets };
   }
-  const deliver = (id: string, body: string, secret: string, webhookId: string = randomUUID()) =>
-    http().post(`/hooks/${id}`).set({
-      'Content-Type': 'application/json', 'X-Shopify-Hmac-Sha256': sign(body, secret), 'X-Shopify-Topic': 'orders/create', 'X-Shopify-Webhook-Id': webhookId,
-    }).send(body);
+  const deliver = (id: string, body: string, secret: string, webhookId: string = randomUUID()) => http().post(`/hooks/${id}`).set(shopifyHeaders(body, secret, webhookId)).send(body);
   const ordersOf = async (channel: string) => (await http().get('/api/orders').query({ channel, pageSize: 200 }).set(test.auth).expect(200)).body.items as Array<{ id: string; externalId: string }>;
   const deliveries = async (id: string, query: Record<string, string> = {}) =>
     (await http().get(`/api/integrations/${id}/deliveries`).query(query).set(test.auth).expect(200)).body;
   const replay = (id: string, rowId: string) => http().post(`/api/integrations/${id}/deliveries/${rowId}/replay`).set(test.auth);
 
-  /** The database refuses this connector's orders (what a full disk, a bug or a constraint does on our side). */
-  async function refuseOrdersOf(channel: string): Promise<() => Promise<void>> {
-    const fn = `refuse_${randomBytes(6).toString('hex')}`;
-    await db().query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
-      IF NEW.channel = '${channel}' THEN RAISE EXCEPTION 'test: the database refuses this order'; END IF; RETURN NEW; END $$`);
-    await db().query(`CREATE TRIGGER ${fn} BEFORE INSERT ON customer_order FOR EACH ROW EXECUTE FUNCTION ${fn}()`);
-    return async () => {
-      await db().query(`DROP TRIGGER ${fn} ON customer_order`);
-      await db().query(`DROP FUNCTION ${fn}()`);
-    };
-  }
+  const refuseOrdersOf = (channel: string) => refuse(db(), channel);
 
   it('failed on our side: kept and listed as replayable; a replay while still failing says so; fixed, the replay makes exactly one order and forgets the body', async () => {
     const { id, name, secrets } = await createShopify();
