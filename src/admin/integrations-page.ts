@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { Response } from 'express';
 import type { Acting } from '../audit/acting';
-import { ValidationError } from '../common/errors';
+import { type ErrorDetail, ValidationError } from '../common/errors';
 import { flattenValidationErrors } from '../common/validation';
 import { type IntegrationDeliveriesService, REPLAY_RETENTION_DAYS } from '../integrations/deliveries.service';
 import { CreateIntegrationDto, UpdateIntegrationDto } from '../integrations/dto/integration.dto';
@@ -65,11 +65,14 @@ function stringsOf(raw: unknown, what: string): Record<string, string> {
   return Object.fromEntries(Object.entries(parsed).filter(([, value]) => typeof value === 'string').map(([key, value]) => [key, (value as string).trim()]));
 }
 
-/** The body checked as the API's ValidationPipe checks it (the DTO), before the service's own checks. */
-async function checkedDto<T extends object>(type: new () => T, body: Record<string, unknown>): Promise<T> {
+/**
+ * The body checked as the API's ValidationPipe checks it (the DTO), before the service's own checks; `more` adds the
+ * service's problems to a refusal, so the form shows every field's problem at once.
+ */
+async function checkedDto<T extends object>(type: new () => T, body: Record<string, unknown>, more: () => ErrorDetail[] = () => []): Promise<T> {
   const dto = plainToInstance(type, body);
   const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
-  if (errors.length) throw ValidationError.listing(flattenValidationErrors(errors));
+  if (errors.length) throw ValidationError.listing([...flattenValidationErrors(errors), ...more()]);
   return dto;
 }
 
@@ -126,11 +129,10 @@ export function integrationsPage(identity: AdminIdentity, integrations: Integrat
       case 'create': {
         // a field left empty is not given: the service says which the kind needs
         const dropEmpty = (values: Record<string, string>) => Object.fromEntries(Object.entries(values).filter(([, value]) => value !== ''));
-        const body = await checkedDto(CreateIntegrationDto, {
-          kind: text(payload.kind), name: text(payload.name).trim(), settings: dropEmpty(stringsOf(payload.settings, 'settings')), secrets: dropEmpty(stringsOf(payload.secrets, 'secrets')),
-        });
+        const input = { kind: text(payload.kind), name: text(payload.name).trim(), settings: dropEmpty(stringsOf(payload.settings, 'settings')), secrets: dropEmpty(stringsOf(payload.secrets, 'secrets')) };
+        const body = await checkedDto(CreateIntegrationDto, input, () => integrations.problemsOf(input.kind, input.settings, input.secrets));
         const created = await integrations.create(body, by);
-        return { key: 'created', vars: { name: created.name }, show: created.id };
+        return { key: 'created', vars: { name: created.name } };
       }
       case 'update': {
         // settings: an emptied one is removed; secrets: only the ones typed anew change (the others are kept as they are)

@@ -128,6 +128,19 @@ export class IntegrationsService {
     return this.get(id);
   }
 
+  /** What create would refuse in a new connector's settings and secrets (a form shows them with its other problems). */
+  problemsOf(kind: string, settings: Record<string, unknown>, secrets: Record<string, unknown>): ErrorDetail[] {
+    const known = kindOf(kind);
+    if (!known) return [];
+    try {
+      checkedTogether(() => checkedSettings(kind, {}, settings), () => checkedSecrets(kind, {}, secrets, known.requiredSecrets));
+      return [];
+    } catch (error) {
+      if (error instanceof ValidationError) return error.details ?? [];
+      throw error;
+    }
+  }
+
   async list(offset: number, limit: number): Promise<{ items: IntegrationView[]; total: number }> {
     const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM integration`);
     const rows = await queryRows<IntegrationRow>(this.db, `SELECT ${COLUMNS} FROM integration i ORDER BY i.name OFFSET $1 LIMIT $2`, [offset, limit]);

@@ -51,9 +51,11 @@ const FieldRow: React.FC<{ spec: IntegrationFieldSpec; group: 'settings' | 'secr
     <Box mb="lg" data-testid={`field-${group}.${spec.name}`} data-error={error ? 'true' : 'false'}>
       <Label htmlFor={id} required={spec.required}>
         {wordOr(texts, `fields.${spec.name}`, spec.name)}
-        <Text as="span" ml="sm" fontSize="sm" color="grey60">
-          （{spec.required ? t('integrations.required') : t('integrations.optional')}）
-        </Text>
+        {spec.required ? null : (
+          <Text as="span" ml="sm" fontSize="sm" color="grey60">
+            （{t('integrations.optional')}）
+          </Text>
+        )}
       </Label>
       {spec.multiline && !secret ? (
         <TextArea id={id} name={`${group}.${spec.name}`} width={1} rows={4} value={value} onChange={(event: React.ChangeEvent<HTMLTextAreaElement>) => onChange(event.target.value)} />
@@ -66,7 +68,7 @@ const FieldRow: React.FC<{ spec: IntegrationFieldSpec; group: 'settings' | 'secr
           placeholder={secret && isSet ? t('integrations.secretIsSet') : ''} onChange={(event: React.ChangeEvent<HTMLInputElement>) => onChange(event.target.value)} />
       )}
       <Text fontSize="sm" color="grey60" mt="sm">
-        {wordOr(texts, `help.${spec.name}`, '')}
+        {wordOr(texts, `help.${draft.kind}_${spec.name}`, '') || wordOr(texts, `help.${spec.name}`, '')}
       </Text>
       {error ? (
         <Text fontSize="sm" color="error" mt="sm" data-testid={`field-error-${group}.${spec.name}`}>

@@ -1054,7 +1054,6 @@ export const en = {
       nameHelp: 'Letters, digits, _ or -, e.g. shopify-main. It is the channel of the orders this connector brings in and cannot change once orders came in.',
       settingsTitle: 'Settings',
       secretsTitle: 'Secrets (write-only: never shown after saving)',
-      required: 'required',
       optional: 'optional',
       secretIsSet: 'Set. Leave empty to keep it; type a new value to replace it',
       secretNotSet: 'not set',
@@ -1117,6 +1116,8 @@ export const en = {
       },
       help: {
         webhookSecret: 'Shopify: Settings → Notifications → Webhooks, the signing secret below the list; WooCommerce: the webhook\'s Secret.',
+        shopify_webhookSecret: 'Shopify admin, Settings → Notifications → Webhooks: the signing secret shown below the list (checks each delivery)',
+        woocommerce_webhookSecret: 'The Secret entered when creating the webhook in WooCommerce; both sides must match',
         accessToken: 'The custom app\'s Admin API access token (shpat_...), for the connection test and fulfilment.',
         shopDomain: 'e.g. my-shop.myshopify.com',
         apiBaseUrl: 'Optional: when the Admin API is reached through a proxy; empty: https://{shop domain}',

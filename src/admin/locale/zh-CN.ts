@@ -1046,7 +1046,6 @@ export const zhCN: AdminTranslations = {
       nameHelp: '英文字母、数字、_ 或 -，如 shopify-main。它就是该对接带入订单的「渠道」，有订单后不能再改。',
       settingsTitle: '参数',
       secretsTitle: '密钥（只写：保存后不再显示）',
-      required: '必填',
       optional: '选填',
       secretIsSet: '已设置，留空则保持不变；填写新值即替换',
       secretNotSet: '未设置',
@@ -1109,6 +1108,8 @@ export const zhCN: AdminTranslations = {
       },
       help: {
         webhookSecret: 'Shopify：设置 → 通知 → Webhook 页下方的签名密钥；WooCommerce：创建 Webhook 时填写的「密钥」。',
+        shopify_webhookSecret: 'Shopify 后台「设置 → 通知 → Webhook」页面下方显示的签名密钥（用于校验每次推送）',
+        woocommerce_webhookSecret: '在 WooCommerce 创建 Webhook 时填写的「密钥」（Secret），两边须一致',
         accessToken: '自定义应用的 Admin API 访问令牌（shpat_ 开头），用于检测连接和回传发货。',
         shopDomain: '如 my-shop.myshopify.com',
         apiBaseUrl: '选填：经代理访问 Admin API 时填写，如 https://proxy.example.com；留空则为 https://店铺域名',
