@@ -153,7 +153,9 @@ const Deliveries: React.FC<{ item: IntegrationRowView; deliveries: NonNullable<I
   const { t, date } = texts;
   return (
     <Box mt="lg" data-testid="integration-deliveries">
-      <H4>{t('integrations.deliveries.title', { name: item.name })}</H4>
+      <Text fontWeight="bold" fontSize="lg" mb="sm">
+        {t('integrations.deliveries.title', { name: item.name })}
+      </Text>
       <Text fontSize="sm" color="grey60" mb="default">
         {t('integrations.deliveries.retention', { days: retentionDays })}
       </Text>
@@ -200,7 +202,7 @@ const Deliveries: React.FC<{ item: IntegrationRowView; deliveries: NonNullable<I
                   </TableCell>
                   <TableCell>
                     {delivery.replayable ? (
-                      <Button size="sm" disabled={busy} onClick={() => onReplay(delivery.id)} data-testid="delivery-replay">
+                      <Button size="sm" variant="contained" disabled={busy} onClick={() => onReplay(delivery.id)} data-testid="delivery-replay" style={{ whiteSpace: 'nowrap' }}>
                         {t('integrations.actions.replay')}
                       </Button>
                     ) : null}
@@ -314,14 +316,14 @@ const Integrations: React.FC = () => {
                 <Badge variant={STATUS_VARIANT[item.status]} data-testid="integration-status">{t(`integrations.status.${item.status}`)}</Badge>
               </Box>
               <Box flex flexWrap="wrap">
-                <Button size="sm" mr="sm" disabled={busy} onClick={() => void act('test', { id: item.id })} data-testid="integration-test">{t('integrations.actions.test')}</Button>
+                <Button size="sm" mr="sm" variant="outlined" disabled={busy} onClick={() => void act('test', { id: item.id })} data-testid="integration-test">{t('integrations.actions.test')}</Button>
                 {item.status === 'paused' ? (
-                  <Button size="sm" mr="sm" disabled={busy} onClick={() => void act('resume', { id: item.id })} data-testid="integration-resume">{t('integrations.actions.resume')}</Button>
+                  <Button size="sm" mr="sm" variant="outlined" disabled={busy} onClick={() => void act('resume', { id: item.id })} data-testid="integration-resume">{t('integrations.actions.resume')}</Button>
                 ) : (
-                  <Button size="sm" mr="sm" disabled={busy} onClick={() => void act('pause', { id: item.id })} data-testid="integration-pause">{t('integrations.actions.pause')}</Button>
+                  <Button size="sm" mr="sm" variant="outlined" disabled={busy} onClick={() => void act('pause', { id: item.id })} data-testid="integration-pause">{t('integrations.actions.pause')}</Button>
                 )}
-                <Button size="sm" mr="sm" disabled={busy} onClick={() => edit(item)} data-testid="integration-edit">{t('integrations.actions.edit')}</Button>
-                <Button size="sm" mr="sm" disabled={busy} onClick={() => void load(undefined, shown === item.id ? undefined : item.id)} data-testid="integration-deliveries-toggle">
+                <Button size="sm" mr="sm" variant="outlined" disabled={busy} onClick={() => edit(item)} data-testid="integration-edit">{t('integrations.actions.edit')}</Button>
+                <Button size="sm" mr="sm" variant="outlined" disabled={busy} onClick={() => void load(undefined, shown === item.id ? undefined : item.id)} data-testid="integration-deliveries-toggle">
                   {shown === item.id ? t('integrations.actions.hideDeliveries') : t('integrations.actions.deliveries')}
                 </Button>
                 <Button size="sm" variant="danger" disabled={busy} data-testid="integration-delete"
@@ -355,7 +357,7 @@ const Integrations: React.FC = () => {
                 <Box flex alignItems="center">
                   <Input readOnly width={1} value={item.webhookUrl} ref={(input: HTMLInputElement | null) => { inputs.current[item.id] = input; }}
                     onFocus={(event: React.FocusEvent<HTMLInputElement>) => event.target.select()} data-testid="integration-webhook-url" style={{ fontFamily: 'monospace' }} />
-                  <Button size="sm" ml="sm" onClick={() => void copy(item)} data-testid="integration-copy">
+                  <Button size="sm" ml="sm" variant="outlined" onClick={() => void copy(item)} data-testid="integration-copy" style={{ whiteSpace: 'nowrap', flexShrink: 0 }}>
                     {copied === item.id ? t('integrations.copied') : t('integrations.copy')}
                   </Button>
                 </Box>
@@ -365,7 +367,10 @@ const Integrations: React.FC = () => {
             </Box>
             {item.lastError ? (
               <Box mb="default">
-                <Label>{t('integrations.columns.lastError')}</Label>
+                <Label>
+                  {t('integrations.columns.lastError')}
+                  {item.status === 'failing' ? null : <Text as="span" ml="sm" fontSize="sm" color="grey60">（{t('integrations.errorResolved')}）</Text>}
+                </Label>
                 <Text color={item.status === 'failing' ? 'error' : 'grey60'} fontSize="sm" data-testid="integration-last-error" style={{ wordBreak: 'break-word' }}>{item.lastError}</Text>
               </Box>
             ) : null}

@@ -83,6 +83,11 @@ describe('the Integrations page in a browser (zh-CN)', () => {
     const delivery = row.getByTestId('integration-delivery').first();
     await expect(delivery.getByTestId('delivery-outcome').textContent()).resolves.toBe('处理失败');
     await row.getByText('因本系统原因处理失败的推送会保留原始内容 7 天').waitFor();
+    await page.reload();
+    await row.getByTestId('integration-deliveries-toggle').click();
+    await expect(row.getByTestId('integration-status').textContent()).resolves.toBe('异常');
+    await expect(row.getByTestId('integration-last-error').textContent()).resolves.toContain('the database refuses this order');
+    await shot(page, 'admin-integrations-failed-zh');
     await lift();
     await delivery.getByTestId('delivery-replay').click();
     await page.getByTestId('integration-notice').getByText(/推送 b-1 已重新处理，生成订单 SO/).waitFor();
