@@ -40,8 +40,8 @@ async function copyText(value: string, input: HTMLInputElement | null): Promise<
 }
 
 /** One setting or secret of the form: label (required or optional), its control, help, and the service's refusal of it. */
-const FieldRow: React.FC<{ spec: IntegrationFieldSpec; group: 'settings' | 'secrets'; draft: Draft; isSet: boolean; error?: string; texts: Texts; onChange: (value: string) => void }> = ({
-  spec, group, draft, isSet, error, texts, onChange,
+const FieldRow: React.FC<{ spec: IntegrationFieldSpec; part: 'settings' | 'secrets'; draft: Draft; isSet: boolean; error?: string; texts: Texts; onChange: (value: string) => void }> = ({
+  spec, part: group, draft, isSet, error, texts, onChange,
 }) => {
   const { t } = texts;
   const id = `integration-${group}-${spec.name}`;
@@ -124,12 +124,12 @@ const ConnectorForm: React.FC<{ draft: Draft; kinds: IntegrationKindSpec[]; curr
           ) : null}
           {spec.settings.length ? <H4 mt="lg">{t('integrations.settingsTitle')}</H4> : null}
           {spec.settings.map((field) => (
-            <FieldRow key={field.name} spec={field} group="settings" draft={draft} isSet={false} error={errors[`settings.${field.name}`]} texts={texts}
+            <FieldRow key={field.name} spec={field} part="settings" draft={draft} isSet={false} error={errors[`settings.${field.name}`]} texts={texts}
               onChange={(value) => onChange({ ...draft, settings: { ...draft.settings, [field.name]: value } })} />
           ))}
           <H4 mt="lg">{t('integrations.secretsTitle')}</H4>
           {spec.secrets.map((field) => (
-            <FieldRow key={field.name} spec={field} group="secrets" draft={draft} isSet={current?.secretKeys.includes(field.name) ?? false} error={errors[`secrets.${field.name}`]} texts={texts}
+            <FieldRow key={field.name} spec={field} part="secrets" draft={draft} isSet={current?.secretKeys.includes(field.name) ?? false} error={errors[`secrets.${field.name}`]} texts={texts}
               onChange={(value) => onChange({ ...draft, secrets: { ...draft.secrets, [field.name]: value } })} />
           ))}
         </>
