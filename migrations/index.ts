@@ -19,6 +19,7 @@ import { AddStaffWorkRecords1764900000000 } from './1764900000000-add-staff-work
 import { AddExceptionWork1764910000000 } from './1764910000000-add-exception-work';
 import { AddNotificationSentContent1764950000000 } from './1764950000000-add-notification-sent-content';
 import { AddIntegrations1764960000000 } from './1764960000000-add-integrations';
+import { AddIntegrationPushes1764990000000 } from './1764990000000-add-integration-pushes';
 import { AddIntegrationDeliveryReplay1765005000000 } from './1765005000000-add-integration-delivery-replay';
 
 /** Every migration in the order it runs; listed explicitly so src (ts-jest) and dist (node) load the same set. */
@@ -29,5 +30,5 @@ export const MIGRATIONS = [
   AddWorkflowPrincipals1764840000000, AddStockAnnouncements1764850000000, AddSettingsVersion1764870000000,
   DropWorkflowLeases1764875000000, AddReportRollups1764880000000, AddBackups1764890000000, AddPendingJobInstanceIndex1764895000000,
   AddStaffWorkRecords1764900000000, AddExceptionWork1764910000000, AddNotificationSentContent1764950000000,
-  AddIntegrations1764960000000, AddIntegrationDeliveryReplay1765005000000,
+  AddIntegrations1764960000000, AddIntegrationPushes1764990000000, AddIntegrationDeliveryReplay1765005000000,
 ];

@@ -104,6 +104,14 @@ export const configSchema = z.object({
    * the fallback for a lost wake-up (a message queued by another process normally wakes this one at once by NOTIFY).
    */
   NOTIFICATION_POLL_MS: integer(10, 600_000, 1000),
+  /**
+   * Connectors' outbound pushes (issue 15: fulfilment, stock, WMS instructions; src/integrations/outbound/): the sender's idle
+   * poll in milliseconds, the delay before the first retry (doubling up to an hour), and the attempts before a push is given
+   * up as a dead letter with a system alert.
+   */
+  INTEGRATION_PUSH_POLL_MS: integer(10, 600_000, 1000),
+  INTEGRATION_PUSH_RETRY_MS: integer(0, 3_600_000, 10_000),
+  INTEGRATION_PUSH_MAX_ATTEMPTS: integer(1, 100, 10),
   /** Fault injection for the crash tests: the process kills itself (SIGKILL) after claiming a message, before sending it. */
   FAULT_CRASH_BEFORE_SEND: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   /** Fault injection for the crash tests: the process kills itself (SIGKILL) right after a transaction that announced stock committed. */
@@ -123,6 +131,12 @@ export const configSchema = z.object({
   OMS_ROLE: optionalString.pipe(z.enum(PROCESS_ROLES).optional()),
   /** Worker processes this process forks and supervises (OMS_ROLE=worker each); 0: none. */
   WORKERS: integer(0, 64, 0),
+  /**
+   * V8's old-generation limit of each forked worker in MB (--max-old-space-size); 0: V8's default. A worker's live heap is
+   * ~75 MB, but on a large machine V8 lets garbage grow to ~300 MB before it collects (bench/README.md, issue 12): the limit
+   * keeps a worker's resident memory near 220 MB. A worker started on its own (a container) takes it from NODE_OPTIONS.
+   */
+  WORKER_MAX_HEAP_MB: integer(0, 65_536, 192),
   /** The port of a worker process's /health; unset: PORT. A forked worker n listens on WORKER_PORT + n, or on a free port. */
   WORKER_PORT: integer(0, 65535, undefined),
   /** After SIGTERM/SIGINT a process finishes its claimed work and requests for this long, then exits anyway. */

@@ -2,7 +2,7 @@ import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from 
 import { Client, type Notification } from 'pg';
 
 /** What a process hears about from the others: jobs queued, outbox messages queued, settings changed (payload: version). */
-export const WAKE_CHANNELS = ['oms_jobs', 'oms_notifications', 'oms_settings'] as const;
+export const WAKE_CHANNELS = ['oms_jobs', 'oms_notifications', 'oms_settings', 'oms_integration_pushes'] as const;
 export type WakeChannel = (typeof WAKE_CHANNELS)[number];
 
 /** `payload` of a notification, or null when the connection was (re)established: anything sent meanwhile was missed. */

@@ -1,11 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsOptional, Matches } from 'class-validator';
 import { type Acting, CurrentActing } from '../audit/acting';
 import { RequirePermission } from '../auth/auth.decorators';
 import { type Page, PageQuery, pageWindow } from '../common/pagination';
-import { type DeliveryView, IntegrationDeliveriesService } from './deliveries.service';
-import { CreateIntegrationDto, DeliveriesQuery, UpdateIntegrationDto } from './dto/integration.dto';
+import { CreateIntegrationDto, UpdateIntegrationDto } from './dto/integration.dto';
 import { type IntegrationView, IntegrationsService } from './integrations.service';
+import { IntegrationPushesService, type PushStatus, type PushView } from './outbound/integration-pushes.service';
+
+export class PushListQuery extends PageQuery {
+  @ApiPropertyOptional({ example: 'pending,dead', description: 'comma-separated: pending, sending, sent, dead' })
+  @IsOptional()
+  @Matches(/^(pending|sending|sent|dead)(,(pending|sending|sent|dead)){0,3}$/, { message: 'must be a comma-separated list of pending, sending, sent, dead' })
+  status?: string;
+}
 
 /** Connectors (G5.2, issue 15), integrations.manage: the secrets go in and never come out. */
 @ApiTags('integrations')
@@ -14,7 +22,7 @@ import { type IntegrationView, IntegrationsService } from './integrations.servic
 export class IntegrationsController {
   constructor(
     private readonly integrations: IntegrationsService,
-    private readonly deliveries: IntegrationDeliveriesService,
+    private readonly pushes: IntegrationPushesService,
   ) {}
 
   @Post()
@@ -58,20 +66,20 @@ export class IntegrationsController {
     return this.integrations.test(id);
   }
 
-  /** Issue 15 item 6: the connector's deliveries, newest first (`?outcome=failed` for those that may need a replay); never a body. */
-  @Get(':id/deliveries')
+  /** What we told the provider (fulfilment, stock, WMS instructions), newest first, with its attempts and last error. */
+  @Get(':id/pushes')
   @RequirePermission('integrations.manage')
-  async listDeliveries(@Param('id') id: string, @Query() query: DeliveriesQuery): Promise<Page<DeliveryView>> {
+  async listPushes(@Param('id') id: string, @Query() query: PushListQuery): Promise<Page<PushView>> {
     const { page, pageSize, offset } = pageWindow(query);
-    const { items, total } = await this.deliveries.list(id, { offset, limit: pageSize, outcome: query.outcome });
+    const { items, total } = await this.pushes.list(id, query.status?.split(',') as PushStatus[] | undefined, offset, pageSize);
     return { items, page, pageSize, total };
   }
 
-  /** Issue 15 item 6: a failed delivery through the same processing again → 200 with the delivery as it is now; 409 when it is not a failed one. */
-  @Post(':id/deliveries/:deliveryId/replay')
+  /** Sends a dead push again from its first attempt, after its cause was fixed; 409 for a push that is not dead. */
+  @Post(':id/pushes/:pushId/retry')
   @HttpCode(200)
   @RequirePermission('integrations.manage')
-  replay(@Param('id') id: string, @Param('deliveryId') deliveryId: string, @CurrentActing() by: Acting): Promise<DeliveryView> {
-    return this.deliveries.replay(id, deliveryId, by);
+  retryPush(@Param('id') id: string, @Param('pushId') pushId: string, @CurrentActing() by: Acting): Promise<PushView> {
+    return this.pushes.retry(id, pushId, by);
   }
 }

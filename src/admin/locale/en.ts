@@ -460,6 +460,7 @@ export const en = {
       'integration.create': 'Connector added',
       'integration.update': 'Connector changed',
       'integration.delete': 'Connector deleted',
+      'integration.push.retry': 'Connector push sent again',
       'integration.replay': 'Failed delivery replayed',
     },
   },

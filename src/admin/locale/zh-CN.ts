@@ -453,6 +453,7 @@ export const zhCN: AdminTranslations = {
       'integration.create': '新建接口对接',
       'integration.update': '修改接口对接',
       'integration.delete': '删除接口对接',
+      'integration.push.retry': '重新推送对接消息',
       'integration.replay': '重新处理失败的推送',
     },
   },

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import {
-  accepted, asRecord, type Checked, isoFromBeijingTime, moneyFromDecimal, type OrderIntake, refused, type SignedRequest, text, unitPriceOf,
+  accepted, asRecord, type Checked, isoFromBeijingTime, moneyFromDecimal, type OrderIntake, paidLines, refused, type SignedRequest, text,
 } from './provider-types';
 
 /**
@@ -155,16 +155,12 @@ export function mapTopTrade(trade: Record<string, unknown>): Checked<OrderIntake
   const items = Array.isArray(orders) ? orders.map(asRecord) : [];
   if (!items.length) return refused('payload_malformed', `trade ${tid} has no orders`);
   const lines: OrderIntake['lines'] = [];
-  const roundings: string[] = [];
   for (const [index, item] of items.entries()) {
-    const quantity = Number(item.num);
-    const price = unitPriceOf(item.payment, quantity, item.price);
-    if (!Number.isInteger(quantity) || quantity < 1 || price === null) {
-      return refused('payload_malformed', `trade ${tid} order ${index} has no whole num or price`);
-    }
     const sku = text(item.outer_sku_id) || text(item.outer_iid) || `TB-${text(item.num_iid)}`;
-    lines.push({ sku, quantity, unitPrice: price.unitPrice });
-    if (!price.exact) roundings.push(`${sku}: ${quantity} for ${text(item.payment)}, unit price rounded to ${price.unitPrice}`);
+    // payment: what the buyer paid for the line (实付), after the shop's and the platform's discounts
+    const paid = paidLines(sku, Number(item.num), item.payment, item.price);
+    if (!paid) return refused('payload_malformed', `trade ${tid} order ${index} has no whole num or price`);
+    lines.push(...paid);
   }
   const status = text(trade.status);
   const paid = PAID_STATUSES.has(status);
@@ -172,7 +168,7 @@ export function mapTopTrade(trade: Record<string, unknown>): Checked<OrderIntake
   const paidAt = isoFromBeijingTime(trade.pay_time);
   const placedAt = isoFromBeijingTime(trade.created);
   const shippingFee = moneyFromDecimal(trade.post_fee);
-  const notes = [text(trade.buyer_message), ...roundings].filter(Boolean).join('\n');
+  const notes = text(trade.buyer_message);
   return accepted({
     externalId: tid,
     ...(placedAt ? { placedAt } : {}),

@@ -102,15 +102,16 @@ describe('Taobao open platform (TOP)', () => {
     });
   });
 
-  it('an unpaid trade is pending; a sub-order whose payment does not divide is rounded and noted', () => {
+  it('an unpaid trade is pending; a sub-order whose payment does not divide becomes two lines a cent apart, adding up to what was paid', () => {
     const trade = {
       tid: '1', status: 'WAIT_BUYER_PAY', payment: '100.00', created: '2026-11-25 10:21:05',
       orders: { order: [{ outer_iid: 'GIFT', num: 3, price: '40.00', payment: '100.00' }] },
     };
     expect(mapTopTrade(trade)).toMatchObject({
       ok: true,
-      value: { payment: { status: 'pending', amount: '100.00' }, lines: [{ sku: 'GIFT', quantity: 3, unitPrice: '33.33' }], notes: 'GIFT: 3 for 100.00, unit price rounded to 33.33' },
+      value: { payment: { status: 'pending', amount: '100.00' }, lines: [{ sku: 'GIFT', quantity: 2, unitPrice: '33.33' }, { sku: 'GIFT', quantity: 1, unitPrice: '33.34' }] },
     });
+    expect(mapTopTrade(trade)).not.toMatchObject({ value: { notes: expect.anything() } });
     expect(mapTopTrade({ ...trade, orders: { order: [] } })).toMatchObject({ ok: false, code: 'payload_malformed' });
     expect(mapTopTrade({ ...trade, tid: '' })).toMatchObject({ ok: false, code: 'payload_malformed' });
   });
