@@ -30,6 +30,8 @@ export interface AdminComponents {
   ChangePassword: string;
   /** The Backups page (issue 13). */
   Backups: string;
+  /** 对接管理 (issue 15 item 6): connectors, their webhook URLs, tests, deliveries and replays. */
+  Integrations: string;
   /** The Reports page (G4): range, table, chart, downloads. */
   ReportsPage: string;
   /** 异常处理 (G2.6): the exception work queues page. */
@@ -84,6 +86,7 @@ export function adminComponents({ ComponentLoader }: AdminJsModule): AdminCompon
     CheckboxGroups: add('CheckboxGroups', 'checkbox-groups.tsx'),
     ChangePassword: add('ChangePassword', 'change-password.tsx'),
     Backups: add('Backups', 'backups.tsx'),
+    Integrations: add('Integrations', 'integrations.tsx'),
     ReportsPage: add('ReportsPage', 'reports-page.tsx'),
     ExceptionQueues: add('ExceptionQueues', 'exception-queues.tsx'),
     StatusBadge: add('StatusBadge', 'status-badge.tsx'),

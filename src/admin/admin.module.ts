@@ -10,6 +10,9 @@ import { AuthModule } from '../auth/auth.module';
 import { BackupsModule } from '../backups/backups.module';
 import { BackupsService } from '../backups/backups.service';
 import { ExceptionsModule } from '../exceptions/exceptions.module';
+import { IntegrationDeliveriesService } from '../integrations/deliveries.service';
+import { IntegrationsModule } from '../integrations/integrations.module';
+import { IntegrationsService } from '../integrations/integrations.service';
 import { ExceptionQueuesService } from '../exceptions/exception-queues.service';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { AuthService } from '../auth/auth.service';
@@ -62,11 +65,12 @@ import { ADMIN_COOKIE_NAME, ADMIN_SESSION_SECRET, AdminSessionModule, AdminSessi
 import { can } from './admin-access';
 import { dashboardReports, reportsPage } from './reports-page';
 import { dashboardFigures, exceptionQueuesPage } from './exception-queues-page';
+import { integrationsPage } from './integrations-page';
 import { ReportsDownloadController } from './reports-download.controller';
 import { WarehouseDocumentsController } from './warehouse-documents.controller';
 import { adminResources } from './resources';
 import { afterSalesCounts, notificationCounts, orderStatusCounts } from './resources/order-status-counts';
-import { BACKUPS_PAGE, CHANGE_PASSWORD_PAGE, EXCEPTION_QUEUES_PAGE, REPORTS_PAGE, SETTINGS_PAGE } from './ui-contract';
+import { BACKUPS_PAGE, CHANGE_PASSWORD_PAGE, EXCEPTION_QUEUES_PAGE, INTEGRATIONS_PAGE, REPORTS_PAGE, SETTINGS_PAGE } from './ui-contract';
 
 export const ADMIN_ROOT_PATH = '/admin';
 
@@ -151,7 +155,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
   const { adminjs } = runtime;
   return {
     module: OmsAdminModule,
-    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule, BackupsModule, ReportsModule, ExceptionsModule, CustomersModule],
+    imports: [AuthModule, OrdersModule, FulfillmentModule, InventoryModule, TrackingModule, AfterSalesModule, NotificationsModule, SetupModule, AdminSessionModule, WorkflowUiModule, BackupsModule, ReportsModule, ExceptionsModule, CustomersModule, IntegrationsModule],
     controllers: [AfterSalesAttachmentsController, BackupDownloadController, ReportsDownloadController, AdminLocaleController, AdminFontsController, OrderListController, WarehouseDocumentsController],
     providers: [
       AdminSessionMiddleware,
@@ -164,6 +168,7 @@ export async function createAdminModule(): Promise<DynamicModule> {
           AuthService, OrdersService, OrderMergeService, FulfillmentService, InventoryService, SettingsService, TrackingService, AfterSalesService,
           NotificationsService, NotificationTemplatesService, SetupService, AdminSessionStore, DataSource, UsersService, RolesService, ApiKeysService,
           BackupsService, ReportsService, ExceptionQueuesService, OrderBatchService, CustomersService, AuditService, PickListService,
+          IntegrationsService, IntegrationDeliveriesService,
         ],
         useFactory: async (
           auth: AuthService,
@@ -189,6 +194,8 @@ export async function createAdminModule(): Promise<DynamicModule> {
           customers: CustomersService,
           audit: AuditService,
           pickLists: PickListService,
+          integrations: IntegrationsService,
+          integrationDeliveries: IntegrationDeliveriesService,
         ): Promise<AdminModuleOptions> => {
           const secret = await setup.secret(ADMIN_SESSION_SECRET);
           const identity = new AdminIdentity(auth, db);
@@ -229,6 +236,8 @@ export async function createAdminModule(): Promise<DynamicModule> {
                 [CHANGE_PASSWORD_PAGE]: { component: components.ChangePassword, icon: 'Key', handler: changePasswordPage({ adminjs, identity, users, roles, apiKeys }) },
                 // issue 13: backups, for holders of backups.manage (others see that they may not)
                 [BACKUPS_PAGE]: { component: components.Backups, icon: 'Archive', handler: backupsPage(identity, backups) },
+                // issue 15 item 6: 对接管理, connectors and their deliveries (integrations.manage, as /api/integrations)
+                [INTEGRATIONS_PAGE]: { component: components.Integrations, icon: 'Link', handler: integrationsPage(identity, integrations, integrationDeliveries) },
               },
               branding: ADMIN_BRANDING,
               // issue 14: the signed-in user's language (their saved locale), else the install's (settings `locale`: the login page)

@@ -366,8 +366,84 @@ export interface DashboardFigures {
 /** The flow-rules page (G3.1, issue 14 item 8): every setting of GET /api/settings, saved through SettingsService like PUT. */
 export const SETTINGS_PAGE = 'settings';
 
+/** The connectors page (对接管理, issue 15 item 6) at /admin/pages/integrations?connector=<id>. */
+export const INTEGRATIONS_PAGE = 'integrations';
+
+/** A setting or secret a connector's form asks for; words from `ui.integrations.fields.<name>` and `.help.<name>`. */
+export interface IntegrationFieldSpec {
+  name: string;
+  required: boolean;
+  /** A PEM key or certificate: a text area. */
+  multiline: boolean;
+}
+
+/** A kind of connector as the page's form offers it (src/integrations/integration-kinds.ts, plus the optional fields this code reads). */
+export interface IntegrationKindSpec {
+  kind: string;
+  /** The provider calls our webhook URL. */
+  inbound: boolean;
+  settings: IntegrationFieldSpec[];
+  /** Write-only: password inputs, never filled in. */
+  secrets: IntegrationFieldSpec[];
+  /** A failed delivery of this kind can be replayed. */
+  replayable: boolean;
+}
+
+/** A connector as the page lists it (GET /api/integrations' item: never a secret, only which are set). */
+export interface IntegrationRowView {
+  id: string;
+  kind: string;
+  name: string;
+  status: 'active' | 'paused' | 'failing';
+  webhookUrl?: string;
+  lastSyncAt: string | null;
+  lastError: string | null;
+  counts: { ordersCreated: number; ordersUpdated: number; duplicates: number; rejected: number; ignored: number };
+  settings: Record<string, unknown>;
+  secretKeys: string[];
+  createdAt: string;
+}
+
+/** A delivery as the page lists it (GET /api/integrations/{id}/deliveries' item). */
+export interface IntegrationDeliveryRowView {
+  id: string;
+  deliveryId: string;
+  topic: string | null;
+  receivedAt: string;
+  outcome: 'created' | 'updated' | 'duplicate' | 'ignored' | 'rejected' | 'failed';
+  externalId: string | null;
+  orderId: string | null;
+  orderNumber: string | null;
+  error: string | null;
+  replayable: boolean;
+  replays: number;
+  replayedAt: string | null;
+}
+
+/**
+ * What the page handler answers. GET: the connectors (and `?connector=<id>`'s recent deliveries). POST `{op, ...}`:
+ * create | update (kind, name, settings and secrets as JSON), test, pause, resume, delete, replay (id, delivery) — then
+ * the same, with what happened.
+ */
+export interface IntegrationsPageData {
+  /** integrations.manage; without it nothing else is sent. */
+  allowed: boolean;
+  kinds: IntegrationKindSpec[];
+  items: IntegrationRowView[];
+  deliveries?: { connectorId: string; items: IntegrationDeliveryRowView[]; total: number };
+  /** Done: `ui.integrations.done.<key>` with `vars`; refused: the reason in the user's words. */
+  notice?: { type: 'success' | 'error'; key?: string; vars?: Record<string, string>; message?: string };
+  /** A create or update refused: the problem of each field (`name`, `settings.shopDomain`, `secrets.webhookSecret`), in the user's words. */
+  fieldErrors?: Record<string, string>;
+  /** The credentials check's outcome, in the user's words. */
+  test?: { connectorId: string; ok: boolean; message: string };
+  /** How long a failed delivery's body is kept for a replay. */
+  retentionDays: number;
+}
+
 /** Which permission each AdminJS page needs: the sidebar shows a page only to its holders (components/sidebar-pages.tsx). */
 export const PAGE_PERMISSIONS: Record<string, string> = {
+  [INTEGRATIONS_PAGE]: 'integrations.manage',
   [SETTINGS_PAGE]: 'settings.read',
   [BACKUPS_PAGE]: 'backups.manage',
   [REPORTS_PAGE]: 'reports.read',

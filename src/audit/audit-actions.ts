@@ -15,6 +15,6 @@ export const AUDIT_ACTIONS = [
   'workflow.deploy', 'workflow.start', 'workflow.migrate', 'workflow.incident_retry', 'migration.run', 'aftersales.refund',
   'backup.create', 'backup.verify', 'backup.download', 'backup.restore', 'backup.delete', 'backup.failed',
   // connectors (issue 15): the details name the secrets changed, never their values
-  'integration.create', 'integration.update', 'integration.delete', 'integration.push.retry',
+  'integration.create', 'integration.update', 'integration.delete', 'integration.push.retry', 'integration.replay',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { OrdersModule } from '../orders/orders.module';
 import { TrackingModule } from '../tracking/tracking.module';
 import { ConnectorsModule } from './connectors.module';
+import { IntegrationDeliveriesController } from './deliveries.controller';
+import { IntegrationDeliveriesService } from './deliveries.service';
 import { Kuaidi100Tracks } from './kuaidi100/kuaidi100-pushes';
 import { TaobaoPoller } from './taobao-poller.service';
 import { ShopFulfilmentModule } from './shop-fulfilment/shop-fulfilment.module';
@@ -12,8 +14,8 @@ import { WmsModule } from './wms/wms.module';
 /** Connectors to shop platforms, payment, carriers and WMS (G5.2, issue 15): the connectors, inbound webhooks and polling. */
 @Module({
   imports: [ConnectorsModule, OrdersModule, ShopFulfilmentModule, WmsModule, TrackingModule],
-  controllers: [WebhooksController],
-  providers: [WebhooksService, TaobaoPoller, Kuaidi100Tracks],
-  exports: [ConnectorsModule, Kuaidi100Tracks],
+  controllers: [WebhooksController, IntegrationDeliveriesController],
+  providers: [WebhooksService, TaobaoPoller, Kuaidi100Tracks, IntegrationDeliveriesService],
+  exports: [ConnectorsModule, Kuaidi100Tracks, IntegrationDeliveriesService],
 })
 export class IntegrationsModule {}

@@ -129,8 +129,10 @@ export class IntegrationsService {
 
   async create(input: CreateIntegrationDto, by: Acting): Promise<IntegrationView> {
     const kind = kindOf(input.kind)!;
-    const settings = checkedSettings(input.kind, {}, input.settings ?? {});
-    const secrets = checkedSecrets(input.kind, {}, input.secrets, kind.requiredSecrets);
+    const [settings, secrets] = checkedTogether(
+      () => checkedSettings(input.kind, {}, input.settings ?? {}),
+      () => checkedSecrets(input.kind, {}, input.secrets, kind.requiredSecrets),
+    );
     const id = randomUUID();
     const sealed = (await this.secretBox()).seal(secrets, id);
     try {
@@ -147,6 +149,19 @@ export class IntegrationsService {
       throw error;
     }
     return this.get(id);
+  }
+
+  /** What create would refuse in a new connector's settings and secrets (a form shows them with its other problems). */
+  problemsOf(kind: string, settings: Record<string, unknown>, secrets: Record<string, unknown>): ErrorDetail[] {
+    const known = kindOf(kind);
+    if (!known) return [];
+    try {
+      checkedTogether(() => checkedSettings(kind, {}, settings), () => checkedSecrets(kind, {}, secrets, known.requiredSecrets));
+      return [];
+    } catch (error) {
+      if (error instanceof ValidationError) return error.details ?? [];
+      throw error;
+    }
   }
 
   async list(offset: number, limit: number): Promise<{ items: IntegrationView[]; total: number }> {
@@ -286,6 +301,23 @@ export class IntegrationsService {
   private nameTaken(name: string): ConflictError {
     return new ConflictError(`A connector named ${name} already exists (the name is the channel of its orders)`);
   }
+}
+
+/** Both checks' problems in one 422, so a form shows every field's problem at once (issue 15 item 6). */
+function checkedTogether<A, B>(first: () => A, second: () => B): [A, B] {
+  const problems: ErrorDetail[] = [];
+  const run = <T>(check: () => T): T | undefined => {
+    try {
+      return check();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      problems.push(...(error.details ?? []));
+      return undefined;
+    }
+  };
+  const results = [run(first), run(second)] as [A, B];
+  if (problems.length) throw ValidationError.listing(problems);
+  return results;
 }
 
 /** The secrets after `changes` (null removes a key): string values of plain names, and every secret the kind needs. */

@@ -90,6 +90,8 @@ export interface Delivery {
   deliveryId: string;
   topic: string;
   externalId?: string | null;
+  /** A webhook's verified raw body: kept when taking it fails on our side, for a replay (record() keeps it for `failed` only). */
+  replayBody?: Buffer;
 }
 
 const headerOf = (headers: Headers, name: string): string | undefined => {
@@ -144,6 +146,12 @@ const WOOCOMMERCE: WebhookKind = {
   },
 };
 
+/** The shop platforms whose order deliveries take the one flow (and can be replayed). */
+const ORDER_KINDS: Record<string, WebhookKind> = { shopify: SHOPIFY, woocommerce: WOOCOMMERCE };
+
+/** The kinds whose failed deliveries are kept and replayed (issue 15 item 6); payment providers retry on their own. */
+export const REPLAYABLE_KINDS: readonly string[] = Object.keys(ORDER_KINDS);
+
 /**
  * Inbound deliveries at `POST /hooks/{id}` (issue 15 item 2): the provider's signature over the raw body is the
  * authentication, checked before anything is read or written; then each delivery id is taken once (integration_delivery),
@@ -164,8 +172,8 @@ export class WebhooksService {
 
   /** Each kind whose deliveries are handled here, by its own signature scheme; a connector of another kind has no webhook (404). */
   private readonly receivers: Record<string, (connector: OpenedIntegration, rawBody: Buffer, headers: Headers) => Promise<HookAnswer>> = {
-    shopify: (connector, rawBody, headers) => this.receiveOrder(SHOPIFY, connector, rawBody, headers),
-    woocommerce: (connector, rawBody, headers) => this.receiveOrder(WOOCOMMERCE, connector, rawBody, headers),
+    shopify: (connector, rawBody, headers) => this.receiveOrder(ORDER_KINDS.shopify, connector, rawBody, headers),
+    woocommerce: (connector, rawBody, headers) => this.receiveOrder(ORDER_KINDS.woocommerce, connector, rawBody, headers),
     wechatpay: (connector, rawBody, headers) => this.receivePayment(PAYMENT_PROVIDERS.wechatpay, connector, rawBody, headers),
     alipay: (connector, rawBody, headers) => this.receivePayment(PAYMENT_PROVIDERS.alipay, connector, rawBody, headers),
     kuaidi100: (connector, rawBody) => this.receiveTrackingPush(connector, rawBody),
@@ -187,9 +195,26 @@ export class WebhooksService {
     const topic = signed.topic.slice(0, 100);
     // without the platform's id, the body itself identifies the delivery
     const deliveryId = (signed.deliveryId || `sha256:${createHash('sha256').update(topic).update('\n').update(rawBody).digest('hex')}`).slice(0, 200);
+    return this.takeDelivery(kind, connector, deliveryId, topic, rawBody);
+  }
+
+  /**
+   * Issue 15 item 6: a delivery that failed on our side (outcome `failed`, its verified body kept) through the same
+   * processing again. Its signature was checked when it arrived (the provider's timestamp would be stale now); the
+   * intake's idempotency by channel + external id makes a replay that succeeds twice take one order.
+   */
+  async replay(connectorId: string, stored: { deliveryId: string; topic: string | null; body: Buffer }): Promise<DeliveryAnswer> {
+    const connector = await this.integrations.open(connectorId);
+    const kind = ORDER_KINDS[connector.kind];
+    if (!kind || connector.paused) throw new InvalidStateError(`The connector ${connector.name} does not take a replay now (paused, or a ${connector.kind} connector)`);
+    return this.takeDelivery(kind, connector, stored.deliveryId, stored.topic ?? '', stored.body);
+  }
+
+  /** After the signature: delivery id once → map → take the order (takeOrder); the verified body is kept if that fails on our side. */
+  private async takeDelivery(kind: WebhookKind, connector: OpenedIntegration, deliveryId: string, topic: string, rawBody: Buffer): Promise<DeliveryAnswer> {
     const seen = await this.seenBefore(connector, deliveryId);
     if (seen) return seen;
-    const delivery = { connector, deliveryId, topic };
+    const delivery = { connector, deliveryId, topic, replayBody: rawBody };
     if (!kind.orderTopics.includes(topic)) {
       await this.record(delivery, 'ignored');
       return { received: true, outcome: 'ignored' };
@@ -252,6 +277,7 @@ export class WebhooksService {
       return { received: true, outcome, orderId: order.id, orderNumber: order.number };
     } catch (error) {
       const rejected = error instanceof ValidationError;
+      // failed on our side: a webhook's verified body (replayBody) is kept so that it can be replayed (issue 15 item 6); a refused one is not
       await this.record({ ...delivery, externalId: intake.externalId }, rejected ? 'rejected' : 'failed', error instanceof Error ? error.message : String(error)).catch(() => undefined);
       throw error;
     }
@@ -357,14 +383,18 @@ export class WebhooksService {
     return intake;
   }
 
-  /** One row per delivery id (a rejected or failed one is replaced when sent again), and the connector's last sync or last error. */
+  /**
+   * One row per delivery id (a rejected or failed one is replaced when sent again), and the connector's last sync or last
+   * error. The body to replay is kept for a failed one only, and cleared when the same delivery succeeds.
+   */
   async record(delivery: Delivery & { orderId?: string }, outcome: DeliveryOutcome, error?: string): Promise<void> {
     await this.db.query(
-      `INSERT INTO integration_delivery (integration_id, delivery_id, topic, outcome, external_id, order_id, error) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO integration_delivery (integration_id, delivery_id, topic, outcome, external_id, order_id, error, replay_body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (integration_id, delivery_id) DO UPDATE SET topic = EXCLUDED.topic, outcome = EXCLUDED.outcome, external_id = EXCLUDED.external_id,
-         order_id = EXCLUDED.order_id, error = EXCLUDED.error, received_at = now()
+         order_id = EXCLUDED.order_id, error = EXCLUDED.error, replay_body = EXCLUDED.replay_body, received_at = now()
        WHERE integration_delivery.outcome IN ('rejected', 'failed')`,
-      [delivery.connector.id, delivery.deliveryId, delivery.topic || null, outcome, delivery.externalId ?? null, delivery.orderId ?? null, error?.slice(0, 2000) ?? null],
+      [delivery.connector.id, delivery.deliveryId, delivery.topic || null, outcome, delivery.externalId ?? null, delivery.orderId ?? null, error?.slice(0, 2000) ?? null,
+        outcome === 'failed' ? (delivery.replayBody ?? null) : null],
     );
     const problem = outcome === 'rejected' || outcome === 'failed' ? `${delivery.topic || 'delivery'} ${delivery.deliveryId}: ${error ?? outcome}` : null;
     if (problem) this.logger.warn(`connector ${delivery.connector.name}: ${outcome} ${problem}`);

@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../../common/errors';
 import { translateFormText } from './forms';
 import type { AdminLanguage } from './index';
+import { INTEGRATION_FIELD_PROBLEMS_ZH, INTEGRATION_REFUSALS_ZH } from './integration-texts';
 import { zhCN } from './zh-CN';
 
 /**
@@ -74,6 +75,8 @@ const REFUSALS_ZH: Pattern[] = [
   [/^Task "(.+)" is (\w+).*$/, ([, name]) => `任务「${name}」已处理或已关闭，不能再完成`],
   [/^(.+) is more than can be refunded on order (\S+): (\S+) \(paid minus earlier refunds\)$/, ([, amount, number, refundable]) =>
     `退款 ${amount} 超过订单 ${number} 可退金额 ${refundable}（实付减已退）`],
+  // connectors and their deliveries (issue 15 item 6)
+  ...INTEGRATION_REFUSALS_ZH.map(([pattern, render]): Pattern => [pattern, (match) => render(match)]),
   [/^(.+?) (\S+) was not found$/, ([, what, id]) => (THINGS_ZH[what] ? `未找到${THINGS_ZH[what]} ${id}` : `未找到 ${what} ${id}`)],
 ];
 
@@ -101,6 +104,8 @@ const FIELD_PROBLEMS_ZH: Pattern[] = [
   [/^warehouse (\S+) does not exist$/, ([, code]) => `没有仓库 ${code}`],
   [/^(\S+) is not an active warehouse$/, ([, code]) => `${code} 不是启用中的仓库`],
   [/^must be one of (.+)$/, ([, values]) => `须为以下之一：${values}`],
+  // connectors' settings and secrets (issue 15 item 6)
+  ...INTEGRATION_FIELD_PROBLEMS_ZH.map(([pattern, render]): Pattern => [pattern, (match) => render(match)]),
   // the order list's batch ship form (admin/actions/batch-actions.ts)
   [/^line (\d+) must be an order number and a tracking number$/, ([, line]) => `第 ${line} 行须为订单号和运单号，中间用空格隔开`],
   [/^order (\S+) is given twice \(line (\d+)\)$/, ([, number, line]) => `订单 ${number} 填了两次（第 ${line} 行）`],

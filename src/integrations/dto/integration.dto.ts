@@ -1,6 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsIn, IsObject, IsOptional, IsString, Matches } from 'class-validator';
+import { PageQuery } from '../../common/pagination';
 import { CONNECTOR_NAME, CONNECTOR_NAME_MESSAGE, KIND_CODES } from '../integration-kinds';
+import type { DeliveryOutcome } from '../webhooks.service';
+
+const OUTCOMES: DeliveryOutcome[] = ['created', 'updated', 'duplicate', 'ignored', 'rejected', 'failed'];
 
 // Structure only (422); the secrets each kind needs, and the settings' values, are checked by IntegrationsService.
 export class CreateIntegrationDto {
@@ -28,4 +32,10 @@ export class UpdateIntegrationDto {
 
   @ApiPropertyOptional({ enum: ['active', 'paused'] })
   @IsOptional() @IsIn(['active', 'paused'], { message: 'must be active or paused' }) status?: 'active' | 'paused';
+}
+
+/** `GET /api/integrations/{id}/deliveries?page&pageSize&outcome`. */
+export class DeliveriesQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: OUTCOMES })
+  @IsOptional() @IsIn(OUTCOMES, { message: `must be one of ${OUTCOMES.join(', ')}` }) outcome?: DeliveryOutcome;
 }
