@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { OrdersModule } from '../orders/orders.module';
 import { ConnectorsModule } from './connectors.module';
+import { StockSyncModule } from './stock-sync/stock-sync.module';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
 /** Connectors to shop platforms, payment, carriers and WMS (G5.2, issue 15): the connectors and their inbound webhooks. */
 @Module({
-  imports: [ConnectorsModule, OrdersModule],
+  imports: [ConnectorsModule, OrdersModule, StockSyncModule],
   controllers: [WebhooksController],
   providers: [WebhooksService],
   exports: [ConnectorsModule],

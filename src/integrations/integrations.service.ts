@@ -12,6 +12,7 @@ import { queryOne, queryRows } from '../database/sql';
 import { type ConnectorStatus, FIELD_NAME, kindOf } from './integration-kinds';
 import { testShopifyCredentials } from './providers/shopify';
 import { SecretBox, SecretBoxError } from './secret-box';
+import { stockSyncOf, stockSyncSecrets, stockSyncSettingProblems } from './stock-sync/stock-sync-settings';
 import type { CreateIntegrationDto, UpdateIntegrationDto } from './dto/integration.dto';
 
 /** The name of the generated key in app_secret when INTEGRATIONS_KEY is not set. */
@@ -108,7 +109,8 @@ export class IntegrationsService {
   async create(input: CreateIntegrationDto, by: Acting): Promise<IntegrationView> {
     const kind = kindOf(input.kind)!;
     const settings = checkedSettings(input.kind, {}, input.settings ?? {});
-    const secrets = checkedSecrets(input.kind, {}, input.secrets, kind.requiredSecrets);
+    await this.checkStockWarehouses(this.db.manager, settings);
+    const secrets = checkedSecrets(input.kind, {}, input.secrets, [...kind.requiredSecrets, ...stockSyncSecrets(input.kind, settings)]);
     const id = randomUUID();
     const sealed = (await this.secretBox()).seal(secrets, id);
     try {
@@ -155,16 +157,21 @@ export class IntegrationsService {
         }
         const settings = input.settings === undefined ? current.settings : checkedSettings(current.kind, current.settings, input.settings);
         if (input.settings !== undefined) changes.settings = settings;
+        await this.checkStockWarehouses(manager, settings);
         let sealed: string | undefined;
         let secretKeys = current.secret_keys;
+        const requiredSecrets = [...kind.requiredSecrets, ...stockSyncSecrets(current.kind, settings)];
         if (input.secrets !== undefined) {
           const [{ secrets_sealed: stored }] = await manager.query(`SELECT secrets_sealed FROM integration WHERE id = $1`, [id]);
-          const secrets = checkedSecrets(current.kind, await this.unseal(stored, id, current.name), input.secrets, kind.requiredSecrets);
+          const secrets = checkedSecrets(current.kind, await this.unseal(stored, id, current.name), input.secrets, requiredSecrets);
           sealed = (await this.secretBox()).seal(secrets, id);
           secretKeys = Object.keys(secrets).sort();
           changes.secretsSet = Object.keys(input.secrets).filter((key) => input.secrets![key] !== null).sort();
           changes.secretsRemoved = Object.keys(input.secrets).filter((key) => input.secrets![key] === null).sort();
         }
+        // stock sync turned on for a connector saved without the secrets it needs to push (issue 15 item 2)
+        const missing = requiredSecrets.filter((key) => !secretKeys.includes(key));
+        if (missing.length) throw ValidationError.listing(missing.map((key) => ({ path: `secrets.${key}`, message: `is required for a ${current.kind} connector with these settings` })));
         const status = input.status ?? current.status;
         if (status !== current.status) changes.status = { from: current.status, to: status };
         await manager.query(
@@ -226,6 +233,15 @@ export class IntegrationsService {
     } else {
       await this.db.query(`UPDATE integration SET last_error = $2, last_error_at = now() WHERE id = $1`, [id, error.slice(0, 2000)]);
     }
+  }
+
+  /** Stock sync counts only warehouses that exist (a mistyped code would tell the platform there is nothing to sell). */
+  private async checkStockWarehouses(manager: EntityManager, settings: Record<string, unknown>): Promise<void> {
+    const codes = stockSyncOf(settings).warehouses;
+    if (!codes) return;
+    const known = new Set((await queryRows<{ code: string }>(manager, `SELECT code FROM warehouse WHERE code = ANY($1)`, [codes])).map((row) => row.code));
+    const unknown = codes.filter((code) => !known.has(code));
+    if (unknown.length) throw ValidationError.of('settings.stockWarehouses', `has no warehouse with the code ${unknown.join(', ')}`);
   }
 
   webhookUrl(kind: string, id: string): string | undefined {
@@ -307,6 +323,8 @@ function checkedSettings(kind: string, current: Record<string, unknown>, changes
   if (kind === 'woocommerce' && settings.storeUrl !== undefined && !isHttpUrl(settings.storeUrl)) {
     problems.push({ path: 'settings.storeUrl', message: 'must be the store\'s http:// or https:// address, like https://shop.example.com' });
   }
+  // stock sync (issue 15 item 2): on/off, the safety buffer, the warehouses counted, what each platform needs for it
+  problems.push(...stockSyncSettingProblems(kind, settings));
   for (const key of kindOf(kind)?.requiredSettings ?? []) {
     if (typeof settings[key] !== 'string' || (settings[key] as string).trim() === '') problems.push({ path: `settings.${key}`, message: `is required for a ${kind} connector (a non-empty string)` });
   }

@@ -461,6 +461,7 @@ export const en = {
       'integration.update': 'Connector changed',
       'integration.delete': 'Connector deleted',
       'integration.push.retry': 'Connector push sent again',
+      'integration.stock_resync': 'Stock resync queued to a connector',
     },
   },
   ui: {

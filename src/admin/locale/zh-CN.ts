@@ -454,6 +454,7 @@ export const zhCN: AdminTranslations = {
       'integration.update': '修改接口对接',
       'integration.delete': '删除接口对接',
       'integration.push.retry': '重新推送对接消息',
+      'integration.stock_resync': '全量同步库存到对接平台',
     },
   },
   ui: {
