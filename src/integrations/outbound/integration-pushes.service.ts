@@ -209,15 +209,19 @@ export class IntegrationPushesService implements OnApplicationBootstrap, BeforeA
 
   private async recordFailure(push: ClaimedPush, error: unknown): Promise<void> {
     const dead = error instanceof PermanentPushError || push.attempts >= this.config.INTEGRATION_PUSH_MAX_ATTEMPTS;
+    const quiet = error instanceof PermanentPushError && error.options.quiet === true;
     const reason = ((error as Error)?.message ?? String(error)).slice(0, 2000);
     const retrySeconds = backoffSeconds(push.attempts, { baseSeconds: this.config.INTEGRATION_PUSH_RETRY_MS / 1000, capSeconds: 3600 });
-    this.logger.warn(`push ${push.id} (${push.topic} ${push.reference ?? push.key}) attempt ${push.attempts} failed${dead ? ' (giving up)' : ''}: ${reason}`);
+    const said = `push ${push.id} (${push.topic} ${push.reference ?? push.key}) attempt ${push.attempts} failed${dead ? ' (giving up)' : ''}: ${reason}`;
+    if (quiet) this.logger.debug(said);
+    else this.logger.warn(said);
     await this.db.query(
       `UPDATE integration_push SET status = $2::varchar, last_error = $3, locked_until = NULL, next_attempt_at = now() + make_interval(secs => $4),
               dead_at = CASE WHEN $2::varchar = 'dead' THEN now() END
         WHERE id = $1 AND status = 'sending' AND attempts = $5`,
       [push.id, dead ? 'dead' : 'pending', reason, retrySeconds, push.attempts],
     );
+    if (quiet) return;
     await this.integrations.noteResult(push.integrationId, `${push.topic} ${push.reference ?? push.key}: ${reason}`);
     if (!dead) return;
     const message = `${push.topic} push ${push.reference ?? push.key} to connector ${push.integrationId} was given up after ${push.attempts} attempt(s): ${reason}`;

@@ -7,6 +7,7 @@ import { AuditService } from '../../audit/audit.service';
 import { InvalidStateError } from '../../common/errors';
 import { afterCommit } from '../../database/after-commit';
 import { DatabaseListener } from '../../database/database-listener';
+import { queryRows } from '../../database/sql';
 import { type OpenedIntegration, IntegrationsService } from '../integrations.service';
 import { IntegrationPushesService } from '../outbound/integration-pushes.service';
 import { type ClaimedPush, PermanentPushError, sendSignedRequest } from '../outbound/push-sender';
@@ -31,6 +32,12 @@ interface PlatformStock<Target> {
   name: string;
   find(connector: OpenedIntegration, sku: string): Promise<Target | null>;
   set(connector: OpenedIntegration, target: Target, quantity: number, sku: string): Promise<void>;
+}
+
+export interface UnlistedSku {
+  sku: string;
+  reason: string;
+  notedAt: string;
 }
 
 /** How long the sender waits, at most, for transactions changing a SKU's stock to commit before it reads the level. */
@@ -82,18 +89,31 @@ export class StockSyncService implements OnModuleInit {
     });
   }
 
+  /** The SKUs the platform was found not to have (`GET /api/integrations/{id}/stock-sync/unlisted`), newest first. */
+  async unlisted(id: string, offset: number, limit: number): Promise<{ items: UnlistedSku[]; total: number }> {
+    await this.integrations.get(id);
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM integration_stock_unlisted WHERE integration_id = $1`, [id]);
+    const rows = await queryRows<UnlistedSku>(
+      this.db,
+      `SELECT sku, reason, noted_at AS "notedAt" FROM integration_stock_unlisted WHERE integration_id = $1 ORDER BY noted_at DESC, sku LIMIT $2 OFFSET $3`,
+      [id, limit, offset],
+    );
+    return { items: rows.map((row) => ({ ...row, notedAt: new Date(row.notedAt).toISOString() })), total };
+  }
+
   private async send<Target>(platform: PlatformStock<Target>, connector: OpenedIntegration, push: ClaimedPush): Promise<void> {
     const sku = typeof push.payload.sku === 'string' ? push.payload.sku : push.key.replace(/^stock:/, '');
     const target = await platform.find(connector, sku);
     if (target === null) {
-      // not retried, and not queued again for this connector until a resync: a shop need not list every SKU we stock
+      // not retried, and not queued again for this connector until a resync; quiet (no alert, the connector not failing):
+      // a shop need not list every SKU we stock, and one alert per unlisted SKU would bury the alerts that matter
       const reason = `SKU ${sku} is not on ${platform.name} (no item has it as its SKU): its stock is not pushed until a resync finds it listed`;
       await this.db.query(
         `INSERT INTO integration_stock_unlisted (integration_id, sku, reason) VALUES ($1, $2, $3)
          ON CONFLICT (integration_id, sku) DO UPDATE SET reason = EXCLUDED.reason, noted_at = now()`,
         [connector.id, sku, reason],
       );
-      throw new PermanentPushError(reason);
+      throw new PermanentPushError(reason, { quiet: true });
     }
     await platform.set(connector, target, await this.quantityToPush(connector, sku), sku);
     await this.db.query(`DELETE FROM integration_stock_unlisted WHERE integration_id = $1 AND sku = $2`, [connector.id, sku]);
