@@ -20,6 +20,7 @@ import { AddExceptionWork1764910000000 } from './1764910000000-add-exception-wor
 import { AddNotificationSentContent1764950000000 } from './1764950000000-add-notification-sent-content';
 import { AddIntegrations1764960000000 } from './1764960000000-add-integrations';
 import { AddIntegrationPushes1764990000000 } from './1764990000000-add-integration-pushes';
+import { AddIntegrationPollCursor1765000000000 } from './1765000000000-add-integration-poll-cursor';
 import { AddStockSync1765015000000 } from './1765015000000-add-stock-sync';
 
 /** Every migration in the order it runs; listed explicitly so src (ts-jest) and dist (node) load the same set. */
@@ -30,5 +31,6 @@ export const MIGRATIONS = [
   AddWorkflowPrincipals1764840000000, AddStockAnnouncements1764850000000, AddSettingsVersion1764870000000,
   DropWorkflowLeases1764875000000, AddReportRollups1764880000000, AddBackups1764890000000, AddPendingJobInstanceIndex1764895000000,
   AddStaffWorkRecords1764900000000, AddExceptionWork1764910000000, AddNotificationSentContent1764950000000,
-  AddIntegrations1764960000000, AddIntegrationPushes1764990000000, AddStockSync1765015000000,
+  AddIntegrations1764960000000, AddIntegrationPushes1764990000000, AddIntegrationPollCursor1765000000000,
+  AddStockSync1765015000000,
 ];

@@ -6,7 +6,7 @@ import { type AppConfig, ConfigError, loadConfig } from './config/config';
 import { listenPortOf, servesHttp } from './config/process-role';
 import { DataDirInUseError } from './database/embedded-postgres';
 import { exitGracefullyOnStop } from './process/graceful-stop';
-import { type WorkerReady, WorkerSupervisor } from './process/worker-supervisor';
+import { type WorkerReady, workerExecArgv, WorkerSupervisor } from './process/worker-supervisor';
 import { firstAdminBox } from './setup/first-admin-notice';
 import { SetupService } from './setup/setup.service';
 
@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     supervisor = new WorkerSupervisor({
       count: config.WORKERS,
       logger: running.logger,
+      execArgv: workerExecArgv(process.execArgv, config.WORKER_MAX_HEAP_MB),
       envOf: (number) => ({
         ...process.env,
         OMS_ROLE: 'worker',

@@ -111,7 +111,9 @@ export async function startApp(env, { label = 'app', timeoutMs = 90_000, onSpawn
   const port = await freePort();
   const logFile = join(tmpdir(), `oms-bench-${label}-${process.pid}-${Date.now()}.log`);
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [MAIN], { env: { ...env, PORT: String(port) }, stdio: ['ignore', log, log] });
+  // BENCH_NODE_ARGS: node flags for the app and the workers it forks (e.g. --trace-gc, which NODE_OPTIONS refuses)
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], { env: { ...env, PORT: String(port) }, stdio: ['ignore', log, log] });
   onSpawn?.(child.pid);
   let exited = null;
   child.once('exit', (code, signal) => (exited = { code, signal }));

@@ -131,6 +131,12 @@ export const configSchema = z.object({
   OMS_ROLE: optionalString.pipe(z.enum(PROCESS_ROLES).optional()),
   /** Worker processes this process forks and supervises (OMS_ROLE=worker each); 0: none. */
   WORKERS: integer(0, 64, 0),
+  /**
+   * V8's old-generation limit of each forked worker in MB (--max-old-space-size); 0: V8's default. A worker's live heap is
+   * ~75 MB, but on a large machine V8 lets garbage grow to ~300 MB before it collects (bench/README.md, issue 12): the limit
+   * keeps a worker's resident memory near 220 MB. A worker started on its own (a container) takes it from NODE_OPTIONS.
+   */
+  WORKER_MAX_HEAP_MB: integer(0, 65_536, 192),
   /** The port of a worker process's /health; unset: PORT. A forked worker n listens on WORKER_PORT + n, or on a free port. */
   WORKER_PORT: integer(0, 65535, undefined),
   /** After SIGTERM/SIGINT a process finishes its claimed work and requests for this long, then exits anyway. */

@@ -11,8 +11,10 @@ import { appSecret } from '../database/app-secret';
 import { queryOne, queryRows } from '../database/sql';
 import { type ConnectorStatus, FIELD_NAME, kindOf } from './integration-kinds';
 import { testShopifyCredentials } from './providers/shopify';
+import { topSettingProblems } from './providers/taobao';
 import { SecretBox, SecretBoxError } from './secret-box';
 import { stockSyncOf, stockSyncSecrets, stockSyncSettingProblems } from './stock-sync/stock-sync-settings';
+import { testTaobaoCredentials } from './taobao-gateway';
 import type { CreateIntegrationDto, UpdateIntegrationDto } from './dto/integration.dto';
 
 /** The name of the generated key in app_secret when INTEGRATIONS_KEY is not set. */
@@ -59,6 +61,12 @@ interface IntegrationRow {
   updated_at: Date;
   counts: IntegrationView['counts'];
 }
+
+/** The kinds whose credentials `POST /api/integrations/{id}/test` checks against the provider, and how. */
+const CREDENTIAL_CHECKS: Record<string, (settings: Record<string, unknown>, secrets: Record<string, string>) => Promise<{ ok: boolean; message: string }>> = {
+  shopify: testShopifyCredentials,
+  taobao: testTaobaoCredentials,
+};
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_SECRETS = 20;
@@ -199,8 +207,9 @@ export class IntegrationsService {
   /** `POST /api/integrations/{id}/test`: the credentials against the provider → `{ok, message}`; a failure is the connector's lastError. */
   async test(id: string): Promise<{ ok: boolean; message: string }> {
     const connector = await this.open(id);
-    if (connector.kind !== 'shopify') return { ok: false, message: `No credentials check for ${connector.kind} connectors yet: a delivery to the webhook URL tests the secret` };
-    const result = await testShopifyCredentials(connector.settings, connector.secrets);
+    const check = CREDENTIAL_CHECKS[connector.kind];
+    if (!check) return { ok: false, message: `No credentials check for ${connector.kind} connectors yet: a delivery to the webhook URL tests the secret` };
+    const result = await check(connector.settings, connector.secrets);
     await this.noteResult(id, result.ok ? null : `credentials check: ${result.message}`, { sync: false });
     return result;
   }
@@ -323,6 +332,8 @@ function checkedSettings(kind: string, current: Record<string, unknown>, changes
   if (kind === 'woocommerce' && settings.storeUrl !== undefined && !isHttpUrl(settings.storeUrl)) {
     problems.push({ path: 'settings.storeUrl', message: 'must be the store\'s http:// or https:// address, like https://shop.example.com' });
   }
+  // Taobao: the gateway, sign method and polling settings it reads (issue 15 item 1)
+  if (kind === 'taobao') problems.push(...topSettingProblems(settings));
   // stock sync (issue 15 item 2): on/off, the safety buffer, the warehouses counted, what each platform needs for it
   problems.push(...stockSyncSettingProblems(kind, settings));
   for (const key of kindOf(kind)?.requiredSettings ?? []) {

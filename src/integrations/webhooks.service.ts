@@ -82,6 +82,14 @@ const FINAL_OUTCOMES: DeliveryOutcome[] = ['created', 'updated', 'duplicate', 'i
 
 type Headers = Record<string, string | string[] | undefined>;
 
+/** One thing a connector brought in: the provider's id of this delivery (or of this version of a polled order), its topic, the platform's order id. */
+export interface Delivery {
+  connector: OpenedIntegration;
+  deliveryId: string;
+  topic: string;
+  externalId?: string | null;
+}
+
 const headerOf = (headers: Headers, name: string): string | undefined => {
   const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
@@ -175,27 +183,51 @@ export class WebhooksService {
     const topic = signed.topic.slice(0, 100);
     // without the platform's id, the body itself identifies the delivery
     const deliveryId = (signed.deliveryId || `sha256:${createHash('sha256').update(topic).update('\n').update(rawBody).digest('hex')}`).slice(0, 200);
-    const seen = await queryOne<{ outcome: DeliveryOutcome; order_id: string | null }>(
-      this.db, `SELECT outcome, order_id FROM integration_delivery WHERE integration_id = $1 AND delivery_id = $2 AND outcome = ANY($3)`, [connector.id, deliveryId, FINAL_OUTCOMES]);
-    if (seen) return { received: true, outcome: seen.outcome, repeated: true, ...(seen.order_id ? { orderId: seen.order_id } : {}) };
+    const seen = await this.seenBefore(connector, deliveryId);
+    if (seen) return seen;
     const delivery = { connector, deliveryId, topic };
     if (!kind.orderTopics.includes(topic)) {
       await this.record(delivery, 'ignored');
       return { received: true, outcome: 'ignored' };
     }
 
-    let intake: CreateOrderDto;
+    let mapped: Record<string, unknown>;
     let externalId: string | null = null;
     try {
       refuseDeepJson(null, null, rawBody, 'utf-8');
       const order = parseJsonKeepingLongIntegers(rawBody.toString('utf8'));
       if (order === null || typeof order !== 'object' || Array.isArray(order)) throw ValidationError.of('body', `must be a ${kind.label} order object`);
       externalId = kind.orderId(order as Record<string, unknown>).slice(0, 100) || null;
-      intake = await this.checkedIntake(kind.mapOrder(order as Record<string, unknown>, connector.name));
+      mapped = kind.mapOrder(order as Record<string, unknown>, connector.name);
     } catch (error) {
       const refusal = error instanceof AppError ? error : new AppError(400, 'bad_request', 'The delivery body is not valid JSON');
       await this.record({ ...delivery, externalId }, 'rejected', refusal.message);
       throw refusal;
+    }
+    return this.takeOrder({ ...delivery, externalId }, mapped);
+  }
+
+  /** The answer to a delivery id taken before (a final outcome), or undefined: the same delivery is never taken twice. */
+  async seenBefore(connector: OpenedIntegration, deliveryId: string): Promise<DeliveryAnswer | undefined> {
+    const seen = await queryOne<{ outcome: DeliveryOutcome; order_id: string | null }>(
+      this.db, `SELECT outcome, order_id FROM integration_delivery WHERE integration_id = $1 AND delivery_id = $2 AND outcome = ANY($3)`, [connector.id, deliveryId, FINAL_OUTCOMES]);
+    return seen ? { received: true, outcome: seen.outcome, repeated: true, ...(seen.order_id ? { orderId: seen.order_id } : {}) } : undefined;
+  }
+
+  /**
+   * A platform's order mapped to the body of POST /api/orders (channel = the connector's name), delivered by a webhook or
+   * found by polling (issue 15 items 1-2): checked like that body, taken through the same intake (review, idempotency by
+   * channel + externalId), an update of an order taken unpaid that is paid now recorded as its payment, and the delivery
+   * recorded. A refused body is recorded as rejected and its ValidationError thrown.
+   */
+  async takeOrder(delivery: Delivery, mapped: Record<string, unknown>): Promise<DeliveryAnswer> {
+    const { connector } = delivery;
+    let intake: CreateOrderDto;
+    try {
+      intake = await this.checkedIntake(mapped);
+    } catch (error) {
+      await this.record(delivery, 'rejected', error instanceof Error ? error.message : String(error));
+      throw error;
     }
 
     await this.backPressure.admit();
@@ -294,11 +326,7 @@ export class WebhooksService {
   }
 
   /** One row per delivery id (a rejected or failed one is replaced when sent again), and the connector's last sync or last error. */
-  private async record(
-    delivery: { connector: OpenedIntegration; deliveryId: string; topic: string; externalId?: string | null; orderId?: string },
-    outcome: DeliveryOutcome,
-    error?: string,
-  ): Promise<void> {
+  async record(delivery: Delivery & { orderId?: string }, outcome: DeliveryOutcome, error?: string): Promise<void> {
     await this.db.query(
       `INSERT INTO integration_delivery (integration_id, delivery_id, topic, outcome, external_id, order_id, error) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (integration_id, delivery_id) DO UPDATE SET topic = EXCLUDED.topic, outcome = EXCLUDED.outcome, external_id = EXCLUDED.external_id,

@@ -30,6 +30,19 @@ export interface WorkerSupervisorOptions {
   /** The environment of worker `number` (its role and port). */
   envOf(number: number): NodeJS.ProcessEnv;
   logger: LoggerService;
+  /** The node flags of every worker: this process's own, plus the worker heap limit (workerExecArgv). */
+  execArgv?: string[];
+}
+
+/**
+ * The node flags of a forked worker: the supervisor's own, with `--max-old-space-size` (unless one was given already) so that
+ * a worker collects its garbage before its resident memory grows to several hundred MB (WORKER_MAX_HEAP_MB; 0 leaves V8's
+ * default), and the young generation kept at V8's usual 16 MB semi-spaces, which V8 would otherwise shrink with the limit.
+ */
+export function workerExecArgv(own: readonly string[], maxHeapMb: number): string[] {
+  if (maxHeapMb <= 0 || own.some((flag) => /^--max[-_]old[-_]space[-_]size/.test(flag))) return [...own];
+  const semiSpace = own.some((flag) => /^--max[-_]semi[-_]space[-_]size/.test(flag)) ? [] : ['--max-semi-space-size=16'];
+  return [...own, `--max-old-space-size=${maxHeapMb}`, ...semiSpace];
 }
 
 /**
@@ -82,7 +95,7 @@ export class WorkerSupervisor {
   private spawn(slot: Slot): void {
     // its own process group: a terminal's Ctrl-C reaches the supervisor alone, which passes it on once (a worker that got
     // it twice would take the second as "force"); a supervisor that dies is noticed by its workers (IPC disconnect)
-    const child = fork(process.argv[1], process.argv.slice(2), { env: this.options.envOf(slot.number), execArgv: process.execArgv, detached: true });
+    const child = fork(process.argv[1], process.argv.slice(2), { env: this.options.envOf(slot.number), execArgv: this.options.execArgv ?? process.execArgv, detached: true });
     slot.child = child;
     slot.ready = false;
     slot.startedAt = Date.now();

@@ -31,7 +31,8 @@ class FakeEndpoint {
         }
         if (this.failNext > 0) {
           this.failNext--;
-          response.writeHead(this.failWith).end('try later');
+          // a careless provider's error page that echoes the request back, signature included
+          response.writeHead(this.failWith).end(`try later (got ${String(request.headers['x-echo'] ?? '')})`);
           return;
         }
         this.accepted.push(JSON.parse(body.toString('utf8')));
@@ -68,7 +69,8 @@ describe('integration pushes: the connectors\' outbox (issue 15 item 1)', () => 
     pushes().register('wms', topic, async (connector, push) => {
       const body = JSON.stringify({ key: push.key, payload: push.payload });
       if (push.payload.refuse) throw new PermanentPushError('the provider refused the instruction');
-      await sendSignedRequest({ method: 'POST', url: String(connector.settings.endpoint), headers: { 'Content-Type': 'application/json', 'X-Signature': createHmac('sha256', connector.secrets.signingSecret).update(body).digest('hex') }, body });
+      const headers = { 'Content-Type': 'application/json', 'X-Signature': createHmac('sha256', connector.secrets.signingSecret).update(body).digest('hex'), 'X-Echo': connector.secrets.signingSecret };
+      await sendSignedRequest({ method: 'POST', url: String(connector.settings.endpoint), headers, body });
     });
   });
   afterAll(() => fake.stop());
@@ -92,6 +94,7 @@ describe('integration pushes: the connectors\' outbox (issue 15 item 1)', () => 
     const id = await connector();
     expect(await enqueue(id, 'ship-1', { waybill: 'SF1' })).toBe(true);
     await eventually(async () => sentTo('ship-1').length === 1 || undefined, { what: 'the push at the fake' });
+    await eventually(async () => ((await pushRows(id))[0].status === 'sent' ? true : undefined));
     expect(await enqueue(id, 'ship-1', { waybill: 'SF1' })).toBe(false);
     await pushes().drain();
     expect(sentTo('ship-1')).toEqual([{ key: 'ship-1', payload: { waybill: 'SF1' } }]);
@@ -115,6 +118,8 @@ describe('integration pushes: the connectors\' outbox (issue 15 item 1)', () => 
     await enqueue(id, 'ship-2');
     await eventually(async () => sentTo('ship-2').length === 1 || undefined, { what: 'the third attempt' });
     expect(fake.failNext).toBe(0);
+    // the fake has it; the sender records it a moment later
+    await eventually(async () => ((await pushRows(id))[0].status === 'sent' ? true : undefined));
     expect(await pushRows(id)).toMatchObject([{ status: 'sent', attempts: 3, last_error: null }]);
   });
 
@@ -127,6 +132,11 @@ describe('integration pushes: the connectors\' outbox (issue 15 item 1)', () => 
       return rows[0]?.status === 'dead' ? rows : undefined;
     }, { what: 'the dead letter' });
     expect(dead).toMatchObject({ attempts: 4, last_error: expect.stringContaining('503') });
+    // the secret the provider echoed is blanked out of everything kept and shown
+    expect(dead.last_error).toContain('[secret]');
+    expect(JSON.stringify(await db().query(`SELECT * FROM integration_push WHERE integration_id = $1`, [id]))).not.toContain(secret);
+    expect(JSON.stringify(await db().query(`SELECT * FROM system_alert WHERE kind = 'integration_push_dead'`))).not.toContain(secret);
+    expect(JSON.stringify((await http().get(`/api/integrations/${id}`).set(test.auth).expect(200)).body)).not.toContain(secret);
     const alerts = await db().query(`SELECT message FROM system_alert WHERE kind = 'integration_push_dead' AND reference = 'ship-3'`);
     expect(alerts).toHaveLength(1);
     const failing = (await http().get(`/api/integrations/${id}`).set(test.auth).expect(200)).body;

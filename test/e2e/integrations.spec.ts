@@ -318,6 +318,32 @@ describe('integrations: connectors and the Shopify webhook (G5.2)', () => {
       expect(view).toMatchObject({ status: 'active', lastError: null, lastSyncAt: expect.any(String), counts: { ordersCreated: 1, duplicates: 2, rejected: 0 } });
     });
 
+    it('a discounted paid order (a code on one line, an order discount, free shipping) matches its payment and reaches awaiting_shipment unheld', async () => {
+      const { id, secrets } = await createShopify();
+      const [skuA, skuB] = [unique('SHP'), unique('SHP')];
+      await stockedCatalogue(test.app, test.auth.Authorization.slice(7), { [skuA]: 10, [skuB]: 10 });
+      const { text } = shopifyOrder({
+        financial_status: 'paid', total_price: '104.90', total_discounts: '15.00', taxes_included: true,
+        line_items: [
+          { ...(SAMPLE.line_items as object[])[0], sku: skuA, quantity: 3, price: '33.30', discount_allocations: [{ amount: '10.00', discount_application_index: 0 }] },
+          { ...(SAMPLE.line_items as object[])[1], sku: skuB, quantity: 1, price: '20.00', discount_allocations: [{ amount: '5.00', discount_application_index: 1 }] },
+        ],
+        shipping_lines: [{ price: '10.00', discounted_price: '0.00', title: '包邮' }],
+        shipping_address: { name: '王五', phone: '13700137000', province: '浙江省', city: '杭州市', address1: '文三路 100 号', zip: '310000', country_code: 'CN' },
+      });
+      const created = await deliver(id, text, signedHeaders(text, secrets.webhookSecret)).expect(200);
+      const order = await eventually(async () => {
+        const current = (await http().get(`/api/orders/${created.body.orderId}`).set(test.auth).expect(200)).body;
+        return current.status === 'awaiting_shipment' ? current : undefined;
+      }, { what: 'the discounted order to await shipment' });
+      expect(order).toMatchObject({ flags: [], totals: { grand: '104.90' }, payment: { status: 'paid', amount: '104.90' } });
+      // 89.90 for three does not divide: two lines of the SKU a cent apart, reserved and allocated like any other
+      expect(order.lines).toMatchObject([
+        { sku: skuA, quantity: 1, unitPrice: '29.96', reserved: 1 }, { sku: skuA, quantity: 2, unitPrice: '29.97', reserved: 2 },
+        { sku: skuB, quantity: 1, unitPrice: '15.00', reserved: 1 },
+      ]);
+    });
+
     it('orders/updated of an order taken unpaid that Shopify reports paid records the payment on the same order', async () => {
       const { id, name, secrets } = await createShopify();
       const sku = unique('SHP');

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { type AppProcess, loginClient, startAppProcess } from '../helpers/app-process';
 import { unique } from '../helpers/fixtures';
@@ -94,6 +95,8 @@ const isRunning = (pid: number) => {
       const first = await eventually(async () => (readyWorkers(main!).length >= 2 ? readyWorkers(main!) : undefined), { timeoutMs: 60_000, what: 'two worker processes' });
       expect(first.map((worker) => worker.number).sort()).toEqual([1, 2]);
       first.forEach((worker) => forkPids.add(worker.pid));
+      // each fork runs with the worker heap limit (WORKER_MAX_HEAP_MB, default 192; issue 12: worker RSS < 300 MB)
+      for (const worker of first) expect(readFileSync(`/proc/${worker.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-old-space-size=192');
       // a fork answers its probe and nothing else
       const probe = await fetch(`http://127.0.0.1:${first[0].port}/health`);
       expect(probe.status).toBe(200);

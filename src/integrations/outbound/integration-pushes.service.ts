@@ -188,8 +188,10 @@ export class IntegrationPushesService implements OnApplicationBootstrap, BeforeA
   }
 
   private async deliver(push: ClaimedPush): Promise<void> {
+    let secrets: string[] = [];
     try {
       const connector = await this.integrations.open(push.integrationId);
+      secrets = Object.values(connector.secrets);
       const sender = this.senders.get(`${connector.kind}:${push.topic}`);
       if (!sender) throw new PermanentPushError(`nothing sends "${push.topic}" to a ${connector.kind} connector`);
       await sender(connector, push);
@@ -203,14 +205,16 @@ export class IntegrationPushesService implements OnApplicationBootstrap, BeforeA
       );
       await this.integrations.noteResult(push.integrationId, null);
     } catch (error) {
-      await this.recordFailure(push, error);
+      await this.recordFailure(push, error, secrets);
     }
   }
 
-  private async recordFailure(push: ClaimedPush, error: unknown): Promise<void> {
+  /** `secrets`: the connector's, blanked out of the reason (a provider may echo a token back in its error page). */
+  private async recordFailure(push: ClaimedPush, error: unknown, secrets: string[]): Promise<void> {
     const dead = error instanceof PermanentPushError || push.attempts >= this.config.INTEGRATION_PUSH_MAX_ATTEMPTS;
     const quiet = error instanceof PermanentPushError && error.options.quiet === true;
-    const reason = ((error as Error)?.message ?? String(error)).slice(0, 2000);
+    const failure = (error as Error)?.message ?? String(error);
+    const reason = secrets.filter((secret) => secret.length >= 4).reduce((text, secret) => text.split(secret).join('[secret]'), failure).slice(0, 2000);
     const retrySeconds = backoffSeconds(push.attempts, { baseSeconds: this.config.INTEGRATION_PUSH_RETRY_MS / 1000, capSeconds: 3600 });
     const said = `push ${push.id} (${push.topic} ${push.reference ?? push.key}) attempt ${push.attempts} failed${dead ? ' (giving up)' : ''}: ${reason}`;
     if (quiet) this.logger.debug(said);

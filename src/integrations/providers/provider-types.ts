@@ -121,19 +121,38 @@ function centsText(value: number): string | null {
 }
 
 /**
- * The unit price of a line from what the platform reports: its total divided by its quantity in integer cents, rounded
- * half up when it does not divide (3 for 10.00 → 3.33, `exact` false so the caller can note the cent), else the
- * platform's own unit price field. Null when neither is an amount.
+ * Our lines for `quantity` units of `sku` for which the customer paid `paid` in all (the platform's line total after its
+ * discounts): one line when it divides by the quantity, else two lines of the SKU whose unit prices differ by one cent
+ * (3 for 10.00 → 2 × 3.33 + 1 × 3.34), so that the order's total is exactly what was paid and its payment matches
+ * instead of holding the order for a person. Without a total, the platform's own unit price. Null when the quantity is
+ * not a whole number or neither is an amount.
  */
-export function unitPriceOf(lineTotal: unknown, quantity: number, unitPrice: unknown): { unitPrice: string; exact: boolean } | null {
-  const total = moneyFromDecimal(lineTotal);
-  if (total && Number.isInteger(quantity) && quantity > 0) {
-    const cents = toCents(total);
-    const count = BigInt(quantity);
-    return { unitPrice: fromCents((cents * 2n + count) / (2n * count)), exact: cents % count === 0n };
+export function paidLines(sku: string, quantity: number, paid: unknown, unitPrice: unknown): OrderIntake['lines'] | null {
+  if (!Number.isInteger(quantity) || quantity < 1) return null;
+  const total = moneyFromDecimal(paid);
+  if (!total) {
+    const own = moneyFromDecimal(unitPrice);
+    return own === null ? null : [{ sku, quantity, unitPrice: own }];
   }
-  const own = moneyFromDecimal(unitPrice);
-  return own === null ? null : { unitPrice: own, exact: true };
+  const cents = toCents(total);
+  const count = BigInt(quantity);
+  const low = cents / count;
+  const higher = Number(cents % count); // this many units cost one cent more
+  return [
+    { sku, quantity: quantity - higher, unitPrice: fromCents(low) },
+    { sku, quantity: higher, unitPrice: fromCents(low + 1n) },
+  ].filter((line) => line.quantity > 0);
+}
+
+/** The sum of amounts (strings or numbers as platforms write them) as our two-place string; null when one is not an amount. */
+export function sumOfAmounts(...values: unknown[]): string | null {
+  let cents = 0n;
+  for (const value of values) {
+    const amount = moneyFromDecimal(value);
+    if (amount === null) return null;
+    cents += toCents(amount);
+  }
+  return fromCents(cents);
 }
 
 /** Beijing time as Chinese platforms write it ("2015-11-27 15:45:59", no zone) → "2015-11-27T15:45:59+08:00". */

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isEmail } from 'class-validator';
 import { fromCents, isMoney, toCents } from '../../common/money';
 import { isRealIsoTime } from '../../common/validation';
+import { paidLines, sumOfAmounts } from './provider-types';
 
 /**
  * Shopify (issue 15 item 2): the webhook signature, the order JSON → our intake mapping, and the credentials check.
@@ -30,6 +31,22 @@ function money(value: unknown): string {
   return isMoney(written) && !written.startsWith('-') ? fromCents(toCents(written)) : written;
 }
 
+/** The discount the lines' prices already have taken off, for the operator who compares with the shop's list prices. */
+function discountNote(order: Json): string {
+  const discount = money(order.total_discounts);
+  return isMoney(discount) && toCents(discount) > 0n ? `discount ${discount}` : '';
+}
+
+/** The sum of non-negative amounts in cents; null when one is not an amount. */
+function centsOf(amounts: string[]): bigint | null {
+  let sum = 0n;
+  for (const amount of amounts) {
+    if (!isMoney(amount) || amount.startsWith('-')) return null;
+    sum += toCents(amount);
+  }
+  return sum;
+}
+
 /** Shopify's order id as our externalId (parsed with parseJsonKeepingLongIntegers: 64-bit ids stay exact). */
 export function shopifyOrderId(order: Json): string {
   return text(order.id);
@@ -48,13 +65,26 @@ export function mapShopifyOrder(order: Json, channel: string): Json {
     [text(customer.first_name), text(customer.last_name)].filter(Boolean).join(' '), billing.name, order.email) || 'Shopify customer';
   const email = first(order.email, order.contact_email, customer.email);
   const locale = text(order.customer_locale);
-  const lines = (Array.isArray(order.line_items) ? order.line_items : []).map((item) => {
+  // what the customer paid for each line: its price less the discounts Shopify allocated to it (codes, automatic and
+  // order-level discounts all are), plus its tax where prices exclude tax (our orders carry no separate tax)
+  const taxesExtra = order.taxes_included === false;
+  const amountsOf = (list: unknown) => (Array.isArray(list) ? list : []).map((entry) => money(object(entry).amount ?? object(entry).price));
+  const lines = (Array.isArray(order.line_items) ? order.line_items : []).flatMap((item) => {
     const line = object(item);
     // a line without a SKU is still taken, and flagged unknown_sku for a person to match
-    const sku = text(line.sku) || `SHOPIFY-${first(line.variant_id, line.product_id, line.id) || 'NO-SKU'}`;
-    return { sku: sku.slice(0, 64), quantity: line.quantity, unitPrice: money(line.price) };
+    const sku = (text(line.sku) || `SHOPIFY-${first(line.variant_id, line.product_id, line.id) || 'NO-SKU'}`).slice(0, 64);
+    const quantity = Number(line.quantity);
+    const gross = isMoney(money(line.price)) && Number.isInteger(quantity) ? toCents(money(line.price)) * BigInt(quantity) : null;
+    const discount = centsOf(amountsOf(line.discount_allocations));
+    const tax = taxesExtra ? centsOf(amountsOf(line.tax_lines)) : 0n;
+    const paid = gross !== null && discount !== null && tax !== null ? gross - discount + tax : null;
+    // left to the intake to refuse (a quantity that is no whole number, a price that is no amount): the same as before
+    return (paid !== null && paid >= 0n && paidLines(sku, quantity, fromCents(paid), null)) || [{ sku, quantity: line.quantity, unitPrice: money(line.price) }];
   });
-  const shipping = (Array.isArray(order.shipping_lines) ? order.shipping_lines : []).map((line) => money(object(line).price));
+  const shipping = (Array.isArray(order.shipping_lines) ? order.shipping_lines : []).map((entry) => {
+    const line = object(entry);
+    return sumOfAmounts(money(line.discounted_price ?? line.price), ...(taxesExtra ? amountsOf(line.tax_lines) : [])) ?? '';
+  });
   const paid = text(order.financial_status) === 'paid';
   const placedAt = text(order.created_at);
   const paidAt = text(order.processed_at);
@@ -84,7 +114,7 @@ export function mapShopifyOrder(order: Json, channel: string): Json {
       ...(paid && isRealIsoTime(paidAt) ? { paidAt } : {}),
     },
     ...(shipping.length && shipping.every(isMoney) ? { shippingFee: fromCents(shipping.reduce((sum, fee) => sum + toCents(fee), 0n)) } : {}),
-    notes: [`Shopify ${reference || shopifyOrderId(order)}`, text(order.currency) && `currency ${text(order.currency)}`, text(order.note)]
+    notes: [`Shopify ${reference || shopifyOrderId(order)}`, text(order.currency) && `currency ${text(order.currency)}`, discountNote(order), text(order.note)]
       .filter(Boolean)
       .join(' · ')
       .slice(0, 1000),

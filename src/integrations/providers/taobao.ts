@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import {
-  accepted, asRecord, type Checked, isoFromBeijingTime, moneyFromDecimal, type OrderIntake, refused, type SignedRequest, text, unitPriceOf,
+  accepted, asRecord, type Checked, isoFromBeijingTime, moneyFromDecimal, type OrderIntake, paidLines, refused, type SignedRequest, text,
 } from './provider-types';
 
 /**
@@ -92,6 +92,76 @@ export function buildTopOrdersPoll(window: { from: Date; to: Date; page: number 
   }, settings, now);
 }
 
+/** Optional settings of a taobao connector (issue 15 item 1), with what applies when they are not set. */
+export const TOP_POLL_DEFAULTS = {
+  /** How often the trades changed since the cursor are asked for. */
+  pollIntervalSeconds: 60,
+  /** How far before the cursor each poll starts again, so a trade modified at the boundary (or seen late by TOP) is not missed. */
+  pollOverlapSeconds: 300,
+  /** Where the first poll starts: this long before it. */
+  initialSyncHours: 24,
+} as const;
+
+const TOP_SIGN_METHODS: readonly TopSignMethod[] = ['md5', 'hmac', 'hmac-sha256'];
+
+/** The limits of each numeric setting (TOP keeps three months of trades for increment polling). */
+const TOP_SETTING_RANGES: Record<keyof typeof TOP_POLL_DEFAULTS, [number, number]> = {
+  pollIntervalSeconds: [1, 3600],
+  pollOverlapSeconds: [0, 3600],
+  initialSyncHours: [1, 2160],
+};
+
+/** What is wrong with a taobao connector's optional settings (path and message, as a 422 lists them). */
+export function topSettingProblems(settings: Record<string, unknown>): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  const { gateway, signMethod } = settings;
+  if (gateway !== undefined && (typeof gateway !== 'string' || gateway.length > 500 || !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(gateway))) {
+    problems.push({ path: 'settings.gateway', message: `must be the TOP gateway's http:// or https:// URL, like ${TOP_GATEWAY}` });
+  }
+  if (signMethod !== undefined && !TOP_SIGN_METHODS.includes(signMethod as TopSignMethod)) {
+    problems.push({ path: 'settings.signMethod', message: `must be one of ${TOP_SIGN_METHODS.join(', ')}` });
+  }
+  for (const [key, [min, max]] of Object.entries(TOP_SETTING_RANGES)) {
+    const value = settings[key];
+    if (value !== undefined && (!Number.isInteger(value) || (value as number) < min || (value as number) > max)) {
+      problems.push({ path: `settings.${key}`, message: `must be a whole number from ${min} to ${max}` });
+    }
+  }
+  return problems;
+}
+
+/** The connector's settings and secrets as a signed call needs them (checked on save by topSettingProblems). */
+export function topSettingsOf(settings: Record<string, unknown>, secrets: Record<string, string>): TopSettings {
+  return {
+    appKey: text(settings.appKey),
+    appSecret: secrets.appSecret ?? '',
+    session: secrets.sessionKey ?? '',
+    signMethod: TOP_SIGN_METHODS.includes(settings.signMethod as TopSignMethod) ? (settings.signMethod as TopSignMethod) : undefined,
+    gateway: typeof settings.gateway === 'string' && settings.gateway ? settings.gateway : undefined,
+  };
+}
+
+/** The polling settings in force: each one set, else its default. */
+export function topPollSettingsOf(settings: Record<string, unknown>): Record<keyof typeof TOP_POLL_DEFAULTS, number> {
+  const of = (key: keyof typeof TOP_POLL_DEFAULTS) => (Number.isInteger(settings[key]) ? (settings[key] as number) : TOP_POLL_DEFAULTS[key]);
+  return { pollIntervalSeconds: of('pollIntervalSeconds'), pollOverlapSeconds: of('pollOverlapSeconds'), initialSyncHours: of('initialSyncHours') };
+}
+
+/**
+ * taobao.user.seller.get for the seller's nick: a cheap call that needs every credential (the app key and secret sign it,
+ * the session key names the shop), so `POST /api/integrations/{id}/test` checks them all (issue 15 item 1).
+ */
+export function buildTopCredentialsCheck(settings: TopSettings, now: Date = new Date()): SignedRequest {
+  return buildTopRequest('taobao.user.seller.get', { fields: 'nick' }, settings, now);
+}
+
+/** The seller's nick from taobao.user.seller.get, or TOP's error. */
+export function readTopSeller(body: string): Checked<string> {
+  const parsed = parseTopResponse(body);
+  if (!parsed.ok) return parsed;
+  return accepted(text(asRecord(asRecord(parsed.value.user_seller_get_response).user).nick));
+}
+
 /** Our carrier codes to TOP's logistics company codes (taobao.logistics.companies.get). */
 export const TOP_COMPANY_CODES: Readonly<Record<string, string>> = {
   sf: 'SF', zto: 'ZTO', yto: 'YTO', sto: 'STO', yunda: 'YUNDA', jd: 'JD', ems: 'EMS',
@@ -139,6 +209,14 @@ export function readTopOrdersPage(body: string): Checked<{ trades: Record<string
   return accepted({ trades: Array.isArray(trades) ? trades.map(asRecord) : [], hasNext: response.has_next === true });
 }
 
+/**
+ * Trades closed before they became an order of ours (unpaid and closed by the buyer, the seller or Taobao; or refunded
+ * in full): the poller records them as ignored instead of taking them as a new order.
+ */
+export function isClosedTopTrade(trade: Record<string, unknown>): boolean {
+  return ['TRADE_CLOSED', 'TRADE_CLOSED_BY_TAOBAO'].includes(text(trade.status));
+}
+
 /** Trades a buyer has paid for (待发货 and later); WAIT_BUYER_PAY and closed trades are not. */
 const PAID_STATUSES = new Set(['WAIT_SELLER_SEND_GOODS', 'SELLER_CONSIGNED_PART', 'WAIT_BUYER_CONFIRM_GOODS', 'TRADE_BUYER_SIGNED', 'TRADE_FINISHED']);
 
@@ -155,16 +233,12 @@ export function mapTopTrade(trade: Record<string, unknown>): Checked<OrderIntake
   const items = Array.isArray(orders) ? orders.map(asRecord) : [];
   if (!items.length) return refused('payload_malformed', `trade ${tid} has no orders`);
   const lines: OrderIntake['lines'] = [];
-  const roundings: string[] = [];
   for (const [index, item] of items.entries()) {
-    const quantity = Number(item.num);
-    const price = unitPriceOf(item.payment, quantity, item.price);
-    if (!Number.isInteger(quantity) || quantity < 1 || price === null) {
-      return refused('payload_malformed', `trade ${tid} order ${index} has no whole num or price`);
-    }
     const sku = text(item.outer_sku_id) || text(item.outer_iid) || `TB-${text(item.num_iid)}`;
-    lines.push({ sku, quantity, unitPrice: price.unitPrice });
-    if (!price.exact) roundings.push(`${sku}: ${quantity} for ${text(item.payment)}, unit price rounded to ${price.unitPrice}`);
+    // payment: what the buyer paid for the line (实付), after the shop's and the platform's discounts
+    const paid = paidLines(sku, Number(item.num), item.payment, item.price);
+    if (!paid) return refused('payload_malformed', `trade ${tid} order ${index} has no whole num or price`);
+    lines.push(...paid);
   }
   const status = text(trade.status);
   const paid = PAID_STATUSES.has(status);
@@ -172,7 +246,7 @@ export function mapTopTrade(trade: Record<string, unknown>): Checked<OrderIntake
   const paidAt = isoFromBeijingTime(trade.pay_time);
   const placedAt = isoFromBeijingTime(trade.created);
   const shippingFee = moneyFromDecimal(trade.post_fee);
-  const notes = [text(trade.buyer_message), ...roundings].filter(Boolean).join('\n');
+  const notes = text(trade.buyer_message);
   return accepted({
     externalId: tid,
     ...(placedAt ? { placedAt } : {}),

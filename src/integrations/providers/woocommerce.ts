@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import {
   accepted, asRecord, type Checked, headerValue, type IncomingHeaders, isoFromUtcTime, moneyFromDecimal, type OrderIntake,
-  parseJsonObject, refused, sameText, type SignedRequest, text, unitPriceOf,
+  paidLines, parseJsonObject, refused, sameText, type SignedRequest, sumOfAmounts, text,
 } from './provider-types';
 
 /**
@@ -71,18 +71,14 @@ export function mapWooCommerceOrder(order: Record<string, unknown>): Checked<Ord
   const items = Array.isArray(order.line_items) ? order.line_items.map(asRecord) : [];
   if (!items.length) return refused('payload_malformed', 'the order has no line_items');
   const lines: OrderIntake['lines'] = [];
-  const roundings: string[] = [];
   for (const [index, item] of items.entries()) {
-    const quantity = Number(item.quantity);
-    const price = unitPriceOf(item.subtotal, quantity, item.price);
-    if (!Number.isInteger(quantity) || quantity < 1 || price === null) {
-      return refused('payload_malformed', `line_items[${index}] has no whole quantity or price`);
-    }
     // a product without a SKU still becomes a line: review flags the unknown sku rather than losing the item
     const variation = text(item.variation_id);
     const sku = text(item.sku) || `WC-${variation && variation !== '0' ? variation : text(item.product_id)}`;
-    lines.push({ sku, quantity, unitPrice: price.unitPrice });
-    if (!price.exact) roundings.push(`${sku}: ${quantity} for ${text(item.subtotal)}, unit price rounded to ${price.unitPrice}`);
+    // what the customer paid for the line: its total after coupons plus its tax (our orders carry no separate tax)
+    const paid = paidLines(sku, Number(item.quantity), item.total === undefined ? item.subtotal : sumOfAmounts(item.total, item.total_tax ?? '0'), item.price);
+    if (!paid) return refused('payload_malformed', `line_items[${index}] has no whole quantity or price`);
+    lines.push(...paid);
   }
   const billing = asRecord(order.billing);
   const shipping = asRecord(order.shipping);
@@ -94,11 +90,11 @@ export function mapWooCommerceOrder(order: Record<string, unknown>): Checked<Ord
   const paidAt = isoFromUtcTime(order.date_paid_gmt);
   const paid = PAID_STATUSES.has(status) || paidAt !== null || order.set_paid === true;
   const total = moneyFromDecimal(order.total);
-  const shippingFee = moneyFromDecimal(order.shipping_total);
+  const shippingFee = order.shipping_total === undefined ? null : sumOfAmounts(order.shipping_total, order.shipping_tax ?? '0');
   const name = personName(address) || personName(billing);
   const placedAt = isoFromUtcTime(order.date_created_gmt);
   const note = text(order.customer_note);
-  const notes = [note, discountNote(order), ...roundings].filter(Boolean).join('\n');
+  const notes = [note, discountNote(order)].filter(Boolean).join('\n');
   return accepted({
     externalId: id,
     ...(placedAt ? { placedAt } : {}),

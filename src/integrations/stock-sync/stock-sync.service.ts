@@ -14,7 +14,8 @@ import { type ClaimedPush, PermanentPushError, sendSignedRequest } from '../outb
 import {
   buildShopifyInventorySet, buildShopifyVariantBySku, readShopifyInventorySet, readShopifyVariantBySku, shopifyStockAccess,
 } from '../providers/shopify-stock';
-import type { TopSettings, TopSignMethod } from '../providers/taobao';
+import type { SignedRequest } from '../providers/provider-types';
+import { topSettingsOf } from '../providers/taobao';
 import {
   buildTopItemsByOuterId, buildTopQuantityUpdate, buildTopSkusByOuterId, readTopItemsByOuterId, readTopQuantityUpdate, readTopSkusByOuterId,
   topErrorOf, type TopStockTarget,
@@ -22,6 +23,7 @@ import {
 import {
   buildWooCommerceProductBySku, buildWooCommerceStockSet, readWooCommerceProductBySku, wooCommerceStoreOf, type WooCommerceStockItem,
 } from '../providers/woocommerce-stock';
+import { callTop } from '../taobao-gateway';
 import { STOCK_SYNC_KINDS, STOCK_SYNC_LOCK, STOCK_SYNC_TOPIC, stockSyncOf } from './stock-sync-settings';
 
 /**
@@ -173,23 +175,12 @@ const wooCommerceStock: PlatformStock<WooCommerceStockItem> = {
   },
 };
 
-/** The connector's TOP credentials (the same settings and secrets as the taobao connector's polling). */
-function topSettingsOf(connector: OpenedIntegration): TopSettings {
-  const { appKey, signMethod, gateway } = connector.settings;
-  return {
-    appKey: String(appKey ?? ''),
-    appSecret: connector.secrets.appSecret ?? '',
-    session: connector.secrets.sessionKey ?? '',
-    ...(typeof signMethod === 'string' ? { signMethod: signMethod as TopSignMethod } : {}),
-    ...(typeof gateway === 'string' && gateway ? { gateway } : {}),
-  };
-}
-
-/** A TOP call: its answer's body, or TOP's error thrown (retried when it is TOP's own trouble); `notFound` → null. */
-async function topCall(request: ReturnType<typeof buildTopSkusByOuterId>): Promise<string | null> {
-  const { body } = await sendSignedRequest(request);
-  const error = topErrorOf(body);
-  if (!error) return body;
+/** A TOP call (callTop, the polling's gateway client): its answer's body, or TOP's error thrown (retried when it is TOP's own trouble); `notFound` → null. */
+async function topCall(request: SignedRequest): Promise<string | null> {
+  const answer = await callTop(request);
+  if (!answer.ok) throw new Error(answer.reason);
+  const error = topErrorOf(answer.body);
+  if (!error) return answer.body;
   if (error.notFound) return null;
   throw error.retry ? new Error(error.message) : new PermanentPushError(error.message);
 }
@@ -198,7 +189,7 @@ async function topCall(request: ReturnType<typeof buildTopSkusByOuterId>): Promi
 const taobaoStock: PlatformStock<TopStockTarget> = {
   name: 'taobao',
   async find(connector, sku) {
-    const settings = topSettingsOf(connector);
+    const settings = topSettingsOf(connector.settings, connector.secrets);
     for (const [build, read] of [[buildTopSkusByOuterId, readTopSkusByOuterId], [buildTopItemsByOuterId, readTopItemsByOuterId]] as const) {
       const body = await topCall(build(sku, settings));
       if (body === null) continue;
@@ -209,7 +200,7 @@ const taobaoStock: PlatformStock<TopStockTarget> = {
     return null;
   },
   async set(connector, target, quantity) {
-    const body = await topCall(buildTopQuantityUpdate(target, quantity, topSettingsOf(connector)));
+    const body = await topCall(buildTopQuantityUpdate(target, quantity, topSettingsOf(connector.settings, connector.secrets)));
     if (body === null) throw new PermanentPushError(`Taobao no longer has item ${target.numIid}${target.skuId ? ` SKU ${target.skuId}` : ''}`);
     const updated = readTopQuantityUpdate(body);
     if (!updated.ok) throw new Error(updated.reason);

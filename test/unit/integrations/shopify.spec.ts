@@ -69,6 +69,41 @@ describe('mapShopifyOrder (Shopify order JSON → POST /api/orders)', () => {
     });
   });
 
+  it('discounts: each line is what was paid for it (price less its discount allocations), split a cent apart when it does not divide, so the lines and shipping add up to total_price', () => {
+    // a 10 % code on 3 × 33.30 (allocation 9.99) and an order-level 5.00 allocated to the second line; shipping discounted to 0
+    const mapped = mapShopifyOrder({
+      ...sample,
+      financial_status: 'paid', total_price: '104.91', total_discounts: '14.99', taxes_included: true,
+      line_items: [
+        { sku: 'TEA-1', quantity: 3, price: '33.30', discount_allocations: [{ amount: '9.99', discount_application_index: 0 }] },
+        { sku: 'CUP-1', quantity: 1, price: '20.00', discount_allocations: [{ amount: '5.00', discount_application_index: 1 }] },
+      ],
+      shipping_lines: [{ price: '10.00', discounted_price: '0.00', title: 'Free shipping' }],
+    }, 'shop');
+    expect(mapped).toMatchObject({
+      lines: [{ sku: 'TEA-1', quantity: 3, unitPrice: '29.97' }, { sku: 'CUP-1', quantity: 1, unitPrice: '15.00' }],
+      shippingFee: '0.00',
+      payment: { status: 'paid', amount: '104.91' },
+      notes: 'Shopify #9999 · currency USD · discount 14.99',
+    });
+    const lines = mapped.lines as Array<{ quantity: number; unitPrice: string }>;
+    expect(lines.reduce((sum, line) => sum + line.quantity * Math.round(Number(line.unitPrice) * 100), 0)).toBe(10491);
+
+    // prices before tax (taxes_included false): the line's and the shipping's tax lines are part of what was paid
+    const taxed = mapShopifyOrder({
+      ...sample,
+      financial_status: 'paid', total_price: '33.00', total_discounts: '1.00', taxes_included: false,
+      line_items: [{ sku: 'TEA-1', quantity: 3, price: '9.00', discount_allocations: [{ amount: '1.00' }], tax_lines: [{ price: '2.60', rate: 0.1 }] }],
+      shipping_lines: [{ price: '4.00', discounted_price: '4.00', tax_lines: [{ price: '0.40' }] }],
+    }, 'shop');
+    // 27.00 − 1.00 + 2.60 = 28.60 for three: 9.53, 9.53, 9.54
+    expect(taxed).toMatchObject({
+      lines: [{ sku: 'TEA-1', quantity: 2, unitPrice: '9.53' }, { sku: 'TEA-1', quantity: 1, unitPrice: '9.54' }],
+      shippingFee: '4.40',
+      payment: { amount: '33.00' },
+    });
+  });
+
   it('survives a sparse order: no address, no customer, odd values are left for the intake to judge', () => {
     const mapped = mapShopifyOrder({ id: 5, line_items: [{ sku: 'A', quantity: 1, price: 'abc' }], email: 'not an email' }, 'shop');
     expect(mapped).toMatchObject({

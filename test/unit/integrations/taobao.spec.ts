@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import {
-  buildTopOrdersPoll, buildTopRequest, buildTopWaybillSendBack, mapTopTrade, parseTopResponse, readTopOrdersPage, topSign, topTimestamp,
+  buildTopCredentialsCheck, buildTopOrdersPoll, buildTopRequest, buildTopWaybillSendBack, isClosedTopTrade, mapTopTrade, parseTopResponse,
+  readTopOrdersPage, readTopSeller, TOP_POLL_DEFAULTS, topPollSettingsOf, topSettingProblems, topSettingsOf, topSign, topTimestamp,
 } from '../../../src/integrations/providers/taobao';
 
 /** What TOP's gateway does with a request: recompute the signature from the form (API调用方法详解, 签名算法). */
@@ -20,6 +21,8 @@ const PAGE = `{"trades_sold_increment_get_response":{"total_results":1,"has_next
 "receiver_city":"杭州市","receiver_district":"西湖区","receiver_town":"文新街道","receiver_address":"文三路100号3单元501","receiver_zip":"310000",
 "orders":{"order":[{"oid":2231958349136872035,"num_iid":612345678901,"outer_iid":"TEA","outer_sku_id":"TEA-001","num":2,"price":"139.00",
 "payment":"258.00","title":"西湖龙井 250g"}]}}]},"request_id":"16k4aqxo8ihmz"}}`;
+
+const TOP_GATEWAY_EXAMPLE = 'https://eco.taobao.com/router/rest';
 
 /** Issue 15 item 2: Taobao/Tmall open platform (TOP) — signed polling by update time, waybill send-back, trade mapping. */
 describe('Taobao open platform (TOP)', () => {
@@ -102,16 +105,46 @@ describe('Taobao open platform (TOP)', () => {
     });
   });
 
-  it('an unpaid trade is pending; a sub-order whose payment does not divide is rounded and noted', () => {
+  it('an unpaid trade is pending; a sub-order whose payment does not divide becomes two lines a cent apart, adding up to what was paid', () => {
     const trade = {
       tid: '1', status: 'WAIT_BUYER_PAY', payment: '100.00', created: '2026-11-25 10:21:05',
       orders: { order: [{ outer_iid: 'GIFT', num: 3, price: '40.00', payment: '100.00' }] },
     };
     expect(mapTopTrade(trade)).toMatchObject({
       ok: true,
-      value: { payment: { status: 'pending', amount: '100.00' }, lines: [{ sku: 'GIFT', quantity: 3, unitPrice: '33.33' }], notes: 'GIFT: 3 for 100.00, unit price rounded to 33.33' },
+      value: { payment: { status: 'pending', amount: '100.00' }, lines: [{ sku: 'GIFT', quantity: 2, unitPrice: '33.33' }, { sku: 'GIFT', quantity: 1, unitPrice: '33.34' }] },
     });
+    expect(mapTopTrade(trade)).not.toMatchObject({ value: { notes: expect.anything() } });
     expect(mapTopTrade({ ...trade, orders: { order: [] } })).toMatchObject({ ok: false, code: 'payload_malformed' });
     expect(mapTopTrade({ ...trade, tid: '' })).toMatchObject({ ok: false, code: 'payload_malformed' });
+  });
+
+  it('a connector\'s settings and secrets become the signed call\'s: the credentials check signs taobao.user.seller.get with all three', () => {
+    const top = topSettingsOf({ appKey: '12345678', gateway: 'http://127.0.0.1:9/router/rest', signMethod: 'md5' }, { appSecret: 'helloworld', sessionKey: 'test' });
+    expect(top).toEqual({ appKey: '12345678', appSecret: 'helloworld', session: 'test', signMethod: 'md5', gateway: 'http://127.0.0.1:9/router/rest' });
+    expect(topSettingsOf({ appKey: '1', signMethod: 'sha1' }, {})).toMatchObject({ signMethod: undefined, gateway: undefined, appSecret: '', session: '' });
+    const request = buildTopCredentialsCheck(top, now);
+    expect(request.url).toBe('http://127.0.0.1:9/router/rest');
+    expect(Object.fromEntries(new URLSearchParams(request.body))).toMatchObject({ method: 'taobao.user.seller.get', fields: 'nick', session: 'test', sign_method: 'md5' });
+    expect(gatewayAccepts(request.body, 'helloworld')).toBe(true);
+    expect(readTopSeller('{"user_seller_get_response":{"user":{"nick":"茶叶小店"}}}')).toEqual({ ok: true, value: '茶叶小店' });
+    expect(readTopSeller('{"error_response":{"code":25,"msg":"Invalid signature"}}')).toMatchObject({ ok: false, reason: 'TOP error 25 Invalid signature' });
+  });
+
+  it('optional settings: defaults when unset, and what is wrong with each of the wrong form', () => {
+    expect(topPollSettingsOf({})).toEqual(TOP_POLL_DEFAULTS);
+    expect(topPollSettingsOf({ pollIntervalSeconds: 5, pollOverlapSeconds: 0, initialSyncHours: 72 })).toEqual({ pollIntervalSeconds: 5, pollOverlapSeconds: 0, initialSyncHours: 72 });
+    expect(topSettingProblems({ gateway: TOP_GATEWAY_EXAMPLE, signMethod: 'hmac', pollIntervalSeconds: 1, pollOverlapSeconds: 3600, initialSyncHours: 2160 })).toEqual([]);
+    const paths = topSettingProblems({
+      gateway: 'javascript:alert(1)', signMethod: 'SHA1', pollIntervalSeconds: 0.5, pollOverlapSeconds: -1, initialSyncHours: '24',
+    }).map((problem) => problem.path);
+    expect(paths).toEqual(['settings.gateway', 'settings.signMethod', 'settings.pollIntervalSeconds', 'settings.pollOverlapSeconds', 'settings.initialSyncHours']);
+  });
+
+  it('closed trades (unpaid and closed, or refunded in full) are told apart from the ones to take', () => {
+    expect(isClosedTopTrade({ status: 'TRADE_CLOSED_BY_TAOBAO' })).toBe(true);
+    expect(isClosedTopTrade({ status: 'TRADE_CLOSED' })).toBe(true);
+    expect(isClosedTopTrade({ status: 'WAIT_BUYER_PAY' })).toBe(false);
+    expect(isClosedTopTrade({ status: 'WAIT_SELLER_SEND_GOODS' })).toBe(false);
   });
 });

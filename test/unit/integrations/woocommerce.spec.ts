@@ -48,9 +48,9 @@ function chineseOrder(overrides: Record<string, unknown> = {}) {
     status: 'pending',
     date_paid: null,
     date_paid_gmt: null,
-    total: '218.00',
+    total: '59.97',
     shipping_total: '0.00',
-    discount_total: '20.00',
+    discount_total: '6.00',
     billing: { first_name: '三', last_name: '张', address_1: '文三路100号', address_2: '3单元501', city: '杭州市', state: 'CN12', postcode: '310000', country: 'CN', email: '', phone: '13800138000' },
     shipping: { first_name: '', last_name: '', address_1: '', address_2: '', city: '', state: '', postcode: '', country: '' },
     payment_method: 'alipay',
@@ -103,7 +103,8 @@ describe('WooCommerce', () => {
           placedAt: '2017-03-22T19:28:02+00:00',
           customer: { name: 'John Doe', phone: '(555) 555-5555', email: 'john.doe@example.com' },
           shippingAddress: { province: 'CA', city: 'San Francisco', line1: '969 Market', postalCode: '94103', country: 'US' },
-          lines: [{ sku: 'WC-93', quantity: 2, unitPrice: '3.00' }, { sku: 'Bar3', quantity: 1, unitPrice: '12.00' }],
+          // each line's total with its tax (6.00 + 0.45 for two: 3.22 and 3.23), so the lines and shipping add up to the 29.35 paid
+          lines: [{ sku: 'WC-93', quantity: 1, unitPrice: '3.22' }, { sku: 'WC-93', quantity: 1, unitPrice: '3.23' }, { sku: 'Bar3', quantity: 1, unitPrice: '12.90' }],
           payment: { method: 'bacs', status: 'paid', amount: '29.35', paidAt: '2017-03-22T19:28:08+00:00' },
           shippingFee: '10.00',
         },
@@ -118,10 +119,11 @@ describe('WooCommerce', () => {
           placedAt: '2017-03-22T19:28:02+00:00',
           customer: { name: '张三', phone: '13800138000' },
           shippingAddress: { province: '浙江', city: '杭州市', line1: '文三路100号 3单元501', postalCode: '310000', country: 'CN' },
-          lines: [{ sku: 'TEA-001', quantity: 3, unitPrice: '21.99' }],
-          payment: { method: 'alipay', status: 'pending', amount: '218.00' },
+          // what was paid after the coupon: 59.97 for 3, not the list price 21.99
+          lines: [{ sku: 'TEA-001', quantity: 3, unitPrice: '19.99' }],
+          payment: { method: 'alipay', status: 'pending', amount: '59.97' },
           shippingFee: '0.00',
-          notes: '请工作日送货\nWooCommerce discount 20.00',
+          notes: '请工作日送货\nWooCommerce discount 6.00',
         },
       });
     });
@@ -131,16 +133,18 @@ describe('WooCommerce', () => {
       expect(value).toMatchObject({ ok: true, value: { payment: { status: 'paid' } } });
     });
 
-    it('a subtotal that does not divide into whole cents is rounded half up, and the rounding is noted', () => {
+    it('a line total that does not divide into whole cents becomes two lines a cent apart, adding up to the total exactly', () => {
       const order = chineseOrder({ customer_note: '', discount_total: '0.00', line_items: [
-        { product_id: 5, variation_id: 7, quantity: 3, subtotal: '10.00', sku: '', price: 3.3333333333333335 },
-        { product_id: 6, variation_id: 0, quantity: 3, subtotal: '20.00', sku: 'TEA-002', price: 6.666666666666667 },
+        { product_id: 5, variation_id: 7, quantity: 3, subtotal: '10.00', total: '10.00', sku: '', price: 3.3333333333333335 },
+        { product_id: 6, variation_id: 0, quantity: 3, subtotal: '20.00', total: '20.00', sku: 'TEA-002', price: 6.666666666666667 },
       ] });
       expect(mapWooCommerceOrder(order)).toMatchObject({
         ok: true,
         value: {
-          lines: [{ sku: 'WC-7', quantity: 3, unitPrice: '3.33' }, { sku: 'TEA-002', quantity: 3, unitPrice: '6.67' }],
-          notes: 'WC-7: 3 for 10.00, unit price rounded to 3.33\nTEA-002: 3 for 20.00, unit price rounded to 6.67',
+          lines: [
+            { sku: 'WC-7', quantity: 2, unitPrice: '3.33' }, { sku: 'WC-7', quantity: 1, unitPrice: '3.34' },
+            { sku: 'TEA-002', quantity: 1, unitPrice: '6.66' }, { sku: 'TEA-002', quantity: 2, unitPrice: '6.67' },
+          ],
         },
       });
     });
