@@ -23,6 +23,7 @@ import { AddIntegrationPushes1764990000000 } from './1764990000000-add-integrati
 import { AddCarrierTrackingAndWaybills1764995000000 } from './1764995000000-add-carrier-tracking-and-waybills';
 import { AddIntegrationPollCursor1765000000000 } from './1765000000000-add-integration-poll-cursor';
 import { AddIntegrationDeliveryReplay1765005000000 } from './1765005000000-add-integration-delivery-replay';
+import { AddStockSync1765015000000 } from './1765015000000-add-stock-sync';
 import { AddWmsHandOff1765020000000 } from './1765020000000-add-wms-hand-off';
 
 /** Every migration in the order it runs; listed explicitly so src (ts-jest) and dist (node) load the same set. */
@@ -34,5 +35,5 @@ export const MIGRATIONS = [
   DropWorkflowLeases1764875000000, AddReportRollups1764880000000, AddBackups1764890000000, AddPendingJobInstanceIndex1764895000000,
   AddStaffWorkRecords1764900000000, AddExceptionWork1764910000000, AddNotificationSentContent1764950000000,
   AddIntegrations1764960000000, AddIntegrationPushes1764990000000, AddCarrierTrackingAndWaybills1764995000000,
-  AddIntegrationPollCursor1765000000000, AddIntegrationDeliveryReplay1765005000000, AddWmsHandOff1765020000000,
+  AddIntegrationPollCursor1765000000000, AddIntegrationDeliveryReplay1765005000000, AddStockSync1765015000000, AddWmsHandOff1765020000000,
 ];

@@ -16,5 +16,7 @@ export const AUDIT_ACTIONS = [
   'backup.create', 'backup.verify', 'backup.download', 'backup.restore', 'backup.delete', 'backup.failed',
   // connectors (issue 15): the details name the secrets changed, never their values
   'integration.create', 'integration.update', 'integration.delete', 'integration.push.retry', 'integration.replay',
+  // stock sync (issue 15 item 2): a full resync queued
+  'integration.stock_resync',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -15,6 +15,7 @@ import { testShopifyCredentials } from './providers/shopify';
 import { topSettingProblems } from './providers/taobao';
 import { wmsSettingsProblems } from './wms/wms-protocol';
 import { SecretBox, SecretBoxError } from './secret-box';
+import { stockSyncOf, stockSyncSecrets, stockSyncSettingProblems } from './stock-sync/stock-sync-settings';
 import { testTaobaoCredentials } from './taobao-gateway';
 import type { CreateIntegrationDto, UpdateIntegrationDto } from './dto/integration.dto';
 
@@ -131,8 +132,9 @@ export class IntegrationsService {
     const kind = kindOf(input.kind)!;
     const [settings, secrets] = checkedTogether(
       () => checkedSettings(input.kind, {}, input.settings ?? {}),
-      () => checkedSecrets(input.kind, {}, input.secrets, kind.requiredSecrets),
+      () => checkedSecrets(input.kind, {}, input.secrets, [...kind.requiredSecrets, ...stockSyncSecrets(input.kind, input.settings ?? {})]),
     );
+    await this.checkStockWarehouses(this.db.manager, settings);
     const id = randomUUID();
     const sealed = (await this.secretBox()).seal(secrets, id);
     try {
@@ -193,16 +195,21 @@ export class IntegrationsService {
         }
         const settings = input.settings === undefined ? current.settings : checkedSettings(current.kind, current.settings, input.settings);
         if (input.settings !== undefined) changes.settings = settings;
+        await this.checkStockWarehouses(manager, settings);
         let sealed: string | undefined;
         let secretKeys = current.secret_keys;
+        const requiredSecrets = [...kind.requiredSecrets, ...stockSyncSecrets(current.kind, settings)];
         if (input.secrets !== undefined) {
           const [{ secrets_sealed: stored }] = await manager.query(`SELECT secrets_sealed FROM integration WHERE id = $1`, [id]);
-          const secrets = checkedSecrets(current.kind, await this.unseal(stored, id, current.name), input.secrets, kind.requiredSecrets);
+          const secrets = checkedSecrets(current.kind, await this.unseal(stored, id, current.name), input.secrets, requiredSecrets);
           sealed = (await this.secretBox()).seal(secrets, id);
           secretKeys = Object.keys(secrets).sort();
           changes.secretsSet = Object.keys(input.secrets).filter((key) => input.secrets![key] !== null).sort();
           changes.secretsRemoved = Object.keys(input.secrets).filter((key) => input.secrets![key] === null).sort();
         }
+        // stock sync turned on for a connector saved without the secrets it needs to push (issue 15 item 2)
+        const missing = requiredSecrets.filter((key) => !secretKeys.includes(key));
+        if (missing.length) throw ValidationError.listing(missing.map((key) => ({ path: `secrets.${key}`, message: `is required for a ${current.kind} connector with these settings` })));
         const status = input.status ?? current.status;
         if (status !== current.status) changes.status = { from: current.status, to: status };
         await manager.query(
@@ -266,6 +273,15 @@ export class IntegrationsService {
     } else {
       await this.db.query(`UPDATE integration SET last_error = $2, last_error_at = now() WHERE id = $1`, [id, error.slice(0, 2000)]);
     }
+  }
+
+  /** Stock sync counts only warehouses that exist (a mistyped code would tell the platform there is nothing to sell). */
+  private async checkStockWarehouses(manager: EntityManager, settings: Record<string, unknown>): Promise<void> {
+    const codes = stockSyncOf(settings).warehouses;
+    if (!codes) return;
+    const known = new Set((await queryRows<{ code: string }>(manager, `SELECT code FROM warehouse WHERE code = ANY($1)`, [codes])).map((row) => row.code));
+    const unknown = codes.filter((code) => !known.has(code));
+    if (unknown.length) throw ValidationError.of('settings.stockWarehouses', `has no warehouse with the code ${unknown.join(', ')}`);
   }
 
   webhookUrl(kind: string, id: string): string | undefined {
@@ -369,6 +385,8 @@ function checkedSettings(kind: string, current: Record<string, unknown>, changes
   // issue 15 item 5: where the WMS takes instructions, which of our warehouses it runs, the key it confirms with
   if (kind === 'wms') problems.push(...wmsSettingsProblems(settings));
   if (kind === 'kuaidi100') problems.push(...kuaidi100SettingProblems(settings));
+  // stock sync (issue 15 item 2): on/off, the safety buffer, the warehouses counted, what each platform needs for it
+  problems.push(...stockSyncSettingProblems(kind, settings));
   for (const key of kindOf(kind)?.requiredSettings ?? []) {
     if (typeof settings[key] !== 'string' || (settings[key] as string).trim() === '') problems.push({ path: `settings.${key}`, message: `is required for a ${kind} connector (a non-empty string)` });
   }

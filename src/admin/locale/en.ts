@@ -467,6 +467,7 @@ export const en = {
       'integration.delete': 'Connector deleted',
       'integration.push.retry': 'Connector push sent again',
       'integration.replay': 'Failed delivery replayed',
+      'integration.stock_resync': 'Stock resync queued to a connector',
     },
   },
   ui: {

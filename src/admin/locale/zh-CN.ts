@@ -460,6 +460,7 @@ export const zhCN: AdminTranslations = {
       'integration.delete': '删除接口对接',
       'integration.push.retry': '重新推送对接消息',
       'integration.replay': '重新处理失败的推送',
+      'integration.stock_resync': '全量同步库存到对接平台',
     },
   },
   ui: {

@@ -212,16 +212,20 @@ export class IntegrationPushesService implements OnApplicationBootstrap, BeforeA
   /** `secrets`: the connector's, blanked out of the reason (a provider may echo a token back in its error page). */
   private async recordFailure(push: ClaimedPush, error: unknown, secrets: string[]): Promise<void> {
     const dead = error instanceof PermanentPushError || push.attempts >= this.config.INTEGRATION_PUSH_MAX_ATTEMPTS;
-    const said = (error as Error)?.message ?? String(error);
-    const reason = secrets.filter((secret) => secret.length >= 4).reduce((text, secret) => text.split(secret).join('[secret]'), said).slice(0, 2000);
+    const quiet = error instanceof PermanentPushError && error.options.quiet === true;
+    const failure = (error as Error)?.message ?? String(error);
+    const reason = secrets.filter((secret) => secret.length >= 4).reduce((text, secret) => text.split(secret).join('[secret]'), failure).slice(0, 2000);
     const retrySeconds = backoffSeconds(push.attempts, { baseSeconds: this.config.INTEGRATION_PUSH_RETRY_MS / 1000, capSeconds: 3600 });
-    this.logger.warn(`push ${push.id} (${push.topic} ${push.reference ?? push.key}) attempt ${push.attempts} failed${dead ? ' (giving up)' : ''}: ${reason}`);
+    const said = `push ${push.id} (${push.topic} ${push.reference ?? push.key}) attempt ${push.attempts} failed${dead ? ' (giving up)' : ''}: ${reason}`;
+    if (quiet) this.logger.debug(said);
+    else this.logger.warn(said);
     await this.db.query(
       `UPDATE integration_push SET status = $2::varchar, last_error = $3, locked_until = NULL, next_attempt_at = now() + make_interval(secs => $4),
               dead_at = CASE WHEN $2::varchar = 'dead' THEN now() END
         WHERE id = $1 AND status = 'sending' AND attempts = $5`,
       [push.id, dead ? 'dead' : 'pending', reason, retrySeconds, push.attempts],
     );
+    if (quiet) return;
     await this.integrations.noteResult(push.integrationId, `${push.topic} ${push.reference ?? push.key}: ${reason}`);
     if (!dead) return;
     const message = `${push.topic} push ${push.reference ?? push.key} to connector ${push.integrationId} was given up after ${push.attempts} attempt(s): ${reason}`;

@@ -19,7 +19,15 @@ export interface ClaimedPush {
 export type PushSender = (connector: OpenedIntegration, push: ClaimedPush) => Promise<void>;
 
 /** A failure that retrying cannot mend: the push becomes a dead letter at once (an operator can send it again after a fix). */
-export class PermanentPushError extends Error {}
+export class PermanentPushError extends Error {
+  /**
+   * `quiet`: the provider lacks the one record the push is about (a SKU a shop does not list, issue 15 item 2), which is
+   * normal for part of a catalogue: dead and shown with its reason, but no system alert and no connector error for it.
+   */
+  constructor(message: string, readonly options: { quiet?: boolean } = {}) {
+    super(message);
+  }
+}
 
 /** A provider's answer other than 2xx; 4xx other than 408/425/429 means it refused what we sent (permanent). */
 export class PushHttpError extends Error {
