@@ -52,6 +52,20 @@ export class WorkLoops {
     await Promise.all(this.loops.splice(0));
   }
 
+  /** Work was queued in this process: its loops look at once. False when this process runs none (another must be told). */
+  kick(): boolean {
+    if (!this.running) return false;
+    this.wakeOne();
+    return true;
+  }
+
+  /** Runs items in the caller until none is due (tests; a "send now"); returns how many were worked. */
+  async drain(): Promise<number> {
+    let worked = 0;
+    while ((await this.runOnce()).worked) worked++;
+    return worked;
+  }
+
   /** Work was queued: one sleeping loop looks for it. False when none was asleep (busy loops look again before sleeping). */
   wakeOne(): boolean {
     if (!this.running) return false;

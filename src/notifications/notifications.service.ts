@@ -215,16 +215,12 @@ export class NotificationsService implements OnApplicationBootstrap, BeforeAppli
 
   /** Wakes this process's sender; false when this process sends nothing (another process must be told). */
   kick(): boolean {
-    if (!this.loops.started) return false;
-    this.loops.wakeOne();
-    return true;
+    return this.loops.kick();
   }
 
   /** Sends every due message now; returns how many were attempted. */
-  async drain(): Promise<number> {
-    let attempted = 0;
-    while (await this.sendNext()) attempted++;
-    return attempted;
+  drain(): Promise<number> {
+    return this.loops.drain();
   }
 
   /** Claims the next due message and sends it; false when none is due. */

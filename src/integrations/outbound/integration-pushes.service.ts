@@ -150,16 +150,12 @@ export class IntegrationPushesService implements OnApplicationBootstrap, BeforeA
 
   /** Wakes this process's sender; false when this process sends nothing (another process must be told). */
   kick(): boolean {
-    if (!this.loops.started) return false;
-    this.loops.wakeOne();
-    return true;
+    return this.loops.kick();
   }
 
-  /** Sends every due push now (tests, the admin's "send now"); returns how many were attempted. */
-  async drain(): Promise<number> {
-    let attempted = 0;
-    while (await this.sendNext()) attempted++;
-    return attempted;
+  /** Sends every due push now (tests); returns how many were attempted. */
+  drain(): Promise<number> {
+    return this.loops.drain();
   }
 
   private async sendNext(): Promise<boolean> {

@@ -64,4 +64,20 @@ describe('WorkLoops (issue 12: the job worker and the outbox share it)', () => {
     expect(state).toEqual({ left: 0, claims: 2 });
     await loops.stop();
   });
+
+  it('kick() is false in a process that runs no loops (another must be told); drain() works the queue in the caller', async () => {
+    const { state, runOnce } = queue(3, () => undefined);
+    const loops = new WorkLoops(logger, runOnce, 60_000);
+    expect(loops.kick()).toBe(false);
+    expect(await loops.drain()).toBe(3);
+    expect(state).toEqual({ left: 0, claims: 4 });
+    loops.start(1);
+    await tick();
+    state.left = 1;
+    expect(loops.kick()).toBe(true);
+    await tick();
+    expect(state.left).toBe(0);
+    await loops.stop();
+    expect(loops.kick()).toBe(false);
+  });
 });
