@@ -17,8 +17,9 @@ export interface WaybillState {
 }
 
 /**
- * What the carriers' side does when a parcel is packed or handed over (registered by src/integrations/kuaidi100: the
- * warehouse knows no connectors). The in-transaction hooks only write durable rows; the provider is called after commit.
+ * What the carriers' side does when a parcel is packed (registered by src/integrations/kuaidi100: the warehouse knows no
+ * connectors; its tracking subscription listens to shipping with FulfillmentService.onShipmentsShipped). The
+ * in-transaction hook only writes a durable row; the provider is called after commit.
  */
 export interface CarrierHooks {
   /** In the pack's transaction: a waybill is to be requested for this parcel (when its carrier has an e-waybill). */
@@ -27,6 +28,4 @@ export interface CarrierHooks {
   afterPacked(shipmentId: string): Promise<WaybillState | null>;
   /** A person asks again for a packed parcel's e-waybill (its service was down); an issued one is answered as it is. */
   retryWaybill(shipmentId: string): Promise<{ waybill: WaybillState }>;
-  /** In the ship's transaction: the parcels handed over under this number are to be tracked. */
-  shipped(manager: EntityManager, shipmentIds: string[], carrier: string, trackingNumber: string): Promise<void>;
 }

@@ -64,10 +64,11 @@ type ShipmentRow = Omit<ShipmentView, 'lines' | 'events'> & { lines: ShipmentVie
 const toShipmentView = (row: ShipmentRow): ShipmentView => ({ ...row, lines: row.lines ?? [], events: row.events ?? [] });
 
 /**
- * Told in the ship's transaction which shipments were handed to the carrier: the shop platforms' fulfilment push (issue 15
- * item 2) queues its pushes there, so a rolled-back ship tells no platform anything.
+ * Told in the ship's transaction which shipments were handed to the carrier, under which number: the shop platforms'
+ * fulfilment push (issue 15 item 2) and the carriers' tracking subscription (item 4) write their rows there, so a
+ * rolled-back ship tells no platform or carrier anything.
  */
-export type ShipmentsShippedListener = (manager: EntityManager, shipmentIds: string[]) => Promise<void>;
+export type ShipmentsShippedListener = (manager: EntityManager, shipmentIds: string[], handover: { carrier: string; trackingNumber: string }) => Promise<void>;
 
 /** What packing answers: the shipment, and its e-waybill when its carrier issues one (issue 15 item 4). */
 export type PackedShipment = ShipmentDetail & { waybill?: WaybillState };
@@ -84,12 +85,12 @@ export class FulfillmentService {
     private readonly wms: WmsHandOffService,
   ) {}
 
-  /** The shop connectors listen here (src/integrations/shop-fulfilment): the warehouse knows no connectors. */
+  /** The connectors listen here (src/integrations/shop-fulfilment, kuaidi100): the warehouse knows no connectors. */
   onShipmentsShipped(listener: ShipmentsShippedListener): void {
     this.shipmentsShipped.push(listener);
   }
 
-  /** The carriers' side (e-waybills at packing, tracking subscriptions at shipping) registers here. */
+  /** The carriers' side (e-waybills at packing) registers here. */
   onCarrierEvents(hooks: CarrierHooks): void {
     this.carrierHooks = hooks;
   }
@@ -130,8 +131,7 @@ export class FulfillmentService {
   /** Confirms open shipments as handed to the carrier under one tracking number; returns how many moved. */
   async shipShipments(manager: EntityManager, shipmentIds: string[], carrier: string, trackingNumber: string, by = 'system'): Promise<number> {
     const moved = await this.moveOpenShipments(manager, 'id = ANY($1::uuid[])', shipmentIds, 'shipped', `carrier = $3, tracking_number = $4, shipped_at = now()`, [carrier, trackingNumber], by, `${carrier} ${trackingNumber}`);
-    if (moved > 0) for (const listener of this.shipmentsShipped) await listener(manager, shipmentIds);
-    if (moved > 0) await this.carrierHooks?.shipped(manager, shipmentIds, carrier, trackingNumber);
+    if (moved > 0) for (const listener of this.shipmentsShipped) await listener(manager, shipmentIds, { carrier, trackingNumber });
     return moved;
   }
 

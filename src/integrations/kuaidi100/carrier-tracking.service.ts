@@ -68,8 +68,9 @@ export class CarrierTrackingService implements OnModuleInit, OnApplicationBootst
       packed: (manager, shipmentId) => this.waybills.packed(manager, shipmentId),
       afterPacked: (shipmentId) => this.waybills.issueNow(shipmentId),
       retryWaybill: (shipmentId) => this.waybills.retry(shipmentId),
-      shipped: (manager, shipmentIds, carrier, trackingNumber) => this.watch(manager, shipmentIds, carrier, trackingNumber),
     });
+    // in the ship's transaction: the parcels handed over under this number are to be tracked
+    this.fulfillment.onShipmentsShipped((manager, shipmentIds, { carrier, trackingNumber }) => this.watch(manager, shipmentIds, carrier, trackingNumber));
   }
 
   onApplicationBootstrap(): void {
