@@ -17,7 +17,6 @@ export const INTEGRATION_KINDS: readonly IntegrationKind[] = [
   // shop platforms: orders in, fulfilment and stock out
   { kind: 'shopify', inbound: true, requiredSecrets: ['webhookSecret'] },
   { kind: 'woocommerce', inbound: true, requiredSecrets: ['webhookSecret'] },
-  { kind: 'youzan', inbound: true, requiredSecrets: ['clientSecret'] },
   { kind: 'taobao', inbound: false, requiredSecrets: ['appSecret', 'sessionKey'], requiredSettings: ['appKey'] },
   // payment notifications
   // Alipay: its public key (kept sealed though public) and our app id, which each notification must carry (验签 docs)

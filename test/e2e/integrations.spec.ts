@@ -157,7 +157,7 @@ describe('integrations: connectors and the Shopify webhook (G5.2)', () => {
         woocommerce: { secrets: { webhookSecret: 'w' } },
         alipay: { secrets: { alipayPublicKey: 'k' }, settings: { appId: '2015102700040153' } },
         wechatpay: { secrets: { apiV3Key: randomBytes(16).toString('hex') }, settings: { platformCertificate: publicKeyPem, mchid: '1230000109' } },
-        kuaidi100: { secrets: { key: 'k' } }, wms: { secrets: { signingSecret: 's' } }, youzan: { secrets: { clientSecret: 'c' } },
+        kuaidi100: { secrets: { key: 'k' } }, wms: { secrets: { signingSecret: 's' } },
       };
       for (const [kind, { secrets, settings }] of Object.entries(kinds)) {
         const created = (await http().post('/api/integrations').set(test.auth).send({ kind, name: connectorName(), secrets, settings }).expect(201)).body;

@@ -1074,7 +1074,6 @@ export const en = {
       kinds: {
         shopify: 'Shopify',
         woocommerce: 'WooCommerce',
-        youzan: 'Youzan',
         taobao: 'Taobao / Tmall',
         alipay: 'Alipay',
         wechatpay: 'WeChat Pay',
@@ -1084,7 +1083,6 @@ export const en = {
       kindHints: {
         shopify: 'Shop platform: new and updated orders come in, fulfilment goes back',
         woocommerce: 'Shop platform: new and updated orders come in, fulfilment goes back',
-        youzan: 'Shop platform: orders come in',
         taobao: 'Shop platform: orders polled, waybill numbers sent back',
         alipay: 'Payment: Alipay notifications record payments',
         wechatpay: 'Payment: WeChat Pay notifications record payments',

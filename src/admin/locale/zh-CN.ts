@@ -1066,7 +1066,6 @@ export const zhCN: AdminTranslations = {
       kinds: {
         shopify: 'Shopify',
         woocommerce: 'WooCommerce',
-        youzan: '有赞',
         taobao: '淘宝 / 天猫',
         alipay: '支付宝',
         wechatpay: '微信支付',
@@ -1076,7 +1075,6 @@ export const zhCN: AdminTranslations = {
       kindHints: {
         shopify: '店铺平台：新订单和订单更新自动导入，发货信息回传',
         woocommerce: '店铺平台：新订单和订单更新自动导入，发货信息回传',
-        youzan: '店铺平台：订单自动导入',
         taobao: '店铺平台：定时拉取订单，回传运单号',
         alipay: '支付：支付宝异步通知自动登记付款',
         wechatpay: '支付：微信支付回调自动登记付款',
