@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app';
@@ -45,8 +46,13 @@ async function main(): Promise<void> {
   const running = await starting;
   if (stopRequested) return; // the stop handler closes it
   const port = listenPortOf(config);
+  const server = running.app.getHttpServer() as Server;
+  // an idle kept-alive connection stays open longer than clients and proxies keep theirs (ALB 60 s, undici 4 s): closed by
+  // the server first, a client that sends on it at that moment gets "other side closed" (Node's default is 5 s)
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await running.app.listen(port, '0.0.0.0');
-  const listening = (running.app.getHttpServer().address() as AddressInfo).port;
+  const listening = (server.address() as AddressInfo).port;
   running.logger.log(
     `OMS ${config.OMS_ROLE} process ready in ${Date.now() - started} ms on ${running.location.embedded ? 'the embedded database' : 'PostgreSQL'}, port ${listening}`,
     'Main',
