@@ -2,6 +2,7 @@
  * What the admin's order and after-sales screens send to their React components (src/admin/components) and get back: plain data only,
  * so that both the server and the browser bundle compile this file.
  */
+import type { DeliveryView, IntegrationView } from '../integrations/integration-views';
 
 export type FormFieldKind = 'text' | 'textarea' | 'select' | 'integer' | 'money' | 'datetime' | 'rows';
 
@@ -390,35 +391,10 @@ export interface IntegrationKindSpec {
 }
 
 /** A connector as the page lists it (GET /api/integrations' item: never a secret, only which are set). */
-export interface IntegrationRowView {
-  id: string;
-  kind: string;
-  name: string;
-  status: 'active' | 'paused' | 'failing';
-  webhookUrl?: string;
-  lastSyncAt: string | null;
-  lastError: string | null;
-  counts: { ordersCreated: number; ordersUpdated: number; duplicates: number; rejected: number; ignored: number };
-  settings: Record<string, unknown>;
-  secretKeys: string[];
-  createdAt: string;
-}
+export type IntegrationRowView = Omit<IntegrationView, 'updatedAt'>;
 
 /** A delivery as the page lists it (GET /api/integrations/{id}/deliveries' item). */
-export interface IntegrationDeliveryRowView {
-  id: string;
-  deliveryId: string;
-  topic: string | null;
-  receivedAt: string;
-  outcome: 'created' | 'updated' | 'duplicate' | 'ignored' | 'rejected' | 'failed';
-  externalId: string | null;
-  orderId: string | null;
-  orderNumber: string | null;
-  error: string | null;
-  replayable: boolean;
-  replays: number;
-  replayedAt: string | null;
-}
+export type IntegrationDeliveryRowView = DeliveryView;
 
 /**
  * What the page handler answers. GET: the connectors (and `?connector=<id>`'s recent deliveries). POST `{op, ...}`:

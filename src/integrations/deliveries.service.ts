@@ -7,7 +7,10 @@ import { AppError, InvalidStateError, NotFoundError, ValidationError } from '../
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { runsWorkers } from '../config/process-role';
 import { queryOne, queryRows } from '../database/sql';
+import type { DeliveryView } from './integration-views';
 import { IntegrationsService } from './integrations.service';
+
+export type { DeliveryView } from './integration-views';
 import { type DeliveryOutcome, REPLAYABLE_KINDS, WebhooksService } from './webhooks.service';
 
 /**
@@ -19,23 +22,6 @@ export const REPLAY_RETENTION_DAYS = 7;
 /** How often a worker clears the bodies older than that (an expired body is never replayed, swept or not). */
 const SWEEP_MS = 60 * 60 * 1000;
 
-/** One delivery as `GET /api/integrations/{id}/deliveries` and the admin list it (never its body). */
-export interface DeliveryView {
-  id: string;
-  /** The provider's id of the delivery (X-Shopify-Webhook-Id, ...), or `sha256:` of its body when it sent none. */
-  deliveryId: string;
-  topic: string | null;
-  receivedAt: string;
-  outcome: DeliveryOutcome;
-  externalId: string | null;
-  orderId: string | null;
-  orderNumber: string | null;
-  error: string | null;
-  /** Failed on our side, its body still kept, a kind whose deliveries replay: POST .../replay takes it again. */
-  replayable: boolean;
-  replays: number;
-  replayedAt: string | null;
-}
 
 interface DeliveryRow {
   id: string;

@@ -9,7 +9,10 @@ import { APP_CONFIG, type AppConfig, publicUrlOf } from '../config/config';
 import { integrationsKeyBytes } from '../config/config.schema';
 import { appSecret } from '../database/app-secret';
 import { queryOne, queryRows } from '../database/sql';
-import { type ConnectorStatus, FIELD_NAME, kindOf } from './integration-kinds';
+import { FIELD_NAME, kindOf } from './integration-kinds';
+import type { IntegrationView } from './integration-views';
+
+export type { IntegrationView } from './integration-views';
 import { kuaidi100SettingProblems } from './kuaidi100/kuaidi100-settings';
 import { testShopifyCredentials } from './providers/shopify';
 import { topSettingProblems } from './providers/taobao';
@@ -28,22 +31,6 @@ export type IntegrationSaveHook = (manager: EntityManager, integrationId: string
 /** The name of the generated key in app_secret when INTEGRATIONS_KEY is not set. */
 export const INTEGRATIONS_KEY_SECRET = 'integrations-key';
 
-export interface IntegrationView {
-  id: string;
-  kind: string;
-  name: string;
-  status: ConnectorStatus;
-  /** Where the provider sends its deliveries, for the kinds that have them. */
-  webhookUrl?: string;
-  lastSyncAt: string | null;
-  lastError: string | null;
-  counts: { ordersCreated: number; ordersUpdated: number; duplicates: number; rejected: number; ignored: number };
-  settings: Record<string, unknown>;
-  /** Which secrets are set (their names only: the values are never returned). */
-  secretKeys: string[];
-  createdAt: string;
-  updatedAt: string;
-}
 
 /** A connector as the webhook route needs it: with its secrets opened. */
 export interface OpenedIntegration {

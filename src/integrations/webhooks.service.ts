@@ -13,6 +13,7 @@ import { CreateOrderDto } from '../orders/dto/create-order.dto';
 import { IntakeBackPressure } from '../orders/intake-back-pressure';
 import { OrdersService } from '../orders/orders.service';
 import type { OrderView } from '../orders/order-view';
+import type { DeliveryOutcome } from './integration-views';
 import { IntegrationsService, type OpenedIntegration } from './integrations.service';
 import { Kuaidi100Tracks } from './kuaidi100/kuaidi100-pushes';
 import { alipayFailureAnswer, alipaySuccessAnswer, verifyAlipayNotification } from './providers/alipay';
@@ -23,7 +24,7 @@ import { verifyWechatPayNotification, wechatPayFailureAnswer, wechatPaySuccessAn
 import { isWooCommercePing, mapWooCommerceOrder, verifyWooCommerceWebhook, WOOCOMMERCE_ORDER_TOPICS } from './providers/woocommerce';
 import { parseJsonKeepingLongIntegers } from './raw-json';
 
-export type DeliveryOutcome = 'created' | 'updated' | 'duplicate' | 'ignored' | 'rejected' | 'failed';
+export type { DeliveryOutcome } from './integration-views';
 
 export interface DeliveryAnswer {
   received: true;
